@@ -1,0 +1,64 @@
+/*
+ * blob.h - one layer blob as a stream of uncompressed tar bytes.
+ *
+ * Sniffs the magic bytes (media types lie): gzip (1f 8b), zstd (28 b5 2f fd),
+ * otherwise passed through as plain tar. Decompresses in a stream and hashes
+ * both the compressed bytes (the manifest digest) and the uncompressed bytes
+ * (rootfs.diff_ids[i]) with SHA-256. The decompressor sits behind a small
+ * decoder vtable inside blob.c so a faster inflater can be swapped in.
+ */
+#ifndef LS_BLOB_H
+#define LS_BLOB_H
+
+#include <stdint.h>
+
+#include "core/reader.h"
+#include "layerscan/error.h"
+
+typedef enum {
+    LS_COMP_NONE = 0,
+    LS_COMP_GZIP,
+    LS_COMP_ZSTD
+} ls_compression;
+
+typedef struct ls_blob ls_blob;
+
+typedef struct {
+    ls_compression compression;
+    uint64_t compressed_bytes;   /* bytes read from the raw reader */
+    uint64_t bytes;              /* uncompressed bytes produced */
+    char digest[72];             /* "sha256:<64 hex>" of the compressed bytes */
+    char diff_id[72];            /* "sha256:<64 hex>" of the uncompressed bytes */
+} ls_blob_info;
+
+/* Takes ownership of raw. Returns NULL with err filled on failure (raw freed):
+ * LS_ERR_UNSUPPORTED for xz or bzip2, LS_ERR_IO/FORMAT if the first read fails. */
+ls_blob *ls_blob_open(ls_reader *raw, ls_error *err);
+
+/* Same, with `name` (e.g. "blobs/sha256/ab12..") starting every error
+ * message; ls_blob_open uses "layer blob". */
+ls_blob *ls_blob_open_named(ls_reader *raw, const char *name, ls_error *err);
+
+/* Returns the detected compression (valid right after open). */
+ls_compression ls_blob_compression(const ls_blob *b);
+
+/* Reads decompressed bytes: count, 0 at the end, -1 on a corrupt or truncated
+ * stream (err filled: LS_ERR_FORMAT names the problem). */
+ssize_t ls_blob_read(ls_blob *b, void *buf, size_t n, ls_error *err);
+
+/* A reader view over the decompressed stream (borrowing b; freeing the view
+ * does not free b). Used to hand the stream to the layer walker. */
+ls_reader *ls_blob_reader(ls_blob *b);
+
+/* Drains whatever the consumer did not read (still decompressing and hashing
+ * it, so digests cover the whole blob) and fills info. Returns 0, or -1 if the
+ * remaining stream is corrupt (info is still filled with what was seen). */
+int ls_blob_finish(ls_blob *b, ls_blob_info *info, ls_error *err);
+
+/* "gzip" | "zstd" | "none" */
+const char *ls_compression_name(ls_compression c);
+
+/* Frees b and its raw reader. Accepts NULL. */
+void ls_blob_free(ls_blob *b);
+
+#endif

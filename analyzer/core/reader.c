@@ -1,0 +1,172 @@
+/*
+ * reader.c - the pull stream and its three leaf kinds: a byte range of a file
+ * read with pread (members of an outer tar, blobs of an OCI layout), a whole
+ * file, and a memory buffer (tests, metadata).
+ */
+#include "core/reader.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+#include <unistd.h>
+
+struct ls_reader {
+    const ls_reader_ops *ops;
+    void *ctx;
+};
+
+ls_reader *ls_reader_new(const ls_reader_ops *ops, void *ctx)
+{
+    ls_reader *r = malloc(sizeof *r);
+    if (!r) {
+        if (ops->close)
+            ops->close(ctx);
+        return NULL;
+    }
+    r->ops = ops;
+    r->ctx = ctx;
+    return r;
+}
+
+ssize_t ls_reader_read(ls_reader *r, void *buf, size_t n, ls_error *err)
+{
+    return r->ops->read(r->ctx, buf, n, err);
+}
+
+ssize_t ls_reader_read_full(ls_reader *r, void *buf, size_t n, ls_error *err)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t k = ls_reader_read(r, (char *)buf + got, n - got, err);
+        if (k < 0)
+            return -1;
+        if (k == 0)
+            break;
+        got += (size_t)k;
+    }
+    return (ssize_t)got;
+}
+
+void ls_reader_free(ls_reader *r)
+{
+    if (!r)
+        return;
+    if (r->ops->close)
+        r->ops->close(r->ctx);
+    free(r);
+}
+
+/* ---- a byte range of a file descriptor ---------------------------------- */
+
+typedef struct {
+    int fd;
+    int owns_fd;
+    uint64_t pos, end;
+    char name[256];
+} fd_range;
+
+static ssize_t fd_range_read(void *ctx, void *buf, size_t n, ls_error *err)
+{
+    fd_range *f = ctx;
+    if (f->pos >= f->end)
+        return 0;
+    if (n > f->end - f->pos)
+        n = (size_t)(f->end - f->pos);
+    for (;;) {
+        ssize_t k = pread(f->fd, buf, n, (off_t)f->pos);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            return ls_error_set(err, LS_ERR_IO, "%s: read failed: %s", f->name, strerror(errno));
+        if (k == 0)
+            return ls_error_set(err, LS_ERR_FORMAT, "%s: file ends %llu bytes early", f->name,
+                                (unsigned long long)(f->end - f->pos));
+        f->pos += (uint64_t)k;
+        return k;
+    }
+}
+
+static void fd_range_close(void *ctx)
+{
+    fd_range *f = ctx;
+    if (f->owns_fd)
+        close(f->fd);
+    free(f);
+}
+
+static const ls_reader_ops fd_range_ops = {.read = fd_range_read, .close = fd_range_close};
+
+static ls_reader *fd_range_new(int fd, int owns, uint64_t off, uint64_t len, const char *name)
+{
+    fd_range *f = calloc(1, sizeof *f);
+    if (!f)
+        return NULL;
+    f->fd = fd;
+    f->owns_fd = owns;
+    f->pos = off;
+    f->end = off + len;
+    snprintf(f->name, sizeof f->name, "%s", name ? name : "(input)");
+    return ls_reader_new(&fd_range_ops, f);
+}
+
+ls_reader *ls_reader_fd_range(int fd, uint64_t off, uint64_t len, const char *name)
+{
+    return fd_range_new(fd, 0, off, len, name);
+}
+
+ls_reader *ls_reader_open_file(const char *path, ls_error *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    off_t size;
+    ls_reader *r;
+    if (fd < 0) {
+        ls_error_set(err, LS_ERR_IO, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    size = lseek(fd, 0, SEEK_END);
+    if (size < 0) {
+        ls_error_set(err, LS_ERR_IO, "%s: %s", path, strerror(errno));
+        close(fd);
+        return NULL;
+    }
+    r = fd_range_new(fd, 1, 0, (uint64_t)size, path);
+    if (!r) {
+        close(fd);
+        ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", path);
+    }
+    return r;
+}
+
+/* ---- a memory buffer ---------------------------------------------------- */
+
+typedef struct {
+    const unsigned char *data;
+    size_t len, pos;
+} mem_reader;
+
+static ssize_t mem_read(void *ctx, void *buf, size_t n, ls_error *err)
+{
+    mem_reader *m = ctx;
+    (void)err;
+    if (n > m->len - m->pos)
+        n = m->len - m->pos;
+    if (n == 0)
+        return 0;
+    memcpy(buf, m->data + m->pos, n);
+    m->pos += n;
+    return (ssize_t)n;
+}
+
+static const ls_reader_ops mem_ops = {.read = mem_read, .close = free};
+
+ls_reader *ls_reader_mem(const void *data, size_t len)
+{
+    mem_reader *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->data = data;
+    m->len = len;
+    return ls_reader_new(&mem_ops, m);
+}

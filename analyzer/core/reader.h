@@ -1,0 +1,54 @@
+/*
+ * reader.h - a pull byte stream, the seam between every pipeline stage.
+ *
+ * A source hands out one reader per layer blob; the blob stage wraps it in a
+ * decompressing reader; the layer stage feeds that to libarchive. Keeping the
+ * seam this small (read + close) is what lets a registry download, a member
+ * of an outer tar, or a plain file sit at the bottom of the same stack
+ * (libarchive's client callbacks, redis' rio).
+ */
+#ifndef LS_READER_H
+#define LS_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "layerscan/error.h"
+
+typedef struct ls_reader ls_reader;
+
+typedef struct {
+    /* Reads up to n bytes into buf. Returns the count (0 at end of stream) or
+     * -1 with err filled. Short reads are allowed; only 0 means the end. */
+    ssize_t (*read)(void *ctx, void *buf, size_t n, ls_error *err);
+    /* Releases ctx. May be NULL. */
+    void (*close)(void *ctx);
+} ls_reader_ops;
+
+/* Wraps ops+ctx; the reader owns ctx and calls ops->close(ctx) on free.
+ * Returns NULL on allocation failure (ctx is then closed). */
+ls_reader *ls_reader_new(const ls_reader_ops *ops, void *ctx);
+
+/* Returns bytes read, 0 at end of stream, -1 on error (err filled). */
+ssize_t ls_reader_read(ls_reader *r, void *buf, size_t n, ls_error *err);
+
+/* Reads until buf is full or the stream ends. Returns bytes read or -1. */
+ssize_t ls_reader_read_full(ls_reader *r, void *buf, size_t n, ls_error *err);
+
+/* Frees r and its ctx. Accepts NULL. */
+void ls_reader_free(ls_reader *r);
+
+/* A reader over bytes [off, off+len) of an open file descriptor, using pread so
+ * several readers can share one descriptor (and one thread each). The fd is
+ * borrowed: it must outlive the reader. `name` is used in error messages. */
+ls_reader *ls_reader_fd_range(int fd, uint64_t off, uint64_t len, const char *name);
+
+/* A reader over a whole file it opens itself (closed on free). Returns NULL with
+ * err filled when the file cannot be opened. */
+ls_reader *ls_reader_open_file(const char *path, ls_error *err);
+
+/* A reader over a memory buffer that it does not own. */
+ls_reader *ls_reader_mem(const void *data, size_t len);
+
+#endif

@@ -1,0 +1,213 @@
+/*
+ * layer.c - the tar walk over libarchive's client callbacks.
+ *
+ * libarchive reads from our reader through read_cb (so any stage can sit
+ * underneath); we only enable the tar formats, with no filters, because the
+ * blob stage has already decompressed and hashed the stream. Errors from the
+ * reader below are kept in the callback context so the message that reaches
+ * the report is the real cause ("truncated gzip stream"), not libarchive's
+ * paraphrase.
+ */
+#include "layer/layer.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "layer/path.h"
+
+#define WALK_BUF_SIZE (128 * 1024)
+#define WHITEOUT_PREFIX ".wh."
+#define OPAQUE_NAME ".wh..wh..opq"
+
+typedef struct {
+    ls_reader *tar;
+    unsigned char *buf;
+    ls_error below;      /* error from the reader, if any */
+} walk_ctx;
+
+struct ls_entry_data {
+    struct archive *a;
+    walk_ctx *ctx;
+    int done;
+};
+
+static la_ssize_t read_cb(struct archive *a, void *ud, const void **out)
+{
+    walk_ctx *ctx = ud;
+    ssize_t n = ls_reader_read(ctx->tar, ctx->buf, WALK_BUF_SIZE, &ctx->below);
+    if (n < 0) {
+        archive_set_error(a, -1, "%s", ctx->below.msg);
+        return -1;
+    }
+    *out = ctx->buf;
+    return (la_ssize_t)n;
+}
+
+/* The error to report: the reader's own when it failed, else libarchive's. */
+static int walk_fail(struct archive *a, walk_ctx *ctx, ls_error *err, const char *what)
+{
+    if (ctx->below.code != LS_OK)
+        return ls_error_set(err, ctx->below.code, "%s", ctx->below.msg);
+    return ls_error_set(err, LS_ERR_FORMAT, "%s: %s", what,
+                        archive_error_string(a) ? archive_error_string(a) : "unknown tar error");
+}
+
+int ls_entry_data_next(ls_entry_data *d, const void **buf, size_t *len, ls_error *err)
+{
+    la_int64_t off;
+    int r;
+    if (d->done)
+        return 0;
+    r = archive_read_data_block(d->a, buf, len, &off);
+    if (r == ARCHIVE_EOF) {
+        d->done = 1;
+        return 0;
+    }
+    if (r < ARCHIVE_WARN) {
+        d->done = 1;
+        return walk_fail(d->a, d->ctx, err, "file data");
+    }
+    return 1;
+}
+
+static const char *entry_name(struct archive_entry *e)
+{
+    const char *n = archive_entry_pathname_utf8(e);
+    if (!n)
+        n = archive_entry_pathname(e);
+    return n ? n : "";
+}
+
+static const char *entry_hardlink(struct archive_entry *e)
+{
+    const char *n = archive_entry_hardlink_utf8(e);
+    return n ? n : archive_entry_hardlink(e);
+}
+
+static const char *entry_symlink(struct archive_entry *e)
+{
+    const char *n = archive_entry_symlink_utf8(e);
+    return n ? n : archive_entry_symlink(e);
+}
+
+static ls_entry_type classify(struct archive_entry *e)
+{
+    if (entry_hardlink(e))
+        return LS_ENTRY_HARDLINK;
+    switch (archive_entry_filetype(e)) {
+    case AE_IFREG: return LS_ENTRY_FILE;
+    case AE_IFDIR: return LS_ENTRY_DIR;
+    case AE_IFLNK: return LS_ENTRY_SYMLINK;
+    case AE_IFCHR:
+    case AE_IFBLK: return LS_ENTRY_DEVICE;
+    case AE_IFIFO: return LS_ENTRY_FIFO;
+    default: return LS_ENTRY_OTHER;
+    }
+}
+
+/* Rewrites a whiteout member into what it means. *path is replaced. */
+static int apply_whiteout(ls_entry *ent, char **path)
+{
+    const char *base = ls_path_basename(*path);
+    char dir[4096];
+    char *target;
+    if (strncmp(base, WHITEOUT_PREFIX, strlen(WHITEOUT_PREFIX)) != 0)
+        return 0;
+    ls_path_dirname(*path, dir, sizeof dir);
+    if (strcmp(base, OPAQUE_NAME) == 0) {
+        ent->type = LS_ENTRY_OPAQUE;
+        target = ls_path_normalize(dir);
+    } else if (strncmp(base, ".wh..wh.", 8) == 0) {
+        ent->type = LS_ENTRY_OTHER; /* aufs bookkeeping, not a deletion */
+        return 0;
+    } else {
+        ent->type = LS_ENTRY_WHITEOUT;
+        target = ls_path_join(dir, base + strlen(WHITEOUT_PREFIX));
+    }
+    if (!target)
+        return -1;
+    free(*path);
+    *path = target;
+    return 1;
+}
+
+static int visit(struct archive *a, walk_ctx *ctx, struct archive_entry *ae, ls_entry_fn fn,
+                 void *ud, ls_layer_counts *counts, ls_error *err)
+{
+    ls_entry ent = {0};
+    ls_entry_data data = {.a = a, .ctx = ctx};
+    char *path = ls_path_normalize(entry_name(ae));
+    char *target = NULL;
+    int wh, rc;
+    if (!path)
+        return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+    ent.raw_name = entry_name(ae);
+    ent.type = classify(ae);
+    ent.size = archive_entry_size_is_set(ae) ? archive_entry_size(ae) : 0;
+    ent.mode = (uint32_t)(archive_entry_perm(ae) & 07777);
+    wh = apply_whiteout(&ent, &path);
+    if (wh < 0) {
+        free(path);
+        return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+    }
+    if (wh > 0 || ent.type == LS_ENTRY_OTHER)
+        data.done = 1; /* whiteouts and bookkeeping are never content */
+    if (wh > 0)
+        counts->whiteouts++;
+    if (ent.type == LS_ENTRY_HARDLINK) {
+        target = ls_path_normalize(entry_hardlink(ae));
+        if (!target) {
+            free(path);
+            return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+        }
+        ent.target = target;
+    } else if (ent.type == LS_ENTRY_SYMLINK) {
+        ent.target = entry_symlink(ae);
+    }
+    ent.path = path;
+    counts->entries++;
+    rc = fn(ud, &ent, &data, err);
+    free(path);
+    free(target);
+    return rc;
+}
+
+int ls_layer_walk(ls_reader *tar, ls_entry_fn fn, void *ud, ls_layer_counts *counts, ls_error *err)
+{
+    walk_ctx ctx = {.tar = tar};
+    struct archive *a = archive_read_new();
+    struct archive_entry *ae;
+    int rc = -1;
+    memset(counts, 0, sizeof *counts);
+    ls_error_clear(&ctx.below);
+    ctx.buf = malloc(WALK_BUF_SIZE);
+    if (!a || !ctx.buf) {
+        ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    archive_read_support_format_tar(a);
+    archive_read_support_format_empty(a);
+    if (archive_read_open2(a, &ctx, NULL, read_cb, NULL, NULL) != ARCHIVE_OK) {
+        walk_fail(a, &ctx, err, "not a tar archive");
+        goto out;
+    }
+    for (;;) {
+        int r = archive_read_next_header(a, &ae);
+        if (r == ARCHIVE_EOF)
+            break;
+        if (r < ARCHIVE_WARN) {
+            walk_fail(a, &ctx, err, counts->entries ? "tar header" : "not a tar archive");
+            goto out;
+        }
+        if (visit(a, &ctx, ae, fn, ud, counts, err) != 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    if (a)
+        archive_read_free(a);
+    free(ctx.buf);
+    return rc;
+}

@@ -1,0 +1,66 @@
+/*
+ * matcher.h - Hyperscan over a rule set, streaming, with confirmation.
+ *
+ * One immutable ls_matcher (the compiled Hyperscan database plus one PCRE2
+ * confirmation regex per rule) is shared by every thread; each thread owns an
+ * ls_scanner (Hyperscan scratch, one reusable stream, the look-back window).
+ *
+ * Hyperscan runs without HS_FLAG_SOM_LEFTMOST (faster, compiles more rules):
+ * it only tells us a rule matched ending at byte `to`. The scanner keeps the
+ * last LS_MATCH_WINDOW bytes of the stream and, for each raw hit, runs the
+ * rule's PCRE2 regex anchored to end at `to` over that window to recover the
+ * match start and the secret's capture group. Greedy rules report several
+ * ends for one secret; hits of one rule sharing a secret start collapse to
+ * the longest.
+ */
+#ifndef LS_MATCHER_H
+#define LS_MATCHER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "layerscan/error.h"
+#include "layerscan/rules.h"
+
+/* Longest match (prefix context + secret) that can be confirmed. */
+#define LS_MATCH_WINDOW 8192
+
+typedef struct ls_matcher ls_matcher;
+typedef struct ls_scanner ls_scanner;
+
+typedef struct {
+    size_t rule;            /* index into the rule set */
+    const char *secret;     /* the extracted secret; valid only during the callback */
+    size_t secret_len;
+    uint64_t offset;        /* byte offset of the secret's first byte in the stream */
+    uint64_t line;          /* 1-based line of that byte */
+    uint64_t column;        /* 1-based column (bytes since the last '\n', plus 1) */
+} ls_hit;
+
+/* Called once per confirmed, de-duplicated hit, in increasing offset order
+ * within one stream. Return 0 to go on, nonzero to stop scanning this stream. */
+typedef int (*ls_hit_cb)(void *ud, const ls_hit *hit);
+
+/* Compiles the rule set (borrowed: must outlive the matcher). Returns -1 with
+ * err naming the rule whose regex does not compile (in Hyperscan or PCRE2). */
+int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, ls_error *err);
+void ls_matcher_free(ls_matcher *m);
+const ls_ruleset *ls_matcher_rules(const ls_matcher *m);
+
+/* Per-thread state. NULL with err filled on failure. */
+ls_scanner *ls_scanner_new(const ls_matcher *m, ls_error *err);
+void ls_scanner_free(ls_scanner *s);
+
+/* Stream API: begin, feed any number of blocks (any sizes, a secret may span
+ * blocks), end. `path` (may be NULL) is used for the rules' path include /
+ * exclude filters. Hits are delivered through cb during feed and end.
+ * Returns 0 or -1 with err filled. Never allocates per block. */
+int ls_scanner_begin(ls_scanner *s, const char *path, ls_hit_cb cb, void *ud, ls_error *err);
+int ls_scanner_feed(ls_scanner *s, const void *data, size_t len, ls_error *err);
+int ls_scanner_end(ls_scanner *s, ls_error *err);
+
+/* Convenience: begin + one feed + end over a buffer. */
+int ls_scanner_scan(ls_scanner *s, const char *path, const void *data, size_t len,
+                    ls_hit_cb cb, void *ud, ls_error *err);
+
+#endif

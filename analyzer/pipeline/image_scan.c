@@ -1,0 +1,321 @@
+/*
+ * image_scan.c - the image-level pipeline: open the source, map history to
+ * layers, scan each layer, resolve every file finding's fate against the
+ * layers above it, scan the metadata, and order the results.
+ */
+#include "layerscan/scan.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "match/matcher.h"
+#include "pipeline/findings.h"
+#include "pipeline/history.h"
+#include "pipeline/layer_scan.h"
+#include "pipeline/metadata.h"
+#include "source/source.h"
+
+const char *ls_status_name(ls_status s)
+{
+    switch (s) {
+    case LS_STATUS_PRESENT: return "present";
+    case LS_STATUS_DELETED: return "deleted";
+    case LS_STATUS_OVERWRITTEN: return "overwritten";
+    case LS_STATUS_METADATA: return "metadata";
+    }
+    return "unknown";
+}
+
+const char *ls_finding_source_name(ls_finding_source s)
+{
+    switch (s) {
+    case LS_SOURCE_FILE: return "file";
+    case LS_SOURCE_HISTORY: return "history";
+    case LS_SOURCE_CONFIG: return "config";
+    }
+    return "unknown";
+}
+
+const char *ls_report_instruction(const ls_report *r, const ls_finding *f)
+{
+    if (f->history < 0 || (size_t)f->history >= r->n_history)
+        return NULL;
+    return r->history[f->history].instruction;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Compares two paths, digit runs by value ("history[9]" < "history[10]"). */
+static int natural_cmp(const char *a, const char *b)
+{
+    while (*a && *b) {
+        if (*a >= '0' && *a <= '9' && *b >= '0' && *b <= '9') {
+            const char *ea = a, *eb = b;
+            size_t la, lb;
+            while (*a == '0')
+                a++;
+            while (*b == '0')
+                b++;
+            ea = a;
+            eb = b;
+            while (*ea >= '0' && *ea <= '9')
+                ea++;
+            while (*eb >= '0' && *eb <= '9')
+                eb++;
+            la = (size_t)(ea - a);
+            lb = (size_t)(eb - b);
+            if (la != lb)
+                return la < lb ? -1 : 1;
+            {
+                int c = memcmp(a, b, la);
+                if (c)
+                    return c;
+            }
+            a = ea;
+            b = eb;
+            continue;
+        }
+        if (*a != *b)
+            return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+        a++;
+        b++;
+    }
+    return (unsigned char)*a < (unsigned char)*b ? -1 : (*a != *b);
+}
+
+/* Deterministic order: layer (null last), path, offset, then rule id. */
+static int finding_cmp(const ls_finding *a, const ls_finding *b, const ls_ruleset *rules)
+{
+    int c;
+    if (a->layer != b->layer) {
+        if (a->layer < 0)
+            return 1;
+        if (b->layer < 0)
+            return -1;
+        return a->layer < b->layer ? -1 : 1;
+    }
+    if ((c = natural_cmp(a->path, b->path)) != 0)
+        return c;
+    if (a->offset != b->offset)
+        return a->offset < b->offset ? -1 : 1;
+    return strcmp(ls_ruleset_get(rules, a->rule)->id, ls_ruleset_get(rules, b->rule)->id);
+}
+
+/* A merge sort: stable, and it can take the rule set, which qsort cannot. */
+static void sort_findings(ls_finding *v, size_t n, ls_finding *tmp, const ls_ruleset *rules)
+{
+    size_t mid, i, j, k;
+    if (n < 2)
+        return;
+    mid = n / 2;
+    sort_findings(v, mid, tmp, rules);
+    sort_findings(v + mid, n - mid, tmp, rules);
+    for (i = 0, j = mid, k = 0; i < mid && j < n;)
+        tmp[k++] = finding_cmp(&v[j], &v[i], rules) < 0 ? v[j++] : v[i++];
+    while (i < mid)
+        tmp[k++] = v[i++];
+    while (j < n)
+        tmp[k++] = v[j++];
+    memcpy(v, tmp, n * sizeof *v);
+}
+
+void ls_report_free(ls_report *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n_layers; i++) {
+        free(r->layers[i].digest);
+        free(r->layers[i].diff_id);
+        free(r->layers[i].media_type);
+    }
+    free(r->layers);
+    ls_history_report_free(r->history, r->n_history);
+    for (size_t i = 0; i < r->n_findings; i++)
+        ls_finding_free_fields(&r->findings[i]);
+    free(r->findings);
+    for (size_t i = 0; i < r->n_errors; i++) {
+        free(r->errors[i].path);
+        free(r->errors[i].message);
+    }
+    free(r->errors);
+    ls_source_free(r->owner);
+    free(r);
+}
+
+typedef struct {
+    ls_report *report;
+    ls_layer_result *results;
+    ls_fs_layer **fs;
+    long *layer_history;
+    ls_finding_list findings;
+    ls_error_list errors;
+    ls_scanner *scanner;
+} scan_state;
+
+static void state_release(scan_state *s, size_t n_layers)
+{
+    if (s->results)
+        for (size_t i = 0; i < n_layers; i++)
+            ls_layer_result_free(&s->results[i]);
+    free(s->results);
+    free(s->fs);
+    free(s->layer_history);
+    ls_finding_list_free(&s->findings);
+    ls_error_list_free(&s->errors);
+    ls_scanner_free(s->scanner);
+}
+
+static int map_history(scan_state *s, const ls_image *img, ls_error *err)
+{
+    ls_report *r = s->report;
+    bool oom = false;
+    r->history = calloc(img->n_history ? img->n_history : 1, sizeof *r->history);
+    s->layer_history = calloc(img->n_layers ? img->n_layers : 1, sizeof *s->layer_history);
+    if (!r->history || !s->layer_history)
+        return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+    r->n_history = img->n_history;
+    r->history_mismatch = !ls_history_map(img, r->history, s->layer_history, &oom);
+    if (oom)
+        return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+    if (img->has_config && r->history_mismatch) {
+        size_t owners = 0;
+        for (size_t i = 0; i < img->n_history; i++)
+            owners += !img->history[i].empty_layer;
+        if (ls_error_list_add(&s->errors, -1, NULL,
+                              "history has %zu entries that create layers but the image has %zu "
+                              "layers: findings are not attributed to instructions",
+                              owners, img->n_layers) != 0)
+            return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+    }
+    return 0;
+}
+
+static int scan_layers(scan_state *s, ls_source *src, const ls_image *img, const ls_ruleset *rules,
+                       ls_error *err)
+{
+    ls_report *r = s->report;
+    s->results = calloc(img->n_layers ? img->n_layers : 1, sizeof *s->results);
+    s->fs = calloc(img->n_layers ? img->n_layers : 1, sizeof *s->fs);
+    r->layers = calloc(img->n_layers ? img->n_layers : 1, sizeof *r->layers);
+    if (!s->results || !s->fs || !r->layers)
+        return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < img->n_layers; i++) {
+        ls_layer_result *res = &s->results[i];
+        if (ls_layer_scan(src, i, rules, s->scanner, res, err) != 0)
+            return -1;
+        res->info.history = s->layer_history[i];
+        s->fs[i] = res->fs;
+        r->entries += res->info.entries;
+        r->bytes_scanned += res->bytes_scanned;
+    }
+    return 0;
+}
+
+/* Every file finding gets its fate, then all lists move into the report. */
+static int collect(scan_state *s, const ls_image *img)
+{
+    ls_report *r = s->report;
+    for (size_t i = 0; i < img->n_layers; i++) {
+        ls_layer_result *res = &s->results[i];
+        for (size_t k = 0; k < res->findings.n; k++) {
+            ls_finding *f = &res->findings.items[k];
+            ls_fs_fate fate = ls_fs_resolve(s->fs, img->n_layers, i, f->path, res->findings.content[k]);
+            f->status = fate.status;
+            f->removed_in_layer = fate.removed_in_layer;
+            f->history = s->layer_history[i];
+        }
+        if (ls_finding_list_take(&s->findings, &res->findings) != 0 ||
+            ls_error_list_take(&s->errors, &res->errors) != 0)
+            return -1;
+        r->layers[i] = res->info;
+        memset(&res->info, 0, sizeof res->info);
+        r->n_layers = i + 1;
+    }
+    return 0;
+}
+
+static int finish(scan_state *s, ls_error *err)
+{
+    ls_report *r = s->report;
+    ls_finding *tmp = malloc((s->findings.n ? s->findings.n : 1) * sizeof *tmp);
+    if (!tmp)
+        return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+    sort_findings(s->findings.items, s->findings.n, tmp, r->rules);
+    free(tmp);
+    r->findings = s->findings.items;
+    r->n_findings = s->findings.n;
+    free(s->findings.content);
+    memset(&s->findings, 0, sizeof s->findings);
+    r->errors = s->errors.items;
+    r->n_errors = s->errors.n;
+    memset(&s->errors, 0, sizeof s->errors);
+    return 0;
+}
+
+/* A lone file that is not even a tar is not an image: refuse it. */
+static int check_usable(const ls_image *img, const ls_report *r, const scan_state *s, ls_error *err)
+{
+    if (strcmp(img->transport, "layer") != 0 || img->n_layers != 1)
+        return 0;
+    if (s->results[0].info.scanned || s->results[0].info.entries > 0)
+        return 0;
+    (void)r;
+    return ls_error_set(err, LS_ERR_FORMAT, "%s: not a container image or layer tarball (%s)",
+                        img->reference,
+                        s->results[0].errors.n ? s->results[0].errors.items[0].message : "unreadable");
+}
+
+int ls_scan_image(const char *ref, const ls_matcher *m, const ls_scan_opts *opts, ls_report **out,
+                  ls_error *err)
+{
+    ls_source_opts sopts = {.platform = opts ? opts->platform : NULL};
+    ls_source *src = NULL;
+    const ls_image *img;
+    scan_state s = {0};
+    double start = now_seconds();
+    size_t n_layers = 0;
+    int rc = -1;
+
+    *out = NULL;
+    if (ls_source_open(&src, ref, &sopts, err) != 0)
+        return -1;
+    img = ls_source_image(src);
+    n_layers = img->n_layers;
+    s.report = calloc(1, sizeof *s.report);
+    if (!s.report) {
+        ls_source_free(src);
+        return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+    }
+    s.report->owner = src;
+    s.report->image = img;
+    s.report->rules = ls_matcher_rules(m);
+    if (!(s.scanner = ls_scanner_new(m, err)))
+        goto out;
+    if (map_history(&s, img, err) != 0 || scan_layers(&s, src, img, s.report->rules, err) != 0)
+        goto out;
+    if (check_usable(img, s.report, &s, err) != 0)
+        goto out;
+    if (collect(&s, img) != 0) {
+        ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if (ls_metadata_scan(img, s.report->history, s.report->rules, s.scanner, &s.findings,
+                         &s.report->bytes_scanned, err) != 0)
+        goto out;
+    if (finish(&s, err) != 0)
+        goto out;
+    s.report->seconds = now_seconds() - start;
+    *out = s.report;
+    s.report = NULL;
+    rc = 0;
+out:
+    state_release(&s, n_layers);
+    ls_report_free(s.report);
+    return rc;
+}

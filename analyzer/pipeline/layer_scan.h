@@ -1,0 +1,34 @@
+/*
+ * layer_scan.h - one layer through the whole stack:
+ * source blob -> blob (decompress, hash) -> layer (tar walk) -> matcher.
+ *
+ * A layer's result is self-contained (its findings, its path table, its
+ * errors), so layers can be scanned independently and their fates resolved
+ * once all of them are in.
+ */
+#ifndef LS_LAYER_SCAN_H
+#define LS_LAYER_SCAN_H
+
+#include "match/matcher.h"
+#include "pipeline/findings.h"
+#include "pipeline/fsmodel.h"
+#include "source/source.h"
+
+typedef struct {
+    ls_layer_report info;
+    ls_fs_layer *fs;           /* NULL when the blob could not be opened */
+    ls_finding_list findings;  /* file findings, layer index set, fate not yet */
+    ls_error_list errors;
+    uint64_t bytes_scanned;
+} ls_layer_result;
+
+/* Scans layer `index` of src with the thread's scanner. Problems with the
+ * layer itself (missing blob, corrupt stream, digest mismatch) go to
+ * out->errors and the function still returns 0; -1 only for failures that
+ * make the whole run unreliable (allocation, matcher errors), with err filled. */
+int ls_layer_scan(ls_source *src, size_t index, const ls_ruleset *rules, ls_scanner *sc,
+                  ls_layer_result *out, ls_error *err);
+
+void ls_layer_result_free(ls_layer_result *r);
+
+#endif

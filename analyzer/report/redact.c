@@ -1,0 +1,112 @@
+/*
+ * redact.c - secrets never reach an output whole unless the user asks.
+ *
+ * A redacted secret keeps just enough of each end for a responder to match it
+ * against a credential inventory: 4 + 4 characters of a long secret, 2 + 2 of
+ * a medium one, nothing of a short one (a 6-character password shown 2+2 is
+ * mostly shown).
+ */
+#include "report/writer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define ELLIPSIS "\xe2\x80\xa6" /* U+2026 */
+#define MIN_SECRET_IN_TEXT 6    /* shorter "secrets" would shred instructions */
+
+/* Length of the UTF-8 sequence starting at s, never past the string end. */
+static size_t keep_bytes(const char *s, size_t chars)
+{
+    size_t i = 0;
+    while (chars-- && s[i]) {
+        i++;
+        while (((unsigned char)s[i] & 0xC0) == 0x80)
+            i++;
+    }
+    return i;
+}
+
+static size_t keep_tail(const char *s, size_t len, size_t chars)
+{
+    size_t i = len;
+    while (chars-- && i > 0) {
+        i--;
+        while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80)
+            i--;
+    }
+    return len - i;
+}
+
+char *ls_redact_secret(const char *secret)
+{
+    size_t len = strlen(secret), show = len >= 16 ? 4 : len >= 10 ? 2 : 0;
+    size_t head = keep_bytes(secret, show), tail = keep_tail(secret, len, show);
+    char *out;
+    if (head + tail > len)
+        head = tail = 0;
+    out = malloc(head + strlen(ELLIPSIS) + tail + 1);
+    if (!out)
+        return NULL;
+    memcpy(out, secret, head);
+    memcpy(out + head, ELLIPSIS, strlen(ELLIPSIS));
+    memcpy(out + head + strlen(ELLIPSIS), secret + len - tail, tail);
+    out[head + strlen(ELLIPSIS) + tail] = '\0';
+    return out;
+}
+
+/* Replaces every occurrence of needle in *text (reallocating it). */
+static int replace_all(char **text, const char *needle, const char *with)
+{
+    size_t nl = strlen(needle), wl = strlen(with), count = 0;
+    const char *p = *text;
+    char *out, *w;
+    while ((p = strstr(p, needle)) != NULL) {
+        count++;
+        p += nl;
+    }
+    if (count == 0)
+        return 0;
+    out = malloc(strlen(*text) + count * (wl > nl ? wl - nl : 0) + 1);
+    if (!out)
+        return -1;
+    w = out;
+    p = *text;
+    for (;;) {
+        const char *hit = strstr(p, needle);
+        if (!hit)
+            break;
+        memcpy(w, p, (size_t)(hit - p));
+        w += hit - p;
+        memcpy(w, with, wl);
+        w += wl;
+        p = hit + nl;
+    }
+    strcpy(w, p);
+    free(*text);
+    *text = out;
+    return 0;
+}
+
+char *ls_redact_text(const ls_report *r, const char *text, bool show)
+{
+    char *out;
+    if (!text)
+        return NULL;
+    out = strdup(text);
+    if (!out || show)
+        return out;
+    for (size_t i = 0; i < r->n_findings; i++) {
+        const char *secret = r->findings[i].secret;
+        char *red;
+        if (strlen(secret) < MIN_SECRET_IN_TEXT || !strstr(out, secret))
+            continue;
+        red = ls_redact_secret(secret);
+        if (!red || replace_all(&out, secret, red) != 0) {
+            free(red);
+            free(out);
+            return NULL;
+        }
+        free(red);
+    }
+    return out;
+}

@@ -1,0 +1,208 @@
+/*
+ * text.c - the report for people: findings grouped by layer, each layer
+ * headed by its index, short digest, size and instruction, each finding with
+ * severity, title, path:line, its fate in words and the (redacted) secret.
+ * Everything the image chose is printed through ls_fputs_escaped().
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/escape.h"
+#include "report/writer.h"
+
+#define C_RESET "\033[0m"
+#define C_BOLD "\033[1m"
+#define C_DIM "\033[2m"
+#define C_RED "\033[31m"
+#define C_YELLOW "\033[33m"
+#define C_CYAN "\033[36m"
+
+typedef struct {
+    const ls_report *r;
+    FILE *out;
+    const ls_write_opts *o;
+} text_ctx;
+
+static const char *color(const text_ctx *t, const char *code)
+{
+    return t->o->color ? code : "";
+}
+
+static const char *severity_color(ls_severity s)
+{
+    return s >= LS_SEV_HIGH ? C_RED : s == LS_SEV_MEDIUM ? C_YELLOW : C_CYAN;
+}
+
+static void put_redacted(const text_ctx *t, const char *text)
+{
+    char *red = ls_redact_text(t->r, text, t->o->show_secrets);
+    ls_fputs_escaped(red ? red : "", t->out);
+    free(red);
+}
+
+static void human_size(uint64_t n, char *buf, size_t cap)
+{
+    static const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = (double)n;
+    int u = 0;
+    while (v >= 1024 && u < 4) {
+        v /= 1024;
+        u++;
+    }
+    if (u == 0)
+        snprintf(buf, cap, "%llu B", (unsigned long long)n);
+    else
+        snprintf(buf, cap, "%.1f %s", v, units[u]);
+}
+
+static const char *layer_instruction(const ls_report *r, long layer)
+{
+    long h;
+    if (layer < 0 || (size_t)layer >= r->n_layers)
+        return NULL;
+    h = r->layers[layer].history;
+    return h >= 0 && (size_t)h < r->n_history ? r->history[h].instruction : NULL;
+}
+
+static void print_header(const text_ctx *t)
+{
+    const ls_image *img = t->r->image;
+    fprintf(t->out, "%slayerscan %s%s: ", color(t, C_BOLD), LAYERSCAN_VERSION, color(t, C_RESET));
+    ls_fputs_escaped(img->reference ? img->reference : "", t->out);
+    fprintf(t->out, " (%s", img->transport ? img->transport : "?");
+    if (img->os && img->architecture) {
+        fputs(", ", t->out);
+        ls_fputs_escaped(img->os, t->out);
+        fputc('/', t->out);
+        ls_fputs_escaped(img->architecture, t->out);
+    }
+    fprintf(t->out, ")\n%zu layer%s, %zu finding%s, %zu error%s\n", t->r->n_layers,
+            t->r->n_layers == 1 ? "" : "s", t->r->n_findings, t->r->n_findings == 1 ? "" : "s",
+            t->r->n_errors, t->r->n_errors == 1 ? "" : "s");
+}
+
+static void print_layer_heading(const text_ctx *t, const ls_layer_report *l)
+{
+    char size[32];
+    const char *ins = layer_instruction(t->r, l->index);
+    human_size(l->bytes, size, sizeof size);
+    fprintf(t->out, "\n%sLayer %ld%s  ", color(t, C_BOLD), l->index, color(t, C_RESET));
+    if (l->digest)
+        fprintf(t->out, "%.19s  ", l->digest);
+    fprintf(t->out, "%s", size);
+    if (!l->digest_verified)
+        fprintf(t->out, "  %s[not verified]%s", color(t, C_RED), color(t, C_RESET));
+    if (ins) {
+        fputs("  ", t->out);
+        put_redacted(t, ins);
+    }
+    fputc('\n', t->out);
+}
+
+static void print_fate(const text_ctx *t, const ls_finding *f)
+{
+    const char *ins = layer_instruction(t->r, f->removed_in_layer);
+    switch (f->status) {
+    case LS_STATUS_PRESENT:
+        fputs("present in the final image", t->out);
+        return;
+    case LS_STATUS_METADATA:
+        fputs("in the image metadata", t->out);
+        break;
+    case LS_STATUS_DELETED:
+    case LS_STATUS_OVERWRITTEN:
+        fprintf(t->out, "%s in layer %ld", f->status == LS_STATUS_DELETED ? "deleted" : "overwritten",
+                f->removed_in_layer);
+        if (ins) {
+            fputs(" by: ", t->out);
+            put_redacted(t, ins);
+        }
+        return;
+    }
+    if (f->history >= 0 && ls_report_instruction(t->r, f)) {
+        fputs(", set by: ", t->out);
+        put_redacted(t, ls_report_instruction(t->r, f));
+    }
+}
+
+static void print_finding(const text_ctx *t, const ls_finding *f)
+{
+    const ls_rule *rule = ls_ruleset_get(t->r->rules, f->rule);
+    char sev[16];
+    size_t i;
+    char *secret = t->o->show_secrets ? strdup(f->secret) : ls_redact_secret(f->secret);
+    for (i = 0; rule && ls_severity_name(rule->severity)[i] && i + 1 < sizeof sev; i++)
+        sev[i] = (char)(ls_severity_name(rule->severity)[i] - 'a' + 'A');
+    sev[i] = '\0';
+    fprintf(t->out, "  %s%-8s%s  ", color(t, severity_color(rule->severity)), sev, color(t, C_RESET));
+    ls_fputs_escaped(rule->title, t->out);
+    fputs("  ", t->out);
+    ls_fputs_escaped(f->path, t->out);
+    fprintf(t->out, ":%llu:%llu\n            ", (unsigned long long)f->line, (unsigned long long)f->column);
+    print_fate(t, f);
+    fprintf(t->out, "\n            %ssecret:%s ", color(t, C_DIM), color(t, C_RESET));
+    ls_fputs_escaped(secret ? secret : "", t->out);
+    fprintf(t->out, "  %s(%s)%s\n", color(t, C_DIM), rule->id, color(t, C_RESET));
+    free(secret);
+}
+
+static void print_errors(const text_ctx *t)
+{
+    if (t->r->n_errors == 0)
+        return;
+    fprintf(t->out, "\n%sErrors%s\n", color(t, C_BOLD), color(t, C_RESET));
+    for (size_t i = 0; i < t->r->n_errors; i++) {
+        const ls_report_error *e = &t->r->errors[i];
+        fputs("  ", t->out);
+        if (e->layer >= 0)
+            fprintf(t->out, "layer %ld: ", e->layer);
+        if (e->path) {
+            ls_fputs_escaped(e->path, t->out);
+            fputs(": ", t->out);
+        }
+        ls_fputs_escaped(e->message, t->out);
+        fputc('\n', t->out);
+    }
+}
+
+static void print_summary(const text_ctx *t)
+{
+    size_t sev[4] = {0}, st[4] = {0};
+    for (size_t i = 0; i < t->r->n_findings; i++) {
+        const ls_finding *f = &t->r->findings[i];
+        sev[ls_ruleset_get(t->r->rules, f->rule)->severity]++;
+        st[f->status]++;
+    }
+    fprintf(t->out, "\nSummary: %zu finding%s (%zu critical, %zu high, %zu medium, %zu low); "
+                    "%zu present, %zu deleted, %zu overwritten, %zu in metadata\n",
+            t->r->n_findings, t->r->n_findings == 1 ? "" : "s", sev[LS_SEV_CRITICAL], sev[LS_SEV_HIGH],
+            sev[LS_SEV_MEDIUM], sev[LS_SEV_LOW], st[LS_STATUS_PRESENT], st[LS_STATUS_DELETED],
+            st[LS_STATUS_OVERWRITTEN], st[LS_STATUS_METADATA]);
+}
+
+int ls_report_write_text(const ls_report *r, FILE *out, const ls_write_opts *o, ls_error *err)
+{
+    text_ctx t = {.r = r, .out = out, .o = o};
+    size_t i = 0;
+    print_header(&t);
+    for (size_t l = 0; l < r->n_layers; l++) {
+        bool any = false;
+        for (size_t k = i; k < r->n_findings && r->findings[k].layer == (long)l; k++)
+            any = true;
+        if (!any)
+            continue;
+        print_layer_heading(&t, &r->layers[l]);
+        for (; i < r->n_findings && r->findings[i].layer == (long)l; i++)
+            print_finding(&t, &r->findings[i]);
+    }
+    /* findings of layers without a heading above (none expected) and metadata */
+    if (i < r->n_findings)
+        fprintf(out, "\n%sImage metadata (history and config)%s\n", color(&t, C_BOLD), color(&t, C_RESET));
+    for (; i < r->n_findings; i++)
+        print_finding(&t, &r->findings[i]);
+    print_errors(&t);
+    print_summary(&t);
+    if (fflush(out) != 0 || ferror(out))
+        return ls_error_set(err, LS_ERR_IO, "cannot write the report");
+    return 0;
+}

@@ -1,0 +1,33 @@
+/*
+ * writer.h - report writers, one per output format, behind one signature,
+ * and the redaction every writer applies unless secrets were asked for.
+ */
+#ifndef LS_WRITER_H
+#define LS_WRITER_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "layerscan/error.h"
+#include "layerscan/report.h"
+
+typedef struct {
+    bool show_secrets;   /* print secrets whole (--show-secrets) */
+    bool color;          /* text: ANSI colors (a tty without NO_COLOR) */
+} ls_write_opts;
+
+typedef int (*ls_report_writer)(const ls_report *r, FILE *out, const ls_write_opts *o, ls_error *err);
+
+int ls_report_write_json(const ls_report *r, FILE *out, const ls_write_opts *o, ls_error *err);
+int ls_report_write_text(const ls_report *r, FILE *out, const ls_write_opts *o, ls_error *err);
+
+/* "AKIA…MPLE": a new string showing a few characters of each end of the
+ * secret, fewer for short secrets, none for very short ones. */
+char *ls_redact_secret(const char *secret);
+
+/* A copy of text with every secret of the report's findings that occurs in it
+ * replaced by its redacted form (instructions and created_by strings carry
+ * build args and ENV values). Returns a copy unchanged when show is true. */
+char *ls_redact_text(const ls_report *r, const char *text, bool show);
+
+#endif

@@ -1,0 +1,45 @@
+/*
+ * source.h - image transports: turn a reference into an ls_image and a byte
+ * stream per layer blob.
+ *
+ * A reference is "TRANSPORT:PATH[:REF]" in skopeo's spelling (docker-archive:,
+ * oci:, oci-archive:) or a bare path that is sniffed: a directory with
+ * index.json is an OCI layout; a tar holding manifest.json is a docker-archive
+ * (legacy <id>/layer.tar or current Docker's OCI-in-tar form); a tar holding
+ * only index.json is an oci-archive; anything else is a lone layer blob
+ * (tar, tar.gz, tar.zst) with no config.
+ *
+ * Archives are never extracted: we index the outer tar's members once
+ * (name -> offset, size) and read blobs in place with pread, so memory stays
+ * bounded by the index, not by the image, and each layer gets an independent
+ * reader (layers can later be scanned in parallel).
+ */
+#ifndef LS_SOURCE_H
+#define LS_SOURCE_H
+
+#include "core/reader.h"
+#include "layerscan/error.h"
+#include "layerscan/image.h"
+
+typedef struct ls_source ls_source;
+
+typedef struct {
+    const char *platform; /* "os/arch[/variant]" or NULL for the default */
+} ls_source_opts;
+
+/* Opens ref, reads index/manifest/config. On failure returns -1 with err
+ * filled (LS_ERR_IO, LS_ERR_FORMAT, LS_ERR_USAGE for a platform that is not
+ * there, listing the ones that are); *out is then NULL. */
+int ls_source_open(ls_source **out, const char *ref, const ls_source_opts *opts, ls_error *err);
+
+/* The parsed image; owned by src. */
+const ls_image *ls_source_image(const ls_source *src);
+
+/* A new reader over the raw (possibly compressed) bytes of layer i's blob,
+ * which the caller frees. Returns NULL with err filled if the blob is missing. */
+ls_reader *ls_source_open_layer(ls_source *src, size_t i, ls_error *err);
+
+/* Frees src (and its image). Accepts NULL. */
+void ls_source_free(ls_source *src);
+
+#endif

@@ -1,0 +1,92 @@
+/*
+ * report.h - the result of scanning one image: the data behind the JSON
+ * report contract (version 1). Writers in analyzer/report/ turn it into JSON
+ * or text; nothing in here knows about output formats.
+ *
+ * Indexes that may be absent use -1 for JSON null.
+ */
+#ifndef LAYERSCAN_REPORT_H
+#define LAYERSCAN_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "layerscan/image.h"
+#include "layerscan/rules.h"
+
+typedef enum { LS_SOURCE_FILE, LS_SOURCE_HISTORY, LS_SOURCE_CONFIG } ls_finding_source;
+
+typedef enum {
+    LS_STATUS_PRESENT,     /* the final image serves this content at this path */
+    LS_STATUS_DELETED,     /* hidden by a whiteout, opaque dir or replaced ancestor */
+    LS_STATUS_OVERWRITTEN, /* a later layer put other content at this path */
+    LS_STATUS_METADATA     /* found in history or config, not in a file */
+} ls_status;
+
+typedef struct {
+    size_t rule;               /* index into the rule set */
+    ls_finding_source source;
+    long layer;                /* layers[] index, -1 for config and empty-layer history */
+    long history;              /* history[] index that introduced it, -1 if unknown */
+    char *path;                /* absolute path, "config.Env", "history[5].created_by" */
+    uint64_t line, column, offset;
+    ls_status status;
+    long removed_in_layer;     /* -1 when still present or not applicable */
+    char *secret;              /* the full secret; writers redact it */
+    char fingerprint[33];      /* hex, 128 bits of SHA-256(rule id, secret) */
+    const char *validation;    /* "none" until validators exist */
+} ls_finding;
+
+typedef struct {
+    long index;
+    char *digest;              /* from the manifest, or computed when the manifest has none */
+    char *diff_id;             /* computed SHA-256 of the uncompressed tar */
+    char *media_type;
+    const char *compression;   /* "gzip" | "zstd" | "none" | NULL when unreadable */
+    uint64_t compressed_bytes, bytes;
+    long history;              /* the history entry owning the layer, -1 if unknown */
+    uint64_t entries, whiteouts;
+    bool digest_verified;      /* every digest the image declares for it matched */
+    bool scanned;              /* the whole tar was walked */
+} ls_layer_report;
+
+typedef struct {
+    long index;
+    char *instruction;         /* cleaned created_by: "RUN x", "COPY a /b", "ENV K=V" */
+    char **build_args;         /* "NAME=value" from "|N A=1 B=2 /bin/sh -c", n_build_args of them */
+    size_t n_build_args;
+    long layer;                /* the layer it created, -1 for empty_layer entries or when unknown */
+} ls_history_report;
+
+typedef struct {
+    long layer;                /* -1 when not about one layer */
+    char *path;                /* NULL when not about one path */
+    char *message;
+} ls_report_error;
+
+typedef struct {
+    const ls_image *image;     /* borrowed from the source (see ls_report_free) */
+    const ls_ruleset *rules;   /* borrowed */
+    ls_layer_report *layers;
+    size_t n_layers;
+    ls_history_report *history;/* parallel to image->history */
+    size_t n_history;
+    bool history_mismatch;     /* history does not match the layer count: attribution is null */
+    ls_finding *findings;
+    size_t n_findings;
+    ls_report_error *errors;
+    size_t n_errors;
+    void *owner;               /* keeps the image alive; released by ls_report_free */
+    uint64_t entries;          /* tar entries walked, over all layers */
+    uint64_t bytes_scanned;    /* file and metadata bytes fed to the matcher */
+    double seconds;
+} ls_report;
+
+const char *ls_status_name(ls_status s);          /* "present", ... */
+const char *ls_finding_source_name(ls_finding_source s); /* "file", ... */
+
+/* The cleaned instruction of the history entry owning finding f, or NULL. */
+const char *ls_report_instruction(const ls_report *r, const ls_finding *f);
+
+#endif

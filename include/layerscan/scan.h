@@ -1,0 +1,31 @@
+/*
+ * scan.h - the library entry point: scan one image reference into a report.
+ *
+ * Basic outline:
+ *   1. ls_ruleset_new() + ls_ruleset_load() the patterns,
+ *   2. ls_matcher_new() compiles them once (share it between scans),
+ *   3. ls_scan_image() for each image, then a report writer,
+ *   4. ls_report_free(), ls_matcher_free(), ls_ruleset_free().
+ */
+#ifndef LAYERSCAN_SCAN_H
+#define LAYERSCAN_SCAN_H
+
+#include "layerscan/error.h"
+#include "layerscan/report.h"
+
+struct ls_matcher;
+
+typedef struct {
+    const char *platform;   /* "os/arch[/variant]" or NULL for the default */
+} ls_scan_opts;
+
+/* Scans ref ("oci:DIR:REF", "docker-archive:FILE", a bare path...). Returns 0
+ * with *out set, or -1 with err filled when the image is unusable (cannot be
+ * opened, malformed manifest or config, a lone file that is not a tar).
+ * Problems confined to one layer are in (*out)->errors instead. */
+int ls_scan_image(const char *ref, const struct ls_matcher *m, const ls_scan_opts *opts,
+                  ls_report **out, ls_error *err);
+
+void ls_report_free(ls_report *r);
+
+#endif
