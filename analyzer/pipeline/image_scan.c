@@ -240,6 +240,50 @@ static int collect(scan_state *s, const ls_image *img)
     return 0;
 }
 
+#define GENERIC_PREFIX "generic-"
+
+static bool is_generic(const ls_ruleset *rules, size_t rule)
+{
+    return strncmp(ls_ruleset_get(rules, rule)->id, GENERIC_PREFIX, strlen(GENERIC_PREFIX)) == 0;
+}
+
+static bool overlaps(const ls_finding *a, const ls_finding *b)
+{
+    uint64_t a_end = a->offset + strlen(a->secret), b_end = b->offset + strlen(b->secret);
+    return a->offset < b_end && b->offset < a_end;
+}
+
+/* A generic assignment rule ("TOKEN=...") fires on the same bytes as the
+ * specific rule that knows the token's shape; the specific one says more, so
+ * the generic duplicate is dropped. Findings are sorted, so candidates sit in
+ * the same (layer, path) run. Returns the new count. */
+static size_t drop_shadowed_generics(ls_finding *v, size_t n, const ls_ruleset *rules)
+{
+    size_t out = 0, run = 0;
+    bool *drop = calloc(n ? n : 1, sizeof *drop);
+    if (!drop)
+        return n; /* keeping duplicates is harmless */
+    for (size_t i = 0; i < n; i++) {
+        if (v[i].layer != v[run].layer || strcmp(v[i].path, v[run].path) != 0)
+            run = i;
+        if (!is_generic(rules, v[i].rule))
+            continue;
+        for (size_t k = run; k < n && v[k].layer == v[i].layer && strcmp(v[k].path, v[i].path) == 0; k++)
+            if (!is_generic(rules, v[k].rule) && overlaps(&v[k], &v[i])) {
+                drop[i] = true;
+                break;
+            }
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (drop[i])
+            ls_finding_free_fields(&v[i]);
+        else
+            v[out++] = v[i];
+    }
+    free(drop);
+    return out;
+}
+
 static int finish(scan_state *s, ls_error *err)
 {
     ls_report *r = s->report;
@@ -248,6 +292,7 @@ static int finish(scan_state *s, ls_error *err)
         return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
     sort_findings(s->findings.items, s->findings.n, tmp, r->rules);
     free(tmp);
+    s->findings.n = drop_shadowed_generics(s->findings.items, s->findings.n, r->rules);
     r->findings = s->findings.items;
     r->n_findings = s->findings.n;
     free(s->findings.content);

@@ -1,0 +1,108 @@
+/*
+ * decode_zstd.c - zstd through ZSTD_decompressStream, behind the decoder
+ * vtable.
+ *
+ * Several frames back to back (and skippable frames) are handled by libzstd
+ * itself. The window is bounded (ZSTD_d_windowLogMax) so a hostile frame
+ * header cannot make us allocate gigabytes: memory stays bounded whatever
+ * the input says. A stream is complete only when the last call reported a
+ * frame fully decoded and flushed (return value 0).
+ */
+#include "blob/decoder.h"
+
+#include <stdlib.h>
+#include <zstd.h>
+#include <zstd_errors.h>
+
+/* 2^27 = 128 MiB: what `zstd --long=27` produces; larger needs opt-in there too. */
+#define ZS_WINDOW_LOG_MAX 27
+
+typedef struct {
+    ZSTD_DCtx *dctx;
+    size_t last;       /* last ZSTD_decompressStream hint; 0 = frame complete */
+    const char *label;
+    uint64_t consumed;
+} zs_decoder;
+
+static void *zs_create(const char *label, ls_error *err)
+{
+    zs_decoder *z = calloc(1, sizeof *z);
+    if (!z) {
+        ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", label);
+        return NULL;
+    }
+    z->label = label;
+    z->last = 1; /* nothing decoded yet: not complete */
+    z->dctx = ZSTD_createDCtx();
+    if (!z->dctx || ZSTD_isError(ZSTD_DCtx_setParameter(z->dctx, ZSTD_d_windowLogMax, ZS_WINDOW_LOG_MAX))) {
+        ls_error_set(err, LS_ERR_NOMEM, "%s: cannot initialise zstd", label);
+        ZSTD_freeDCtx(z->dctx);
+        free(z);
+        return NULL;
+    }
+    return z;
+}
+
+static int zs_error(zs_decoder *z, size_t ret, ls_error *err)
+{
+    if (ZSTD_getErrorCode(ret) == ZSTD_error_frameParameter_windowTooLarge)
+        return ls_error_set(err, LS_ERR_LIMIT,
+                            "%s: zstd frame needs a window larger than %u MiB (refused)", z->label,
+                            (1u << ZS_WINDOW_LOG_MAX) >> 20);
+    if (ZSTD_getErrorCode(ret) == ZSTD_error_memory_allocation)
+        return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory in zstd", z->label);
+    return ls_error_set(err, LS_ERR_FORMAT, "%s: corrupt zstd data at byte %llu: %s", z->label,
+                        (unsigned long long)z->consumed, ZSTD_getErrorName(ret));
+}
+
+static int zs_decode(void *st, ls_dec_io *io, ls_error *err)
+{
+    zs_decoder *z = st;
+    ZSTD_inBuffer in = {io->in, io->in_len, io->in_pos};
+    ZSTD_outBuffer out = {io->out, io->out_len, io->out_pos};
+    size_t ret, in0 = io->in_pos, out0 = io->out_pos;
+    if (io->out_pos == io->out_len)
+        return 0;
+    ret = ZSTD_decompressStream(z->dctx, &out, &in);
+    z->consumed += in.pos - io->in_pos;
+    io->in_pos = in.pos;
+    io->out_pos = out.pos;
+    if (ZSTD_isError(ret))
+        return zs_error(z, ret, err);
+    /* An idle call at a frame boundary returns the next header's size hint;
+     * only a call that moved bytes says where the stream stands. */
+    if (in.pos != in0 || out.pos != out0)
+        z->last = ret;
+    return 0;
+}
+
+static int zs_finish(void *st, uint64_t consumed, ls_error *err)
+{
+    zs_decoder *z = st;
+    if (z->last != 0)
+        return ls_error_set(err, LS_ERR_FORMAT, "%s: truncated zstd stream after %llu bytes", z->label,
+                            (unsigned long long)consumed);
+    return 0;
+}
+
+static void zs_destroy(void *st)
+{
+    zs_decoder *z = st;
+    if (!z)
+        return;
+    ZSTD_freeDCtx(z->dctx);
+    free(z);
+}
+
+static const ls_decoder_ops zs_ops = {
+    .name = "zstd",
+    .create = zs_create,
+    .decode = zs_decode,
+    .finish = zs_finish,
+    .destroy = zs_destroy,
+};
+
+const ls_decoder_ops *ls_decoder_zstd(void)
+{
+    return &zs_ops;
+}

@@ -1,0 +1,49 @@
+/*
+ * decoder.h - the small vtable every decompressor of the blob stage plugs
+ * into (internal to analyzer/blob).
+ *
+ * blob.c owns the buffers, the hashing and the end-of-input logic; a decoder
+ * only turns compressed bytes into plain ones. Keeping the interface this
+ * narrow (create, decode, finish, destroy) is what lets a faster inflater
+ * (ISA-L) replace zlib later without touching blob.c.
+ */
+#ifndef LS_BLOB_DECODER_H
+#define LS_BLOB_DECODER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "layerscan/error.h"
+
+/* One decode step's buffers: the decoder advances in_pos and out_pos. */
+typedef struct {
+    const unsigned char *in;
+    size_t in_len, in_pos;
+    unsigned char *out;
+    size_t out_len, out_pos;
+} ls_dec_io;
+
+typedef struct {
+    const char *name;
+    /* A fresh decoder state; label (borrowed, outlives the state) names the
+     * blob in error messages. NULL with err filled on failure. */
+    void *(*create)(const char *label, ls_error *err);
+    /* Consumes input and produces output until either runs out (or the
+     * decoder cannot progress). Returns 0, or -1 with err filled
+     * (LS_ERR_FORMAT for corrupt data, LS_ERR_LIMIT for a bound). */
+    int (*decode)(void *st, ls_dec_io *io, ls_error *err);
+    /* Input ended after `consumed` compressed bytes and every output was
+     * taken: 0 if the stream ended cleanly, -1 (LS_ERR_FORMAT) if truncated. */
+    int (*finish)(void *st, uint64_t consumed, ls_error *err);
+    /* Frees the state. Accepts NULL. */
+    void (*destroy)(void *st);
+} ls_decoder_ops;
+
+/* gzip (multi-member, zero padding tolerated) through zlib. */
+const ls_decoder_ops *ls_decoder_gzip(void);
+/* zstd (multi-frame, window bounded) through libzstd. */
+const ls_decoder_ops *ls_decoder_zstd(void);
+/* plain bytes passed through. */
+const ls_decoder_ops *ls_decoder_none(void);
+
+#endif

@@ -1,0 +1,116 @@
+/*
+ * history.c - the look-back bytes of a stream and the forward line cursor
+ * (see history.h for why it is shaped so).
+ */
+#include "match/history.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "match/matcher.h"
+
+int ls_history_init(ls_history *h)
+{
+    memset(h, 0, sizeof *h);
+    return (h->tail = malloc(LS_MATCH_WINDOW)) ? 0 : -1;
+}
+
+void ls_history_free(ls_history *h)
+{
+    free(h->tail);
+    h->tail = NULL;
+}
+
+void ls_history_reset(ls_history *h)
+{
+    unsigned char *tail = h->tail;
+    memset(h, 0, sizeof *h);
+    h->tail = tail;
+}
+
+void ls_history_set_block(ls_history *h, const void *data, size_t len)
+{
+    h->block = data;
+    h->block_len = len;
+}
+
+uint64_t ls_history_floor(const ls_history *h)
+{
+    return h->block_start - h->tail_len;
+}
+
+const unsigned char *ls_history_range(const ls_history *h, uint64_t a, uint64_t b,
+                                      unsigned char *scratch)
+{
+    uint64_t end = h->block_start + h->block_len;
+    size_t from_tail;
+    if (a > b || a < ls_history_floor(h) || b > end)
+        return NULL;
+    if (a >= h->block_start)
+        return h->block + (a - h->block_start);
+    if (b <= h->block_start)
+        return h->tail + (h->tail_len - (h->block_start - a));
+    if (b - a > 2 * (uint64_t)LS_MATCH_WINDOW)
+        return NULL;
+    from_tail = (size_t)(h->block_start - a);
+    memcpy(scratch, h->tail + (h->tail_len - from_tail), from_tail);
+    memcpy(scratch + from_tail, h->block, (size_t)(b - h->block_start));
+    return scratch;
+}
+
+/* Counts the newlines of p[0..n), which starts at stream offset base. */
+static void count_lines(ls_history *h, const unsigned char *p, size_t n, uint64_t base)
+{
+    const unsigned char *q = p, *end = p + n;
+    while (q < end && (q = memchr(q, '\n', (size_t)(end - q))) != NULL) {
+        h->cur_newlines++;
+        h->cur_line_start = base + (uint64_t)(q - p) + 1;
+        q++;
+    }
+}
+
+/* Moves the cursor forward to off (within the available bytes). */
+static void advance(ls_history *h, uint64_t off)
+{
+    if (off <= h->cur_off)
+        return;
+    if (h->cur_off < h->block_start) {
+        uint64_t stop = off < h->block_start ? off : h->block_start;
+        size_t back = (size_t)(h->block_start - h->cur_off);
+        count_lines(h, h->tail + (h->tail_len - back), (size_t)(stop - h->cur_off), h->cur_off);
+        h->cur_off = stop;
+    }
+    if (off > h->cur_off) {
+        count_lines(h, h->block + (h->cur_off - h->block_start), (size_t)(off - h->cur_off),
+                    h->cur_off);
+        h->cur_off = off;
+    }
+}
+
+void ls_history_position(ls_history *h, uint64_t off, uint64_t *line, uint64_t *column)
+{
+    advance(h, off);
+    *line = h->cur_newlines + 1;
+    *column = off - h->cur_line_start + 1;
+}
+
+void ls_history_commit(ls_history *h)
+{
+    uint64_t end = h->block_start + h->block_len;
+    if (end > LS_MATCH_WINDOW)
+        advance(h, end - LS_MATCH_WINDOW);
+    if (h->block_len >= LS_MATCH_WINDOW) {
+        memcpy(h->tail, h->block + h->block_len - LS_MATCH_WINDOW, LS_MATCH_WINDOW);
+        h->tail_len = LS_MATCH_WINDOW;
+    } else if (h->block_len) {
+        size_t keep = LS_MATCH_WINDOW - h->block_len;
+        if (keep > h->tail_len)
+            keep = h->tail_len;
+        memmove(h->tail, h->tail + h->tail_len - keep, keep);
+        memcpy(h->tail + keep, h->block, h->block_len);
+        h->tail_len = keep + h->block_len;
+    }
+    h->block_start = end;
+    h->block = NULL;
+    h->block_len = 0;
+}

@@ -1,0 +1,163 @@
+/*
+ * matcher.c - compiling a rule set: one Hyperscan streaming database for all
+ * rules plus one PCRE2 confirmation regex per rule.
+ *
+ * Hyperscan runs without SOM: it only says "rule r matched ending at `to`".
+ * hs_expression_info gives each rule's longest match, so confirmation looks
+ * back exactly as far as that rule can reach (bounded by LS_MATCH_WINDOW)
+ * instead of always running PCRE2 over the whole window. Flags: none. No
+ * HS_FLAG_DOTALL or HS_FLAG_MULTILINE, so `.`, `^` and `$` mean the same in
+ * Hyperscan and in PCRE2's defaults (`^` = start of stream, `$` = end of
+ * stream); never HS_FLAG_ALLOWEMPTY (an empty secret is not a secret).
+ */
+#include "match/matcher_impl.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RULE_HS_FLAGS 0u
+
+static int rule_error(const ls_rule *r, ls_error *err, const char *engine, const char *msg)
+{
+    return ls_error_set(err, LS_ERR_FORMAT, "%s: rule %s: %s: %s",
+                        r->origin ? r->origin : "rules", r->id, engine, msg);
+}
+
+/* The longest match Hyperscan says the rule can produce, capped. */
+static int rule_width(const ls_rule *r, size_t *out, ls_error *err)
+{
+    hs_expr_info_t *info = NULL;
+    hs_compile_error_t *cerr = NULL;
+    if (hs_expression_info(r->regex, RULE_HS_FLAGS, &info, &cerr) != HS_SUCCESS) {
+        rule_error(r, err, "hyperscan", cerr ? cerr->message : "cannot analyse expression");
+        hs_free_compile_error(cerr);
+        return -1;
+    }
+    *out = info->max_width == UINT_MAX || info->max_width > LS_MATCH_WINDOW - 1
+               ? LS_MATCH_WINDOW - 1
+               : info->max_width;
+    free(info); /* allocated with the default misc allocator (malloc) */
+    return 0;
+}
+
+/* "(?:REGEX)\z" compiled and JITed; the secret group chosen. */
+static int rule_pcre(const ls_rule *r, ls_match_rule *mr, ls_error *err)
+{
+    size_t len = strlen(r->regex) + 8;
+    char *pat = malloc(len);
+    int code, named;
+    PCRE2_SIZE off;
+    uint32_t groups = 0;
+    if (!pat)
+        return ls_error_set(err, LS_ERR_NOMEM, "matcher: out of memory");
+    snprintf(pat, len, "(?:%s)\\z", r->regex);
+    mr->re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, 0, &code, &off, NULL);
+    free(pat);
+    if (!mr->re) {
+        PCRE2_UCHAR msg[256];
+        char full[320];
+        pcre2_get_error_message(code, msg, sizeof msg);
+        snprintf(full, sizeof full, "%s at offset %zu", (const char *)msg,
+                 off >= 3 ? (size_t)off - 3 : (size_t)0);
+        return rule_error(r, err, "pcre2", full);
+    }
+    (void)pcre2_jit_compile(mr->re, PCRE2_JIT_COMPLETE); /* interpreter if no JIT */
+    pcre2_pattern_info(mr->re, PCRE2_INFO_CAPTURECOUNT, &groups);
+    named = pcre2_substring_number_from_name(mr->re, (PCRE2_SPTR) "secret");
+    mr->group = named > 0 ? (uint32_t)named : groups >= 1 ? 1u : 0u;
+    return 0;
+}
+
+static int compile_db(ls_matcher *m, ls_error *err)
+{
+    const char **exprs = calloc(m->n, sizeof *exprs);
+    unsigned *flags = calloc(m->n, sizeof *flags);
+    unsigned *ids = calloc(m->n, sizeof *ids);
+    hs_compile_error_t *cerr = NULL;
+    size_t i;
+    int rc = -1;
+    if (!exprs || !flags || !ids) {
+        ls_error_set(err, LS_ERR_NOMEM, "matcher: out of memory");
+        goto out;
+    }
+    for (i = 0; i < m->n; i++) {
+        exprs[i] = ls_ruleset_get(m->rs, i)->regex;
+        flags[i] = RULE_HS_FLAGS;
+        ids[i] = (unsigned)i;
+    }
+    if (hs_compile_multi(exprs, flags, ids, (unsigned)m->n, HS_MODE_STREAM, NULL, &m->db,
+                         &cerr) != HS_SUCCESS) {
+        if (cerr && cerr->expression >= 0 && (size_t)cerr->expression < m->n) {
+            char msg[400];
+            snprintf(msg, sizeof msg, "%s (expression %d)", cerr->message, cerr->expression);
+            rule_error(ls_ruleset_get(m->rs, (size_t)cerr->expression), err, "hyperscan", msg);
+        } else
+            ls_error_set(err, LS_ERR_FORMAT, "matcher: hyperscan: %s",
+                         cerr ? cerr->message : "compile failed");
+        hs_free_compile_error(cerr);
+        m->db = NULL;
+        goto out;
+    }
+    rc = 0;
+out:
+    free(exprs);
+    free(flags);
+    free(ids);
+    return rc;
+}
+
+int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, ls_error *err)
+{
+    ls_matcher *m = calloc(1, sizeof *m);
+    size_t i;
+    *out = NULL;
+    if (!m)
+        return ls_error_set(err, LS_ERR_NOMEM, "matcher: out of memory");
+    m->rs = rs;
+    m->n = ls_ruleset_count(rs);
+    if (m->n > UINT_MAX / 2) {
+        free(m);
+        return ls_error_set(err, LS_ERR_LIMIT, "matcher: too many rules");
+    }
+    if (m->n && !(m->rules = calloc(m->n, sizeof *m->rules))) {
+        free(m);
+        return ls_error_set(err, LS_ERR_NOMEM, "matcher: out of memory");
+    }
+    for (i = 0; i < m->n; i++) {
+        const ls_rule *r = ls_ruleset_get(rs, i);
+        uint32_t groups = 0;
+        if (rule_width(r, &m->rules[i].width, err) < 0 || rule_pcre(r, &m->rules[i], err) < 0)
+            goto fail;
+        pcre2_pattern_info(m->rules[i].re, PCRE2_INFO_CAPTURECOUNT, &groups);
+        if (groups > m->max_groups)
+            m->max_groups = groups;
+        if (m->rules[i].width > m->max_width)
+            m->max_width = m->rules[i].width;
+    }
+    if (m->n && compile_db(m, err) < 0)
+        goto fail;
+    *out = m;
+    return 0;
+fail:
+    ls_matcher_free(m);
+    return -1;
+}
+
+void ls_matcher_free(ls_matcher *m)
+{
+    size_t i;
+    if (!m)
+        return;
+    for (i = 0; m->rules && i < m->n; i++)
+        pcre2_code_free(m->rules[i].re);
+    free(m->rules);
+    hs_free_database(m->db);
+    free(m);
+}
+
+const ls_ruleset *ls_matcher_rules(const ls_matcher *m)
+{
+    return m ? m->rs : NULL;
+}

@@ -1,0 +1,35 @@
+/*
+ * matcher_impl.h - the inside of ls_matcher, shared by matcher.c (which
+ * compiles it) and scanner.c (which runs it). Not a public header.
+ */
+#ifndef LS_MATCHER_IMPL_H
+#define LS_MATCHER_IMPL_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <hs/hs.h>
+
+#include "match/matcher.h"
+
+/* Bytes handed to one hs_scan_stream call. Every pattern reports at most one
+ * match per end offset, so one call yields at most n_rules * this many raw
+ * hits: the scanner's raw hit buffer is sized from it and never overflows. */
+#define LS_MATCH_SUBBLOCK 2048
+
+/* What the scanner needs to confirm a raw hit of one rule. */
+typedef struct {
+    pcre2_code *re;   /* "(?:REGEX)\z", JIT-compiled when the platform allows */
+    uint32_t group;   /* capture group of the secret: "secret", else 1, else 0 */
+    size_t width;     /* longest match, capped at LS_MATCH_WINDOW - 1 */
+} ls_match_rule;
+
+struct ls_matcher {
+    const ls_ruleset *rs;    /* borrowed */
+    size_t n;                /* rule count when compiled */
+    hs_database_t *db;       /* NULL when the set is empty */
+    ls_match_rule *rules;    /* rules[0..n) */
+    size_t max_width;        /* max of rules[].width */
+    uint32_t max_groups;     /* most capture groups of any rule */
+};
+
+#endif

@@ -1,0 +1,366 @@
+/*
+ * scanner.c - one thread's scanning state: Hyperscan scratch and stream, the
+ * look-back history, raw and pending hits (see matcher.h for the design).
+ *
+ * Per block: split into sub-blocks of LS_MATCH_SUBBLOCK bytes; for each,
+ * hs_scan_stream records raw (rule, to) pairs into a buffer sized so one call
+ * cannot overflow it; then every raw hit is confirmed with the rule's PCRE2
+ * regex over the bytes before `to` and queued as pending; pending hits that
+ * no later hit can precede or extend are delivered in offset order (when
+ * rules of different confidence find a secret at the same offset, only the
+ * most confident report it). All buffers are allocated in ls_scanner_new;
+ * nothing is allocated per block.
+ */
+#include "match/matcher_impl.h"
+
+#include <fnmatch.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "match/entropy.h"
+#include "match/history.h"
+#include "match/pending.h"
+
+/* Backtracking bound for one confirmation: hostile input must not stall us. */
+#define LS_CONFIRM_MATCH_LIMIT 1000000u
+
+typedef struct {
+    uint64_t to;    /* stream offset one past the match */
+    uint32_t rule;  /* rule index (the Hyperscan id) */
+} raw_hit;
+
+struct ls_scanner {
+    const ls_matcher *m;
+    hs_scratch_t *scratch;      /* NULL when the set is empty */
+    hs_stream_t *stream;        /* opened once, reset per stream */
+    pcre2_match_data *md;
+    pcre2_match_context *mctx;
+    unsigned char *buf;         /* 2 * LS_MATCH_WINDOW: straddling ranges */
+    bool *enabled;              /* per rule: its path filters pass */
+    raw_hit *raw;               /* raw hits of the current scan call */
+    size_t n_raw, cap_raw;
+    bool raw_overflow;          /* a raw hit was dropped: a bug */
+    ls_pending pending;
+    ls_history hist;
+    ls_hit_cb cb;
+    void *ud;
+    uint64_t total;             /* bytes fed to this stream */
+    bool active;                /* between begin and end */
+    bool stopped;               /* the callback asked to stop */
+    bool dirty;                 /* the Hyperscan stream holds state */
+};
+
+static int on_match(unsigned id, unsigned long long from, unsigned long long to,
+                    unsigned flags, void *ctx)
+{
+    ls_scanner *s = ctx;
+    (void)from;
+    (void)flags;
+    if (!s->enabled[id])
+        return 0;
+    if (s->n_raw && s->raw[s->n_raw - 1].to == to && s->raw[s->n_raw - 1].rule == id)
+        return 0;
+    if (s->n_raw == s->cap_raw) {
+        s->raw_overflow = true;
+        return 0;
+    }
+    s->raw[s->n_raw].to = to;
+    s->raw[s->n_raw].rule = id;
+    s->n_raw++;
+    return 0;
+}
+
+static int cmp_raw(const void *a, const void *b)
+{
+    const raw_hit *x = a, *y = b;
+    if (x->to != y->to)
+        return x->to < y->to ? -1 : 1;
+    return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+/* Runs the rule's "(?:REGEX)\z" over the bytes before `to` and queues the
+ * secret. One leading byte of context (searched from offset 1) keeps `^`
+ * from matching at a window start that is not the stream start. */
+static int confirm_one(ls_scanner *s, const raw_hit *rh, bool at_end, ls_error *err)
+{
+    const ls_match_rule *mr = &s->m->rules[rh->rule];
+    uint64_t floor = ls_history_floor(&s->hist), ws;
+    const unsigned char *subject;
+    PCRE2_SIZE *ov;
+    size_t so;
+    int rc;
+    if (rh->to > mr->width) {
+        ws = rh->to - mr->width - 1;
+        so = 1;
+    } else {
+        ws = 0;
+        so = 0;
+    }
+    if (ws < floor) {
+        ws = floor;
+        so = ws > 0;
+    }
+    if (rh->to <= ws || !(subject = ls_history_range(&s->hist, ws, rh->to, s->buf)))
+        return 0;
+    rc = pcre2_match(mr->re, subject, (PCRE2_SIZE)(rh->to - ws), so,
+                     at_end ? 0 : PCRE2_NOTEOL, s->md, s->mctx);
+    if (rc < 0)
+        return 0; /* no match (semantics differ) or match limit: not confirmed */
+    ov = pcre2_get_ovector_pointer(s->md);
+    if ((uint32_t)rc <= mr->group || ov[2 * mr->group] == PCRE2_UNSET ||
+        ov[2 * mr->group + 1] <= ov[2 * mr->group])
+        return 0;
+    if (ls_pending_add(&s->pending, rh->rule, ws + ov[2 * mr->group],
+                       (uint32_t)(ov[2 * mr->group + 1] - ov[2 * mr->group])) < 0)
+        return ls_error_set(err, LS_ERR_INTERNAL, "matcher: pending hit list full");
+    return 0;
+}
+
+static int confirm_raw(ls_scanner *s, bool at_end, ls_error *err)
+{
+    size_t i;
+    if (s->raw_overflow)
+        return ls_error_set(err, LS_ERR_INTERNAL, "matcher: raw hit buffer overflow");
+    if (s->n_raw > 1)
+        qsort(s->raw, s->n_raw, sizeof *s->raw, cmp_raw);
+    for (i = 0; i < s->n_raw; i++)
+        if (confirm_one(s, &s->raw[i], at_end, err) < 0)
+            return -1;
+    s->n_raw = 0;
+    return 0;
+}
+
+/* The secret's bytes if it reaches its rule's min_entropy, else NULL. */
+static const unsigned char *secret_bytes(ls_scanner *s, const ls_pending_hit *ph)
+{
+    const ls_rule *rule = ls_ruleset_get(s->m->rs, ph->rule);
+    const unsigned char *p =
+        ls_history_range(&s->hist, ph->start, ph->start + ph->len, s->buf);
+    if (p && rule->min_entropy > 0 && ls_entropy_shannon(p, ph->len) < rule->min_entropy)
+        return NULL;
+    return p;
+}
+
+static void deliver(ls_scanner *s, const ls_pending_hit *ph, const unsigned char *p)
+{
+    ls_hit hit;
+    hit.rule = ph->rule;
+    hit.secret = (const char *)p;
+    hit.secret_len = ph->len;
+    hit.offset = ph->start;
+    ls_history_position(&s->hist, ph->start, &hit.line, &hit.column);
+    if (s->cb(s->ud, &hit) != 0)
+        s->stopped = true;
+}
+
+/* Hits of several rules whose secrets start at the same byte are one
+ * secret seen by a specific rule and a generic one ("TOKEN=ghp_..." is both
+ * github-pat and generic-secret): only the most confident rules report it. */
+static void deliver_group(ls_scanner *s, const ls_pending_hit *g, size_t n)
+{
+    int best = -1;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        int conf = (int)ls_ruleset_get(s->m->rs, g[i].rule)->confidence;
+        if (conf > best && secret_bytes(s, &g[i]))
+            best = conf;
+    }
+    for (i = 0; i < n && !s->stopped; i++) {
+        const unsigned char *p;
+        if ((int)ls_ruleset_get(s->m->rs, g[i].rule)->confidence != best)
+            continue;
+        if ((p = secret_bytes(s, &g[i])) != NULL)
+            deliver(s, &g[i], p);
+    }
+}
+
+/* Delivers the pending hits no later raw hit can precede or lengthen: those
+ * starting more than the longest reach (+1 for a `$` before a final newline)
+ * before the end of what was scanned; all of them at the end of the stream. */
+static void release(ls_scanner *s, bool final)
+{
+    uint64_t reach = (uint64_t)s->m->max_width + 1;
+    uint64_t limit = final ? UINT64_MAX : s->total > reach ? s->total - reach : 0;
+    const ls_pending_hit *v = s->pending.v;
+    size_t i, j, k = ls_pending_ready(&s->pending, limit);
+    for (i = 0; i < k && !s->stopped; i = j) {
+        for (j = i + 1; j < k && v[j].start == v[i].start; j++)
+            ;
+        deliver_group(s, v + i, j - i);
+    }
+    if (s->stopped)
+        ls_pending_clear(&s->pending);
+    else
+        ls_pending_drop(&s->pending, k);
+}
+
+static bool path_matches(char *const *globs, size_t n, const char *path)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (fnmatch(globs[i], path, 0) == 0)
+            return true;
+    return false;
+}
+
+/* A NULL path is image metadata: no path filter applies to it. */
+static void apply_path_filters(ls_scanner *s, const char *path)
+{
+    size_t i;
+    for (i = 0; i < s->m->n; i++) {
+        const ls_rule *r = ls_ruleset_get(s->m->rs, i);
+        s->enabled[i] =
+            !path || ((r->n_path_include == 0 ||
+                       path_matches(r->path_include, r->n_path_include, path)) &&
+                      !path_matches(r->path_exclude, r->n_path_exclude, path));
+    }
+}
+
+ls_scanner *ls_scanner_new(const ls_matcher *m, ls_error *err)
+{
+    ls_scanner *s = calloc(1, sizeof *s);
+    size_t n = m ? m->n : 0;
+    if (!m) {
+        free(s);
+        ls_error_set(err, LS_ERR_USAGE, "scanner: no matcher");
+        return NULL;
+    }
+    if (!s) {
+        ls_error_set(err, LS_ERR_NOMEM, "scanner: out of memory");
+        return NULL;
+    }
+    s->m = m;
+    if (ls_history_init(&s->hist) < 0 ||
+        ls_pending_init(&s->pending, n * (m->max_width + 1 + LS_MATCH_SUBBLOCK)) < 0 ||
+        !(s->buf = malloc(2 * (size_t)LS_MATCH_WINDOW)) ||
+        !(s->enabled = calloc(n ? n : 1, sizeof *s->enabled)) ||
+        !(s->raw = malloc((s->cap_raw = n * LS_MATCH_SUBBLOCK + 2 * n + 1) * sizeof *s->raw)) ||
+        !(s->md = pcre2_match_data_create(m->max_groups + 1, NULL)) ||
+        !(s->mctx = pcre2_match_context_create(NULL))) {
+        ls_error_set(err, LS_ERR_NOMEM, "scanner: out of memory");
+        goto fail;
+    }
+    pcre2_set_match_limit(s->mctx, LS_CONFIRM_MATCH_LIMIT);
+    if (m->db) {
+        if (hs_alloc_scratch(m->db, &s->scratch) != HS_SUCCESS) {
+            ls_error_set(err, LS_ERR_NOMEM, "scanner: hs_alloc_scratch failed");
+            goto fail;
+        }
+        if (hs_open_stream(m->db, 0, &s->stream) != HS_SUCCESS) {
+            ls_error_set(err, LS_ERR_NOMEM, "scanner: hs_open_stream failed");
+            goto fail;
+        }
+    }
+    return s;
+fail:
+    ls_scanner_free(s);
+    return NULL;
+}
+
+void ls_scanner_free(ls_scanner *s)
+{
+    if (!s)
+        return;
+    if (s->stream)
+        hs_close_stream(s->stream, s->scratch, NULL, NULL);
+    hs_free_scratch(s->scratch);
+    pcre2_match_context_free(s->mctx);
+    pcre2_match_data_free(s->md);
+    free(s->raw);
+    free(s->enabled);
+    free(s->buf);
+    ls_pending_free(&s->pending);
+    ls_history_free(&s->hist);
+    free(s);
+}
+
+int ls_scanner_begin(ls_scanner *s, const char *path, ls_hit_cb cb, void *ud, ls_error *err)
+{
+    if (!s || !cb)
+        return ls_error_set(err, LS_ERR_USAGE, "scanner: begin without scanner or callback");
+    if (s->dirty) {
+        if (hs_reset_stream(s->stream, 0, NULL, NULL, NULL) != HS_SUCCESS)
+            return ls_error_set(err, LS_ERR_INTERNAL, "scanner: hs_reset_stream failed");
+        s->dirty = false;
+    }
+    apply_path_filters(s, path);
+    ls_history_reset(&s->hist);
+    ls_pending_clear(&s->pending);
+    s->n_raw = 0;
+    s->raw_overflow = false;
+    s->cb = cb;
+    s->ud = ud;
+    s->total = 0;
+    s->stopped = false;
+    s->active = true;
+    return 0;
+}
+
+/* One hs_scan_stream call over at most LS_MATCH_SUBBLOCK bytes, then
+ * confirmation and release. */
+static int scan_sub(ls_scanner *s, const unsigned char *p, size_t n, ls_error *err)
+{
+    hs_error_t rc;
+    s->dirty = true;
+    s->n_raw = 0;
+    rc = hs_scan_stream(s->stream, (const char *)p, (unsigned)n, 0, s->scratch, on_match, s);
+    if (rc != HS_SUCCESS)
+        return ls_error_set(err, LS_ERR_INTERNAL, "scanner: hs_scan_stream failed (%d)", rc);
+    s->total += n;
+    if (confirm_raw(s, false, err) < 0)
+        return -1;
+    release(s, false);
+    return 0;
+}
+
+int ls_scanner_feed(ls_scanner *s, const void *data, size_t len, ls_error *err)
+{
+    const unsigned char *p = data;
+    size_t off, n;
+    if (!s || !s->active)
+        return ls_error_set(err, LS_ERR_USAGE, "scanner: feed outside begin/end");
+    if (s->stopped || len == 0 || !s->m->db)
+        return 0;
+    ls_history_set_block(&s->hist, p, len);
+    for (off = 0; off < len && !s->stopped; off += n) {
+        n = len - off < LS_MATCH_SUBBLOCK ? len - off : LS_MATCH_SUBBLOCK;
+        if (scan_sub(s, p + off, n, err) < 0) {
+            s->active = false;
+            return -1;
+        }
+    }
+    ls_history_commit(&s->hist);
+    return 0;
+}
+
+int ls_scanner_end(ls_scanner *s, ls_error *err)
+{
+    int rc = 0;
+    if (!s || !s->active)
+        return ls_error_set(err, LS_ERR_USAGE, "scanner: end without begin");
+    s->active = false;
+    if (!s->m->db)
+        return 0;
+    s->n_raw = 0;
+    /* Like hs_close_stream (reports `$` matches) but keeps the stream. */
+    if (hs_reset_stream(s->stream, 0, s->stopped ? NULL : s->scratch,
+                        s->stopped ? NULL : on_match, s) != HS_SUCCESS)
+        return ls_error_set(err, LS_ERR_INTERNAL, "scanner: hs_reset_stream failed");
+    s->dirty = false;
+    if (!s->stopped) {
+        rc = confirm_raw(s, true, err);
+        if (rc == 0)
+            release(s, true);
+    }
+    ls_pending_clear(&s->pending);
+    return rc;
+}
+
+int ls_scanner_scan(ls_scanner *s, const char *path, const void *data, size_t len,
+                    ls_hit_cb cb, void *ud, ls_error *err)
+{
+    if (ls_scanner_begin(s, path, cb, ud, err) < 0 || ls_scanner_feed(s, data, len, err) < 0)
+        return -1;
+    return ls_scanner_end(s, err);
+}

@@ -1,0 +1,356 @@
+/*
+ * source.c - from a reference to an ls_image and one raw reader per layer.
+ *
+ * Parses skopeo's spelling (docker-archive:PATH[:REF], oci:DIR[:REF],
+ * oci-archive:PATH[:REF]) or sniffs a bare path: a directory with index.json
+ * is an OCI layout; a file is indexed as a tar once, and the index decides
+ * (manifest.json -> docker-archive, index.json only -> oci-archive); a file
+ * that is not an image archive at all is one lone layer blob. PATH may hold
+ * ':' itself, so the optional REF is split off at the longest existing
+ * prefix that ends before a ':'. The transports themselves live in oci.c and
+ * docker_archive.c; this file owns descriptors, the store and dispatch.
+ */
+#include "source/source.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "source/tarindex.h"
+#include "source/transport.h"
+
+typedef enum { T_AUTO, T_OCI, T_OCI_ARCHIVE, T_DOCKER_ARCHIVE } transport_kind;
+
+struct ls_source {
+    ls_image *img;
+    ls_store *store;     /* NULL for a lone layer */
+    int layer_fd;        /* the lone layer's file, else -1 */
+    uint64_t layer_size;
+    char *label;         /* the path, for messages */
+};
+
+/* What the reference says: transport, path and optional REF. */
+typedef struct {
+    transport_kind kind;
+    char *path;
+    char *ref; /* NULL when absent */
+} parsed_ref;
+
+static void parsed_ref_clear(parsed_ref *p)
+{
+    free(p->path);
+    free(p->ref);
+}
+
+static bool path_exists(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0;
+}
+
+/* Splits "PATH[:REF]". REF may hold ':' itself (docker-archive:x.tar:app:1)
+ * and so may PATH: the longest prefix ending before a ':' that exists is the
+ * path, unless the whole string exists. */
+static int split_path_ref(const char *rest, parsed_ref *p)
+{
+    size_t len = strlen(rest);
+    if (!path_exists(rest)) {
+        for (size_t i = len; i-- > 1;) {
+            char *head;
+            if (rest[i] != ':' || i + 1 == len)
+                continue;
+            head = strndup(rest, i);
+            if (!head)
+                return -1;
+            if (path_exists(head)) {
+                p->path = head;
+                p->ref = strdup(rest + i + 1);
+                return p->ref ? 0 : -1;
+            }
+            free(head);
+        }
+    }
+    p->path = strdup(rest);
+    return p->path ? 0 : -1;
+}
+
+static int parse_reference(const char *ref, parsed_ref *p, ls_error *err)
+{
+    static const struct {
+        const char *prefix;
+        transport_kind kind;
+    } prefixes[] = {
+        {"docker-archive:", T_DOCKER_ARCHIVE},
+        {"oci-archive:", T_OCI_ARCHIVE},
+        {"oci:", T_OCI},
+    };
+    memset(p, 0, sizeof *p);
+    if (!ref || !*ref)
+        return ls_error_set(err, LS_ERR_USAGE, "IMAGE: empty image reference");
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+        size_t n = strlen(prefixes[i].prefix);
+        if (strncmp(ref, prefixes[i].prefix, n) == 0) {
+            p->kind = prefixes[i].kind;
+            if (!ref[n])
+                return ls_error_set(err, LS_ERR_USAGE, "%s: missing path after the transport", ref);
+            if (split_path_ref(ref + n, p) < 0)
+                return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", ref);
+            return 0;
+        }
+    }
+    if (strncmp(ref, "docker://", 9) == 0 && !path_exists(ref))
+        return ls_error_set(err, LS_ERR_UNSUPPORTED,
+                            "%s: registry references are not supported; save the image first "
+                            "(docker save, skopeo copy)",
+                            ref);
+    p->kind = T_AUTO;
+    p->path = strdup(ref);
+    if (!p->path)
+        return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", ref);
+    return 0;
+}
+
+/* ---- opening the pieces ------------------------------------------------- */
+
+static int open_regular(const char *path, int *fd, uint64_t *size, ls_error *err)
+{
+    struct stat st;
+    *fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (*fd < 0)
+        return ls_error_set(err, LS_ERR_IO, "%s: %s", path, strerror(errno));
+    if (fstat(*fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        close(*fd);
+        *fd = -1;
+        return ls_error_set(err, LS_ERR_IO, "%s: not a regular file", path);
+    }
+    *size = (uint64_t)st.st_size;
+    return 0;
+}
+
+/* A tar store over fd (taken); a truncated or damaged tar is an error here. */
+static int open_tar_store(ls_source *src, int fd, ls_tarindex *idx, ls_error *err)
+{
+    const ls_error *problem = ls_tarindex_problem(idx);
+    if (problem) {
+        if (err)
+            *err = *problem;
+        ls_tarindex_free(idx);
+        close(fd);
+        return -1;
+    }
+    return ls_store_open_tar(&src->store, fd, idx, src->label, err);
+}
+
+static int set_string(char **dst, const char *s, ls_error *err)
+{
+    *dst = strdup(s);
+    return *dst ? 0 : ls_error_set(err, LS_ERR_NOMEM, "IMAGE: out of memory");
+}
+
+/* The whole file is one layer blob: no config, no digests. */
+static int load_lone_layer(ls_source *src, int fd, uint64_t size, ls_error *err)
+{
+    ls_image *img = src->img;
+    src->layer_fd = fd;
+    src->layer_size = size;
+    img->layers = calloc(1, sizeof *img->layers);
+    if (!img->layers)
+        return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", src->label);
+    img->n_layers = 1;
+    img->layers[0].size = -1;
+    if (set_string(&img->layers[0].location, src->label, err) < 0)
+        return -1;
+    return set_string(&img->transport, "layer", err);
+}
+
+/* A bare file: index it as a tar and let the members decide. */
+static int load_sniffed_file(ls_source *src, const ls_platform *want, ls_error *err)
+{
+    int fd;
+    uint64_t size;
+    ls_tarindex *idx = NULL;
+    ls_error local = {0};
+    bool docker, oci;
+    if (open_regular(src->label, &fd, &size, err) < 0)
+        return -1;
+    if (ls_tarindex_build(&idx, fd, src->label, &local) < 0) {
+        if (local.code != LS_ERR_FORMAT) {
+            if (err)
+                *err = local;
+            close(fd);
+            return -1;
+        }
+        return load_lone_layer(src, fd, size, err); /* not a tar: a compressed layer, or junk */
+    }
+    docker = ls_tarindex_find(idx, "manifest.json") != NULL;
+    oci = ls_tarindex_find(idx, "index.json") != NULL;
+    if (!docker && !oci) {
+        ls_tarindex_free(idx);
+        return load_lone_layer(src, fd, size, err);
+    }
+    if (open_tar_store(src, fd, idx, err) < 0)
+        return -1;
+    if (set_string(&src->img->transport, docker ? "docker-archive" : "oci-archive", err) < 0)
+        return -1;
+    if (docker)
+        return ls_docker_archive_load(src->img, src->store, NULL, err);
+    return ls_oci_load(src->img, src->store, NULL, want, err);
+}
+
+static int load_archive(ls_source *src, const parsed_ref *p, const ls_platform *want, ls_error *err)
+{
+    int fd;
+    uint64_t size;
+    ls_tarindex *idx = NULL;
+    bool docker = p->kind == T_DOCKER_ARCHIVE;
+    if (set_string(&src->img->transport, docker ? "docker-archive" : "oci-archive", err) < 0)
+        return -1;
+    if (open_regular(src->label, &fd, &size, err) < 0)
+        return -1;
+    if (ls_tarindex_build(&idx, fd, src->label, err) < 0) {
+        close(fd);
+        return -1;
+    }
+    if (open_tar_store(src, fd, idx, err) < 0)
+        return -1;
+    if (docker)
+        return ls_docker_archive_load(src->img, src->store, p->ref, err);
+    return ls_oci_load(src->img, src->store, p->ref, want, err);
+}
+
+static int load_layout(ls_source *src, const parsed_ref *p, const ls_platform *want, ls_error *err)
+{
+    if (set_string(&src->img->transport, "oci", err) < 0)
+        return -1;
+    if (ls_store_open_dir(&src->store, src->label, err) < 0)
+        return -1;
+    return ls_oci_load(src->img, src->store, p->ref, want, err);
+}
+
+static int load_bare(ls_source *src, const parsed_ref *p, const ls_platform *want, ls_error *err)
+{
+    struct stat st;
+    int has;
+    if (stat(src->label, &st) < 0)
+        return ls_error_set(err, LS_ERR_IO, "%s: %s", src->label, strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return load_sniffed_file(src, want, err);
+    if (ls_store_open_dir(&src->store, src->label, err) < 0)
+        return -1;
+    has = ls_store_has(src->store, "index.json", err);
+    if (has < 0)
+        return -1;
+    if (has == 0)
+        return ls_error_set(err, LS_ERR_USAGE, "%s: directory is not an OCI layout (no index.json)",
+                            src->label);
+    ls_store_free(src->store);
+    src->store = NULL;
+    return load_layout(src, p, want, err);
+}
+
+/* With --platform, the config must agree (a single-image index names none). */
+static int check_platform(const ls_source *src, const ls_platform *want, ls_error *err)
+{
+    const ls_image *img = src->img;
+    char have[200], wanted[200];
+    if (!want || !img->has_config || !img->os || !img->architecture)
+        return 0;
+    if (ls_platform_match(want, img->os, img->architecture, img->variant))
+        return 0;
+    ls_platform_format(have, sizeof have, img->os, img->architecture, img->variant);
+    ls_platform_format(wanted, sizeof wanted, want->os, want->arch, want->variant);
+    return ls_error_set(err, LS_ERR_USAGE, "%s: platform %s not in image (available: %s)", src->label,
+                        wanted, have);
+}
+
+int ls_source_open(ls_source **out, const char *ref, const ls_source_opts *opts, ls_error *err)
+{
+    parsed_ref p = {0};
+    ls_platform want_buf, *want = NULL;
+    ls_source *src = NULL;
+    int rc = -1;
+    *out = NULL;
+    if (opts && opts->platform) {
+        if (ls_platform_parse(&want_buf, opts->platform, err) < 0)
+            return -1;
+        want = &want_buf;
+    }
+    if (parse_reference(ref, &p, err) < 0)
+        goto out;
+    src = calloc(1, sizeof *src);
+    if (!src || !(src->img = calloc(1, sizeof *src->img))) {
+        ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", ref);
+        goto out;
+    }
+    src->layer_fd = -1;
+    if (set_string(&src->label, p.path, err) < 0)
+        goto out;
+    if (set_string(&src->img->reference, p.kind == T_AUTO ? ref : strchr(ref, ':') + 1, err) < 0)
+        goto out;
+    switch (p.kind) {
+    case T_AUTO: rc = load_bare(src, &p, want, err); break;
+    case T_OCI: rc = load_layout(src, &p, want, err); break;
+    case T_OCI_ARCHIVE:
+    case T_DOCKER_ARCHIVE: rc = load_archive(src, &p, want, err); break;
+    }
+    if (rc == 0)
+        rc = check_platform(src, want, err);
+out:
+    parsed_ref_clear(&p);
+    if (rc < 0) {
+        ls_source_free(src);
+        return -1;
+    }
+    *out = src;
+    return 0;
+}
+
+const ls_image *ls_source_image(const ls_source *src)
+{
+    return src->img;
+}
+
+ls_reader *ls_source_open_layer(ls_source *src, size_t i, ls_error *err)
+{
+    const ls_layer_ref *l;
+    ls_reader *r;
+    bool missing = false;
+    ls_error local = {0};
+    if (i >= src->img->n_layers) {
+        ls_error_set(err, LS_ERR_INTERNAL, "%s: layer %zu out of range (%zu layers)", src->label, i,
+                     src->img->n_layers);
+        return NULL;
+    }
+    l = &src->img->layers[i];
+    if (!src->store) {
+        r = ls_reader_fd_range(src->layer_fd, 0, src->layer_size, src->label);
+        if (!r)
+            ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", src->label);
+        return r;
+    }
+    r = ls_store_open(src->store, l->location, &missing, &local);
+    if (r)
+        return r;
+    if (missing)
+        ls_error_set(err, LS_ERR_IO, "%s: layer %zu blob %s is missing", src->label, i, l->location);
+    else if (err)
+        *err = local;
+    return NULL;
+}
+
+void ls_source_free(ls_source *src)
+{
+    if (!src)
+        return;
+    ls_image_free(src->img);
+    ls_store_free(src->store);
+    if (src->layer_fd >= 0)
+        close(src->layer_fd);
+    free(src->label);
+    free(src);
+}

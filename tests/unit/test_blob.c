@@ -1,0 +1,312 @@
+/*
+ * test_blob.c - the blob stage: sniffing, gzip (multi-member, padding),
+ * zstd (multi-frame, window bound), plain, digests of both sides, truncated
+ * and corrupt streams, unsupported compressions, and 1-byte reads. All
+ * compressed inputs are generated here with zlib/zstd; expected digests are
+ * computed independently with OpenSSL's one-shot EVP_Digest.
+ */
+#include "check.h"
+
+#include <openssl/evp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "blob/blob.h"
+
+typedef struct {
+    unsigned char *p;
+    size_t n;
+} buf;
+
+static void buf_append(buf *b, const void *p, size_t n)
+{
+    b->p = realloc(b->p, b->n + n + 1);
+    memcpy(b->p + b->n, p, n);
+    b->n += n;
+}
+
+/* Compressible but not trivial: text-like with a counter. */
+static buf make_data(size_t n, unsigned seed)
+{
+    buf b = {malloc(n + 1), n};
+    uint32_t x = seed * 2654435761u + 1;
+    for (size_t i = 0; i < n; i++) {
+        x = x * 1103515245u + 12345u;
+        b.p[i] = (i % 61 == 60) ? '\n' : (unsigned char)('a' + ((x >> 16) % 7));
+    }
+    return b;
+}
+
+static buf gzip_of(const buf *in)
+{
+    z_stream zs;
+    buf out = {0};
+    size_t cap = compressBound((uLong)in->n) + 64;
+    memset(&zs, 0, sizeof zs);
+    deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+    out.p = malloc(cap);
+    zs.next_in = in->p;
+    zs.avail_in = (uInt)in->n;
+    zs.next_out = out.p;
+    zs.avail_out = (uInt)cap;
+    CHECK_INT(deflate(&zs, Z_FINISH), Z_STREAM_END);
+    out.n = cap - zs.avail_out;
+    deflateEnd(&zs);
+    return out;
+}
+
+static buf zstd_of(const buf *in)
+{
+    buf out = {0};
+    size_t cap = ZSTD_compressBound(in->n);
+    out.p = malloc(cap);
+    out.n = ZSTD_compress(out.p, cap, in->p, in->n, 3);
+    CHECK(!ZSTD_isError(out.n));
+    return out;
+}
+
+static void sha256_hex(const void *p, size_t n, char out[72])
+{
+    unsigned char md[32];
+    unsigned int len = 0;
+    EVP_Digest(p, n, md, &len, EVP_sha256(), NULL);
+    strcpy(out, "sha256:");
+    for (unsigned i = 0; i < 32; i++)
+        sprintf(out + 7 + 2 * i, "%02x", md[i]);
+}
+
+/* Reads the whole blob in chunks of `chunk`; returns 0 or -1 (err filled). */
+static int read_all(ls_blob *b, size_t chunk, buf *out, ls_error *err)
+{
+    unsigned char tmp[70000];
+    for (;;) {
+        ssize_t k = ls_blob_read(b, tmp, chunk, err);
+        if (k < 0)
+            return -1;
+        if (k == 0)
+            return 0;
+        buf_append(out, tmp, (size_t)k);
+    }
+}
+
+/* Decodes `comp` fully and checks plain output, digests and sizes. */
+static void expect_roundtrip(const buf *comp, const buf *plain, ls_compression want, size_t chunk)
+{
+    ls_error err = {0};
+    ls_blob_info info;
+    buf got = {0};
+    char d_comp[72], d_plain[72];
+    ls_blob *b = ls_blob_open(ls_reader_mem(comp->p, comp->n), &err);
+    CHECK(b != NULL);
+    if (!b)
+        return;
+    CHECK_INT(ls_blob_compression(b), want);
+    CHECK_INT(read_all(b, chunk, &got, &err), 0);
+    if (err.code)
+        fprintf(stderr, "error: %s\n", err.msg);
+    CHECK_INT(got.n, plain->n);
+    CHECK(got.n == plain->n && (plain->n == 0 || memcmp(got.p, plain->p, plain->n) == 0));
+    CHECK_INT(ls_blob_finish(b, &info, &err), 0);
+    sha256_hex(comp->p, comp->n, d_comp);
+    sha256_hex(plain->p, plain->n, d_plain);
+    CHECK_STR(info.digest, d_comp);
+    CHECK_STR(info.diff_id, d_plain);
+    CHECK_INT(info.compressed_bytes, comp->n);
+    CHECK_INT(info.bytes, plain->n);
+    CHECK_INT(info.compression, want);
+    ls_blob_free(b);
+    free(got.p);
+}
+
+/* Opens and reads to the end, expecting failure with code and a message part. */
+static void expect_failure(const buf *comp, ls_code code, const char *part)
+{
+    ls_error err = {0};
+    buf got = {0};
+    ls_blob_info info;
+    ls_blob *b = ls_blob_open(ls_reader_mem(comp->p, comp->n), &err);
+    if (b) {
+        CHECK_INT(read_all(b, 4096, &got, &err), -1);
+        /* errors are sticky, and finish reports them too */
+        CHECK_INT(ls_blob_read(b, got.p ? got.p : (unsigned char *)"x", 1, &err), -1);
+        CHECK_INT(ls_blob_finish(b, &info, &err), -1);
+        CHECK_INT(info.compressed_bytes, comp->n);
+    }
+    CHECK_INT(err.code, code);
+    if (!strstr(err.msg, part))
+        fprintf(stderr, "message was: %s\n", err.msg);
+    CHECK(strstr(err.msg, part) != NULL);
+    ls_blob_free(b);
+    free(got.p);
+}
+
+static void test_plain_known_digest(void)
+{
+    buf abc = {(unsigned char *)"abc", 3};
+    buf empty = {(unsigned char *)"", 0};
+    ls_error err = {0};
+    ls_blob_info info;
+    ls_blob *b = ls_blob_open(ls_reader_mem(abc.p, abc.n), &err);
+    unsigned char tmp[8];
+    CHECK(b != NULL);
+    CHECK_INT(ls_blob_read(b, tmp, sizeof tmp, &err), 3);
+    CHECK_INT(ls_blob_finish(b, &info, &err), 0);
+    CHECK_STR(info.digest, "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    CHECK_STR(info.diff_id, info.digest);
+    CHECK_STR(ls_compression_name(info.compression), "none");
+    ls_blob_free(b);
+    expect_roundtrip(&empty, &empty, LS_COMP_NONE, 100);
+}
+
+static void test_formats(void)
+{
+    buf a = make_data(300000, 1), c = make_data(5000, 2), both = {0};
+    buf gz = gzip_of(&a), gz2 = gzip_of(&c), multi = {0};
+    buf zs = zstd_of(&a), zs2 = zstd_of(&c), zmulti = {0};
+    buf padded = {0}, garbage = {0};
+    static const unsigned char zeros[1024];
+    expect_roundtrip(&a, &a, LS_COMP_NONE, 65536);
+    expect_roundtrip(&gz, &a, LS_COMP_GZIP, 65536);
+    expect_roundtrip(&zs, &a, LS_COMP_ZSTD, 65536);
+
+    buf_append(&both, a.p, a.n);
+    buf_append(&both, c.p, c.n);
+    buf_append(&multi, gz.p, gz.n);
+    buf_append(&multi, gz2.p, gz2.n);
+    expect_roundtrip(&multi, &both, LS_COMP_GZIP, 65536);
+    buf_append(&zmulti, zs.p, zs.n);
+    buf_append(&zmulti, zs2.p, zs2.n);
+    expect_roundtrip(&zmulti, &both, LS_COMP_ZSTD, 65536);
+
+    /* 1-byte reads give the same bytes and digests */
+    expect_roundtrip(&multi, &both, LS_COMP_GZIP, 1);
+    expect_roundtrip(&zmulti, &both, LS_COMP_ZSTD, 1);
+    expect_roundtrip(&c, &c, LS_COMP_NONE, 1);
+
+    /* zero padding after the last member is accepted; other bytes are not */
+    buf_append(&padded, gz2.p, gz2.n);
+    buf_append(&padded, zeros, sizeof zeros);
+    expect_roundtrip(&padded, &c, LS_COMP_GZIP, 4096);
+    buf_append(&garbage, gz2.p, gz2.n);
+    buf_append(&garbage, "junk", 4);
+    expect_failure(&garbage, LS_ERR_FORMAT, "trailing garbage");
+    buf_append(&padded, "x", 1);
+    expect_failure(&padded, LS_ERR_FORMAT, "trailing garbage");
+
+    free(a.p), free(c.p), free(both.p), free(gz.p), free(gz2.p), free(multi.p);
+    free(zs.p), free(zs2.p), free(zmulti.p), free(padded.p), free(garbage.p);
+}
+
+static void test_broken(void)
+{
+    buf a = make_data(200000, 3);
+    buf gz = gzip_of(&a), zs = zstd_of(&a);
+    buf t = {0}, xz = {(unsigned char *)"\xfd" "7zXZ\x00\x00\x04\xe6\xd6\xb4\x46", 12};
+    buf bz = {(unsigned char *)"BZh91AY&SY\x01\x02\x03", 13};
+
+    t = (buf){gz.p, gz.n - 5};
+    expect_failure(&t, LS_ERR_FORMAT, "truncated gzip stream after");
+    t = (buf){gz.p, gz.n / 2};
+    expect_failure(&t, LS_ERR_FORMAT, "truncated gzip stream");
+    t = (buf){zs.p, zs.n - 3};
+    expect_failure(&t, LS_ERR_FORMAT, "truncated zstd stream after");
+    t = (buf){zs.p, zs.n / 2};
+    expect_failure(&t, LS_ERR_FORMAT, "truncated zstd stream");
+
+    /* corrupt the deflate data and, separately, the CRC */
+    for (size_t i = 100; i < 140; i++)
+        gz.p[i] ^= 0x5a;
+    expect_failure(&gz, LS_ERR_FORMAT, "corrupt gzip data");
+    for (size_t i = 100; i < 140; i++)
+        gz.p[i] ^= 0x5a;
+    gz.p[gz.n - 6] ^= 1;
+    expect_failure(&gz, LS_ERR_FORMAT, "incorrect data check");
+    zs.p[zs.n / 2] ^= 0xff;
+    zs.p[zs.n / 2 + 1] ^= 0xff;
+    expect_failure(&zs, LS_ERR_FORMAT, "zstd");
+
+    expect_failure(&xz, LS_ERR_UNSUPPORTED, "compression xz not supported");
+    expect_failure(&bz, LS_ERR_UNSUPPORTED, "compression bzip2 not supported");
+    free(a.p), free(gz.p), free(zs.p);
+}
+
+static void test_zstd_window_bound(void)
+{
+    buf a = make_data(100000, 4), out = {0};
+    ZSTD_CCtx *cc = ZSTD_createCCtx();
+    ZSTD_inBuffer in = {a.p, a.n / 2, 0};
+    ZSTD_outBuffer ob;
+    size_t cap = ZSTD_compressBound(a.n) + 64;
+    out.p = malloc(cap);
+    ob = (ZSTD_outBuffer){out.p, cap, 0};
+    ZSTD_CCtx_setParameter(cc, ZSTD_c_windowLog, 28);
+    ZSTD_CCtx_setParameter(cc, ZSTD_c_contentSizeFlag, 0);
+    ZSTD_compressStream2(cc, &ob, &in, ZSTD_e_continue);
+    in = (ZSTD_inBuffer){a.p + a.n / 2, a.n - a.n / 2, 0};
+    while (ZSTD_compressStream2(cc, &ob, &in, ZSTD_e_end) != 0)
+        ;
+    out.n = ob.pos;
+    expect_failure(&out, LS_ERR_LIMIT, "window larger than 128 MiB");
+    ZSTD_freeCCtx(cc);
+    free(a.p), free(out.p);
+}
+
+static void test_finish_drains(void)
+{
+    buf a = make_data(250000, 5), gz = gzip_of(&a);
+    ls_error err = {0};
+    ls_blob_info info;
+    unsigned char tmp[100];
+    char d_comp[72], d_plain[72];
+    ls_blob *b = ls_blob_open(ls_reader_mem(gz.p, gz.n), &err);
+    ls_reader *view = ls_blob_reader(b);
+    CHECK_INT(ls_reader_read_full(view, tmp, sizeof tmp, &err), 100);
+    CHECK(memcmp(tmp, a.p, 100) == 0);
+    ls_reader_free(view); /* does not free b */
+    CHECK_INT(ls_blob_finish(b, &info, &err), 0);
+    sha256_hex(gz.p, gz.n, d_comp);
+    sha256_hex(a.p, a.n, d_plain);
+    CHECK_STR(info.digest, d_comp);
+    CHECK_STR(info.diff_id, d_plain);
+    CHECK_INT(info.bytes, a.n);
+    /* finish is idempotent and reading after it yields the end */
+    CHECK_INT(ls_blob_finish(b, &info, &err), 0);
+    CHECK_STR(info.digest, d_comp);
+    CHECK_INT(ls_blob_read(b, tmp, sizeof tmp, &err), 0);
+    ls_blob_free(b);
+    ls_blob_free(NULL);
+    free(a.p), free(gz.p);
+}
+
+static void test_corrupt_still_hashes_raw(void)
+{
+    buf a = make_data(300000, 6), gz = gzip_of(&a);
+    ls_error err = {0};
+    ls_blob_info info;
+    char d_comp[72];
+    ls_blob *b;
+    for (size_t i = 50; i < 90; i++)
+        gz.p[i] ^= 0x33;
+    b = ls_blob_open(ls_reader_mem(gz.p, gz.n), &err);
+    CHECK_INT(ls_blob_finish(b, &info, &err), -1);
+    CHECK_INT(err.code, LS_ERR_FORMAT);
+    sha256_hex(gz.p, gz.n, d_comp);
+    CHECK_STR(info.digest, d_comp);
+    CHECK_INT(info.compressed_bytes, gz.n);
+    ls_blob_free(b);
+    free(a.p), free(gz.p);
+}
+
+int main(void)
+{
+    test_plain_known_digest();
+    test_formats();
+    test_broken();
+    test_zstd_window_bound();
+    test_finish_drains();
+    test_corrupt_still_hashes_raw();
+    CHECK_DONE();
+}
