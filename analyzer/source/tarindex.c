@@ -306,6 +306,31 @@ static void header_name(const unsigned char *h, char *out, size_t cap)
     }
 }
 
+/* A pax `x` header or a GNU `L`/`K` long name: remembered for the next
+ * member. Sizes are bounded before anything is allocated. */
+static int walk_extended(tar_walk *w, char type, uint64_t pos, uint64_t size, ls_error *err)
+{
+    char *data;
+    int rc = 0;
+    if (size > (type == 'x' ? TAR_MAX_PAX : LS_TAR_MAX_NAME + 1))
+        return ls_error_set(err, LS_ERR_LIMIT, "%s: extended tar header at offset %llu too large",
+                            w->label, (unsigned long long)pos);
+    data = read_data(w, pos + TAR_BLOCK, size, err);
+    if (!data)
+        return -1;
+    if (type == 'x') {
+        rc = pax_parse(w, data, (size_t)size, err);
+        free(data);
+    } else if (type == 'L') {
+        free(w->pending.path);
+        w->pending.path = data;
+    } else {
+        free(w->pending.linkpath);
+        w->pending.linkpath = data;
+    }
+    return rc;
+}
+
 /* Handles one header at pos; sets *next to the following header's offset.
  * Returns 1 at the end-of-archive marker, 0 to continue, -1 on a problem. */
 static int walk_one(tar_walk *w, uint64_t pos, uint64_t *next, ls_error *err)
@@ -335,23 +360,8 @@ static int walk_one(tar_walk *w, uint64_t pos, uint64_t *next, ls_error *err)
                             w->label, (unsigned long long)pos,
                             (unsigned long long)(off + size - w->file_size));
     *next = off + ((size + TAR_BLOCK - 1) / TAR_BLOCK) * TAR_BLOCK;
-    if (type == 'x' || type == 'L' || type == 'K') {
-        char *data;
-        if (size > (type == 'x' ? TAR_MAX_PAX : LS_TAR_MAX_NAME + 1))
-            return ls_error_set(err, LS_ERR_LIMIT, "%s: extended tar header at offset %llu too large",
-                                w->label, (unsigned long long)pos);
-        data = read_data(w, off, size, err);
-        if (!data)
-            return -1;
-        if (type == 'x') {
-            int rc = pax_parse(w, data, (size_t)size, err);
-            free(data);
-            return rc;
-        }
-        free(type == 'L' ? w->pending.path : w->pending.linkpath);
-        *(type == 'L' ? &w->pending.path : &w->pending.linkpath) = data;
-        return 0;
-    }
+    if (type == 'x' || type == 'L' || type == 'K')
+        return walk_extended(w, type, pos, size, err);
     if (type == 'g')
         return 0;
     if (w->pending.path)
@@ -425,7 +435,7 @@ static int link_target(const ls_tar_member *m, char *out, size_t cap)
 const ls_tar_member *ls_tarindex_find(const ls_tarindex *t, const char *name)
 {
     char cur[LS_TAR_MAX_NAME + 1];
-    if (!t || ls_tar_normalise(name, cur, sizeof cur) < 0)
+    if (!t || t->n == 0 || ls_tar_normalise(name, cur, sizeof cur) < 0)
         return NULL;
     for (int hop = 0; hop <= TAR_MAX_LINK_HOPS; hop++) {
         const ls_tar_member *m = bsearch(cur, t->members, t->n, sizeof *t->members, name_cmp);
