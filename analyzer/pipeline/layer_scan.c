@@ -177,7 +177,7 @@ int ls_layer_scan(ls_source *src, size_t index, const ls_ruleset *rules, ls_scan
     raw = ls_source_open_layer(src, index, &lerr);
     if (!raw)
         return ls_error_list_add(&out->errors, (long)index, NULL, "%s", lerr.msg) == 0 ? 0 : -1;
-    blob = ls_blob_open(raw, &lerr);
+    blob = ls_blob_open_named(raw, img->layers[index].location ? img->layers[index].location : "layer blob", &lerr);
     if (!blob)
         return ls_error_list_add(&out->errors, (long)index, NULL, "%s", lerr.msg) == 0 ? 0 : -1;
     out->info.compression = ls_compression_name(ls_blob_compression(blob));
