@@ -1,0 +1,51 @@
+/*
+ * cli.h - what the command files of the layerscan CLI share: the parsed
+ * options, rule loading, and the exit statuses. One file per command
+ * (cmd_*.c); main.c only dispatches.
+ */
+#ifndef LS_CLI_H
+#define LS_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "layerscan/error.h"
+#include "layerscan/rules.h"
+
+#define EXIT_CLEAN 0
+#define EXIT_FINDINGS 1
+#define EXIT_ERROR 2
+
+#define CLI_MAX_RULE_PATHS 64
+#define CLI_MAX_DISABLED 256
+
+typedef struct {
+    const char *format;        /* "text" | "json" */
+    const char *output;        /* -o FILE, NULL = stdout */
+    const char *platform;
+    bool show_secrets;
+    bool verbose;
+    const char *rule_paths[CLI_MAX_RULE_PATHS];
+    size_t n_rule_paths;
+    bool no_default_rules;
+    const char *disabled[CLI_MAX_DISABLED];
+    size_t n_disabled;
+} cli_opts;
+
+/* Parses the options of a command: argv[0] is the command word. Returns the
+ * index in argv of the first operand, or -1 after printing a one-line error.
+ * --help and --version print and exit. */
+int cli_parse_opts(int argc, char **argv, cli_opts *o);
+
+void cli_usage(FILE *out);
+void cli_print_version(void);
+
+/* The rule set the options ask for (bundled patterns, --rules, --disable-rule).
+ * NULL with err filled on failure. */
+ls_ruleset *cli_load_rules(const cli_opts *o, ls_error *err);
+
+int cli_cmd_scan(const cli_opts *o, const char *image);
+int cli_cmd_rules(const cli_opts *o, const char *what);
+
+#endif

@@ -1,0 +1,108 @@
+/*
+ * options.c - the options every command shares, parsed once into cli_opts,
+ * and the help and version texts.
+ */
+#include <archive.h>
+#include <getopt.h>
+#include <hs/hs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "cli/cli.h"
+
+void cli_usage(FILE *out)
+{
+    fputs("usage: layerscan scan [options] IMAGE\n"
+          "       layerscan rules list|test [--rules FILE|DIR] [--verbose]\n"
+          "       layerscan --version | --help\n"
+          "\n"
+          "IMAGE: docker-archive:FILE | oci:DIR[:REF] | oci-archive:FILE[:REF] | a path (auto-detected;\n"
+          "       a lone tar, tar.gz or tar.zst is scanned as one layer)\n"
+          "\n"
+          "options:\n"
+          "  --format text|json     report format (default text)\n"
+          "  -o, --output FILE      write the report to FILE instead of standard output\n"
+          "  --platform OS/ARCH[/VARIANT]  pick one image of a multi-platform index\n"
+          "  --show-secrets         print secrets whole (redacted by default)\n"
+          "  --rules FILE|DIR       add rules (a rule with an existing id replaces it); repeatable\n"
+          "  --no-default-rules     use only the --rules given\n"
+          "  --disable-rule ID      drop a rule; repeatable\n"
+          "\n"
+          "exit status: 0 no finding, 1 findings, 2 the scan could not be done\n",
+          out);
+}
+
+void cli_print_version(void)
+{
+    printf("layerscan %s\n", LAYERSCAN_VERSION);
+    printf("hyperscan %s\n", hs_version());
+    printf("%s\n", archive_version_string());
+    printf("zlib %s (inflater: zlib)\n", zlibVersion());
+    printf("zstd %s\n", ZSTD_versionString());
+}
+
+enum { OPT_FORMAT = 256, OPT_PLATFORM, OPT_SHOW, OPT_RULES, OPT_NO_DEFAULT, OPT_DISABLE, OPT_VERSION };
+
+static const struct option long_opts[] = {
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"output", required_argument, NULL, 'o'},
+    {"platform", required_argument, NULL, OPT_PLATFORM},
+    {"show-secrets", no_argument, NULL, OPT_SHOW},
+    {"rules", required_argument, NULL, OPT_RULES},
+    {"no-default-rules", no_argument, NULL, OPT_NO_DEFAULT},
+    {"disable-rule", required_argument, NULL, OPT_DISABLE},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+int cli_parse_opts(int argc, char **argv, cli_opts *o)
+{
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:vh", long_opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_FORMAT:
+            if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0) {
+                fprintf(stderr, "layerscan: --format %s: expected text or json\n", optarg);
+                return -1;
+            }
+            o->format = optarg;
+            break;
+        case 'o': o->output = optarg; break;
+        case OPT_PLATFORM: o->platform = optarg; break;
+        case OPT_SHOW: o->show_secrets = true; break;
+        case OPT_RULES:
+            if (o->n_rule_paths == CLI_MAX_RULE_PATHS) {
+                fprintf(stderr, "layerscan: too many --rules\n");
+                return -1;
+            }
+            o->rule_paths[o->n_rule_paths++] = optarg;
+            break;
+        case OPT_NO_DEFAULT: o->no_default_rules = true; break;
+        case OPT_DISABLE:
+            if (o->n_disabled == CLI_MAX_DISABLED) {
+                fprintf(stderr, "layerscan: too many --disable-rule\n");
+                return -1;
+            }
+            o->disabled[o->n_disabled++] = optarg;
+            break;
+        case 'v': o->verbose = true; break;
+        case 'h': cli_usage(stdout); exit(EXIT_CLEAN);
+        case OPT_VERSION: cli_print_version(); exit(EXIT_CLEAN);
+        case ':':
+            fprintf(stderr, "layerscan: option %s needs a value\n", argv[optind - 1]);
+            return -1;
+        default:
+            fprintf(stderr, "layerscan: unknown option %s (see layerscan --help)\n", argv[optind - 1]);
+            return -1;
+        }
+    }
+    return optind;
+}
+
