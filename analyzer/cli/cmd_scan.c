@@ -23,10 +23,12 @@ static int write_report(const ls_report *r, const cli_opts *o, ls_error *err)
     wo.color = !o->output && strcmp(o->format, "text") == 0 && isatty(STDOUT_FILENO) &&
                !getenv("NO_COLOR");
     rc = writer(r, out, &wo, err);
-    if (out != stdout && fclose(out) != 0 && rc == 0)
+    if (out == stdout) {
+        if (fflush(stdout) != 0 && rc == 0)
+            rc = ls_error_set(err, LS_ERR_IO, "cannot write the report to standard output");
+    } else if (fclose(out) != 0 && rc == 0) {
         rc = ls_error_set(err, LS_ERR_IO, "%s: cannot write the report", o->output);
-    if (out == stdout && fflush(stdout) != 0 && rc == 0)
-        rc = ls_error_set(err, LS_ERR_IO, "cannot write the report to standard output");
+    }
     return rc;
 }
 
