@@ -2,7 +2,8 @@
  * fsmodel.c - per-layer path tables and the fate replay.
  *
  * A table is an open-addressing hash of path -> record, with the path bytes
- * in one growing arena. We keep whole paths rather than path hashes because
+ * packed into 64 KiB arena chunks (one malloc per chunk, not per path: a
+ * layer of 500,000 small files is common). We keep whole paths rather than path hashes because
  * a hostile image could otherwise forge a collision and change a verdict;
  * 500,000 entries cost about 40 MB.
  */
@@ -12,9 +13,17 @@
 #include <string.h>
 #include <xxhash.h>
 
+#define ARENA_CHUNK (64 * 1024)
+
+typedef struct arena_chunk {
+    struct arena_chunk *next;
+    size_t used, cap;
+    char data[];
+} arena_chunk;
+
 typedef struct {
     uint64_t hash;
-    char *path;           /* owned */
+    char *path;           /* in the layer's arena */
     ls_fs_kind kind;      /* what the layer put at the path, LS_FS_NONE if nothing */
     bool whiteout;        /* the layer deletes the path from lower layers */
     bool opaque;          /* the layer hides everything lower layers put under the path */
@@ -25,7 +34,30 @@ struct ls_fs_layer {
     fs_record *slots;     /* capacity slots, path == NULL when empty */
     size_t capacity;      /* power of two */
     size_t count;
+    arena_chunk *arena;   /* newest chunk first */
 };
+
+/* Copies len bytes + NUL into the arena. NULL on allocation failure. */
+static char *arena_copy(ls_fs_layer *l, const char *s, size_t len)
+{
+    arena_chunk *c = l->arena;
+    char *out;
+    if (!c || c->cap - c->used < len + 1) {
+        size_t cap = len + 1 > ARENA_CHUNK ? len + 1 : ARENA_CHUNK;
+        c = malloc(sizeof *c + cap);
+        if (!c)
+            return NULL;
+        c->next = l->arena;
+        c->used = 0;
+        c->cap = cap;
+        l->arena = c;
+    }
+    out = c->data + c->used;
+    memcpy(out, s, len);
+    out[len] = '\0';
+    c->used += len + 1;
+    return out;
+}
 
 ls_fs_layer *ls_fs_layer_new(void)
 {
@@ -45,8 +77,11 @@ void ls_fs_layer_free(ls_fs_layer *l)
 {
     if (!l)
         return;
-    for (size_t i = 0; i < l->capacity; i++)
-        free(l->slots[i].path);
+    while (l->arena) {
+        arena_chunk *next = l->arena->next;
+        free(l->arena);
+        l->arena = next;
+    }
     free(l->slots);
     free(l);
 }
@@ -94,10 +129,9 @@ static fs_record *record_for(ls_fs_layer *l, const char *path)
         return NULL;
     r = find_slot(l->slots, l->capacity, h, path);
     if (!r->path) {
-        r->path = malloc(len + 1);
+        r->path = arena_copy(l, path, len);
         if (!r->path)
             return NULL;
-        memcpy(r->path, path, len + 1);
         r->hash = h;
         l->count++;
     }
