@@ -139,6 +139,9 @@ void ls_report_free(ls_report *r)
     for (size_t i = 0; i < r->n_findings; i++)
         ls_finding_free_fields(&r->findings[i]);
     free(r->findings);
+    for (size_t i = 0; i < r->n_suppressed; i++)
+        ls_finding_free_fields(&r->suppressed[i].finding);
+    free(r->suppressed);
     for (size_t i = 0; i < r->n_errors; i++) {
         free(r->errors[i].path);
         free(r->errors[i].message);
