@@ -178,12 +178,31 @@ static void print_summary(const text_ctx *t)
             t->r->n_findings, t->r->n_findings == 1 ? "" : "s", sev[LS_SEV_CRITICAL], sev[LS_SEV_HIGH],
             sev[LS_SEV_MEDIUM], sev[LS_SEV_LOW], st[LS_STATUS_PRESENT], st[LS_STATUS_DELETED],
             st[LS_STATUS_OVERWRITTEN], st[LS_STATUS_METADATA]);
+    if (t->r->n_suppressed)
+        fprintf(t->out, "Suppressed: %zu finding%s (baseline, allowlist or --min-confidence; listed in the JSON report)\n",
+                t->r->n_suppressed, t->r->n_suppressed == 1 ? "" : "s");
+}
+
+/* Nothing to report: one line, so a clean CI log stays one line. */
+static void print_clean(const text_ctx *t)
+{
+    const ls_image *img = t->r->image;
+    fputs("layerscan: ", t->out);
+    ls_fputs_escaped(img->reference ? img->reference : "", t->out);
+    fprintf(t->out, ": %zu layer%s, no findings", t->r->n_layers, t->r->n_layers == 1 ? "" : "s");
+    if (t->r->n_suppressed)
+        fprintf(t->out, " (%zu suppressed)", t->r->n_suppressed);
+    fputc('\n', t->out);
 }
 
 int ls_report_write_text(const ls_report *r, FILE *out, const ls_write_opts *o, ls_error *err)
 {
     text_ctx t = {.r = r, .out = out, .o = o};
     size_t i = 0;
+    if (r->n_findings == 0 && r->n_errors == 0) {
+        print_clean(&t);
+        goto flush;
+    }
     print_header(&t);
     for (size_t l = 0; l < r->n_layers; l++) {
         bool any = false;
@@ -202,6 +221,7 @@ int ls_report_write_text(const ls_report *r, FILE *out, const ls_write_opts *o, 
         print_finding(&t, &r->findings[i]);
     print_errors(&t);
     print_summary(&t);
+flush:
     if (fflush(out) != 0 || ferror(out))
         return ls_error_set(err, LS_ERR_IO, "cannot write the report");
     return 0;
