@@ -37,6 +37,9 @@ typedef struct {
     const char *baseline;      /* --baseline FILE */
     const char *config;        /* --config FILE; NULL = ./.layerscan.json when present */
     const char *from_report;   /* baseline create --from-report FILE */
+    long layer;                /* extract/diff --layer N; -1 = unset */
+    const char *entry_path;    /* extract --path /p */
+    bool force;                /* extract --force: overwrite an existing regular file */
 } cli_opts;
 
 /* Parses the options of a command: argv[0] is the command word. Returns the
@@ -57,5 +60,7 @@ ls_ruleset *cli_load_rules(const cli_opts *o, ls_error *err);
 int cli_cmd_scan(const cli_opts *o, const char *image);
 int cli_cmd_rules(const cli_opts *o, const char *what);
 int cli_cmd_baseline(const cli_opts *o, const char *what, const char *image);
+/* Incident response (cmd_inspect.c): `layers`, `history`, `extract`, `diff`. */
+int cli_cmd_inspect(const cli_opts *o, const char *cmd, const char *image);
 
 #endif

@@ -16,6 +16,11 @@
 void cli_usage(FILE *out)
 {
     fputs("usage: layerscan scan [options] IMAGE\n"
+          "       layerscan baseline create IMAGE | --from-report REPORT.json [-o FILE]\n"
+          "       layerscan layers [options] IMAGE       the layer inventory\n"
+          "       layerscan history [options] IMAGE      the Dockerfile from the history, with findings\n"
+          "       layerscan extract IMAGE --layer N --path /P [-o FILE [--force]]\n"
+          "       layerscan diff IMAGE --layer N         what layer N added, changed, deleted, hid\n"
           "       layerscan rules list|test [--rules FILE|DIR] [--verbose]\n"
           "       layerscan --version | --help\n"
           "\n"
@@ -55,7 +60,7 @@ void cli_print_version(void)
 }
 
 enum { OPT_FORMAT = 256, OPT_PLATFORM, OPT_SHOW, OPT_RULES, OPT_NO_DEFAULT, OPT_DISABLE, OPT_VERSION,
-       OPT_FAIL_ON, OPT_MIN_CONF, OPT_BASELINE, OPT_CONFIG, OPT_FROM_REPORT };
+       OPT_FAIL_ON, OPT_MIN_CONF, OPT_BASELINE, OPT_CONFIG, OPT_FROM_REPORT, OPT_LAYER, OPT_PATH, OPT_FORCE };
 
 static const struct option long_opts[] = {
     {"format", required_argument, NULL, OPT_FORMAT},
@@ -73,6 +78,9 @@ static const struct option long_opts[] = {
     {"baseline", required_argument, NULL, OPT_BASELINE},
     {"config", required_argument, NULL, OPT_CONFIG},
     {"from-report", required_argument, NULL, OPT_FROM_REPORT},
+    {"layer", required_argument, NULL, OPT_LAYER},
+    {"path", required_argument, NULL, OPT_PATH},
+    {"force", no_argument, NULL, OPT_FORCE},
     {NULL, 0, NULL, 0},
 };
 
@@ -130,6 +138,18 @@ int cli_parse_opts(int argc, char **argv, cli_opts *o)
         case OPT_BASELINE: o->baseline = optarg; break;
         case OPT_CONFIG: o->config = optarg; break;
         case OPT_FROM_REPORT: o->from_report = optarg; break;
+        case OPT_LAYER: {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*optarg < '0' || *optarg > '9' || *end || n < 0) {
+                fprintf(stderr, "layerscan: --layer %s: expected a layer index (0, 1, ...)\n", optarg);
+                return -1;
+            }
+            o->layer = n;
+            break;
+        }
+        case OPT_PATH: o->entry_path = optarg; break;
+        case OPT_FORCE: o->force = true; break;
         case 'v': o->verbose = true; break;
         case 'h': cli_usage(stdout); exit(EXIT_CLEAN);
         case OPT_VERSION: cli_print_version(); exit(EXIT_CLEAN);

@@ -21,6 +21,10 @@ typedef int (*ls_report_writer)(const ls_report *r, FILE *out, const ls_write_op
 int ls_report_write_json(const ls_report *r, FILE *out, const ls_write_opts *o, ls_error *err);
 int ls_report_write_jsonl(const ls_report *r, FILE *out, const ls_write_opts *o, ls_error *err);
 int ls_report_write_sarif(const ls_report *r, FILE *out, const ls_write_opts *o, ls_error *err);
+/* The layer inventory (`layerscan layers`): one line per layer. */
+int ls_report_write_layers(const ls_report *r, FILE *out, const ls_write_opts *o, ls_error *err);
+/* The history as a Dockerfile annotated with findings (`layerscan history`). */
+int ls_report_write_history(const ls_report *r, FILE *out, const ls_write_opts *o, ls_error *err);
 int ls_report_write_text(const ls_report *r, FILE *out, const ls_write_opts *o, ls_error *err);
 
 /* The SARIF location URI of a finding: "layer/1/root/.ssh/id_rsa",
