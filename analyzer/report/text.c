@@ -87,8 +87,12 @@ static void print_layer_heading(const text_ctx *t, const ls_layer_report *l)
     const char *ins = layer_instruction(t->r, l->index);
     human_size(l->bytes, size, sizeof size);
     fprintf(t->out, "\n%sLayer %ld%s  ", color(t, C_BOLD), l->index, color(t, C_RESET));
-    if (l->digest)
-        fprintf(t->out, "%.19s  ", l->digest);
+    if (l->digest) {
+        char shortd[20];
+        snprintf(shortd, sizeof shortd, "%s", l->digest); /* the manifest chose it: escape it too */
+        ls_fputs_escaped(shortd, t->out);
+        fputs("  ", t->out);
+    }
     fprintf(t->out, "%s", size);
     if (!l->digest_verified)
         fprintf(t->out, "  %s[not verified]%s", color(t, C_RED), color(t, C_RESET));
