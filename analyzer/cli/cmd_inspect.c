@@ -101,6 +101,11 @@ static int do_extract(const cli_opts *o, ls_source *src, ls_error *err)
     char *path = ls_path_normalize(o->entry_path);
     if (!path)
         return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+    if (!o->output && isatty(STDOUT_FILENO)) {
+        /* raw image bytes could drive the responder's terminal */
+        free(path);
+        return ls_error_set(err, LS_ERR_USAGE, "refusing to write raw bytes to a terminal: use -o FILE or a pipe");
+    }
     if (o->output && (fd = open_evidence(o->output, o->force, &created, err)) < 0) {
         free(path);
         return -1;

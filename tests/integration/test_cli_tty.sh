@@ -41,5 +41,11 @@ if grep -q "${ESC}\[[0-9]*m" "$WORK/nocolor.out"; then bad "colors with NO_COLOR
 env -u CI -u NO_COLOR "$LS" scan "$IMG" >"$WORK/pipe.out" 2>"$WORK/pipe.err" || true
 if [ ! -s "$WORK/pipe.err" ] && ! grep -q "$ESC" "$WORK/pipe.out"; then ok "pipes: no progress, no escape"; else bad "pipes: escape sequences or stderr output"; fi
 
+# extract never writes raw image bytes to a terminal
+rc=0
+script -qec "$LS extract $IMG --layer 1 --path /root/.ssh/id_rsa" /dev/null >"$WORK/extract.out" </dev/null || rc=$?
+if [ $rc -eq 2 ] && grep -q "layerscan: refusing to write raw bytes to a terminal: use -o FILE or a pipe" "$WORK/extract.out" &&
+  ! grep -q "BEGIN" "$WORK/extract.out"; then ok "extract refuses a terminal"; else bad "extract to a terminal: exit $rc"; fi
+
 echo "cli tty: $fails failure(s)"
 [ "$fails" -eq 0 ]
