@@ -162,8 +162,7 @@ int ls_inspect_diff(ls_source *src, size_t i, ls_diff **out, ls_error *err)
         rc = ls_inspect_walk(src, k, collect, &l, &inv, err);
         if (rc != 0)
             break;
-        /* a directory entry re-stated by a later layer is not a change */
-        apply(&t, &l);
+        apply(&t, &l); /* layer i's items come out classified against layers 0..i-1 */
         if (t.oom || l.oom)
             rc = ls_error_set(err, LS_ERR_NOMEM, "out of memory");
     }
