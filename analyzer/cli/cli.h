@@ -21,7 +21,7 @@
 #define CLI_MAX_DISABLED 256
 
 typedef struct {
-    const char *format;        /* "text" | "json" */
+    const char *format;        /* "text" | "json" | "jsonl" | "sarif" */
     const char *output;        /* -o FILE, NULL = stdout */
     const char *platform;
     bool show_secrets;
@@ -31,6 +31,15 @@ typedef struct {
     bool no_default_rules;
     const char *disabled[CLI_MAX_DISABLED];
     size_t n_disabled;
+    bool format_given;         /* --format was on the command line (beats the config file) */
+    int fail_on;               /* ls_severity at or above which findings exit 1; -1 = unset (any) */
+    int min_confidence;        /* ls_confidence below which findings are suppressed; -1 = unset */
+    const char *baseline;      /* --baseline FILE */
+    const char *config;        /* --config FILE; NULL = ./.layerscan.json when present */
+    const char *from_report;   /* baseline create --from-report FILE */
+    long layer;                /* extract/diff --layer N; -1 = unset */
+    const char *entry_path;    /* extract --path /p */
+    bool force;                /* extract --force: overwrite an existing regular file */
 } cli_opts;
 
 /* Parses the options of a command: argv[0] is the command word. Returns the
@@ -39,6 +48,9 @@ typedef struct {
 int cli_parse_opts(int argc, char **argv, cli_opts *o);
 
 void cli_usage(FILE *out);
+
+/* text, json, jsonl or sarif. */
+bool cli_format_valid(const char *format);
 void cli_print_version(void);
 
 /* The rule set the options ask for (bundled patterns, --rules, --disable-rule).
@@ -47,5 +59,8 @@ ls_ruleset *cli_load_rules(const cli_opts *o, ls_error *err);
 
 int cli_cmd_scan(const cli_opts *o, const char *image);
 int cli_cmd_rules(const cli_opts *o, const char *what);
+int cli_cmd_baseline(const cli_opts *o, const char *what, const char *image);
+/* Incident response (cmd_inspect.c): `layers`, `history`, `extract`, `diff`. */
+int cli_cmd_inspect(const cli_opts *o, const char *cmd, const char *image);
 
 #endif

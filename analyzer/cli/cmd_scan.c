@@ -5,9 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/policy.h"
 #include "layerscan/scan.h"
 #include "match/matcher.h"
 #include "report/writer.h"
@@ -15,7 +17,10 @@
 static int write_report(const ls_report *r, const cli_opts *o, ls_error *err)
 {
     ls_write_opts wo = {.show_secrets = o->show_secrets};
-    ls_report_writer writer = strcmp(o->format, "json") == 0 ? ls_report_write_json : ls_report_write_text;
+    ls_report_writer writer = strcmp(o->format, "json") == 0    ? ls_report_write_json
+                              : strcmp(o->format, "jsonl") == 0 ? ls_report_write_jsonl
+                              : strcmp(o->format, "sarif") == 0 ? ls_report_write_sarif
+                                                                : ls_report_write_text;
     FILE *out = stdout;
     int rc;
     if (o->output && !(out = fopen(o->output, "w")))
@@ -32,28 +37,77 @@ static int write_report(const ls_report *r, const cli_opts *o, ls_error *err)
     return rc;
 }
 
-int cli_cmd_scan(const cli_opts *o, const char *image)
+/* The progress line on stderr: only on a terminal and never in CI logs. */
+typedef struct {
+    struct timespec start;
+    uint64_t bytes;
+    bool shown;
+} progress_state;
+
+static double elapsed(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+static void progress_line(void *ctx, size_t done, size_t total, uint64_t bytes)
+{
+    progress_state *p = ctx;
+    double secs = elapsed(&p->start), mb = (double)(p->bytes += bytes) / 1e6;
+    fprintf(stderr, "\r\033[Klayer %zu/%zu  %.1f MB  %.1f MB/s", done, total, mb, secs > 0 ? mb / secs : 0.0);
+    fflush(stderr);
+    p->shown = true;
+}
+
+static bool want_progress(void)
+{
+    const char *ci = getenv("CI");
+    return isatty(STDERR_FILENO) && !(ci && *ci);
+}
+
+int cli_cmd_scan(const cli_opts *opts, const char *image)
 {
     ls_error err;
-    ls_ruleset *rs;
+    ls_ruleset *rs = NULL;
     ls_matcher *m = NULL;
     ls_report *r = NULL;
-    ls_scan_opts so = {.platform = o->platform};
-    int status = EXIT_ERROR;
+    cli_config cfg = {0};
+    cli_fpset baseline = {0};
+    cli_opts eff, *o = &eff;
+    ls_scan_opts so = {.platform = opts->platform};
+    progress_state prog = {.shown = false};
+    int status = EXIT_ERROR, rc;
     ls_error_clear(&err);
+    if (want_progress()) {
+        clock_gettime(CLOCK_MONOTONIC, &prog.start);
+        so.progress = progress_line;
+        so.progress_ctx = &prog;
+    }
+    if (cli_config_load(opts, &cfg, &err) != 0 || cli_opts_merge(opts, &cfg, &eff, &err) != 0)
+        goto out;
+    if (o->baseline && cli_baseline_load(o->baseline, &baseline, &err) != 0)
+        goto out;
     if (!(rs = cli_load_rules(o, &err)) || ls_matcher_new(&m, rs, &err) != 0)
         goto out;
-    if (ls_scan_image(image, m, &so, &r, &err) != 0)
+    rc = ls_scan_image(image, m, &so, &r, &err);
+    if (prog.shown)
+        fputs("\r\033[K", stderr);
+    if (rc != 0)
+        goto out;
+    if (cli_apply_policy(r, o, &cfg, o->baseline ? &baseline : NULL, &err) != 0)
         goto out;
     if (write_report(r, o, &err) != 0)
         goto out;
-    status = r->n_findings ? EXIT_FINDINGS : EXIT_CLEAN;
+    status = cli_exit_status(r, o);
 out:
     if (status == EXIT_ERROR)
         fprintf(stderr, "layerscan: %s\n", err.msg);
     ls_report_free(r);
     ls_matcher_free(m);
     ls_ruleset_free(rs);
+    cli_fpset_free(&baseline);
+    cli_config_free(&cfg);
     return status;
 }
 

@@ -12,7 +12,7 @@
 
 int main(int argc, char **argv)
 {
-    cli_opts o = {.format = "text"};
+    cli_opts o = {.format = "text", .fail_on = -1, .min_confidence = -1, .layer = -1};
     const char *cmd;
     int first;
     if (argc < 2) {
@@ -45,6 +45,21 @@ int main(int argc, char **argv)
             return EXIT_ERROR;
         }
         return cli_cmd_rules(&o, argv[first]);
+    }
+    if (strcmp(cmd, "baseline") == 0) {
+        if (argc - first < 1 || argc - first > 2) {
+            fprintf(stderr, "layerscan: usage: layerscan baseline create IMAGE | --from-report REPORT.json\n");
+            return EXIT_ERROR;
+        }
+        return cli_cmd_baseline(&o, argv[first], argc - first == 2 ? argv[first + 1] : NULL);
+    }
+    if (strcmp(cmd, "layers") == 0 || strcmp(cmd, "history") == 0 || strcmp(cmd, "extract") == 0 ||
+        strcmp(cmd, "diff") == 0) {
+        if (argc - first != 1) {
+            fprintf(stderr, "layerscan: %s takes exactly one IMAGE (see layerscan --help)\n", cmd);
+            return EXIT_ERROR;
+        }
+        return cli_cmd_inspect(&o, cmd, argv[first]);
     }
     fprintf(stderr, "layerscan: unknown command '%s' (see layerscan --help)\n", cmd);
     return EXIT_ERROR;

@@ -16,6 +16,11 @@
 void cli_usage(FILE *out)
 {
     fputs("usage: layerscan scan [options] IMAGE\n"
+          "       layerscan baseline create IMAGE | --from-report REPORT.json [-o FILE]\n"
+          "       layerscan layers [options] IMAGE       the layer inventory\n"
+          "       layerscan history [options] IMAGE      the Dockerfile from the history, with findings\n"
+          "       layerscan extract IMAGE --layer N --path /P [-o FILE [--force]]\n"
+          "       layerscan diff IMAGE --layer N         what layer N added, changed, deleted, hid\n"
           "       layerscan rules list|test [--rules FILE|DIR] [--verbose]\n"
           "       layerscan --version | --help\n"
           "\n"
@@ -23,16 +28,26 @@ void cli_usage(FILE *out)
           "       a lone tar, tar.gz or tar.zst is scanned as one layer)\n"
           "\n"
           "options:\n"
-          "  --format text|json     report format (default text)\n"
+          "  --format text|json|jsonl|sarif  report format (default text)\n"
           "  -o, --output FILE      write the report to FILE instead of standard output\n"
           "  --platform OS/ARCH[/VARIANT]  pick one image of a multi-platform index\n"
           "  --show-secrets         print secrets whole (redacted by default)\n"
           "  --rules FILE|DIR       add rules (a rule with an existing id replaces it); repeatable\n"
           "  --no-default-rules     use only the --rules given\n"
           "  --disable-rule ID      drop a rule; repeatable\n"
+          "  --fail-on SEVERITY     exit 1 only for findings at or above critical|high|medium|low\n"
+          "  --min-confidence C     suppress findings below high|medium|low confidence\n"
+          "  --baseline FILE        suppress the fingerprints of a baseline (counted as suppressed)\n"
+          "  --config FILE          config file (default ./.layerscan.json when present)\n"
           "\n"
           "exit status: 0 no finding, 1 findings, 2 the scan could not be done\n",
           out);
+}
+
+bool cli_format_valid(const char *f)
+{
+    return strcmp(f, "text") == 0 || strcmp(f, "json") == 0 || strcmp(f, "jsonl") == 0 ||
+           strcmp(f, "sarif") == 0;
 }
 
 void cli_print_version(void)
@@ -44,7 +59,8 @@ void cli_print_version(void)
     printf("zstd %s\n", ZSTD_versionString());
 }
 
-enum { OPT_FORMAT = 256, OPT_PLATFORM, OPT_SHOW, OPT_RULES, OPT_NO_DEFAULT, OPT_DISABLE, OPT_VERSION };
+enum { OPT_FORMAT = 256, OPT_PLATFORM, OPT_SHOW, OPT_RULES, OPT_NO_DEFAULT, OPT_DISABLE, OPT_VERSION,
+       OPT_FAIL_ON, OPT_MIN_CONF, OPT_BASELINE, OPT_CONFIG, OPT_FROM_REPORT, OPT_LAYER, OPT_PATH, OPT_FORCE };
 
 static const struct option long_opts[] = {
     {"format", required_argument, NULL, OPT_FORMAT},
@@ -57,6 +73,14 @@ static const struct option long_opts[] = {
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
+    {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+    {"min-confidence", required_argument, NULL, OPT_MIN_CONF},
+    {"baseline", required_argument, NULL, OPT_BASELINE},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"from-report", required_argument, NULL, OPT_FROM_REPORT},
+    {"layer", required_argument, NULL, OPT_LAYER},
+    {"path", required_argument, NULL, OPT_PATH},
+    {"force", no_argument, NULL, OPT_FORCE},
     {NULL, 0, NULL, 0},
 };
 
@@ -68,11 +92,12 @@ int cli_parse_opts(int argc, char **argv, cli_opts *o)
     while ((c = getopt_long(argc, argv, ":o:vh", long_opts, NULL)) != -1) {
         switch (c) {
         case OPT_FORMAT:
-            if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0) {
-                fprintf(stderr, "layerscan: --format %s: expected text or json\n", optarg);
+            if (!cli_format_valid(optarg)) {
+                fprintf(stderr, "layerscan: --format %s: expected text, json, jsonl or sarif\n", optarg);
                 return -1;
             }
             o->format = optarg;
+            o->format_given = true;
             break;
         case 'o': o->output = optarg; break;
         case OPT_PLATFORM: o->platform = optarg; break;
@@ -92,6 +117,39 @@ int cli_parse_opts(int argc, char **argv, cli_opts *o)
             }
             o->disabled[o->n_disabled++] = optarg;
             break;
+        case OPT_FAIL_ON: {
+            ls_severity sev;
+            if (ls_severity_parse(optarg, &sev) != 0) {
+                fprintf(stderr, "layerscan: --fail-on %s: expected critical, high, medium or low\n", optarg);
+                return -1;
+            }
+            o->fail_on = (int)sev;
+            break;
+        }
+        case OPT_MIN_CONF: {
+            ls_confidence conf;
+            if (ls_confidence_parse(optarg, &conf) != 0) {
+                fprintf(stderr, "layerscan: --min-confidence %s: expected high, medium or low\n", optarg);
+                return -1;
+            }
+            o->min_confidence = (int)conf;
+            break;
+        }
+        case OPT_BASELINE: o->baseline = optarg; break;
+        case OPT_CONFIG: o->config = optarg; break;
+        case OPT_FROM_REPORT: o->from_report = optarg; break;
+        case OPT_LAYER: {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*optarg < '0' || *optarg > '9' || *end || n < 0) {
+                fprintf(stderr, "layerscan: --layer %s: expected a layer index (0, 1, ...)\n", optarg);
+                return -1;
+            }
+            o->layer = n;
+            break;
+        }
+        case OPT_PATH: o->entry_path = optarg; break;
+        case OPT_FORCE: o->force = true; break;
         case 'v': o->verbose = true; break;
         case 'h': cli_usage(stdout); exit(EXIT_CLEAN);
         case OPT_VERSION: cli_print_version(); exit(EXIT_CLEAN);

@@ -139,6 +139,9 @@ void ls_report_free(ls_report *r)
     for (size_t i = 0; i < r->n_findings; i++)
         ls_finding_free_fields(&r->findings[i]);
     free(r->findings);
+    for (size_t i = 0; i < r->n_suppressed; i++)
+        ls_finding_free_fields(&r->suppressed[i].finding);
+    free(r->suppressed);
     for (size_t i = 0; i < r->n_errors; i++) {
         free(r->errors[i].path);
         free(r->errors[i].message);
@@ -156,6 +159,7 @@ typedef struct {
     ls_finding_list findings;
     ls_error_list errors;
     ls_scanner *scanner;
+    const ls_scan_opts *opts;
 } scan_state;
 
 static void state_release(scan_state *s, size_t n_layers)
@@ -213,6 +217,8 @@ static int scan_layers(scan_state *s, ls_source *src, const ls_image *img, const
         s->fs[i] = res->fs;
         r->entries += res->info.entries;
         r->bytes_scanned += res->bytes_scanned;
+        if (s->opts && s->opts->progress)
+            s->opts->progress(s->opts->progress_ctx, i + 1, img->n_layers, res->info.compressed_bytes);
     }
     return 0;
 }
@@ -322,7 +328,7 @@ int ls_scan_image(const char *ref, const ls_matcher *m, const ls_scan_opts *opts
     ls_source_opts sopts = {.platform = opts ? opts->platform : NULL};
     ls_source *src = NULL;
     const ls_image *img;
-    scan_state s = {0};
+    scan_state s = {.opts = opts};
     double start = now_seconds();
     size_t n_layers = 0;
     int rc = -1;

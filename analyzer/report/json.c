@@ -9,13 +9,14 @@
 #include <string.h>
 
 #include "report/escape.h"
+#include "report/json_util.h"
 #include "report/writer.h"
 
 #define REPORT_VERSION 1
 
 /* File names and secrets come from the image and need not be UTF-8; JSON
  * strings must be. Invalid bytes are written as the text "\xNN". */
-static json_t *str_or_null(const char *s)
+json_t *ls_json_str(const char *s)
 {
     json_t *j;
     char *clean, *w;
@@ -53,7 +54,7 @@ static json_t *index_or_null(long i)
 /* Takes ownership of a redacted copy (NULL stays null). */
 static json_t *owned_str(char *s)
 {
-    json_t *j = str_or_null(s);
+    json_t *j = ls_json_str(s);
     free(s);
     return j;
 }
@@ -71,14 +72,14 @@ static json_t *image_json(const ls_report *r)
 {
     const ls_image *img = r->image;
     json_t *o = json_object();
-    json_object_set_new(o, "reference", str_or_null(img->reference));
-    json_object_set_new(o, "transport", str_or_null(img->transport));
-    json_object_set_new(o, "manifest_digest", str_or_null(img->manifest_digest));
-    json_object_set_new(o, "config_digest", str_or_null(img->config_digest));
-    json_object_set_new(o, "os", str_or_null(img->os));
-    json_object_set_new(o, "architecture", str_or_null(img->architecture));
-    json_object_set_new(o, "variant", str_or_null(img->variant));
-    json_object_set_new(o, "created", str_or_null(img->created));
+    json_object_set_new(o, "reference", ls_json_str(img->reference));
+    json_object_set_new(o, "transport", ls_json_str(img->transport));
+    json_object_set_new(o, "manifest_digest", ls_json_str(img->manifest_digest));
+    json_object_set_new(o, "config_digest", ls_json_str(img->config_digest));
+    json_object_set_new(o, "os", ls_json_str(img->os));
+    json_object_set_new(o, "architecture", ls_json_str(img->architecture));
+    json_object_set_new(o, "variant", ls_json_str(img->variant));
+    json_object_set_new(o, "created", ls_json_str(img->created));
     return o;
 }
 
@@ -95,16 +96,16 @@ static json_t *layers_json(const ls_report *r, const ls_write_opts *o)
         const char *created = l->history >= 0 ? r->image->history[l->history].created : NULL;
         json_t *j = json_object();
         json_object_set_new(j, "index", json_integer(l->index));
-        json_object_set_new(j, "digest", str_or_null(l->digest));
-        json_object_set_new(j, "diff_id", str_or_null(l->diff_id));
-        json_object_set_new(j, "media_type", str_or_null(l->media_type));
-        json_object_set_new(j, "compression", str_or_null(l->compression));
+        json_object_set_new(j, "digest", ls_json_str(l->digest));
+        json_object_set_new(j, "diff_id", ls_json_str(l->diff_id));
+        json_object_set_new(j, "media_type", ls_json_str(l->media_type));
+        json_object_set_new(j, "compression", ls_json_str(l->compression));
         json_object_set_new(j, "compressed_bytes", json_integer((json_int_t)l->compressed_bytes));
         json_object_set_new(j, "bytes", json_integer((json_int_t)l->bytes));
         json_object_set_new(j, "history", index_or_null(l->history));
         json_object_set_new(j, "instruction",
                             owned_str(ls_redact_text(r, history_instruction(r, l->history), o->show_secrets)));
-        json_object_set_new(j, "created", str_or_null(created));
+        json_object_set_new(j, "created", ls_json_str(created));
         json_object_set_new(j, "entries", json_integer((json_int_t)l->entries));
         json_object_set_new(j, "whiteouts", json_integer((json_int_t)l->whiteouts));
         json_object_set_new(j, "digest_verified", json_boolean(l->digest_verified));
@@ -125,7 +126,7 @@ static json_t *history_json(const ls_report *r, const ls_write_opts *o)
         json_object_set_new(j, "instruction", owned_str(ls_redact_text(r, h->instruction, o->show_secrets)));
         json_object_set_new(j, "empty_layer", json_boolean(e->empty_layer));
         json_object_set_new(j, "layer", index_or_null(h->layer));
-        json_object_set_new(j, "created", str_or_null(e->created));
+        json_object_set_new(j, "created", ls_json_str(e->created));
         for (size_t k = 0; k < h->n_build_args; k++)
             json_array_append_new(args, owned_str(ls_redact_text(r, h->build_args[k], o->show_secrets)));
         json_object_set_new(j, "build_args", args);
@@ -134,7 +135,7 @@ static json_t *history_json(const ls_report *r, const ls_write_opts *o)
     return a;
 }
 
-static json_t *finding_json(const ls_report *r, const ls_finding *f, const ls_write_opts *o)
+json_t *ls_json_finding(const ls_report *r, const ls_finding *f, const ls_write_opts *o)
 {
     const ls_rule *rule = ls_ruleset_get(r->rules, f->rule);
     json_t *j = json_object();
@@ -147,14 +148,14 @@ static json_t *finding_json(const ls_report *r, const ls_finding *f, const ls_wr
     json_object_set_new(j, "history", index_or_null(f->history));
     json_object_set_new(j, "instruction",
                         owned_str(ls_redact_text(r, ls_report_instruction(r, f), o->show_secrets)));
-    json_object_set_new(j, "path", str_or_null(f->path));
+    json_object_set_new(j, "path", ls_json_str(f->path));
     json_object_set_new(j, "line", json_integer((json_int_t)f->line));
     json_object_set_new(j, "column", json_integer((json_int_t)f->column));
     json_object_set_new(j, "offset", json_integer((json_int_t)f->offset));
     json_object_set_new(j, "status", json_string(ls_status_name(f->status)));
     json_object_set_new(j, "removed_in_layer", index_or_null(f->removed_in_layer));
     json_object_set_new(j, "secret",
-                        o->show_secrets ? str_or_null(f->secret) : owned_str(ls_redact_secret(f->secret)));
+                        o->show_secrets ? ls_json_str(f->secret) : owned_str(ls_redact_secret(f->secret)));
     json_object_set_new(j, "fingerprint", json_string(f->fingerprint));
     json_object_set_new(j, "validation", json_string(f->validation));
     return j;
@@ -167,8 +168,21 @@ static json_t *errors_json(const ls_report *r)
         const ls_report_error *e = &r->errors[i];
         json_t *j = json_object();
         json_object_set_new(j, "layer", index_or_null(e->layer));
-        json_object_set_new(j, "path", str_or_null(e->path));
-        json_object_set_new(j, "message", str_or_null(e->message));
+        json_object_set_new(j, "path", ls_json_str(e->path));
+        json_object_set_new(j, "message", ls_json_str(e->message));
+        json_array_append_new(a, j);
+    }
+    return a;
+}
+
+/* Findings a baseline, the config or --min-confidence kept out of findings[]:
+ * the finding object plus "suppressed_by". */
+static json_t *suppressed_json(const ls_report *r, const ls_write_opts *o)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < r->n_suppressed; i++) {
+        json_t *j = ls_json_finding(r, &r->suppressed[i].finding, o);
+        json_object_set_new(j, "suppressed_by", json_string(r->suppressed[i].reason));
         json_array_append_new(a, j);
     }
     return a;
@@ -181,6 +195,7 @@ static json_t *stats_json(const ls_report *r)
     json_object_set_new(j, "entries", json_integer((json_int_t)r->entries));
     json_object_set_new(j, "bytes_scanned", json_integer((json_int_t)r->bytes_scanned));
     json_object_set_new(j, "findings", json_integer((json_int_t)r->n_findings));
+    json_object_set_new(j, "suppressed", json_integer((json_int_t)r->n_suppressed));
     json_object_set_new(j, "seconds", json_real(r->seconds));
     return j;
 }
@@ -195,13 +210,38 @@ int ls_report_write_json(const ls_report *r, FILE *out, const ls_write_opts *o, 
     json_object_set_new(root, "layers", layers_json(r, o));
     json_object_set_new(root, "history", history_json(r, o));
     for (size_t i = 0; i < r->n_findings; i++)
-        json_array_append_new(findings, finding_json(r, &r->findings[i], o));
+        json_array_append_new(findings, ls_json_finding(r, &r->findings[i], o));
     json_object_set_new(root, "findings", findings);
     json_object_set_new(root, "errors", errors_json(r));
+    json_object_set_new(root, "suppressed", suppressed_json(r, o));
     json_object_set_new(root, "stats", stats_json(r));
     rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
     json_decref(root);
     if (rc != 0 || fputc('\n', out) == EOF)
         return ls_error_set(err, LS_ERR_IO, "cannot write the JSON report");
+    return 0;
+}
+
+/* JSONL: one compact finding object a line, with the image and the layer it
+ * was found in folded in, so each line stands alone in a log pipeline. No
+ * finding, no line. */
+int ls_report_write_jsonl(const ls_report *r, FILE *out, const ls_write_opts *o, ls_error *err)
+{
+    for (size_t i = 0; i < r->n_findings; i++) {
+        const ls_finding *f = &r->findings[i];
+        const ls_layer_report *l =
+            f->layer >= 0 && (size_t)f->layer < r->n_layers ? &r->layers[f->layer] : NULL;
+        json_t *j = ls_json_finding(r, f, o);
+        int rc;
+        json_object_set_new(j, "image", image_json(r));
+        json_object_set_new(j, "layer_digest", ls_json_str(l ? l->digest : NULL));
+        json_object_set_new(j, "layer_diff_id", ls_json_str(l ? l->diff_id : NULL));
+        rc = json_dumpf(j, out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+        json_decref(j);
+        if (rc != 0 || fputc('\n', out) == EOF)
+            return ls_error_set(err, LS_ERR_IO, "cannot write the JSONL report");
+    }
+    if (fflush(out) != 0 || ferror(out))
+        return ls_error_set(err, LS_ERR_IO, "cannot write the JSONL report");
     return 0;
 }

@@ -95,8 +95,11 @@ char *ls_redact_text(const ls_report *r, const char *text, bool show)
     out = strdup(text);
     if (!out || show)
         return out;
-    for (size_t i = 0; i < r->n_findings; i++) {
-        const char *secret = r->findings[i].secret;
+    for (size_t i = 0; i < r->n_findings + r->n_suppressed; i++) {
+        /* suppressed findings' secrets are redacted too: a baseline hides a
+         * finding from the gate, not its secret from the output */
+        const char *secret = i < r->n_findings ? r->findings[i].secret
+                                               : r->suppressed[i - r->n_findings].finding.secret;
         char *red;
         if (strlen(secret) < MIN_SECRET_IN_TEXT || !strstr(out, secret))
             continue;

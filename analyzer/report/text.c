@@ -87,8 +87,12 @@ static void print_layer_heading(const text_ctx *t, const ls_layer_report *l)
     const char *ins = layer_instruction(t->r, l->index);
     human_size(l->bytes, size, sizeof size);
     fprintf(t->out, "\n%sLayer %ld%s  ", color(t, C_BOLD), l->index, color(t, C_RESET));
-    if (l->digest)
-        fprintf(t->out, "%.19s  ", l->digest);
+    if (l->digest) {
+        char shortd[20];
+        snprintf(shortd, sizeof shortd, "%s", l->digest); /* the manifest chose it: escape it too */
+        ls_fputs_escaped(shortd, t->out);
+        fputs("  ", t->out);
+    }
     fprintf(t->out, "%s", size);
     if (!l->digest_verified)
         fprintf(t->out, "  %s[not verified]%s", color(t, C_RED), color(t, C_RESET));
@@ -178,12 +182,31 @@ static void print_summary(const text_ctx *t)
             t->r->n_findings, t->r->n_findings == 1 ? "" : "s", sev[LS_SEV_CRITICAL], sev[LS_SEV_HIGH],
             sev[LS_SEV_MEDIUM], sev[LS_SEV_LOW], st[LS_STATUS_PRESENT], st[LS_STATUS_DELETED],
             st[LS_STATUS_OVERWRITTEN], st[LS_STATUS_METADATA]);
+    if (t->r->n_suppressed)
+        fprintf(t->out, "Suppressed: %zu finding%s (baseline, allowlist or --min-confidence; listed in the JSON report)\n",
+                t->r->n_suppressed, t->r->n_suppressed == 1 ? "" : "s");
+}
+
+/* Nothing to report: one line, so a clean CI log stays one line. */
+static void print_clean(const text_ctx *t)
+{
+    const ls_image *img = t->r->image;
+    fputs("layerscan: ", t->out);
+    ls_fputs_escaped(img->reference ? img->reference : "", t->out);
+    fprintf(t->out, ": %zu layer%s, no findings", t->r->n_layers, t->r->n_layers == 1 ? "" : "s");
+    if (t->r->n_suppressed)
+        fprintf(t->out, " (%zu suppressed)", t->r->n_suppressed);
+    fputc('\n', t->out);
 }
 
 int ls_report_write_text(const ls_report *r, FILE *out, const ls_write_opts *o, ls_error *err)
 {
     text_ctx t = {.r = r, .out = out, .o = o};
     size_t i = 0;
+    if (r->n_findings == 0 && r->n_errors == 0) {
+        print_clean(&t);
+        goto flush;
+    }
     print_header(&t);
     for (size_t l = 0; l < r->n_layers; l++) {
         bool any = false;
@@ -202,6 +225,7 @@ int ls_report_write_text(const ls_report *r, FILE *out, const ls_write_opts *o, 
         print_finding(&t, &r->findings[i]);
     print_errors(&t);
     print_summary(&t);
+flush:
     if (fflush(out) != 0 || ferror(out))
         return ls_error_set(err, LS_ERR_IO, "cannot write the report");
     return 0;

@@ -19,7 +19,17 @@ typedef struct {
 typedef int (*ls_report_writer)(const ls_report *r, FILE *out, const ls_write_opts *o, ls_error *err);
 
 int ls_report_write_json(const ls_report *r, FILE *out, const ls_write_opts *o, ls_error *err);
+int ls_report_write_jsonl(const ls_report *r, FILE *out, const ls_write_opts *o, ls_error *err);
+int ls_report_write_sarif(const ls_report *r, FILE *out, const ls_write_opts *o, ls_error *err);
+/* The layer inventory (`layerscan layers`): one line per layer. */
+int ls_report_write_layers(const ls_report *r, FILE *out, const ls_write_opts *o, ls_error *err);
+/* The history as a Dockerfile annotated with findings (`layerscan history`). */
+int ls_report_write_history(const ls_report *r, FILE *out, const ls_write_opts *o, ls_error *err);
 int ls_report_write_text(const ls_report *r, FILE *out, const ls_write_opts *o, ls_error *err);
+
+/* The SARIF location URI of a finding: "layer/1/root/.ssh/id_rsa",
+ * "config/Env", "history/6" (percent-encoded). NULL when out of memory. */
+char *ls_sarif_uri(const ls_finding *f);
 
 /* "AKIA…MPLE": a new string showing a few characters of each end of the
  * secret, fewer for short secrets, none for very short ones. */

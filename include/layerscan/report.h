@@ -38,6 +38,13 @@ typedef struct {
     const char *validation;    /* "none" until validators exist */
 } ls_finding;
 
+/* A finding kept out of findings[] by a baseline, the config file or
+ * --min-confidence: still counted and listed in the report, never dropped. */
+typedef struct {
+    ls_finding finding;
+    const char *reason;        /* static: "baseline", "allowlist-path", "allowlist-fingerprint", "min-confidence" */
+} ls_suppressed;
+
 typedef struct {
     long index;
     char *digest;              /* from the manifest, or computed when the manifest has none */
@@ -81,6 +88,8 @@ typedef struct {
     uint64_t entries;          /* tar entries walked, over all layers */
     uint64_t bytes_scanned;    /* file and metadata bytes fed to the matcher */
     double seconds;
+    ls_suppressed *suppressed; /* findings filtered out of findings[] (see report/filter.h) */
+    size_t n_suppressed;
 } ls_report;
 
 const char *ls_status_name(ls_status s);          /* "present", ... */

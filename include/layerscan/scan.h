@@ -10,6 +10,9 @@
 #ifndef LAYERSCAN_SCAN_H
 #define LAYERSCAN_SCAN_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "layerscan/error.h"
 #include "layerscan/report.h"
 
@@ -17,6 +20,10 @@ struct ls_matcher;
 
 typedef struct {
     const char *platform;   /* "os/arch[/variant]" or NULL for the default */
+    /* Called after each layer is read: done of total layers, bytes = that
+     * layer's compressed size. NULL = no progress reports. */
+    void (*progress)(void *ctx, size_t done, size_t total, uint64_t bytes);
+    void *progress_ctx;
 } ls_scan_opts;
 
 /* Scans ref ("oci:DIR:REF", "docker-archive:FILE", a bare path...). Returns 0

@@ -1,0 +1,71 @@
+/*
+ * inspect.h - incident response over one image, without the matcher: the
+ * layer inventory, the exact bytes of one entry as one layer stored it, and
+ * what one layer changed. Library code the CLI commands (layers, extract,
+ * diff) call; each walks layer tars through source -> blob -> layer like the
+ * scan does, so a deleted or overwritten file is still reachable.
+ */
+#ifndef LS_INSPECT_H
+#define LS_INSPECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "blob/blob.h"
+#include "blob/sha256.h"
+#include "layer/layer.h"
+#include "layerscan/error.h"
+#include "source/source.h"
+
+typedef struct {
+    size_t index;
+    ls_blob_info blob;        /* compression, compressed and uncompressed sizes, digest, diff_id */
+    ls_layer_counts counts;   /* tar entries and whiteouts walked */
+    bool digest_verified;     /* the image declares a digest or diff_id and all declared ones matched */
+    bool complete;            /* the whole blob was read without error */
+} ls_layer_inventory;
+
+/* Walks layer i of src, calling fn (may be NULL) for every entry, then drains
+ * and hashes the rest of the blob into inv. Returns 0, or -1 with err filled
+ * when the blob is missing, corrupt or truncated, or fn stopped the walk (inv
+ * holds what was seen). */
+int ls_inspect_walk(ls_source *src, size_t i, ls_entry_fn fn, void *ud, ls_layer_inventory *inv,
+                    ls_error *err);
+
+/* Writes the data of the entry at path (normalized: "/root/.ssh/id_rsa") as
+ * layer i stored it to fd, streaming; a hard link with no data of its own
+ * gives its target's bytes. *bytes and sha256 (may be NULL) describe what was
+ * written. Returns 0, or -1 with err filled: LS_ERR_USAGE when layer i has no
+ * such entry or the entry has no bytes (directory, symlink - never followed -,
+ * whiteout...), LS_ERR_IO on a write error, others from the walk. */
+int ls_inspect_extract(ls_source *src, size_t i, const char *path, int fd, uint64_t *bytes,
+                       char sha256[LS_DIGEST_MAX], ls_error *err);
+
+typedef enum {
+    LS_DIFF_ADDED,    /* nothing at the path in the layers below */
+    LS_DIFF_CHANGED,  /* replaces what the layers below had there */
+    LS_DIFF_DELETED,  /* a whiteout */
+    LS_DIFF_HIDDEN    /* an opaque directory: everything below it is hidden */
+} ls_diff_kind;
+
+typedef struct {
+    ls_diff_kind kind;
+    ls_entry_type type;       /* of this layer's entry (whiteout/opaque for those) */
+    char *path;
+    int64_t size;             /* data size in this layer; for deleted/hidden: bytes below it hid */
+    uint64_t count;           /* deleted/hidden: entries of the layers below it hid */
+} ls_diff_item;
+
+typedef struct {
+    ls_diff_item *items;      /* in tar order */
+    size_t n;
+} ls_diff;
+
+/* What layer i did relative to the union of layers 0..i-1. Returns 0 with
+ * *out set (free with ls_diff_free), or -1 with err filled. */
+int ls_inspect_diff(ls_source *src, size_t i, ls_diff **out, ls_error *err);
+void ls_diff_free(ls_diff *d);
+const char *ls_diff_kind_name(ls_diff_kind k); /* "added", "changed", "deleted", "hidden" */
+
+#endif

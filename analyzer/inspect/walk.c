@@ -1,0 +1,53 @@
+/*
+ * walk.c - one layer's blob walked end to end, with the digest checks the
+ * scan does, for the inspect commands.
+ */
+#include "inspect/inspect.h"
+
+#include <string.h>
+
+static int skip_entry(void *ud, const ls_entry *e, ls_entry_data *data, ls_error *err)
+{
+    (void)ud, (void)e, (void)data, (void)err;
+    return 0;
+}
+
+int ls_inspect_walk(ls_source *src, size_t i, ls_entry_fn fn, void *ud, ls_layer_inventory *inv,
+                    ls_error *err)
+{
+    const ls_image *img = ls_source_image(src);
+    ls_reader *raw, *tar;
+    ls_blob *blob;
+    int rc;
+    const char *want_digest, *want_diff;
+    memset(inv, 0, sizeof *inv);
+    inv->index = i;
+    if (i >= img->n_layers)
+        return ls_error_set(err, LS_ERR_USAGE, "%s: no layer %zu (the image has %zu)", img->reference, i,
+                            img->n_layers);
+    if (!(raw = ls_source_open_layer(src, i, err)))
+        return -1;
+    if (!(blob = ls_blob_open_named(raw, img->layers[i].location ? img->layers[i].location : "layer blob", err)))
+        return -1;
+    if (!(tar = ls_blob_reader(blob))) {
+        ls_blob_free(blob);
+        return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+    }
+    rc = ls_layer_walk(tar, fn ? fn : skip_entry, ud, &inv->counts, err);
+    ls_reader_free(tar);
+    if (rc == 0)
+        rc = ls_blob_finish(blob, &inv->blob, err);
+    else {
+        ls_error drain;
+        ls_error_clear(&drain);
+        ls_blob_finish(blob, &inv->blob, &drain);
+    }
+    ls_blob_free(blob);
+    inv->complete = rc == 0;
+    want_digest = img->layers[i].digest;
+    want_diff = i < img->n_diff_ids ? img->diff_ids[i] : NULL;
+    inv->digest_verified = rc == 0 && (want_digest || want_diff) &&
+                           (!want_digest || strcmp(want_digest, inv->blob.digest) == 0) &&
+                           (!want_diff || strcmp(want_diff, inv->blob.diff_id) == 0);
+    return rc;
+}

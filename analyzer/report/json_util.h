@@ -1,0 +1,20 @@
+/*
+ * json_util.h - pieces of the JSON report that the other JSON-based writers
+ * (JSONL, SARIF) reuse, so a finding reads the same in every format.
+ */
+#ifndef LS_JSON_UTIL_H
+#define LS_JSON_UTIL_H
+
+#include <jansson.h>
+
+#include "report/writer.h"
+
+/* A JSON string for s (invalid UTF-8 bytes become the text "\xNN"); JSON null
+ * for a NULL s. Never NULL. */
+json_t *ls_json_str(const char *s);
+
+/* The finding object of the JSON report contract (secret redacted unless
+ * o->show_secrets). */
+json_t *ls_json_finding(const ls_report *r, const ls_finding *f, const ls_write_opts *o);
+
+#endif
