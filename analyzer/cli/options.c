@@ -39,8 +39,13 @@ void cli_usage(FILE *out)
           "  --min-confidence C     suppress findings below high|medium|low confidence\n"
           "  --baseline FILE        suppress the fingerprints of a baseline (counted as suppressed)\n"
           "  --config FILE          config file (default ./.layerscan.json when present)\n"
+          "  --layer N              extract, diff: the layer (0 = bottom)\n"
+          "  --path /PATH           extract: the entry to extract\n"
+          "  --force                extract: overwrite an existing regular file (never a symlink)\n"
+          "  --from-report FILE     baseline create: take the fingerprints of a JSON report\n"
           "\n"
-          "exit status: 0 no finding, 1 findings, 2 the scan could not be done\n",
+          "exit status: 0 no finding (at or above --fail-on), 1 findings, 2 the scan could not be done\n"
+          "             (layers, history, extract, diff, baseline: 0 done, 2 error)\n",
           out);
 }
 
