@@ -31,6 +31,9 @@ typedef struct {
     bool no_default_rules;
     const char *disabled[CLI_MAX_DISABLED];
     size_t n_disabled;
+    /* issue 5 (performance) */
+    bool no_cache;             /* --no-cache: always compile the rules */
+    unsigned jobs;             /* --jobs N: layers scanned at once; 0 = online cores */
 } cli_opts;
 
 /* Parses the options of a command: argv[0] is the command word. Returns the

@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "layerscan/scan.h"
+#include "match/dbcache.h"
 #include "match/matcher.h"
 #include "report/writer.h"
 
@@ -38,10 +39,13 @@ int cli_cmd_scan(const cli_opts *o, const char *image)
     ls_ruleset *rs;
     ls_matcher *m = NULL;
     ls_report *r = NULL;
-    ls_scan_opts so = {.platform = o->platform};
+    ls_scan_opts so = {.platform = o->platform, .jobs = o->jobs};
     int status = EXIT_ERROR;
+    char cache_dir[4096] = ""; /* issue 5: compiled rules cache; "" = none */
     ls_error_clear(&err);
-    if (!(rs = cli_load_rules(o, &err)) || ls_matcher_new(&m, rs, &err) != 0)
+    if (!o->no_cache && !ls_dbcache_default_dir(cache_dir, sizeof cache_dir))
+        cache_dir[0] = '\0';
+    if (!(rs = cli_load_rules(o, &err)) || ls_matcher_new_cached(&m, rs, cache_dir, &err) != 0)
         goto out;
     if (ls_scan_image(image, m, &so, &r, &err) != 0)
         goto out;

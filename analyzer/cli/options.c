@@ -30,6 +30,8 @@ void cli_usage(FILE *out)
           "  --rules FILE|DIR       add rules (a rule with an existing id replaces it); repeatable\n"
           "  --no-default-rules     use only the --rules given\n"
           "  --disable-rule ID      drop a rule; repeatable\n"
+          "  --jobs N               scan up to N layers at once (default: online cores)\n"
+          "  --no-cache             compile the rules even if a cached database exists\n"
           "\n"
           "exit status: 0 no finding, 1 findings, 2 the scan could not be done\n",
           out);
@@ -44,7 +46,8 @@ void cli_print_version(void)
     printf("zstd %s\n", ZSTD_versionString());
 }
 
-enum { OPT_FORMAT = 256, OPT_PLATFORM, OPT_SHOW, OPT_RULES, OPT_NO_DEFAULT, OPT_DISABLE, OPT_VERSION };
+enum { OPT_FORMAT = 256, OPT_PLATFORM, OPT_SHOW, OPT_RULES, OPT_NO_DEFAULT, OPT_DISABLE, OPT_VERSION,
+       OPT_JOBS, OPT_NO_CACHE };
 
 static const struct option long_opts[] = {
     {"format", required_argument, NULL, OPT_FORMAT},
@@ -57,6 +60,8 @@ static const struct option long_opts[] = {
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
+    {"jobs", required_argument, NULL, OPT_JOBS},
+    {"no-cache", no_argument, NULL, OPT_NO_CACHE},
     {NULL, 0, NULL, 0},
 };
 
@@ -93,6 +98,17 @@ int cli_parse_opts(int argc, char **argv, cli_opts *o)
             o->disabled[o->n_disabled++] = optarg;
             break;
         case 'v': o->verbose = true; break;
+        case OPT_JOBS: {
+            char *end = NULL;
+            unsigned long j = strtoul(optarg, &end, 10);
+            if (!*optarg || *end || j < 1 || j > 256) {
+                fprintf(stderr, "layerscan: --jobs %s: expected a number from 1 to 256\n", optarg);
+                return -1;
+            }
+            o->jobs = (unsigned)j;
+            break;
+        }
+        case OPT_NO_CACHE: o->no_cache = true; break;
         case 'h': cli_usage(stdout); exit(EXIT_CLEAN);
         case OPT_VERSION: cli_print_version(); exit(EXIT_CLEAN);
         case ':':

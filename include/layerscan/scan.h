@@ -17,6 +17,7 @@ struct ls_matcher;
 
 typedef struct {
     const char *platform;   /* "os/arch[/variant]" or NULL for the default */
+    unsigned jobs;          /* layers scanned at once; 0 = online cores */
 } ls_scan_opts;
 
 /* Scans ref ("oci:DIR:REF", "docker-archive:FILE", a bare path...). Returns 0
