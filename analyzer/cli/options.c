@@ -11,6 +11,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "blob/blob.h"
 #include "cli/cli.h"
 
 void cli_usage(FILE *out)
@@ -42,7 +43,7 @@ void cli_print_version(void)
     printf("layerscan %s\n", LAYERSCAN_VERSION);
     printf("hyperscan %s\n", hs_version());
     printf("%s\n", archive_version_string());
-    printf("zlib %s (inflater: zlib)\n", zlibVersion());
+    printf("zlib %s (inflater: %s)\n", zlibVersion(), ls_blob_inflater());
     printf("zstd %s\n", ZSTD_versionString());
 }
 
