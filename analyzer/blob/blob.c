@@ -50,7 +50,9 @@ typedef struct {
     size_t rd_off;                    /* bytes of the head slot already read */
     bool producer_done;               /* the thread hit the end or an error */
     bool cancel;                      /* the reader is going away */
+    /* the reader's own (never touched by the thread): */
     bool sync_ready;                  /* mu and the conds are initialised */
+    bool used;                        /* the thread was started: reads go through the ring */
     bool running;                     /* started and not yet joined */
 } blob_ring;
 
@@ -290,7 +292,7 @@ static bool ring_start(ls_blob *b)
     r->sync_ready = true;
     if (pthread_create(&r->tid, NULL, ring_producer, b) != 0)
         return false; /* sync objects stay; freed with the blob */
-    r->running = true;
+    r->running = r->used = true;
     return true;
 fail_data:
     pthread_cond_destroy(&r->cv_data);
@@ -377,7 +379,7 @@ ssize_t ls_blob_read(ls_blob *b, void *buf, size_t n, ls_error *err)
         return !b->ring.running && b->failed ? blob_repeat_failure(b, err) : 0;
     if (b->threaded && !b->thread_tried)
         ring_start(b);
-    if (b->ring.running || b->ring.producer_done)
+    if (b->ring.used)
         return ring_read(b, buf, n, err);
     return blob_pull(b, buf, n, err);
 }
