@@ -54,6 +54,8 @@ typedef struct {
     bool sync_ready;                  /* mu and the conds are initialised */
     bool used;                        /* the thread was started: reads go through the ring */
     bool running;                     /* started and not yet joined */
+    bool hash_failed;                 /* hashing in the reader failed: hash_error */
+    ls_error hash_error;
 } blob_ring;
 
 struct ls_blob {
@@ -71,6 +73,8 @@ struct ls_blob {
     bool finished;                  /* digests finalised into `info` */
     bool threaded;                  /* decode on a thread (unless disabled) */
     bool thread_tried;              /* the thread was started (or could not be) */
+    bool plain_in_reader;           /* the reader hashes plain bytes (set before the
+                                       thread starts): the decoder thread only inflates */
     blob_ring ring;
     ls_error error;
     ls_blob_info info;
@@ -218,7 +222,9 @@ static ssize_t blob_pull(ls_blob *b, unsigned char *out, size_t n, ls_error *err
         consumed = io.in_pos - b->in_pos;
         b->in_pos = io.in_pos;
         if (io.out_pos > 0) {
-            if (ls_sha256_update(&b->h_plain, out, io.out_pos, &b->error) < 0)
+            /* plain tar: its bytes are the compressed ones, already hashed */
+            if (b->compression != LS_COMP_NONE && !b->plain_in_reader &&
+                ls_sha256_update(&b->h_plain, out, io.out_pos, &b->error) < 0)
                 return blob_fail(b, err);
             b->bytes += io.out_pos;
             return (ssize_t)io.out_pos;
@@ -290,8 +296,11 @@ static bool ring_start(ls_blob *b)
     if (pthread_cond_init(&r->cv_space, NULL) != 0)
         goto fail_data;
     r->sync_ready = true;
-    if (pthread_create(&r->tid, NULL, ring_producer, b) != 0)
+    b->plain_in_reader = b->compression != LS_COMP_NONE;
+    if (pthread_create(&r->tid, NULL, ring_producer, b) != 0) {
+        b->plain_in_reader = false;
         return false; /* sync objects stay; freed with the blob */
+    }
     r->running = r->used = true;
     return true;
 fail_data:
@@ -319,6 +328,11 @@ static ssize_t ring_read(ls_blob *b, unsigned char *out, size_t n, ls_error *err
 {
     blob_ring *r = &b->ring;
     size_t k;
+    if (r->hash_failed) {
+        if (err)
+            *err = r->hash_error;
+        return -1;
+    }
     if (!r->running)
         return b->failed ? blob_repeat_failure(b, err) : 0;
     pthread_mutex_lock(&r->mu);
@@ -336,6 +350,15 @@ static ssize_t ring_read(ls_blob *b, unsigned char *out, size_t n, ls_error *err
     /* The head slot is the reader's until it hands it back. */
     if (out)
         memcpy(out, r->mem + r->head * BLOB_RING_SLOT + r->rd_off, k);
+    /* The diff_id is hashed here, in order, so the decoder thread only
+     * inflates: the two threads then share the work about evenly. */
+    if (b->plain_in_reader &&
+        ls_sha256_update(&b->h_plain, r->mem + r->head * BLOB_RING_SLOT + r->rd_off, k, &r->hash_error) < 0) {
+        r->hash_failed = true;
+        if (err)
+            *err = r->hash_error;
+        return -1;
+    }
     pthread_mutex_lock(&r->mu);
     r->rd_off += k;
     if (r->rd_off == r->len[r->head]) {
@@ -420,8 +443,10 @@ static int blob_finalise(ls_blob *b, ls_error *err)
     b->info.compressed_bytes = b->compressed_bytes;
     b->info.bytes = b->bytes;
     if (ls_sha256_final(&b->h_raw, b->info.digest, err) < 0 ||
-        ls_sha256_final(&b->h_plain, b->info.diff_id, err) < 0)
+        (b->compression != LS_COMP_NONE && ls_sha256_final(&b->h_plain, b->info.diff_id, err) < 0))
         return -1;
+    if (b->compression == LS_COMP_NONE)
+        memcpy(b->info.diff_id, b->info.digest, sizeof b->info.diff_id);
     b->finished = true;
     return 0;
 }
@@ -432,6 +457,11 @@ int ls_blob_finish(ls_blob *b, ls_blob_info *info, ls_error *err)
         ssize_t k;
         while (b->ring.running && ring_read(b, NULL, BLOB_RING_SLOT, NULL) > 0)
             ;
+        if (b->ring.hash_failed) {
+            ring_cancel(b);
+            b->failed = true;
+            b->error = b->ring.hash_error;
+        }
         do
             k = blob_pull(b, b->drain, sizeof b->drain, NULL);
         while (k > 0);
