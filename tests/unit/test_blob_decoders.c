@@ -17,12 +17,12 @@
 
 typedef struct {
     unsigned char *p;
-    size_t n;
+    size_t n, cap;
 } buf;
 
 static buf make_data(size_t n, unsigned seed)
 {
-    buf b = {malloc(n ? n : 1), n};
+    buf b = {malloc(n ? n : 1), n, n ? n : 1};
     uint32_t x = seed * 2654435761u + 1;
     for (size_t i = 0; i < n; i++) {
         x = x * 1103515245u + 12345u;
@@ -31,9 +31,13 @@ static buf make_data(size_t n, unsigned seed)
     return b;
 }
 
+/* Geometric growth: 1-byte appends must not copy the buffer each time. */
 static void append(buf *b, const void *p, size_t n)
 {
-    b->p = realloc(b->p, b->n + n + 1);
+    if (b->n + n + 1 > b->cap) {
+        b->cap = (b->n + n + 1) * 2;
+        b->p = realloc(b->p, b->cap);
+    }
     memcpy(b->p + b->n, p, n);
     b->n += n;
 }
