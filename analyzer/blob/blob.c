@@ -9,10 +9,21 @@
  * plain ones the diff_id. Memory is the blob struct plus the decoder's
  * bounded state, whatever the input. Errors are sticky: once a read fails,
  * every later read fails with the same message.
+ *
+ * Decoding overlaps scanning: on the first read a decoder thread starts and
+ * runs the loop above (raw read, hash, decode, hash) into a ring of
+ * BLOB_RING_SLOTS reused buffers of BLOB_RING_SLOT bytes, allocated once;
+ * ls_blob_read copies out of the ring. While the thread runs it owns every
+ * field of the blob except `ring`; the reader takes them back by joining it
+ * (at the end of the stream, on its error, in finish, or in free, which
+ * cancels it). A failure travels as the ring's end, after all the bytes
+ * decoded before it, so errors arrive in order. LAYERSCAN_DECODE_THREAD=0 in
+ * the environment decodes on the caller's thread instead (for measurements).
  */
 #include "blob/blob.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +35,28 @@
 #define BLOB_IN_SIZE (128u * 1024u)
 #define BLOB_DRAIN_SIZE (64u * 1024u)
 #define BLOB_SNIFF_SIZE 10u
+#define BLOB_RING_SLOTS 4u
+#define BLOB_RING_SLOT (256u * 1024u)
+
+/* The decoder thread's hand-off: slots [head, head+count) hold data. */
+typedef struct {
+    pthread_t tid;
+    pthread_mutex_t mu;
+    pthread_cond_t cv_data;           /* a slot was filled, or the producer ended */
+    pthread_cond_t cv_space;          /* a slot was freed, or cancel */
+    unsigned char *mem;               /* BLOB_RING_SLOTS * BLOB_RING_SLOT bytes */
+    size_t len[BLOB_RING_SLOTS];      /* bytes in each filled slot */
+    size_t head, count;               /* first filled slot, number filled */
+    size_t rd_off;                    /* bytes of the head slot already read */
+    bool producer_done;               /* the thread hit the end or an error */
+    bool cancel;                      /* the reader is going away */
+    /* the reader's own (never touched by the thread): */
+    bool sync_ready;                  /* mu and the conds are initialised */
+    bool used;                        /* the thread was started: reads go through the ring */
+    bool running;                     /* started and not yet joined */
+    bool hash_failed;                 /* hashing in the reader failed: hash_error */
+    ls_error hash_error;
+} blob_ring;
 
 struct ls_blob {
     ls_reader *raw;                 /* owned */
@@ -38,6 +71,11 @@ struct ls_blob {
     bool failed;                    /* sticky error in `error` */
     bool raw_failed;                /* the raw reader itself failed */
     bool finished;                  /* digests finalised into `info` */
+    bool threaded;                  /* decode on a thread (unless disabled) */
+    bool thread_tried;              /* the thread was started (or could not be) */
+    bool plain_in_reader;           /* the reader hashes plain bytes (set before the
+                                       thread starts): the decoder thread only inflates */
+    blob_ring ring;
     ls_error error;
     ls_blob_info info;
     char label[256];                /* names the blob in messages */
@@ -129,6 +167,10 @@ ls_blob *ls_blob_open_named(ls_reader *raw, const char *name, ls_error *err)
         goto fail;
     if (blob_sniff(b, err) < 0)
         goto fail;
+    {
+        const char *env = getenv("LAYERSCAN_DECODE_THREAD");
+        b->threaded = !(env && strcmp(env, "0") == 0);
+    }
     return b;
 fail:
     ls_blob_free(b);
@@ -180,7 +222,9 @@ static ssize_t blob_pull(ls_blob *b, unsigned char *out, size_t n, ls_error *err
         consumed = io.in_pos - b->in_pos;
         b->in_pos = io.in_pos;
         if (io.out_pos > 0) {
-            if (ls_sha256_update(&b->h_plain, out, io.out_pos, &b->error) < 0)
+            /* plain tar: its bytes are the compressed ones, already hashed */
+            if (b->compression != LS_COMP_NONE && !b->plain_in_reader &&
+                ls_sha256_update(&b->h_plain, out, io.out_pos, &b->error) < 0)
                 return blob_fail(b, err);
             b->bytes += io.out_pos;
             return (ssize_t)io.out_pos;
@@ -199,10 +243,167 @@ static ssize_t blob_pull(ls_blob *b, unsigned char *out, size_t n, ls_error *err
     }
 }
 
+/* ---- decoder thread ----------------------------------------------------- */
+
+/* Fills whole slots (fewer hand-offs) until the end, an error or cancel. */
+static void *ring_producer(void *arg)
+{
+    ls_blob *b = arg;
+    blob_ring *r = &b->ring;
+    for (;;) {
+        size_t slot, filled = 0;
+        ssize_t k = 1;
+        unsigned char *p;
+        pthread_mutex_lock(&r->mu);
+        while (r->count == BLOB_RING_SLOTS && !r->cancel)
+            pthread_cond_wait(&r->cv_space, &r->mu);
+        if (r->cancel) {
+            pthread_mutex_unlock(&r->mu);
+            return NULL;
+        }
+        slot = (r->head + r->count) % BLOB_RING_SLOTS;
+        pthread_mutex_unlock(&r->mu);
+        p = r->mem + slot * BLOB_RING_SLOT;
+        while (filled < BLOB_RING_SLOT && (k = blob_pull(b, p + filled, BLOB_RING_SLOT - filled, NULL)) > 0)
+            filled += (size_t)k;
+        pthread_mutex_lock(&r->mu);
+        if (filled > 0) {
+            r->len[slot] = filled;
+            r->count++;
+        }
+        if (k <= 0)
+            r->producer_done = true;
+        pthread_cond_signal(&r->cv_data);
+        pthread_mutex_unlock(&r->mu);
+        if (k <= 0)
+            return NULL;
+    }
+}
+
+/* Starts the thread on the first read. False: decode on the caller's thread. */
+static bool ring_start(ls_blob *b)
+{
+    blob_ring *r = &b->ring;
+    b->thread_tried = true;
+    if (b->failed || b->done)
+        return false;
+    if (!(r->mem = malloc((size_t)BLOB_RING_SLOTS * BLOB_RING_SLOT)))
+        return false;
+    if (pthread_mutex_init(&r->mu, NULL) != 0)
+        goto fail_mem;
+    if (pthread_cond_init(&r->cv_data, NULL) != 0)
+        goto fail_mu;
+    if (pthread_cond_init(&r->cv_space, NULL) != 0)
+        goto fail_data;
+    r->sync_ready = true;
+    b->plain_in_reader = b->compression != LS_COMP_NONE;
+    if (pthread_create(&r->tid, NULL, ring_producer, b) != 0) {
+        b->plain_in_reader = false;
+        return false; /* sync objects stay; freed with the blob */
+    }
+    r->running = r->used = true;
+    return true;
+fail_data:
+    pthread_cond_destroy(&r->cv_data);
+fail_mu:
+    pthread_mutex_destroy(&r->mu);
+fail_mem:
+    free(r->mem);
+    r->mem = NULL;
+    return false;
+}
+
+/* Joins the thread: its fields (done, failed, error, digests) are ours again. */
+static void ring_join(ls_blob *b)
+{
+    if (!b->ring.running)
+        return;
+    pthread_join(b->ring.tid, NULL);
+    b->ring.running = false;
+}
+
+/* Up to n bytes from the ring into out (out NULL: discard them). 0 at the end
+ * of the stream, -1 on its error (err filled), both once the thread ended. */
+static ssize_t ring_read(ls_blob *b, unsigned char *out, size_t n, ls_error *err)
+{
+    blob_ring *r = &b->ring;
+    size_t k;
+    if (r->hash_failed) {
+        if (err)
+            *err = r->hash_error;
+        return -1;
+    }
+    if (!r->running)
+        return b->failed ? blob_repeat_failure(b, err) : 0;
+    pthread_mutex_lock(&r->mu);
+    while (r->count == 0 && !r->producer_done)
+        pthread_cond_wait(&r->cv_data, &r->mu);
+    if (r->count == 0) {
+        pthread_mutex_unlock(&r->mu);
+        ring_join(b);
+        return b->failed ? blob_repeat_failure(b, err) : 0;
+    }
+    k = r->len[r->head] - r->rd_off;
+    if (k > n)
+        k = n;
+    pthread_mutex_unlock(&r->mu);
+    /* The head slot is the reader's until it hands it back. */
+    if (out)
+        memcpy(out, r->mem + r->head * BLOB_RING_SLOT + r->rd_off, k);
+    /* The diff_id is hashed here, in order, so the decoder thread only
+     * inflates: the two threads then share the work about evenly. */
+    if (b->plain_in_reader &&
+        ls_sha256_update(&b->h_plain, r->mem + r->head * BLOB_RING_SLOT + r->rd_off, k, &r->hash_error) < 0) {
+        r->hash_failed = true;
+        if (err)
+            *err = r->hash_error;
+        return -1;
+    }
+    pthread_mutex_lock(&r->mu);
+    r->rd_off += k;
+    if (r->rd_off == r->len[r->head]) {
+        r->head = (r->head + 1) % BLOB_RING_SLOTS;
+        r->count--;
+        r->rd_off = 0;
+        pthread_cond_signal(&r->cv_space);
+    }
+    pthread_mutex_unlock(&r->mu);
+    return (ssize_t)k;
+}
+
+/* Stops the thread early (the reader is done with the blob) and joins it. */
+static void ring_cancel(ls_blob *b)
+{
+    blob_ring *r = &b->ring;
+    if (!r->running)
+        return;
+    pthread_mutex_lock(&r->mu);
+    r->cancel = true;
+    pthread_cond_signal(&r->cv_space);
+    pthread_mutex_unlock(&r->mu);
+    ring_join(b);
+}
+
+static void ring_free(blob_ring *r)
+{
+    if (r->sync_ready) {
+        pthread_cond_destroy(&r->cv_space);
+        pthread_cond_destroy(&r->cv_data);
+        pthread_mutex_destroy(&r->mu);
+    }
+    free(r->mem);
+}
+
 ssize_t ls_blob_read(ls_blob *b, void *buf, size_t n, ls_error *err)
 {
     if (n > SSIZE_MAX)
         n = SSIZE_MAX;
+    if (n == 0)
+        return !b->ring.running && b->failed ? blob_repeat_failure(b, err) : 0;
+    if (b->threaded && !b->thread_tried)
+        ring_start(b);
+    if (b->ring.used)
+        return ring_read(b, buf, n, err);
     return blob_pull(b, buf, n, err);
 }
 
@@ -242,8 +443,10 @@ static int blob_finalise(ls_blob *b, ls_error *err)
     b->info.compressed_bytes = b->compressed_bytes;
     b->info.bytes = b->bytes;
     if (ls_sha256_final(&b->h_raw, b->info.digest, err) < 0 ||
-        ls_sha256_final(&b->h_plain, b->info.diff_id, err) < 0)
+        (b->compression != LS_COMP_NONE && ls_sha256_final(&b->h_plain, b->info.diff_id, err) < 0))
         return -1;
+    if (b->compression == LS_COMP_NONE)
+        memcpy(b->info.diff_id, b->info.digest, sizeof b->info.diff_id);
     b->finished = true;
     return 0;
 }
@@ -252,6 +455,13 @@ int ls_blob_finish(ls_blob *b, ls_blob_info *info, ls_error *err)
 {
     if (!b->finished) {
         ssize_t k;
+        while (b->ring.running && ring_read(b, NULL, BLOB_RING_SLOT, NULL) > 0)
+            ;
+        if (b->ring.hash_failed) {
+            ring_cancel(b);
+            b->failed = true;
+            b->error = b->ring.hash_error;
+        }
         do
             k = blob_pull(b, b->drain, sizeof b->drain, NULL);
         while (k > 0);
@@ -271,6 +481,8 @@ void ls_blob_free(ls_blob *b)
 {
     if (!b)
         return;
+    ring_cancel(b);
+    ring_free(&b->ring);
     if (b->ops && b->dec)
         b->ops->destroy(b->dec);
     ls_sha256_dispose(&b->h_raw);

@@ -58,6 +58,9 @@ int ls_blob_finish(ls_blob *b, ls_blob_info *info, ls_error *err);
 /* "gzip" | "zstd" | "none" */
 const char *ls_compression_name(ls_compression c);
 
+/* The gzip inflater this build uses: "isa-l VERSION" or "zlib". */
+const char *ls_blob_inflater(void);
+
 /* Frees b and its raw reader. Accepts NULL. */
 void ls_blob_free(ls_blob *b);
 

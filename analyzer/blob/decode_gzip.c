@@ -8,6 +8,7 @@
  * garbage we refuse (it would otherwise be a place to hide bytes from the
  * digest-to-content mapping).
  */
+#include "blob/blob.h"
 #include "blob/decoder.h"
 
 #include <stdlib.h>
@@ -168,7 +169,25 @@ static const ls_decoder_ops gz_ops = {
     .destroy = gz_destroy,
 };
 
-const ls_decoder_ops *ls_decoder_gzip(void)
+const ls_decoder_ops *ls_decoder_gzip_zlib(void)
 {
     return &gz_ops;
+}
+
+const ls_decoder_ops *ls_decoder_gzip(void)
+{
+#ifdef LAYERSCAN_HAVE_ISAL
+    return ls_decoder_gzip_isal();
+#else
+    return &gz_ops;
+#endif
+}
+
+const char *ls_blob_inflater(void)
+{
+#ifdef LAYERSCAN_HAVE_ISAL
+    return "isa-l " LAYERSCAN_ISAL_VERSION;
+#else
+    return "zlib";
+#endif
 }

@@ -39,8 +39,15 @@ typedef struct {
     void (*destroy)(void *st);
 } ls_decoder_ops;
 
-/* gzip (multi-member, zero padding tolerated) through zlib. */
+/* gzip (multi-member, zero padding tolerated): ISA-L when built with it
+ * (LAYERSCAN_HAVE_ISAL), else zlib. */
 const ls_decoder_ops *ls_decoder_gzip(void);
+/* The same through zlib, always available. */
+const ls_decoder_ops *ls_decoder_gzip_zlib(void);
+#ifdef LAYERSCAN_HAVE_ISAL
+/* The same through ISA-L's isal_inflate. */
+const ls_decoder_ops *ls_decoder_gzip_isal(void);
+#endif
 /* zstd (multi-frame, window bounded) through libzstd. */
 const ls_decoder_ops *ls_decoder_zstd(void);
 /* plain bytes passed through. */

@@ -40,6 +40,9 @@ typedef struct {
     long layer;                /* extract/diff --layer N; -1 = unset */
     const char *entry_path;    /* extract --path /p */
     bool force;                /* extract --force: overwrite an existing regular file */
+    /* issue 5 (performance) */
+    bool no_cache;             /* --no-cache: always compile the rules */
+    unsigned jobs;             /* --jobs N: layers scanned at once; 0 = online cores */
 } cli_opts;
 
 /* Parses the options of a command: argv[0] is the command word. Returns the

@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "cli/policy.h"
 #include "layerscan/scan.h"
+#include "match/dbcache.h"
 #include "match/matcher.h"
 #include "report/writer.h"
 
@@ -75,8 +76,9 @@ int cli_cmd_scan(const cli_opts *opts, const char *image)
     cli_config cfg = {0};
     cli_fpset baseline = {0};
     cli_opts eff, *o = &eff;
-    ls_scan_opts so = {.platform = opts->platform};
+    ls_scan_opts so = {.platform = opts->platform, .jobs = opts->jobs};
     progress_state prog = {.shown = false};
+    char cache_dir[4096] = ""; /* compiled rules cache; "" = none */
     int status = EXIT_ERROR, rc;
     ls_error_clear(&err);
     if (want_progress()) {
@@ -88,7 +90,9 @@ int cli_cmd_scan(const cli_opts *opts, const char *image)
         goto out;
     if (o->baseline && cli_baseline_load(o->baseline, &baseline, &err) != 0)
         goto out;
-    if (!(rs = cli_load_rules(o, &err)) || ls_matcher_new(&m, rs, &err) != 0)
+    if (!o->no_cache && !ls_dbcache_default_dir(cache_dir, sizeof cache_dir))
+        cache_dir[0] = '\0';
+    if (!(rs = cli_load_rules(o, &err)) || ls_matcher_new_cached(&m, rs, cache_dir, &err) != 0)
         goto out;
     rc = ls_scan_image(image, m, &so, &r, &err);
     if (prog.shown)

@@ -11,6 +11,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "blob/blob.h"
 #include "cli/cli.h"
 
 void cli_usage(FILE *out)
@@ -43,6 +44,8 @@ void cli_usage(FILE *out)
           "  --path /PATH           extract: the entry to extract\n"
           "  --force                extract: overwrite an existing regular file (never a symlink)\n"
           "  --from-report FILE     baseline create: take the fingerprints of a JSON report\n"
+          "  --jobs N               scan up to N layers at once (default: online cores)\n"
+          "  --no-cache             compile the rules even if a cached database exists\n"
           "\n"
           "exit status: 0 no finding (at or above --fail-on), 1 findings, 2 the scan could not be done\n"
           "             (layers, history, extract, diff, baseline: 0 done, 2 error)\n",
@@ -60,12 +63,13 @@ void cli_print_version(void)
     printf("layerscan %s\n", LAYERSCAN_VERSION);
     printf("hyperscan %s\n", hs_version());
     printf("%s\n", archive_version_string());
-    printf("zlib %s (inflater: zlib)\n", zlibVersion());
+    printf("zlib %s (inflater: %s)\n", zlibVersion(), ls_blob_inflater());
     printf("zstd %s\n", ZSTD_versionString());
 }
 
 enum { OPT_FORMAT = 256, OPT_PLATFORM, OPT_SHOW, OPT_RULES, OPT_NO_DEFAULT, OPT_DISABLE, OPT_VERSION,
-       OPT_FAIL_ON, OPT_MIN_CONF, OPT_BASELINE, OPT_CONFIG, OPT_FROM_REPORT, OPT_LAYER, OPT_PATH, OPT_FORCE };
+       OPT_FAIL_ON, OPT_MIN_CONF, OPT_BASELINE, OPT_CONFIG, OPT_FROM_REPORT, OPT_LAYER, OPT_PATH, OPT_FORCE,
+       OPT_JOBS, OPT_NO_CACHE };
 
 static const struct option long_opts[] = {
     {"format", required_argument, NULL, OPT_FORMAT},
@@ -86,6 +90,8 @@ static const struct option long_opts[] = {
     {"layer", required_argument, NULL, OPT_LAYER},
     {"path", required_argument, NULL, OPT_PATH},
     {"force", no_argument, NULL, OPT_FORCE},
+    {"jobs", required_argument, NULL, OPT_JOBS},
+    {"no-cache", no_argument, NULL, OPT_NO_CACHE},
     {NULL, 0, NULL, 0},
 };
 
@@ -156,6 +162,17 @@ int cli_parse_opts(int argc, char **argv, cli_opts *o)
         case OPT_PATH: o->entry_path = optarg; break;
         case OPT_FORCE: o->force = true; break;
         case 'v': o->verbose = true; break;
+        case OPT_JOBS: {
+            char *end = NULL;
+            unsigned long j = strtoul(optarg, &end, 10);
+            if (!*optarg || *end || j < 1 || j > 256) {
+                fprintf(stderr, "layerscan: --jobs %s: expected a number from 1 to 256\n", optarg);
+                return -1;
+            }
+            o->jobs = (unsigned)j;
+            break;
+        }
+        case OPT_NO_CACHE: o->no_cache = true; break;
         case 'h': cli_usage(stdout); exit(EXIT_CLEAN);
         case OPT_VERSION: cli_print_version(); exit(EXIT_CLEAN);
         case ':':

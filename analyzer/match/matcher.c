@@ -12,10 +12,14 @@
  */
 #include "match/matcher_impl.h"
 
+#include <stdbool.h>
+
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "match/dbcache.h"
 
 #define RULE_HS_FLAGS 0u
 
@@ -108,9 +112,42 @@ out:
     return rc;
 }
 
+/* Tries the on-disk cache: the database and every rule's width. */
+static bool load_cached(ls_matcher *m, const char *dir, const char *key)
+{
+    size_t *widths = calloc(m->n, sizeof *widths);
+    if (!widths)
+        return false;
+    m->db = ls_dbcache_load(dir, key, widths, m->n);
+    if (m->db)
+        for (size_t i = 0; i < m->n; i++)
+            m->rules[i].width = widths[i] > LS_MATCH_WINDOW - 1 ? LS_MATCH_WINDOW - 1 : widths[i];
+    free(widths);
+    return m->db != NULL;
+}
+
+/* Best effort: a cache that cannot be written is no cache. */
+static void store_cached(const ls_matcher *m, const char *dir, const char *key)
+{
+    size_t *widths = calloc(m->n, sizeof *widths);
+    if (!widths)
+        return;
+    for (size_t i = 0; i < m->n; i++)
+        widths[i] = m->rules[i].width;
+    (void)ls_dbcache_store(dir, key, m->db, widths, m->n);
+    free(widths);
+}
+
 int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, ls_error *err)
 {
+    return ls_matcher_new_cached(out, rs, NULL, err);
+}
+
+int ls_matcher_new_cached(ls_matcher **out, const ls_ruleset *rs, const char *cache_dir, ls_error *err)
+{
     ls_matcher *m = calloc(1, sizeof *m);
+    char key[LS_DBCACHE_KEY_MAX];
+    bool use_cache, hit = false;
     size_t i;
     *out = NULL;
     if (!m)
@@ -125,10 +162,15 @@ int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, ls_error *err)
         free(m);
         return ls_error_set(err, LS_ERR_NOMEM, "matcher: out of memory");
     }
+    use_cache = cache_dir && *cache_dir && m->n &&
+                ls_dbcache_key(rs, HS_MODE_STREAM, RULE_HS_FLAGS, key);
+    if (use_cache)
+        hit = load_cached(m, cache_dir, key);
+    m->cache = !use_cache ? LS_DBCACHE_OFF : hit ? LS_DBCACHE_HIT : LS_DBCACHE_MISS;
     for (i = 0; i < m->n; i++) {
         const ls_rule *r = ls_ruleset_get(rs, i);
         uint32_t groups = 0;
-        if (rule_width(r, &m->rules[i].width, err) < 0 || rule_pcre(r, &m->rules[i], err) < 0)
+        if ((!hit && rule_width(r, &m->rules[i].width, err) < 0) || rule_pcre(r, &m->rules[i], err) < 0)
             goto fail;
         pcre2_pattern_info(m->rules[i].re, PCRE2_INFO_CAPTURECOUNT, &groups);
         if (groups > m->max_groups)
@@ -136,13 +178,22 @@ int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, ls_error *err)
         if (m->rules[i].width > m->max_width)
             m->max_width = m->rules[i].width;
     }
-    if (m->n && compile_db(m, err) < 0)
-        goto fail;
+    if (m->n && !hit) {
+        if (compile_db(m, err) < 0)
+            goto fail;
+        if (use_cache)
+            store_cached(m, cache_dir, key);
+    }
     *out = m;
     return 0;
 fail:
     ls_matcher_free(m);
     return -1;
+}
+
+ls_dbcache_state ls_matcher_cache_state(const ls_matcher *m)
+{
+    return m ? m->cache : LS_DBCACHE_OFF;
 }
 
 void ls_matcher_free(ls_matcher *m)

@@ -44,6 +44,21 @@ typedef int (*ls_hit_cb)(void *ud, const ls_hit *hit);
 /* Compiles the rule set (borrowed: must outlive the matcher). Returns -1 with
  * err naming the rule whose regex does not compile (in Hyperscan or PCRE2). */
 int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, ls_error *err);
+
+/* How ls_matcher_new_cached obtained the Hyperscan database. */
+typedef enum {
+    LS_DBCACHE_OFF = 0, /* no cache asked for (or no rules, or no platform info) */
+    LS_DBCACHE_MISS,    /* compiled, and the cache entry (re)written if possible */
+    LS_DBCACHE_HIT      /* loaded from the cache */
+} ls_dbcache_state;
+
+/* Same, loading the compiled database from cache_dir when an entry for this
+ * rule set, Hyperscan version and CPU exists, else compiling and (best
+ * effort, never an error) writing one; cache_dir NULL or "" = no cache. A
+ * missing, corrupt or mismatched entry just means compiling. */
+int ls_matcher_new_cached(ls_matcher **out, const ls_ruleset *rs, const char *cache_dir, ls_error *err);
+ls_dbcache_state ls_matcher_cache_state(const ls_matcher *m);
+
 void ls_matcher_free(ls_matcher *m);
 const ls_ruleset *ls_matcher_rules(const ls_matcher *m);
 

@@ -30,6 +30,7 @@ struct ls_matcher {
     ls_match_rule *rules;    /* rules[0..n) */
     size_t max_width;        /* max of rules[].width */
     uint32_t max_groups;     /* most capture groups of any rule */
+    ls_dbcache_state cache;  /* how the database was obtained */
 };
 
 #endif

@@ -14,6 +14,7 @@
 #include "pipeline/history.h"
 #include "pipeline/layer_scan.h"
 #include "pipeline/metadata.h"
+#include "pipeline/parallel.h"
 #include "source/source.h"
 
 const char *ls_status_name(ls_status s)
@@ -200,19 +201,55 @@ static int map_history(scan_state *s, const ls_image *img, ls_error *err)
     return 0;
 }
 
+/* Layers in parallel: each worker has its own scanner over the shared
+ * matcher, each layer its own result slot, so the report does not depend on
+ * which thread scanned what. */
+typedef struct {
+    scan_state *s;
+    ls_source *src;
+    const ls_ruleset *rules;
+    ls_scanner **scanners;   /* one per worker; [0] is s->scanner */
+    int *rc;                 /* per layer: ls_layer_scan's return */
+    ls_error *errs;          /* per layer: its error when rc != 0 */
+} layer_jobs;
+
+static int scan_one_layer(void *ctx, unsigned worker, size_t i)
+{
+    layer_jobs *j = ctx;
+    j->rc[i] = ls_layer_scan(j->src, i, j->rules, j->scanners[worker], &j->s->results[i], &j->errs[i]);
+    return j->rc[i] != 0;
+}
+
 static int scan_layers(scan_state *s, ls_source *src, const ls_image *img, const ls_ruleset *rules,
-                       ls_error *err)
+                       const ls_matcher *m, unsigned jobs, ls_error *err)
 {
     ls_report *r = s->report;
-    s->results = calloc(img->n_layers ? img->n_layers : 1, sizeof *s->results);
-    s->fs = calloc(img->n_layers ? img->n_layers : 1, sizeof *s->fs);
-    r->layers = calloc(img->n_layers ? img->n_layers : 1, sizeof *r->layers);
-    if (!s->results || !s->fs || !r->layers)
-        return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < img->n_layers; i++) {
+    size_t n = img->n_layers, workers = jobs ? jobs : ls_parallel_cores();
+    layer_jobs j = {.s = s, .src = src, .rules = rules};
+    int rc = -1;
+    s->results = calloc(n ? n : 1, sizeof *s->results);
+    s->fs = calloc(n ? n : 1, sizeof *s->fs);
+    r->layers = calloc(n ? n : 1, sizeof *r->layers);
+    if (workers > n)
+        workers = n ? n : 1;
+    j.scanners = calloc(workers, sizeof *j.scanners);
+    j.rc = calloc(n ? n : 1, sizeof *j.rc);
+    j.errs = calloc(n ? n : 1, sizeof *j.errs);
+    if (!s->results || !s->fs || !r->layers || !j.scanners || !j.rc || !j.errs) {
+        ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    j.scanners[0] = s->scanner;
+    for (size_t w = 1; w < workers; w++)
+        if (!(j.scanners[w] = ls_scanner_new(m, err)))
+            goto out;
+    ls_parallel_for(n, (unsigned)workers, scan_one_layer, &j);
+    for (size_t i = 0; i < n; i++) {
         ls_layer_result *res = &s->results[i];
-        if (ls_layer_scan(src, i, rules, s->scanner, res, err) != 0)
-            return -1;
+        if (j.rc[i] != 0) {
+            *err = j.errs[i]; /* the lowest failing layer, as a sequential run */
+            goto out;
+        }
         res->info.history = s->layer_history[i];
         s->fs[i] = res->fs;
         r->entries += res->info.entries;
@@ -220,7 +257,14 @@ static int scan_layers(scan_state *s, ls_source *src, const ls_image *img, const
         if (s->opts && s->opts->progress)
             s->opts->progress(s->opts->progress_ctx, i + 1, img->n_layers, res->info.compressed_bytes);
     }
-    return 0;
+    rc = 0;
+out:
+    for (size_t w = 1; j.scanners && w < workers; w++)
+        ls_scanner_free(j.scanners[w]);
+    free(j.scanners);
+    free(j.rc);
+    free(j.errs);
+    return rc;
 }
 
 /* Every file finding gets its fate, then all lists move into the report. */
@@ -348,7 +392,7 @@ int ls_scan_image(const char *ref, const ls_matcher *m, const ls_scan_opts *opts
     s.report->rules = ls_matcher_rules(m);
     if (!(s.scanner = ls_scanner_new(m, err)))
         goto out;
-    if (map_history(&s, img, err) != 0 || scan_layers(&s, src, img, s.report->rules, err) != 0)
+    if (map_history(&s, img, err) != 0 || scan_layers(&s, src, img, s.report->rules, m, opts ? opts->jobs : 0, err) != 0)
         goto out;
     if (check_usable(img, s.report, &s, err) != 0)
         goto out;

@@ -285,7 +285,7 @@ static int resolve_manifest(ls_store *store, ls_manifest_doc *index, const char 
     int depth = 0, rc = -1;
     memset(index, 0, sizeof *index); /* ownership moves to cur */
     while (cur.kind == LS_DOC_INDEX) {
-        size_t pick;
+        size_t pick = 0;
         if (depth++ > OCI_MAX_NESTING) {
             ls_error_set(err, LS_ERR_LIMIT, "%s: indexes nested more than %d deep", label,
                          OCI_MAX_NESTING);

@@ -285,7 +285,7 @@ static int store_size(ls_store *s, const char *name, uint64_t *size, ls_error *e
 int ls_store_read_all(ls_store *s, const char *name, size_t max, unsigned char **data, size_t *len,
                       ls_error *err)
 {
-    uint64_t size;
+    uint64_t size = 0;
     unsigned char *buf = NULL;
     ls_reader *r = NULL;
     ssize_t got;

@@ -24,6 +24,7 @@ typedef struct {
      * layer's compressed size. NULL = no progress reports. */
     void (*progress)(void *ctx, size_t done, size_t total, uint64_t bytes);
     void *progress_ctx;
+    unsigned jobs;          /* layers scanned at once; 0 = online cores */
 } ls_scan_opts;
 
 /* Scans ref ("oci:DIR:REF", "docker-archive:FILE", a bare path...). Returns 0

@@ -304,7 +304,29 @@ static void test_corrupt_still_hashes_raw(void)
     free(a.p), free(gz.p);
 }
 
-int main(void)
+/* The reader stops early: freeing the blob stops its decoder thread while
+ * the ring is full and the thread is waiting, or still decoding. */
+static void test_early_free(void)
+{
+    buf a = make_data(8u << 20, 9);
+    buf gz = gzip_of(&a);
+    for (int pass = 0; pass < 3; pass++) {
+        ls_error err;
+        unsigned char tmp[100];
+        ls_blob *b = ls_blob_open(ls_reader_mem(gz.p, gz.n), &err);
+        CHECK(b != NULL);
+        if (!b)
+            break;
+        if (pass > 0)
+            CHECK_INT(ls_blob_read(b, tmp, sizeof tmp, &err), sizeof tmp);
+        if (pass > 1)
+            CHECK_INT(memcmp(tmp, a.p, sizeof tmp), 0);
+        ls_blob_free(b);
+    }
+    free(a.p), free(gz.p);
+}
+
+static void run_all(void)
 {
     test_plain_known_digest();
     test_formats();
@@ -312,5 +334,14 @@ int main(void)
     test_zstd_window_bound();
     test_finish_drains();
     test_corrupt_still_hashes_raw();
+    test_early_free();
+}
+
+int main(void)
+{
+    /* Once with the decoder thread (the default), once without. */
+    run_all();
+    setenv("LAYERSCAN_DECODE_THREAD", "0", 1);
+    run_all();
     CHECK_DONE();
 }

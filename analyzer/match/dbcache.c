@@ -1,0 +1,238 @@
+/*
+ * dbcache.c - the compiled Hyperscan database serialized to a cache file.
+ *
+ * File layout (all integers little-endian u64):
+ *   "LSHSDB\0\1" | n_rules | width[0..n_rules) | db_len | db bytes |
+ *   XXH3-128 of everything before it (16 bytes)
+ * Hyperscan itself refuses a database of another version or platform; the
+ * checksum catches a truncated or flipped file before Hyperscan sees it.
+ * Writes go to a mkstemp() file in the same directory, renamed over the entry,
+ * so concurrent runs never see half a file. No failure here is ever fatal.
+ */
+#include "match/dbcache.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "blob/sha256.h"
+
+#define DBCACHE_MAGIC "LSHSDB\0\1"
+#define DBCACHE_MAGIC_LEN 8
+#define DBCACHE_FORMAT "layerscan-hsdb-1"
+#define DBCACHE_MAX_FILE (256u * 1024u * 1024u) /* refuse anything absurd */
+
+bool ls_dbcache_default_dir(char *out, size_t n)
+{
+    const char *env = getenv("LAYERSCAN_CACHE_DIR");
+    int k;
+    if (env && *env)
+        k = snprintf(out, n, "%s", env);
+    else if ((env = getenv("XDG_CACHE_HOME")) && env[0] == '/')
+        k = snprintf(out, n, "%s/layerscan", env);
+    else if ((env = getenv("HOME")) && *env)
+        k = snprintf(out, n, "%s/.cache/layerscan", env);
+    else
+        return false;
+    return k > 0 && (size_t)k < n;
+}
+
+static void put_u64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t get_u64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+bool ls_dbcache_key(const ls_ruleset *rs, unsigned mode, unsigned flags,
+                    char key[LS_DBCACHE_KEY_MAX])
+{
+    hs_platform_info_t plat;
+    char rules_hex[65], digest[LS_DIGEST_MAX], text[512];
+    int k;
+    if (hs_populate_platform(&plat) != HS_SUCCESS)
+        return false;
+    ls_ruleset_hash(rs, rules_hex);
+    k = snprintf(text, sizeof text, "%s\nrules %s\nhyperscan %s\ntune %u\ncpu %llu\nmode %u\nflags %u\n",
+                 DBCACHE_FORMAT, rules_hex, hs_version(), plat.tune,
+                 (unsigned long long)plat.cpu_features, mode, flags);
+    if (k < 0 || (size_t)k >= sizeof text || ls_sha256_buffer(text, (size_t)k, digest, NULL) != 0)
+        return false;
+    memcpy(key, digest + strlen("sha256:"), 64);
+    key[64] = '\0';
+    return true;
+}
+
+bool ls_dbcache_path(const char *dir, const char *key, char *out, size_t n)
+{
+    int k = snprintf(out, n, "%s/%s.hsdb", dir, key);
+    return k > 0 && (size_t)k < n;
+}
+
+/* Reads the whole file (bounded). Returns a malloc'd buffer or NULL. */
+static unsigned char *slurp(const char *path, size_t *len)
+{
+    struct stat st;
+    unsigned char *buf = NULL;
+    size_t got = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+        (uint64_t)st.st_size > DBCACHE_MAX_FILE || !(buf = malloc((size_t)st.st_size)))
+        goto fail;
+    while (got < (size_t)st.st_size) {
+        ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            goto fail;
+        got += (size_t)r;
+    }
+    close(fd);
+    *len = got;
+    return buf;
+fail:
+    free(buf);
+    close(fd);
+    return NULL;
+}
+
+hs_database_t *ls_dbcache_load(const char *dir, const char *key, size_t *widths, size_t n)
+{
+    char path[4096];
+    unsigned char *buf;
+    size_t len = 0, pos, body;
+    uint64_t db_len;
+    XXH128_hash_t h;
+    XXH128_canonical_t want;
+    hs_database_t *db = NULL;
+    if (!ls_dbcache_path(dir, key, path, sizeof path) || !(buf = slurp(path, &len)))
+        return NULL;
+    if (len < DBCACHE_MAGIC_LEN + 8 + 8 + 16 || memcmp(buf, DBCACHE_MAGIC, DBCACHE_MAGIC_LEN) != 0)
+        goto out;
+    body = len - 16;
+    h = XXH3_128bits(buf, body);
+    XXH128_canonicalFromHash(&want, h);
+    if (memcmp(want.digest, buf + body, 16) != 0)
+        goto out;
+    pos = DBCACHE_MAGIC_LEN;
+    if (get_u64(buf + pos) != n || (body - pos - 16) / 8 < n)
+        goto out;
+    pos += 8;
+    for (size_t i = 0; i < n; i++, pos += 8)
+        widths[i] = (size_t)get_u64(buf + pos);
+    db_len = get_u64(buf + pos);
+    pos += 8;
+    if (db_len != body - pos)
+        goto out;
+    if (hs_deserialize_database((const char *)buf + pos, (size_t)db_len, &db) != HS_SUCCESS)
+        db = NULL;
+out:
+    free(buf);
+    return db;
+}
+
+static int write_all(int fd, const void *p, size_t n)
+{
+    const unsigned char *c = p;
+    while (n > 0) {
+        ssize_t w = write(fd, c, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        c += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* mkdir -p for the cache directory (0700: rule sets can be private). */
+static int make_dirs(const char *dir)
+{
+    char p[4096];
+    size_t len = strlen(dir);
+    if (len == 0 || len >= sizeof p)
+        return -1;
+    memcpy(p, dir, len + 1);
+    for (size_t i = 1; i <= len; i++) {
+        if (p[i] != '/' && p[i] != '\0')
+            continue;
+        p[i] = '\0';
+        if (mkdir(p, 0700) != 0 && errno != EEXIST)
+            return -1;
+        p[i] = i == len ? '\0' : '/';
+    }
+    return 0;
+}
+
+int ls_dbcache_store(const char *dir, const char *key, const hs_database_t *db,
+                     const size_t *widths, size_t n)
+{
+    char path[4096], tmp[4096];
+    char *ser = NULL;
+    size_t ser_len = 0, head_len = DBCACHE_MAGIC_LEN + 8 + 8 * n + 8, pos;
+    unsigned char *head = NULL;
+    XXH3_state_t *xs = NULL;
+    XXH128_canonical_t sum;
+    int fd = -1, rc = -1;
+    if (!db || !ls_dbcache_path(dir, key, path, sizeof path) ||
+        snprintf(tmp, sizeof tmp, "%s/.tmp-%.16s-XXXXXX", dir, key) >= (int)sizeof tmp)
+        return -1;
+    if (make_dirs(dir) != 0 || hs_serialize_database(db, &ser, &ser_len) != HS_SUCCESS)
+        return -1;
+    if (!(head = malloc(head_len)) || !(xs = XXH3_createState()))
+        goto out;
+    memcpy(head, DBCACHE_MAGIC, DBCACHE_MAGIC_LEN);
+    pos = DBCACHE_MAGIC_LEN;
+    put_u64(head + pos, n);
+    pos += 8;
+    for (size_t i = 0; i < n; i++, pos += 8)
+        put_u64(head + pos, widths[i]);
+    put_u64(head + pos, ser_len);
+    XXH3_128bits_reset(xs);
+    XXH3_128bits_update(xs, head, head_len);
+    XXH3_128bits_update(xs, ser, ser_len);
+    XXH128_canonicalFromHash(&sum, XXH3_128bits_digest(xs));
+    if ((fd = mkstemp(tmp)) < 0)
+        goto out;
+    if (write_all(fd, head, head_len) != 0 || write_all(fd, ser, ser_len) != 0 ||
+        write_all(fd, sum.digest, sizeof sum.digest) != 0)
+        goto out; /* closed and unlinked below */
+    {
+        int c = close(fd);
+        fd = -1;
+        if (c != 0) {
+            unlink(tmp);
+            goto out;
+        }
+    }
+    if (rename(tmp, path) != 0) {
+        unlink(tmp);
+        goto out;
+    }
+    rc = 0;
+out:
+    if (fd >= 0) {
+        close(fd);
+        unlink(tmp);
+    }
+    XXH3_freeState(xs);
+    free(head);
+    free(ser); /* hs_serialize_database uses the default allocator (malloc) */
+    return rc;
+}
