@@ -40,6 +40,11 @@ ls_validation ls_detect_validate(const ls_rule *rule, const char *secret, size_t
 const char *ls_detect_nonsecret(const ls_rule *rule, const char *secret, size_t len,
                                 const char *path);
 
+/* The confidence a finding at path deserves: one step lower (never below
+ * low) in documentation, examples, tests, fixtures and source maps, where
+ * keys are usually samples; unchanged elsewhere and for metadata (no '/'). */
+ls_confidence ls_detect_path_confidence(const char *path, ls_confidence c);
+
 /* Helpers, exposed for the unit tests. */
 uint32_t ls_crc32(const void *data, size_t len);
 /* Base62 ("0-9A-Za-z") of v, left-padded with '0' to 6 characters. */

@@ -23,6 +23,10 @@ static const char *const documented[] = {
     "ASIAIOSFODNN7EXAMPLE",
     "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
     "xoxb-not-a-real-token-this-will-not-work",
+    /* RFC 6749 / RFC 5849 examples, quoted by every OAuth library */
+    "2YotnFZFEjr1zCsicMWpAA", "tGzv3JOkF0XG5Qx2TlKWIA", "czZCaGRSa3F0MzpnWDFmQmF0M2JW",
+    "SplxlOBeZQQYbYS6WxSbIA", "8xLOxBtZp8", "lsdkfol23w54jlksdef", "ad180jjd733klru7",
+    "45ghiukldjahdnhzdauz", "kd94hf93k423kf44", "pfkkdhi9sl3r4s00", "hh5s93j4hdidpola",
     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
 };
 
@@ -32,6 +36,13 @@ static const char *const placeholder_words[] = {
     "yourpassword", "yourtoken", "yoursecret", "yourkey", "xxxxxx", "******", "redacted",
     "dummy", "fake_", "notreal", "not-a-real", "not_a_real", "replace_me", "replaceme",
     "insert_", "todo", "<", ">", "${", "$(", "{{", "}}", "%(", "#{",
+};
+
+/* Whole values (case-insensitive) that stand for "a password goes here". */
+static const char *const stand_ins[] = {
+    "pass", "password", "passwd", "secret", "pwd", "xyz", "foo", "bar", "foobar", "baz",
+    "test", "testing", "pw", "p", "b", "123", "1234", "12345", "123456", "qwerty", "s3cret",
+    "hunter2", "letmein", "none", "null", "true", "false", "undefined", "required", "optional",
 };
 
 /* Case-insensitive prefixes of code that reads a secret from elsewhere. */
@@ -122,6 +133,16 @@ static bool is_uuid(const char *s, size_t len)
     return true;
 }
 
+/* A bare identifier without digits (password_mgr, challengePassword): a
+ * variable name, not a value. */
+static bool identifier(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (!(isalpha((unsigned char)s[i]) || s[i] == '_'))
+            return false;
+    return true;
+}
+
 /* An identifier chain such as a.b.c or a.b[ / a.b( : code, not a value. */
 static bool code_reference(const char *s, size_t len)
 {
@@ -150,6 +171,22 @@ static bool starts_public(const char *s, size_t len)
            prefix_ci(s, len, "-----begin pgp public key");
 }
 
+static const char *const doc_paths[] = {
+    "*/doc/*", "*/docs/*", "*/man/*", "*/example/*", "*/examples/*", "*/samples/*",
+    "*/test/*", "*/tests/*", "*/testdata/*", "*/fixtures/*", "*/__tests__/*", "*/spec/*",
+    "*.md", "*.rst", "*.html", "*.txt", "*.js.map", "*.css.map", "*/README*",
+};
+
+ls_confidence ls_detect_path_confidence(const char *path, ls_confidence c)
+{
+    if (!path || path[0] != '/' || c == LS_CONF_LOW)
+        return c;
+    for (size_t i = 0; i < sizeof doc_paths / sizeof *doc_paths; i++)
+        if (fnmatch(doc_paths[i], path, 0) == 0)
+            return (ls_confidence)(c - 1);
+    return c;
+}
+
 const char *ls_detect_nonsecret(const ls_rule *rule, const char *s, size_t len, const char *path)
 {
     bool generic = strncmp(rule->id, "generic-", 8) == 0;
@@ -158,6 +195,9 @@ const char *ls_detect_nonsecret(const ls_rule *rule, const char *s, size_t len, 
             return "documented example value";
     if (len == 0)
         return "empty value";
+    for (size_t i = 0; i < sizeof stand_ins / sizeof *stand_ins; i++)
+        if (len == strlen(stand_ins[i]) && prefix_ci(s, len, stand_ins[i]))
+            return "placeholder word";
     for (size_t i = 0; len <= 256 && i < sizeof placeholder_words / sizeof *placeholder_words; i++)
         if (has_ci(s, len, placeholder_words[i]))
             return "placeholder";
@@ -174,6 +214,11 @@ const char *ls_detect_nonsecret(const ls_rule *rule, const char *s, size_t len, 
             return "environment or configuration lookup";
     if (code_reference(s, len))
         return "code reference";
+    if (memchr(s, '(', len) || memchr(s, ')', len) || memchr(s, '[', len) ||
+        s[len - 1] == ',' || s[len - 1] == ';')
+        return "code expression";
+    if (identifier(s, len))
+        return "identifier";
     if (prefix_ci(s, len, "sha1-") || prefix_ci(s, len, "sha256-") ||
         prefix_ci(s, len, "sha384-") || prefix_ci(s, len, "sha512-") || prefix_ci(s, len, "h1:") ||
         prefix_ci(s, len, "sha256:") || prefix_ci(s, len, "sha512:") || prefix_ci(s, len, "md5-"))

@@ -100,6 +100,7 @@ ls_finding *ls_finding_list_add(ls_finding_list *l, const ls_ruleset *rs, const 
     f->status = LS_STATUS_METADATA;
     f->validation = ls_validation_name(ls_detect_validate(ls_ruleset_get(rs, hit->rule), hit->secret,
                                                           hit->secret_len, &f->confidence));
+    f->confidence = ls_detect_path_confidence(path, f->confidence);
     ls_fingerprint(ls_ruleset_get(rs, hit->rule)->id, hit->secret, hit->secret_len, f->fingerprint);
     l->content[l->n] = content;
     l->n++;

@@ -44,5 +44,13 @@ int main(void)
     CHECK(why("generic-password", "Tr0ub4dor&3xQ", "/a") == NULL);
     CHECK(why("generic-secret", "U3x5VCl8Ew2HM98bSlgYUQz6AHeiHB2K", "/a") == NULL);
     CHECK(why("generic-password", "12345678abc", "/a") != NULL);
+    CHECK_STR(why("generic-password", "fallback_getpass(prompt,", "/a"), "code expression");
+    CHECK_STR(why("generic-password", "challengePassword", "/a"), "identifier");
+    CHECK_STR(why("uri-credentials", "pass", "/a"), "placeholder word");
+    CHECK_STR(why("generic-secret", "2YotnFZFEjr1zCsicMWpAA", "/a"), "documented example value");
+    CHECK_INT(ls_detect_path_confidence("/usr/share/doc/x/examples/key.pem", LS_CONF_HIGH), LS_CONF_MEDIUM);
+    CHECK_INT(ls_detect_path_confidence("/app/tests/fixture.env", LS_CONF_LOW), LS_CONF_LOW);
+    CHECK_INT(ls_detect_path_confidence("/app/.env", LS_CONF_HIGH), LS_CONF_HIGH);
+    CHECK_INT(ls_detect_path_confidence("config.Env", LS_CONF_HIGH), LS_CONF_HIGH);
     CHECK_DONE();
 }
