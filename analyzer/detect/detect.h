@@ -45,6 +45,10 @@ const char *ls_detect_nonsecret(const ls_rule *rule, const char *secret, size_t 
  * keys are usually samples; unchanged elsewhere and for metadata (no '/'). */
 ls_confidence ls_detect_path_confidence(const char *path, ls_confidence c);
 
+/* Whether rule id a is a more specific form of rule id b (their hits on the
+ * same secret at the same byte are one finding: a's). */
+bool ls_detect_supersedes(const char *a, const char *b);
+
 /* Helpers, exposed for the unit tests. */
 uint32_t ls_crc32(const void *data, size_t len);
 /* Base62 ("0-9A-Za-z") of v, left-padded with '0' to 6 characters. */

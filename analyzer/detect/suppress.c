@@ -232,3 +232,17 @@ const char *ls_detect_nonsecret(const ls_rule *rule, const char *s, size_t len, 
                 return "hex digest in a checksum or lock file";
     return NULL;
 }
+
+/* (specific, general) pairs of rules that find the same secret at the same
+ * byte: only the specific one reports it. */
+static const char *const supersedes[][2] = {
+    {"gcp-service-account-key", "private-key"},
+};
+
+bool ls_detect_supersedes(const char *a, const char *b)
+{
+    for (size_t i = 0; i < sizeof supersedes / sizeof *supersedes; i++)
+        if (strcmp(a, supersedes[i][0]) == 0 && strcmp(b, supersedes[i][1]) == 0)
+            return true;
+    return false;
+}
