@@ -34,13 +34,13 @@ static int on_hit(void *ud, const ls_hit *hit)
     ls_finding_list *l = &c->out->findings;
     if (ls_finding_suppressed(c->rules, hit, c->path))
         return 0;
-    /* a specific rule and a general one on the same secret: keep the specific */
+    /* a specific rule and a general one on a secret starting at the same byte:
+     * keep the specific */
     for (size_t i = c->first_finding; i < l->n; i++) {
         ls_finding *o = &l->items[i];
         const char *oid = ls_ruleset_get(c->rules, o->rule)->id;
         const char *nid = ls_ruleset_get(c->rules, hit->rule)->id;
-        if (o->offset != hit->offset || strlen(o->secret) != hit->secret_len ||
-            memcmp(o->secret, hit->secret, hit->secret_len) != 0)
+        if (o->offset != hit->offset)
             continue;
         if (ls_detect_supersedes(oid, nid))
             return 0;
