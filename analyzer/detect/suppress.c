@@ -201,6 +201,8 @@ const char *ls_detect_nonsecret(const ls_rule *rule, const char *s, size_t len, 
     for (size_t i = 0; len <= 256 && i < sizeof placeholder_words / sizeof *placeholder_words; i++)
         if (has_ci(s, len, placeholder_words[i]))
             return "placeholder";
+    if (s[0] == '{') /* {self.password}, {{ .Values.x }}, {password} */
+        return "template placeholder";
     if (len >= 6 && few_distinct(s, len))
         return "placeholder (repeated characters)";
     if (starts_public(s, len))

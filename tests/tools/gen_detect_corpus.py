@@ -2,7 +2,7 @@
 """gen_detect_corpus.py LAYERSCAN - writes tests/corpus/detect-rules/.
 
 One image whose second layer holds, for every shipped rule, a file
-/app/secrets/<rule-id>.txt with that rule's first example (fake secrets from
+/app/secrets/<rule-id>.txt (or a path its path_include accepts) with that rule's first example (fake secrets from
 patterns/*.json), and a file of look-alikes that must stay quiet (documented
 example keys, placeholders, lookups, digests, code). Labels are the findings
 the scanner reports, after checking that each secret file gives exactly its
@@ -41,10 +41,11 @@ def main():
     entries = [{'path': 'app', 'type': 'dir'}, {'path': 'app/secrets', 'type': 'dir'}]
     want = {}
     for r in rules:
-        if r.get('path_include'):
-            continue
         ex = r['examples'][0]
         p = 'app/secrets/%s.txt' % r['id']
+        if r.get('path_include'):  # a path its first glob accepts, as the self-test does
+            g = r['path_include'][0].replace('*', 'x').replace('?', 'x').lstrip('/')
+            p = 'app/sensitive/%s/%s' % (r['id'], g)
         entries.append({'path': p, 'type': 'file', 'content': ex['text']})
         want['/' + p] = (r['id'], ex['secret'])
     entries.append({'path': 'app/lookalikes.conf', 'type': 'file', 'content': LOOKALIKES})

@@ -52,5 +52,6 @@ int main(void)
     CHECK_INT(ls_detect_path_confidence("/app/tests/fixture.env", LS_CONF_LOW), LS_CONF_LOW);
     CHECK_INT(ls_detect_path_confidence("/app/.env", LS_CONF_HIGH), LS_CONF_HIGH);
     CHECK_INT(ls_detect_path_confidence("config.Env", LS_CONF_HIGH), LS_CONF_HIGH);
+    CHECK_STR(why("netrc-password", "{self.password}'", "/a"), "template placeholder");
     CHECK_DONE();
 }
