@@ -174,6 +174,7 @@ typedef struct {
 static const char *suppress_reason(const ls_report *r, const ls_finding *f, void *p)
 {
     const policy_ctx *c = p;
+    (void)r; /* the finding carries its own confidence */
     if (c->baseline && in_sorted(c->baseline->fps, c->baseline->n, f->fingerprint))
         return "baseline";
     if (in_sorted(c->cfg->fingerprints, c->cfg->n_fingerprints, f->fingerprint))
@@ -182,7 +183,7 @@ static const char *suppress_reason(const ls_report *r, const ls_finding *f, void
         if (fnmatch(c->cfg->allow_paths[i], f->path, 0) == 0)
             return "allowlist-path";
     if (c->eff->min_confidence >= 0 &&
-        (int)ls_ruleset_get(r->rules, f->rule)->confidence < c->eff->min_confidence)
+        (int)f->confidence < c->eff->min_confidence)
         return "min-confidence";
     return NULL;
 }

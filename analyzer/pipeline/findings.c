@@ -3,9 +3,12 @@
  *
  * The fingerprint hashes only the rule id and the secret, never where it was
  * found, so the same secret keeps its fingerprint when it moves to another
- * layer, path or line (what baselines need).
+ * layer, path or line (what baselines need). Validation (analyzer/detect)
+ * runs here, once per finding, and sets the finding's own confidence.
  */
 #include "pipeline/findings.h"
+
+#include "detect/detect.h"
 
 #include <openssl/evp.h>
 #include <stdarg.h>
@@ -62,6 +65,21 @@ static ls_finding *reserve(ls_finding_list *l)
     return &l->items[l->n];
 }
 
+bool ls_finding_suppressed(const ls_ruleset *rs, const ls_hit *hit, const char *path)
+{
+    const ls_rule *rule = ls_ruleset_get(rs, hit->rule);
+    const char *why = ls_detect_nonsecret(rule, hit->secret, hit->secret_len, path);
+    const char *debug;
+    if (!why)
+        return false;
+    debug = getenv("LAYERSCAN_DEBUG");
+    if (debug && *debug && strcmp(debug, "0") != 0)
+        fprintf(stderr, "layerscan: suppressed %s at %s:%llu:%llu: %s\n", rule->id,
+                path ? path : "(metadata)", (unsigned long long)hit->line,
+                (unsigned long long)hit->column, why);
+    return true;
+}
+
 ls_finding *ls_finding_list_add(ls_finding_list *l, const ls_ruleset *rs, const ls_hit *hit,
                                 const char *path, ls_content_id content)
 {
@@ -80,7 +98,9 @@ ls_finding *ls_finding_list_add(ls_finding_list *l, const ls_ruleset *rs, const 
     f->offset = hit->offset;
     f->layer = f->history = f->removed_in_layer = -1;
     f->status = LS_STATUS_METADATA;
-    f->validation = "none";
+    f->validation = ls_validation_name(ls_detect_validate(ls_ruleset_get(rs, hit->rule), hit->secret,
+                                                          hit->secret_len, &f->confidence));
+    f->confidence = ls_detect_path_confidence(path, f->confidence);
     ls_fingerprint(ls_ruleset_get(rs, hit->rule)->id, hit->secret, hit->secret_len, f->fingerprint);
     l->content[l->n] = content;
     l->n++;

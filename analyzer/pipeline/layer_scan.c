@@ -11,6 +11,7 @@
 #include <xxhash.h>
 
 #include "blob/blob.h"
+#include "detect/detect.h"
 #include "layer/layer.h"
 
 typedef struct {
@@ -29,7 +30,29 @@ static int on_hit(void *ud, const ls_hit *hit)
 {
     scan_ctx *c = ud;
     ls_content_id none = {0, 0};
-    ls_finding *f = ls_finding_list_add(&c->out->findings, c->rules, hit, c->path, none);
+    ls_finding *f;
+    ls_finding_list *l = &c->out->findings;
+    if (ls_finding_suppressed(c->rules, hit, c->path))
+        return 0;
+    /* a specific rule and a general one on a secret starting at the same byte:
+     * keep the specific */
+    for (size_t i = c->first_finding; i < l->n; i++) {
+        ls_finding *o = &l->items[i];
+        const char *oid = ls_ruleset_get(c->rules, o->rule)->id;
+        const char *nid = ls_ruleset_get(c->rules, hit->rule)->id;
+        if (o->offset != hit->offset)
+            continue;
+        if (ls_detect_supersedes(oid, nid))
+            return 0;
+        if (ls_detect_supersedes(nid, oid)) {
+            ls_finding_free_fields(o);
+            memmove(o, o + 1, (l->n - i - 1) * sizeof *o);
+            memmove(&l->content[i], &l->content[i + 1], (l->n - i - 1) * sizeof *l->content);
+            l->n--;
+            break;
+        }
+    }
+    f = ls_finding_list_add(l, c->rules, hit, c->path, none);
     if (!f) {
         c->oom = 1;
         return 1;

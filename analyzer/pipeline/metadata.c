@@ -66,7 +66,10 @@ static int on_hit(void *ud, const ls_hit *hit)
 {
     meta_ctx *c = ud;
     ls_content_id none = {0, 0};
-    ls_finding *f = ls_finding_list_add(c->out, c->rules, hit, c->path, none);
+    ls_finding *f;
+    if (ls_finding_suppressed(c->rules, hit, NULL))
+        return 0;
+    f = ls_finding_list_add(c->out, c->rules, hit, c->path, none);
     if (!f) {
         c->oom = 1;
         return 1;

@@ -142,7 +142,7 @@ json_t *ls_json_finding(const ls_report *r, const ls_finding *f, const ls_write_
     json_object_set_new(j, "rule", json_string(rule->id));
     json_object_set_new(j, "title", json_string(rule->title));
     json_object_set_new(j, "severity", json_string(ls_severity_name(rule->severity)));
-    json_object_set_new(j, "confidence", json_string(ls_confidence_name(rule->confidence)));
+    json_object_set_new(j, "confidence", json_string(ls_confidence_name(f->confidence)));
     json_object_set_new(j, "source", json_string(ls_finding_source_name(f->source)));
     json_object_set_new(j, "layer", index_or_null(f->layer));
     json_object_set_new(j, "history", index_or_null(f->history));

@@ -4,7 +4,7 @@
  * A redacted secret keeps just enough of each end for a responder to match it
  * against a credential inventory: 4 + 4 characters of a long secret, 2 + 2 of
  * a medium one, nothing of a short one (a 6-character password shown 2+2 is
- * mostly shown).
+ * mostly shown), and the BEGIN line of a PEM block.
  */
 #include "report/writer.h"
 
@@ -37,9 +37,28 @@ static size_t keep_tail(const char *s, size_t len, size_t chars)
     return len - i;
 }
 
+#define PEM_BEGIN "-----BEGIN "
+
+/* A PEM block's first line names its kind and is not secret; its ends are
+ * all dashes. Shows "-----BEGIN RSA PRIVATE KEY-----…". */
+static char *redact_pem(const char *secret)
+{
+    size_t head = strcspn(secret, "\r\n");
+    char *out = malloc(head + strlen(ELLIPSIS) + 1);
+    if (!out)
+        return NULL;
+    memcpy(out, secret, head);
+    memcpy(out + head, ELLIPSIS, strlen(ELLIPSIS) + 1);
+    return out;
+}
+
 char *ls_redact_secret(const char *secret)
 {
-    size_t len = strlen(secret), show = len >= 16 ? 4 : len >= 10 ? 2 : 0;
+    size_t len, show;
+    if (strncmp(secret, PEM_BEGIN, strlen(PEM_BEGIN)) == 0 && strchr(secret, '\n'))
+        return redact_pem(secret);
+    len = strlen(secret);
+    show = len >= 16 ? 4 : len >= 10 ? 2 : 0;
     size_t head = keep_bytes(secret, show), tail = keep_tail(secret, len, show);
     char *out;
     if (head + tail > len)

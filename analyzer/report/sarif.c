@@ -235,7 +235,7 @@ static json_t *result_json(const ls_report *r, const ls_finding *f, long rule_in
         json_object_set_new(j, "suppressions", sups);
     }
     json_object_set_new(props, "severity", json_string(ls_severity_name(rule->severity)));
-    json_object_set_new(props, "confidence", json_string(ls_confidence_name(rule->confidence)));
+    json_object_set_new(props, "confidence", json_string(ls_confidence_name(f->confidence)));
     json_object_set_new(props, "source", json_string(ls_finding_source_name(f->source)));
     json_object_set_new(props, "layer", f->layer >= 0 ? json_integer(f->layer) : json_null());
     json_object_set_new(props, "path", ls_json_str(f->path));

@@ -73,13 +73,19 @@ static bool globs_match(char *const *globs, size_t n, const char *path)
 }
 
 /* A path the rule's filters accept: the first include glob with its
- * wildcards made concrete; NULL (metadata) for rules without includes. */
+ * wildcards made concrete; for rules without includes a plain file path, so
+ * that path-restricted rules (.npmrc, kubeconfig, tfstate...) stay out of
+ * other rules' examples as they do in a real scan. */
 static int rule_path(const ls_rule *r, char *buf, size_t cap, const char **out)
 {
     size_t i;
     *out = NULL;
-    if (r->n_path_include == 0)
+    if (r->n_path_include == 0) {
+        snprintf(buf, cap, "%s", "/srv/selftest/example.conf");
+        if (!globs_match(r->path_exclude, r->n_path_exclude, buf))
+            *out = buf;
         return 0;
+    }
     snprintf(buf, cap, "%s", r->path_include[0]);
     for (i = 0; buf[i]; i++)
         if (buf[i] == '*' || buf[i] == '?')

@@ -35,7 +35,8 @@ typedef struct {
     long removed_in_layer;     /* -1 when still present or not applicable */
     char *secret;              /* the full secret; writers redact it */
     char fingerprint[33];      /* hex, 128 bits of SHA-256(rule id, secret) */
-    const char *validation;    /* "none" until validators exist */
+    const char *validation;    /* "none", "checksum-valid", "checksum-invalid", "structure-valid" */
+    ls_confidence confidence;  /* the rule's, adjusted by validation (analyzer/detect) */
 } ls_finding;
 
 /* A finding kept out of findings[] by a baseline, the config file or

@@ -71,7 +71,7 @@ rule generic-password GenericPassword warning 5.5 | Password assigned in configu
 rule github-pat GithubPat error 9.5 | GitHub personal access token (classic)
 rule stripe-secret-key StripeSecretKey error 9.5 | Stripe live secret key
 rule gitlab-pat GitlabPat error 9.5 | GitLab personal access token
-result 0 private-key error layer/1/root/.ssh/id_rsa 1 1 a62a11859a02fda8bf13cf223baf55a7
+result 0 private-key error layer/1/root/.ssh/id_rsa 1 1 5969d995f66bbdb7eeb3cb47396fd740
 result 1 uri-credentials error layer/2/app/config/database.yml 3 23 44d41b346e302835bd50df63198625aa
 result 2 npm-token error history/6 1 14 1b969afd023e44b9630159c3f16dc81b
 result 3 aws-access-key-id error layer/4/app/.env 2 19 7cd2c1d58a8ee8bb5d6e34098185af3c
@@ -83,7 +83,7 @@ result 7 stripe-secret-key error config/Env 3 13 f74f5faf1178953afda8de6b2db5771
 result 8 gitlab-pat error config/Labels 1 23 cf284621e4f34b66591735dabc63023d
 result 7 stripe-secret-key error history/3 1 35 f74f5faf1178953afda8de6b2db57716
 result 8 gitlab-pat error history/8 1 47 cf284621e4f34b66591735dabc63023d
-message PEM or OpenSSH private key in layer 1 /root/.ssh/id_rsa:1:1, deleted in layer 5. Introduced by: COPY file:0c8f4ae1b7d2e3a95f6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f in /root/.ssh/id_rsa. Secret: ----…kP/H.
+message PEM or OpenSSH private key in layer 1 /root/.ssh/id_rsa:1:1, deleted in layer 5. Introduced by: COPY file:0c8f4ae1b7d2e3a95f6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f in /root/.ssh/id_rsa. Secret: -----BEGIN RSA PRIVATE KEY-----….
 properties "sha256:ebf24abcfa2ab2ffc8866dce5be8dc6ec45d986ada807d96873a308a9af33e40" 0
 EOF2
 if diff -u "$WORK/sarif.expected" "$WORK/sarif.summary" >"$WORK/sarif.diff"; then ok "sarif exact values"; else bad "sarif exact values"; sed 's/^/    /' "$WORK/sarif.diff"; fi

@@ -42,9 +42,10 @@ run fail-on-critical 1 scan --fail-on critical "$IMG"
 run fail-on-bad 2 scan --fail-on urgent "$IMG"
 expect_eq "fail-on-bad message" "$(cat "$WORK/fail-on-bad.err")" "layerscan: --fail-on urgent: expected critical, high, medium or low"
 
-# --min-confidence: the two medium-confidence findings are suppressed, counted and listed
+# --min-confidence: findings below high (per finding: rule confidence adjusted by validation,
+# e.g. checksum-invalid tokens and unparsable keys) are suppressed, counted and listed
 run min-conf 1 scan --format json --min-confidence high "$IMG"
-expect_eq "min-confidence suppressed" "$(stats min-conf)" "10 2 uri-credentials:min-confidence generic-password:min-confidence"
+expect_eq "min-confidence suppressed" "$(stats min-conf)" "6 6 private-key:min-confidence uri-credentials:min-confidence npm-token:min-confidence generic-password:min-confidence github-pat:min-confidence github-pat:min-confidence"
 run min-conf-bad 2 scan --min-confidence sure "$IMG"
 
 # without the critical rules, the rest is high and medium
@@ -68,7 +69,7 @@ rm .layerscan.json
 
 # allowlists: paths (fnmatch, * crosses /) and fingerprints
 cat >"$WORK/allow.json" <<'JSON'
-{"allow_paths": ["/app/*", "config.*"], "allow_fingerprints": ["a62a11859a02fda8bf13cf223baf55a7"]}
+{"allow_paths": ["/app/*", "config.*"], "allow_fingerprints": ["5969d995f66bbdb7eeb3cb47396fd740"]}
 JSON
 run allow 1 scan --format json --config "$WORK/allow.json" "$IMG"
 expect_eq "allowlists" "$(stats allow)" "4 8 private-key:allowlist-fingerprint uri-credentials:allowlist-path aws-access-key-id:allowlist-path aws-secret-access-key:allowlist-path generic-password:allowlist-path github-pat:allowlist-path stripe-secret-key:allowlist-path gitlab-pat:allowlist-path"
@@ -92,7 +93,7 @@ run report 1 scan --format json "$IMG"
 run baseline-report 0 baseline create --from-report "$WORK/report.out"
 if cmp -s "$WORK/baseline-image.out" "$WORK/baseline-report.out"; then ok "baseline from image = from report"; else bad "baselines differ"; fi
 expect_eq "baseline entries" "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["layerscan_baseline"], len(d["fingerprints"]), d["fingerprints"][0])' "$WORK/baseline-image.out")" \
-  "1 9 {'fingerprint': 'a62a11859a02fda8bf13cf223baf55a7', 'rule': 'private-key', 'path': '/root/.ssh/id_rsa', 'layer': 1}"
+  "1 9 {'fingerprint': '5969d995f66bbdb7eeb3cb47396fd740', 'rule': 'private-key', 'path': '/root/.ssh/id_rsa', 'layer': 1}"
 run baseline-o 0 baseline create -o "$WORK/b.json" "$IMG"
 if cmp -s "$WORK/b.json" "$WORK/baseline-image.out"; then ok "baseline -o"; else bad "baseline -o differs"; fi
 run with-baseline 0 scan --baseline "$WORK/b.json" "$IMG"

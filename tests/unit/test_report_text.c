@@ -32,6 +32,8 @@ int main(void)
     expect_redact("S3cr3tPassw0", "S3\xe2\x80\xa6" "w0");
     expect_redact("hunter2", "\xe2\x80\xa6");
     expect_redact("", "\xe2\x80\xa6");
+    expect_redact("-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----",
+                  "-----BEGIN RSA PRIVATE KEY-----\xe2\x80\xa6");
 
     t = ls_redact_text(&r, "|1 T=ghp_0123456789abcdefghijABCDEFGHIJklmnop /bin/sh -c x abc", false);
     CHECK_STR(t, "|1 T=ghp_\xe2\x80\xa6mnop /bin/sh -c x abc");

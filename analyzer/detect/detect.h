@@ -1,0 +1,60 @@
+/*
+ * detect.h - judgement beyond the regex: offline validation of a secret's
+ * own structure (checksums, decodable JSON, parseable keys) and suppression
+ * of values that are known not to be secrets (documented examples,
+ * placeholders, environment lookups, digests, public material).
+ *
+ * Everything here is a pure function of (rule, secret, path): no network, no
+ * state, safe from any thread. The scanner asks ls_detect_nonsecret() before
+ * delivering a hit; the finding list asks ls_detect_validate() when it turns
+ * a hit into a finding.
+ */
+#ifndef LS_DETECT_H
+#define LS_DETECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "layerscan/rules.h"
+
+typedef enum {
+    LS_VALIDATION_NONE = 0,        /* no validator for this kind, or nothing conclusive */
+    LS_VALIDATION_CHECKSUM_VALID,  /* an embedded checksum matches */
+    LS_VALIDATION_CHECKSUM_INVALID,/* an embedded checksum does not match: not issued */
+    LS_VALIDATION_STRUCTURE_VALID  /* decodes/parses as the format requires */
+} ls_validation;
+
+/* "none", "checksum-valid", "checksum-invalid", "structure-valid" */
+const char *ls_validation_name(ls_validation v);
+
+/* Validates secret (len bytes, not NUL-terminated) found by rule. Returns the
+ * verdict and stores in *conf the confidence the finding deserves (starting
+ * from the rule's: raised to high by a valid checksum or structure, lowered
+ * when the structure is broken or the checksum fails). Never fails. */
+ls_validation ls_detect_validate(const ls_rule *rule, const char *secret, size_t len,
+                                 ls_confidence *conf);
+
+/* If secret is a known non-secret for this rule (path may be NULL for image
+ * metadata), the reason ("documented example", "placeholder", ...); else NULL. */
+const char *ls_detect_nonsecret(const ls_rule *rule, const char *secret, size_t len,
+                                const char *path);
+
+/* The confidence a finding at path deserves: one step lower (never below
+ * low) in documentation, examples, tests, fixtures and source maps, where
+ * keys are usually samples; unchanged elsewhere and for metadata (no '/'). */
+ls_confidence ls_detect_path_confidence(const char *path, ls_confidence c);
+
+/* Whether rule id a is a more specific form of rule id b (their hits on the
+ * same secret at the same byte are one finding: a's). */
+bool ls_detect_supersedes(const char *a, const char *b);
+
+/* Helpers, exposed for the unit tests. */
+uint32_t ls_crc32(const void *data, size_t len);
+/* Base62 ("0-9A-Za-z") of v, left-padded with '0' to 6 characters. */
+void ls_base62_6(uint32_t v, char out[7]);
+/* 1 when tok (len bytes, "xxx_" + 30 random + 6 checksum) carries a valid
+ * GitHub/npm style CRC32 checksum, 0 when not. */
+int ls_detect_crc_token_ok(const char *tok, size_t len, size_t prefix_len);
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * test_detect_suppress.c - known non-secrets (analyzer/detect/suppress.c):
+ * documented examples and placeholders for every rule; lookups, digests,
+ * UUIDs and public material for generic rules only; real-looking values kept.
+ */
+#include <string.h>
+
+#include "check.h"
+#include "detect/detect.h"
+
+static const char *why(const char *id, const char *secret, const char *path)
+{
+    ls_rule r;
+    memset(&r, 0, sizeof r);
+    r.id = (char *)id;
+    return ls_detect_nonsecret(&r, secret, strlen(secret), path);
+}
+
+int main(void)
+{
+    CHECK_STR(why("aws-access-key-id", "AKIAIOSFODNN7EXAMPLE", "/a"), "documented example value");
+    CHECK_STR(why("aws-secret-access-key", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", NULL),
+              "documented example value");
+    CHECK(why("aws-access-key-id", "AKIAM5ZYTIPDVSWKBBY5", "/a") == NULL);
+    CHECK(why("generic-password", "${DB_PASSWORD}", "/a") != NULL);
+    CHECK(why("generic-password", "$(cat /run/secrets/pw)", "/a") != NULL);
+    CHECK(why("generic-secret", "<your-token-here>", "/a") != NULL);
+    CHECK(why("generic-password", "xxxxxxxxxxxx", "/a") != NULL);
+    CHECK(why("generic-password", "changeme123", "/a") != NULL);
+    CHECK(why("generic-password", "", "/a") != NULL);
+    CHECK_STR(why("generic-password", "os.environ[", "/a"), "environment or configuration lookup");
+    CHECK_STR(why("generic-secret", "process.env.API_TOKEN", "/a"), "environment or configuration lookup");
+    CHECK_STR(why("generic-secret", "sha512-Qm9vQmFyQmF6UXV4Q29yZ2VHcmF1bHRQbHVnaA==", "/a"),
+              "integrity digest");
+    CHECK_STR(why("generic-secret", "6f1ed002-ab5d-42de-a8e4-2d3e3f1b7c4a", "/a"), "UUID");
+    CHECK(why("heroku-api-key", "6f1ed002-ab5d-42de-a8e4-2d3e3f1b7c4a", "/a") == NULL);
+    CHECK_STR(why("generic-secret", "23f62f53a893fc5f76a5ab3df799cf7491fd96d7", "/src/go.sum"),
+              "hex digest in a checksum or lock file");
+    CHECK(why("generic-secret", "23f62f53a893fc5f76a5ab3df799cf7491fd96d7", "/app/.env") == NULL);
+    CHECK_STR(why("generic-secret", "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ", "/a"),
+              "public key or certificate");
+    CHECK(why("generic-password", "self.password_field", "/a") != NULL);
+    CHECK_STR(why("generic-password", "db_conf.password_field", "/a"), "code reference");
+    CHECK(why("generic-password", "Tr0ub4dor&3xQ", "/a") == NULL);
+    CHECK(why("generic-secret", "U3x5VCl8Ew2HM98bSlgYUQz6AHeiHB2K", "/a") == NULL);
+    CHECK(why("generic-password", "12345678abc", "/a") != NULL);
+    CHECK_STR(why("generic-password", "fallback_getpass(prompt,", "/a"), "code expression");
+    CHECK_STR(why("generic-password", "challengePassword", "/a"), "identifier");
+    CHECK_STR(why("uri-credentials", "pass", "/a"), "placeholder word");
+    CHECK_STR(why("generic-secret", "2YotnFZFEjr1zCsicMWpAA", "/a"), "documented example value");
+    CHECK_INT(ls_detect_path_confidence("/usr/share/doc/x/examples/key.pem", LS_CONF_HIGH), LS_CONF_MEDIUM);
+    CHECK_INT(ls_detect_path_confidence("/app/tests/fixture.env", LS_CONF_LOW), LS_CONF_LOW);
+    CHECK_INT(ls_detect_path_confidence("/app/.env", LS_CONF_HIGH), LS_CONF_HIGH);
+    CHECK_INT(ls_detect_path_confidence("config.Env", LS_CONF_HIGH), LS_CONF_HIGH);
+    CHECK_STR(why("netrc-password", "{self.password}'", "/a"), "template placeholder");
+    CHECK_DONE();
+}
