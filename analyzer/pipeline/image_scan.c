@@ -5,6 +5,7 @@
  */
 #include "layerscan/scan.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -211,12 +212,29 @@ typedef struct {
     ls_scanner **scanners;   /* one per worker; [0] is s->scanner */
     int *rc;                 /* per layer: ls_layer_scan's return */
     ls_error *errs;          /* per layer: its error when rc != 0 */
+    pthread_mutex_t lock;    /* serializes progress reports from workers */
+    size_t done;             /* layers finished, under lock */
 } layer_jobs;
+
+/* Progress is reported as layers finish, in completion order: the callback
+ * sees a count, never an index, so it cannot tell the order apart. */
+static void report_progress(layer_jobs *j, size_t i)
+{
+    const ls_scan_opts *o = j->s->opts;
+    if (!o || !o->progress)
+        return;
+    pthread_mutex_lock(&j->lock);
+    j->done++;
+    o->progress(o->progress_ctx, j->done, j->s->report->image->n_layers,
+                j->s->results[i].info.compressed_bytes);
+    pthread_mutex_unlock(&j->lock);
+}
 
 static int scan_one_layer(void *ctx, unsigned worker, size_t i)
 {
     layer_jobs *j = ctx;
     j->rc[i] = ls_layer_scan(j->src, i, j->rules, j->scanners[worker], &j->s->results[i], &j->errs[i]);
+    report_progress(j, i);
     return j->rc[i] != 0;
 }
 
@@ -225,7 +243,7 @@ static int scan_layers(scan_state *s, ls_source *src, const ls_image *img, const
 {
     ls_report *r = s->report;
     size_t n = img->n_layers, workers = jobs ? jobs : ls_parallel_cores();
-    layer_jobs j = {.s = s, .src = src, .rules = rules};
+    layer_jobs j = {.s = s, .src = src, .rules = rules, .lock = PTHREAD_MUTEX_INITIALIZER};
     int rc = -1;
     s->results = calloc(n ? n : 1, sizeof *s->results);
     s->fs = calloc(n ? n : 1, sizeof *s->fs);
@@ -254,8 +272,6 @@ static int scan_layers(scan_state *s, ls_source *src, const ls_image *img, const
         s->fs[i] = res->fs;
         r->entries += res->info.entries;
         r->bytes_scanned += res->bytes_scanned;
-        if (s->opts && s->opts->progress)
-            s->opts->progress(s->opts->progress_ctx, i + 1, img->n_layers, res->info.compressed_bytes);
     }
     rc = 0;
 out:
@@ -264,6 +280,7 @@ out:
     free(j.scanners);
     free(j.rc);
     free(j.errs);
+    pthread_mutex_destroy(&j.lock);
     return rc;
 }
 
