@@ -236,9 +236,14 @@ const char *ls_detect_nonsecret(const ls_rule *rule, const char *s, size_t len, 
 }
 
 /* (specific, general) pairs of rules that find the same secret at the same
- * byte: only the specific one reports it. */
+ * byte: only the specific one reports it. A token-shape rule beats the
+ * file-context rule that captures the same token: it carries the checksum
+ * validation. */
 static const char *const supersedes[][2] = {
     {"gcp-service-account-key", "private-key"},
+    {"npm-token", "npmrc-auth"},
+    {"pypi-token", "pypirc-password"},
+    {"rubygems-api-key", "gem-credentials"},
 };
 
 bool ls_detect_supersedes(const char *a, const char *b)
