@@ -4,6 +4,8 @@
  * Built with jansson in insertion order, so the output is deterministic.
  */
 #include <jansson.h>
+#include <openssl/evp.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,6 +137,37 @@ static json_t *history_json(const ls_report *r, const ls_write_opts *o)
     return a;
 }
 
+static bool valid_utf8(const char *s)
+{
+    unsigned int cp;
+    while (*s) {
+        size_t n = ls_utf8_decode((const unsigned char *)s, &cp);
+        if (n == 0)
+            return false;
+        s += n;
+    }
+    return true;
+}
+
+/* Paths and secrets are bytes, not always UTF-8. When they are not, the
+ * string field carries "\xNN" escapes (readable, but ambiguous with a literal
+ * backslash) and a "<name>_base64" field carries the exact bytes. */
+static void add_raw_bytes(json_t *j, const char *name, const char *s)
+{
+    size_t len = strlen(s);
+    char key[64];
+    char *b64;
+    if (valid_utf8(s))
+        return;
+    b64 = malloc(4 * ((len + 2) / 3) + 1);
+    if (!b64)
+        return;
+    EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)s, (int)len);
+    snprintf(key, sizeof key, "%s_base64", name);
+    json_object_set_new(j, key, json_string(b64));
+    free(b64);
+}
+
 json_t *ls_json_finding(const ls_report *r, const ls_finding *f, const ls_write_opts *o)
 {
     const ls_rule *rule = ls_ruleset_get(r->rules, f->rule);
@@ -149,6 +182,7 @@ json_t *ls_json_finding(const ls_report *r, const ls_finding *f, const ls_write_
     json_object_set_new(j, "instruction",
                         owned_str(ls_redact_text(r, ls_report_instruction(r, f), o->show_secrets)));
     json_object_set_new(j, "path", ls_json_str(f->path));
+    add_raw_bytes(j, "path", f->path);
     json_object_set_new(j, "line", json_integer((json_int_t)f->line));
     json_object_set_new(j, "column", json_integer((json_int_t)f->column));
     json_object_set_new(j, "offset", json_integer((json_int_t)f->offset));
@@ -156,6 +190,8 @@ json_t *ls_json_finding(const ls_report *r, const ls_finding *f, const ls_write_
     json_object_set_new(j, "removed_in_layer", index_or_null(f->removed_in_layer));
     json_object_set_new(j, "secret",
                         o->show_secrets ? ls_json_str(f->secret) : owned_str(ls_redact_secret(f->secret)));
+    if (o->show_secrets)
+        add_raw_bytes(j, "secret", f->secret);
     json_object_set_new(j, "fingerprint", json_string(f->fingerprint));
     json_object_set_new(j, "validation", json_string(f->validation));
     return j;

@@ -55,6 +55,14 @@ PY
 
 long="/deep/$(printf 'n%.0s' $(seq 1 65000))"
 check names.tar 1 "github-pat /abs/path present;github-pat /app/"$'\x1b'"[31mred"$'\x1b'"]0;title"$'\x07'".env present;github-pat /bad\\xff\\xfe.txt present;github-pat $long present;github-pat /etc/evil present" -
+# a path that is not UTF-8: readable "\xNN" text plus its exact bytes in path_base64
+if python3 - "$WORK/names.tar.json" <<'PY'
+import base64, json, sys
+d = json.load(open(sys.argv[1]))
+raw = [base64.b64decode(f["path_base64"]) for f in d["findings"] if "path_base64" in f]
+sys.exit(0 if raw == [b"/bad\xff\xfe.txt"] else 1)
+PY
+then echo "ok   names.tar path_base64"; else echo "FAIL names.tar: path_base64 missing or wrong"; fails=$((fails + 1)); fi
 check links.tar 1 "github-pat /real.txt present" "hard link target /missing/target is not a regular file"
 check bomb.tar.gz 0 "" -
 check many.tar 0 "" -
