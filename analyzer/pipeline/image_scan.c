@@ -320,27 +320,40 @@ static bool overlaps(const ls_finding *a, const ls_finding *b)
     return a->offset < b_end && b->offset < a_end;
 }
 
+static bool same_place(const ls_finding *a, const ls_finding *b)
+{
+    return a->layer == b->layer && strcmp(a->path, b->path) == 0;
+}
+
+/* Is v[i] overlapped by a non-generic finding at the same place? Findings are
+ * sorted by offset within a place and no secret is longer than the matcher's
+ * window, so only neighbours within that distance can overlap: the search
+ * stays bounded however many findings one file has. */
+static bool shadowed(const ls_finding *v, size_t n, size_t i, const ls_ruleset *rules)
+{
+    for (size_t k = i; k-- > 0 && same_place(&v[k], &v[i]) &&
+                       v[i].offset - v[k].offset <= LS_MATCH_WINDOW;)
+        if (!is_generic(rules, v[k].rule) && overlaps(&v[k], &v[i]))
+            return true;
+    for (size_t k = i + 1; k < n && same_place(&v[k], &v[i]) &&
+                           v[k].offset < v[i].offset + strlen(v[i].secret); k++)
+        if (!is_generic(rules, v[k].rule) && overlaps(&v[k], &v[i]))
+            return true;
+    return false;
+}
+
 /* A generic assignment rule ("TOKEN=...") fires on the same bytes as the
  * specific rule that knows the token's shape; the specific one says more, so
  * the generic duplicate is dropped. Findings are sorted, so candidates sit in
  * the same (layer, path) run. Returns the new count. */
 static size_t drop_shadowed_generics(ls_finding *v, size_t n, const ls_ruleset *rules)
 {
-    size_t out = 0, run = 0;
+    size_t out = 0;
     bool *drop = calloc(n ? n : 1, sizeof *drop);
     if (!drop)
         return n; /* keeping duplicates is harmless */
-    for (size_t i = 0; i < n; i++) {
-        if (v[i].layer != v[run].layer || strcmp(v[i].path, v[run].path) != 0)
-            run = i;
-        if (!is_generic(rules, v[i].rule))
-            continue;
-        for (size_t k = run; k < n && v[k].layer == v[i].layer && strcmp(v[k].path, v[i].path) == 0; k++)
-            if (!is_generic(rules, v[k].rule) && overlaps(&v[k], &v[i])) {
-                drop[i] = true;
-                break;
-            }
-    }
+    for (size_t i = 0; i < n; i++)
+        drop[i] = is_generic(rules, v[i].rule) && shadowed(v, n, i, rules);
     for (size_t i = 0; i < n; i++) {
         if (drop[i])
             ls_finding_free_fields(&v[i]);

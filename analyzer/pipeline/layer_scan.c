@@ -35,8 +35,10 @@ static int on_hit(void *ud, const ls_hit *hit)
     if (ls_finding_suppressed(c->rules, hit, c->path))
         return 0;
     /* a specific rule and a general one on a secret starting at the same byte:
-     * keep the specific */
-    for (size_t i = c->first_finding; i < l->n; i++) {
+     * keep the specific. Hits arrive in offset order, so only the tail of the
+     * file's findings can share this offset: walking back from the end keeps a
+     * file with a million hits linear. */
+    for (size_t i = l->n; i-- > c->first_finding && l->items[i].offset >= hit->offset;) {
         ls_finding *o = &l->items[i];
         const char *oid = ls_ruleset_get(c->rules, o->rule)->id;
         const char *nid = ls_ruleset_get(c->rules, hit->rule)->id;
