@@ -19,8 +19,9 @@ typedef struct {
     ls_finding_list *out;
     field_kind kind;
     const char *path;       /* "config.Env", "history[3].created_by" */
-    char **lines;           /* the elements, for attribution by line */
+    char **lines;           /* the elements, for attribution */
     size_t n_lines;
+    uint64_t *starts;       /* offset of each element in the joined text */
     long history;           /* FIELD_HISTORY: the entry */
     int oom;
 } meta_ctx;
@@ -38,6 +39,33 @@ static char *key_of(const char *line)
     memcpy(key, line, (size_t)(eq - line));
     key[eq - line] = '\0';
     return key;
+}
+
+/* The element holding byte `offset` of the joined text (0-based). Found by
+ * offset, not by counting newlines: a value may hold newlines itself (an Env
+ * value with "\n" in it), which would shift every later element's line. */
+static size_t element_of(const meta_ctx *c, uint64_t offset)
+{
+    size_t lo = 0, hi = c->n_lines;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->starts[mid] <= offset)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Config fields: line = the element (1-based), column = byte in it. */
+static void place_in_element(const meta_ctx *c, ls_finding *f)
+{
+    size_t e;
+    if (!c->starts || c->n_lines == 0)
+        return;
+    e = element_of(c, f->offset);
+    f->line = e + 1;
+    f->column = f->offset - c->starts[e] + 1;
 }
 
 static long attribute(const meta_ctx *c, uint64_t line)
@@ -75,14 +103,17 @@ static int on_hit(void *ud, const ls_hit *hit)
         return 1;
     }
     f->source = c->kind == FIELD_HISTORY ? LS_SOURCE_HISTORY : LS_SOURCE_CONFIG;
-    f->history = attribute(c, hit->line);
+    if (c->kind != FIELD_HISTORY)
+        place_in_element(c, f);
+    f->history = attribute(c, f->line);
     f->layer = c->kind == FIELD_HISTORY && c->history >= 0 ? c->hist[c->history].layer : -1;
     f->status = LS_STATUS_METADATA;
     return 0;
 }
 
-/* Joins n strings with '\n' into a new buffer; *len gets its length. */
-static char *join_lines(char *const *lines, size_t n, size_t *len)
+/* Joins n strings with '\n' into a new buffer; *len gets its length and
+ * starts[i] the offset of string i. */
+static char *join_lines(char *const *lines, size_t n, size_t *len, uint64_t *starts)
 {
     size_t total = 0, pos = 0;
     char *out;
@@ -93,6 +124,7 @@ static char *join_lines(char *const *lines, size_t n, size_t *len)
         return NULL;
     for (size_t i = 0; i < n; i++) {
         size_t k = strlen(lines[i]);
+        starts[i] = pos;
         memcpy(out + pos, lines[i], k);
         pos += k;
         if (i + 1 < n)
@@ -118,15 +150,22 @@ static int scan_lines(meta_ctx *c, ls_scanner *sc, char **lines, size_t n, uint6
 {
     size_t len;
     char *text;
+    uint64_t *starts;
     int rc;
     if (n == 0)
         return 0;
-    text = join_lines(lines, n, &len);
-    if (!text)
+    starts = malloc(n * sizeof *starts);
+    text = starts ? join_lines(lines, n, &len, starts) : NULL;
+    if (!text) {
+        free(starts);
         return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+    }
     c->lines = lines;
     c->n_lines = n;
+    c->starts = starts;
     rc = scan_text(c, sc, text, len, bytes, err);
+    c->starts = NULL;
+    free(starts);
     free(text);
     return rc;
 }
