@@ -70,6 +70,27 @@ check big-history.tar 1 "github-pat /etc/app.conf present;github-pat history[0].
 check dup-layers.tar 1 "github-pat /etc/app.conf present;github-pat /etc/app.conf present" "history has 1 entries that create layers but the image has 2 layers"
 check escape.tar 2 "" "../../etc/passwd escapes the image"
 check deep-json.tar 2 "" "config.json: invalid JSON at line 1: maximum parsing depth"
+check bomb.tar.zst 0 "" -
+# one 1 GiB line without a newline: found at its end, in bounded memory
+check longline.tar.gz 1 "github-pat /var/log/one-line.log present" -
+if python3 - "$WORK/longline.tar.gz.json" <<'PY'
+import json, sys
+f = json.load(open(sys.argv[1]))["findings"][0]
+sys.exit(0 if (f["line"], f["column"], f["offset"]) == (1, (1 << 30) - 39, (1 << 30) - 40) else 1)
+PY
+then echo "ok   longline.tar.gz position"; else echo "FAIL longline.tar.gz: line/column/offset"; fails=$((fails + 1)); fi
+check big-config.tar 2 "" "big-config.tar: config.json is larger than 67108864 bytes"
+check symlink-layer 1 "github-pat /srv/other.conf present" "is a symlink (refused)"
+check symlink-config 2 "" "is a symlink (refused)"
+check nul-name.tar 1 "github-pat /etc/a present" -
+# a PEM header over 8 MiB of base64 with no END line: reported once, as a low-confidence key
+check pathological.tar 1 "private-key /p/pem.key present;github-pat /p/real.txt present" -
+if python3 - "$WORK/pathological.tar.json" <<'PY'
+import json, sys
+f = json.load(open(sys.argv[1]))["findings"][0]
+sys.exit(0 if f["confidence"] == "low" and len(f["secret"]) < 100 else 1)
+PY
+then echo "ok   pathological.tar truncated key is low confidence"; else echo "FAIL pathological.tar: key confidence"; fails=$((fails + 1)); fi
 
 echo "hostile: $fails failure(s)"
 exit $((fails > 0))
