@@ -28,6 +28,8 @@ static const char *const documented[] = {
     "SplxlOBeZQQYbYS6WxSbIA", "8xLOxBtZp8", "lsdkfol23w54jlksdef", "ad180jjd733klru7",
     "45ghiukldjahdnhzdauz", "kd94hf93k423kf44", "pfkkdhi9sl3r4s00", "hh5s93j4hdidpola",
     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+    /* kubectl's help text: "set-credentials cluster-admin --password=uXFGweU9l35qcif" */
+    "uXFGweU9l35qcif",
 };
 
 /* Case-insensitive words that only placeholders contain. */
@@ -43,13 +45,16 @@ static const char *const stand_ins[] = {
     "pass", "password", "passwd", "secret", "pwd", "xyz", "foo", "bar", "foobar", "baz",
     "test", "testing", "pw", "p", "b", "123", "1234", "12345", "123456", "qwerty", "s3cret",
     "hunter2", "letmein", "none", "null", "true", "false", "undefined", "required", "optional",
+    "xyzzy", "p4ssw0rd", "passw0rd",
+    /* type names in declarations (Password: UTF8String, password: str) */
+    "string", "str", "utf8string", "ansistring", "widestring", "unicodestring", "securestring",
 };
 
 /* Case-insensitive prefixes of code that reads a secret from elsewhere. */
 static const char *const lookups[] = {
     "os.environ", "os.getenv", "process.env", "env[", "env.", "getenv(", "system.getenv",
     "environment.getenvironmentvariable", "config.", "settings.", "self.", "this.", "params.",
-    "request.", "args.", "options.", "opts.", "secrets.", "vars.", "$", "%",
+    "request.", "args.", "options.", "opts.", "secrets.", "vars.", "$", "%", "`",
 };
 
 /* Paths whose hex strings are digests, not keys. */
@@ -133,14 +138,41 @@ static bool is_uuid(const char *s, size_t len)
     return true;
 }
 
-/* A bare identifier without digits (password_mgr, challengePassword): a
- * variable name, not a value. */
+/* A bare identifier or word without digits (password_mgr, challengePassword,
+ * elevated-privileges, PASSWORD as a usage metavariable, "ensemble." ending a
+ * translated sentence, scmVersion= in a completion script): a name or prose,
+ * not a value. Trailing punctuation is ignored. Letter-only random secrets of
+ * the generic rules' lengths are rare enough to give up. */
 static bool identifier(const char *s, size_t len)
 {
+    while (len > 0 && strchr(".:=,;!?", s[len - 1]))
+        len--;
+    if (len == 0)
+        return true;
     for (size_t i = 0; i < len; i++)
-        if (!(isalpha((unsigned char)s[i]) || s[i] == '_'))
+        if (!(isalpha((unsigned char)s[i]) || s[i] == '_' || s[i] == '-'))
             return false;
     return true;
+}
+
+/* Bytes outside ASCII: translated text (a .mo file's "--password CONTRASEÑA")
+ * far more often than a password. */
+static bool non_ascii(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            return true;
+    return false;
+}
+
+/* A string escape inside the value ("Thai\u00" from a binary's string
+ * table, "\x41"): source text or data tables, not a credential. */
+static bool escaped(const char *s, size_t len)
+{
+    for (size_t i = 0; i + 1 < len; i++)
+        if (s[i] == '\\' && (s[i + 1] == 'u' || s[i + 1] == 'x'))
+            return true;
+    return false;
 }
 
 /* An identifier chain such as a.b.c or a.b[ / a.b( : code, not a value. */
@@ -205,6 +237,8 @@ const char *ls_detect_nonsecret(const ls_rule *rule, const char *s, size_t len, 
         return "template placeholder";
     if (len >= 6 && few_distinct(s, len))
         return "placeholder (repeated characters)";
+    if (all_in(s, len, "*"))
+        return "masked value";
     if (starts_public(s, len))
         return "public key or certificate";
     if (!generic)
@@ -220,7 +254,11 @@ const char *ls_detect_nonsecret(const ls_rule *rule, const char *s, size_t len, 
         s[len - 1] == ',' || s[len - 1] == ';')
         return "code expression";
     if (identifier(s, len))
-        return "identifier";
+        return "identifier or word";
+    if (non_ascii(s, len))
+        return "non-ASCII text";
+    if (escaped(s, len))
+        return "string escape (source text or a binary's string table)";
     if (prefix_ci(s, len, "sha1-") || prefix_ci(s, len, "sha256-") ||
         prefix_ci(s, len, "sha384-") || prefix_ci(s, len, "sha512-") || prefix_ci(s, len, "h1:") ||
         prefix_ci(s, len, "sha256:") || prefix_ci(s, len, "sha512:") || prefix_ci(s, len, "md5-"))

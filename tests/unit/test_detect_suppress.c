@@ -45,7 +45,26 @@ int main(void)
     CHECK(why("generic-secret", "U3x5VCl8Ew2HM98bSlgYUQz6AHeiHB2K", "/a") == NULL);
     CHECK(why("generic-password", "12345678abc", "/a") != NULL);
     CHECK_STR(why("generic-password", "fallback_getpass(prompt,", "/a"), "code expression");
-    CHECK_STR(why("generic-password", "challengePassword", "/a"), "identifier");
+    CHECK_STR(why("generic-password", "challengePassword", "/a"), "identifier or word");
+    /* what a Debian base image holds: lintian overrides, .mo translations of
+     * "--password PASSWORD", Go string tables, perl backticks */
+    CHECK_STR(why("generic-password", "elevated-privileges", "/usr/share/lintian/overrides/passwd"),
+              "identifier or word");
+    CHECK_STR(why("generic-cli-password", "PASSWORD", "/a"), "placeholder word");
+    CHECK_STR(why("generic-cli-password", "PALAVRA-PASSE", "/a"), "identifier or word");
+    CHECK_STR(why("generic-cli-password", "ensemble.", "/a"), "identifier or word");
+    CHECK_STR(why("generic-cli-password", "scmVersion=", "/a"), "identifier or word");
+    CHECK_STR(why("generic-cli-password", "MẬT_KHẨU", "/a"), "non-ASCII text");
+    CHECK_STR(why("generic-password", "Thai\\u00", "/usr/lib/cni/bridge"),
+              "string escape (source text or a binary's string table)");
+    CHECK_STR(why("generic-password", "`command", "/a"), "environment or configuration lookup");
+    CHECK_STR(why("generic-password", "UTF8String", "/a"), "placeholder word");
+    CHECK_STR(why("uri-credentials", "***", "/a"), "masked value");
+    CHECK_STR(why("generic-cli-password", "uXFGweU9l35qcif", "/a"), "documented example value");
+    /* still secrets: digits, symbols, or mixed case with digits */
+    CHECK(why("generic-password", "kV8#mQ2!pL", "/a") == NULL);
+    CHECK(why("generic-cli-password", "Zk8#vQm2Lp7x", "/a") == NULL);
+    CHECK(why("generic-password", "s3cr3t-Passw0rd-2024", "/a") == NULL);
     CHECK_STR(why("uri-credentials", "pass", "/a"), "placeholder word");
     CHECK_STR(why("generic-secret", "2YotnFZFEjr1zCsicMWpAA", "/a"), "documented example value");
     CHECK_INT(ls_detect_path_confidence("/usr/share/doc/x/examples/key.pem", LS_CONF_HIGH), LS_CONF_MEDIUM);
