@@ -170,9 +170,30 @@ static bool non_ascii(const char *s, size_t len)
 static bool escaped(const char *s, size_t len)
 {
     for (size_t i = 0; i + 1 < len; i++)
-        if (s[i] == '\\' && (s[i + 1] == 'u' || s[i + 1] == 'x'))
+        if (s[i] == '\\' && strchr("uxnrt0", s[i + 1]))
             return true;
     return false;
+}
+
+/* snake_case or CONSTANT_CASE names whose words may end in digits
+ * (TEST_DATA_BASE64, imdsv2_session_token): at least two words, each letters
+ * then optional digits. */
+static bool snake_name(const char *s, size_t len)
+{
+    size_t words = 0, i = 0;
+    while (i < len) {
+        size_t start = i;
+        while (i < len && isalpha((unsigned char)s[i]))
+            i++;
+        if (i - start < 2)
+            return false;
+        while (i < len && isdigit((unsigned char)s[i]))
+            i++;
+        words++;
+        if (i < len && s[i++] != '_')
+            return false;
+    }
+    return words >= 2 && s[len - 1] != '_';
 }
 
 /* An identifier chain such as a.b.c or a.b[ / a.b( : code, not a value. */
@@ -251,9 +272,9 @@ const char *ls_detect_nonsecret(const ls_rule *rule, const char *s, size_t len, 
     if (code_reference(s, len))
         return "code reference";
     if (memchr(s, '(', len) || memchr(s, ')', len) || memchr(s, '[', len) ||
-        s[len - 1] == ',' || s[len - 1] == ';')
+        s[len - 1] == ',' || s[len - 1] == ';' || s[len - 1] == '}')
         return "code expression";
-    if (identifier(s, len))
+    if (identifier(s, len) || snake_name(s, len))
         return "identifier or word";
     if (non_ascii(s, len))
         return "non-ASCII text";

@@ -61,6 +61,12 @@ int main(void)
     CHECK_STR(why("generic-password", "UTF8String", "/a"), "placeholder word");
     CHECK_STR(why("uri-credentials", "***", "/a"), "masked value");
     CHECK_STR(why("generic-cli-password", "uXFGweU9l35qcif", "/a"), "documented example value");
+    CHECK_STR(why("generic-secret", "TEST_DATA_BASE64", "/a"), "identifier or word");
+    CHECK_STR(why("generic-secret", "imdsv2_session_token", "/a"), "identifier or word");
+    CHECK_STR(why("generic-password", "secret\\n", "/a"),
+              "string escape (source text or a binary's string table)");
+    CHECK_STR(why("generic-password", "mock_challenge}", "/a"), "code expression");
+    CHECK(why("generic-secret", "ab_Xk29sLq0_Zp8vW3", "/a") == NULL);
     /* still secrets: digits, symbols, or mixed case with digits */
     CHECK(why("generic-password", "kV8#mQ2!pL", "/a") == NULL);
     CHECK(why("generic-cli-password", "Zk8#vQm2Lp7x", "/a") == NULL);
