@@ -227,7 +227,7 @@ static bool starts_public(const char *s, size_t len)
 static const char *const doc_paths[] = {
     "*/doc/*", "*/docs/*", "*/man/*", "*/example/*", "*/examples/*", "*/samples/*",
     "*/test/*", "*/tests/*", "*/testdata/*", "*/fixtures/*", "*/__tests__/*", "*/spec/*",
-    "*.md", "*.rst", "*.html", "*.txt", "*.js.map", "*.css.map", "*/README*",
+    "*.md", "*.rst", "*.html", "*.js.map", "*.css.map", "*/README*",
 };
 
 ls_confidence ls_detect_path_confidence(const char *path, ls_confidence c)
@@ -303,6 +303,7 @@ static const char *const supersedes[][2] = {
     {"npm-token", "npmrc-auth"},
     {"pypi-token", "pypirc-password"},
     {"rubygems-api-key", "gem-credentials"},
+    {"openai-api-key", "openai-project-key"},
 };
 
 bool ls_detect_supersedes(const char *a, const char *b)
