@@ -16,6 +16,20 @@
 #include "match/matcher.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+/* Targets that scan put this at file scope: libFuzzer then compiles the rules
+ * before its first input, outside the per-input timeout (a cold Hyperscan
+ * compile under ASan takes longer than -timeout allows). The replay driver
+ * never calls it and compiles on first use instead. */
+#define FUZZ_COMPILE_MATCHER_AT_START                                                          \
+    int LLVMFuzzerInitialize(int *argc, char ***argv)                                          \
+    {                                                                                          \
+        (void)argc;                                                                            \
+        (void)argv;                                                                            \
+        (void)fuzz_matcher();                                                                  \
+        return 0;                                                                              \
+    }
 
 /* The bundled rules and their matcher, built on first use and kept for the
  * process (a fuzzer runs millions of inputs; compiling per input would

@@ -40,6 +40,8 @@ static void write_and_check(const ls_report *r)
     fclose(f);
 }
 
+FUZZ_COMPILE_MATCHER_AT_START
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const ls_matcher *m = fuzz_matcher();

@@ -36,6 +36,8 @@ static int record(void *ud, const ls_hit *h)
     return 0;
 }
 
+FUZZ_COMPILE_MATCHER_AT_START
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static hit_log whole, split;

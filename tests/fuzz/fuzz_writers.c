@@ -39,6 +39,8 @@ static void check_text(const char *buf, size_t len)
     }
 }
 
+FUZZ_COMPILE_MATCHER_AT_START
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const ls_matcher *m = fuzz_matcher();
