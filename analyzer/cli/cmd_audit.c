@@ -39,6 +39,7 @@ typedef struct {
     char *line;              /* the JSONL line without its newline; NULL = not done */
     char **digests;          /* its layers' digests (for unique_layers) */
     size_t n_digests;
+    uint64_t layers;         /* its layers (a layer that could not be read may have no digest) */
     uint64_t findings[N_SEV];/* by ls_severity */
     uint64_t errors;         /* errors[] entries, or 1 for an image that failed */
     bool failed;             /* could not be scanned at all */
@@ -109,6 +110,7 @@ static void tally(audit_slot *s, const ls_report *r, const cli_opts *o)
             s->findings[sev]++;
     }
     s->errors = r->n_errors;
+    s->layers = r->n_layers;
     s->gate = cli_exit_status(r, o) == EXIT_FINDINGS;
     s->digests = calloc(r->n_layers ? r->n_layers : 1, sizeof *s->digests);
     for (size_t i = 0; s->digests && i < r->n_layers; i++)
@@ -176,7 +178,7 @@ static void flush_ready(audit_run *a)
             }
         }
         a->t.images++;
-        a->t.layers += s->failed ? 0 : s->n_digests;
+        a->t.layers += s->layers;
         a->t.failed += s->failed;
         a->t.errors += s->errors;
         a->t.gate |= s->gate;
@@ -314,11 +316,6 @@ static FILE *open_output(const cli_opts *o, const char **label, ls_error *err)
 {
     const char *path = o->resume ? o->resume : o->output;
     FILE *f;
-    if (o->resume && o->output && strcmp(o->resume, o->output) != 0) {
-        ls_error_set(err, LS_ERR_USAGE, "--resume %s appends to that file: -o must name it too or be left out",
-                     o->resume);
-        return NULL;
-    }
     *label = path ? path : "standard output";
     if (!path)
         return stdout;
@@ -363,6 +360,11 @@ int cli_cmd_audit(const cli_opts *opts, const char *list)
         goto out;
     if (opts->format_given && strcmp(opts->format, "jsonl") != 0) {
         ls_error_set(&err, LS_ERR_USAGE, "audit writes JSONL only (--format %s)", opts->format);
+        goto out;
+    }
+    if (o->resume && o->output && strcmp(o->resume, o->output) != 0) {
+        ls_error_set(&err, LS_ERR_USAGE, "--resume %s appends to that file: -o must name it too or be left out",
+                     o->resume);
         goto out;
     }
     if (o->baseline && cli_baseline_load(o->baseline, &baseline, &err) != 0)
