@@ -222,6 +222,16 @@ s0=$($CHECK refs shard0.jsonl | sort) s1=$($CHECK refs shard1.jsonl | sort)
 expect_eq "shards: together exactly the list" "$(printf '%s\n%s\n' "$s0" "$s1" | sort)" "$(sort list10)"
 expect_eq "shards: no overlap" "$(comm -12 <(echo "$s0") <(echo "$s1") | wc -l)" 0
 [ -n "$s0" ] && [ -n "$s1" ] && ok "shards: both non-empty" || bad "shards: one shard is empty"
+# the documented function: FNV-1a 64 of the reference, modulo N
+want0=$(python3 -c '
+import sys
+def fnv(s):
+    h = 0xcbf29ce484222325
+    for b in s.encode():
+        h = ((h ^ b) * 0x100000001b3) % (1 << 64)
+    return h
+print("\n".join(sorted(l for l in open(sys.argv[1]).read().splitlines() if fnv(l) % 2 == 0)))' list10)
+expect_eq "shards: shard 0 is FNV-1a 64 mod 2 == 0" "$s0" "$want0"
 check "shard 0 lines equal scan reports" $CHECK same-as-scan shard0.jsonl scans.tsv
 check "shard 1 lines equal scan reports" $CHECK same-as-scan shard1.jsonl scans.tsv
 # each process scans each layer at most once (the broken one is not shared across shards)
