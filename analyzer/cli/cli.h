@@ -43,6 +43,12 @@ typedef struct {
     /* issue 5 (performance) */
     bool no_cache;             /* --no-cache: always compile the rules */
     unsigned jobs;             /* --jobs N: layers scanned at once; 0 = online cores */
+    /* issue 6 (bulk audit) */
+    const char *cache_dir;     /* --cache DIR: cache root (layer results, compiled rules) */
+    const char *resume;        /* --resume FILE: skip images already in FILE, append to it */
+    const char *registry;      /* --registry HOST: audit a registry's catalog */
+    unsigned shard_index;      /* --shard I/N */
+    unsigned shard_count;      /* 0 = no sharding */
 } cli_opts;
 
 /* Parses the options of a command: argv[0] is the command word. Returns the
@@ -65,5 +71,9 @@ int cli_cmd_rules(const cli_opts *o, const char *what);
 int cli_cmd_baseline(const cli_opts *o, const char *what, const char *image);
 /* Incident response (cmd_inspect.c): `layers`, `history`, `extract`, `diff`. */
 int cli_cmd_inspect(const cli_opts *o, const char *cmd, const char *image);
+/* `audit LIST|-` (cmd_audit.c); list is NULL with --registry. */
+int cli_cmd_audit(const cli_opts *o, const char *list);
+/* The first audit-only option set in o (for refusing it elsewhere), or NULL. */
+const char *cli_audit_only_option(const cli_opts *o);
 
 #endif

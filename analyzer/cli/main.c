@@ -32,6 +32,17 @@ int main(int argc, char **argv)
     if (first < 0)
         return EXIT_ERROR;
     first += 1; /* index in argv */
+    if (strcmp(cmd, "audit") == 0) {
+        if (argc - first != (o.registry ? 0 : 1)) {
+            fprintf(stderr, "layerscan: usage: layerscan audit [options] LIST|- (or --registry HOST)\n");
+            return EXIT_ERROR;
+        }
+        return cli_cmd_audit(&o, o.registry ? NULL : argv[first]);
+    }
+    if (cli_audit_only_option(&o)) {
+        fprintf(stderr, "layerscan: %s is an option of audit only\n", cli_audit_only_option(&o));
+        return EXIT_ERROR;
+    }
     if (strcmp(cmd, "scan") == 0) {
         if (argc - first != 1) {
             fprintf(stderr, "layerscan: scan takes exactly one IMAGE (see layerscan --help)\n");

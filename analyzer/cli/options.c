@@ -12,6 +12,7 @@
 #include <zstd.h>
 
 #include "blob/blob.h"
+#include "cli/audit.h"
 #include "cli/cli.h"
 
 void cli_usage(FILE *out)
@@ -23,6 +24,7 @@ void cli_usage(FILE *out)
           "       layerscan extract IMAGE --layer N --path /P [-o FILE [--force]]\n"
           "       layerscan diff IMAGE --layer N         what layer N added, changed, deleted, hid\n"
           "       layerscan rules list|test [--rules FILE|DIR] [--verbose]\n"
+          "       layerscan audit [options] LIST|-       many images: JSONL, one line per image\n"
           "       layerscan --version | --help\n"
           "\n"
           "IMAGE: docker-archive:FILE | oci:DIR[:REF] | oci-archive:FILE[:REF] | a path (auto-detected;\n"
@@ -46,9 +48,15 @@ void cli_usage(FILE *out)
           "  --from-report FILE     baseline create: take the fingerprints of a JSON report\n"
           "  --jobs N               scan up to N layers at once (default: online cores)\n"
           "  --no-cache             compile the rules even if a cached database exists\n"
+          "                         (audit: and neither read nor keep cached layer results)\n"
+          "  --cache DIR            audit: cache root for layer results and compiled rules\n"
+          "  --resume FILE          audit: skip the images FILE already holds, append to it\n"
+          "  --shard I/N            audit: only the references of shard I of N (0-based)\n"
+          "  --registry HOST        audit: walk a registry's catalog (not yet available)\n"
           "\n"
           "exit status: 0 no finding (at or above --fail-on), 1 findings, 2 the scan could not be done\n"
-          "             (layers, history, extract, diff, baseline: 0 done, 2 error)\n",
+          "             (layers, history, extract, diff, baseline: 0 done, 2 error;\n"
+          "             audit: 2 only when the list of images is unusable)\n",
           out);
 }
 
@@ -69,7 +77,7 @@ void cli_print_version(void)
 
 enum { OPT_FORMAT = 256, OPT_PLATFORM, OPT_SHOW, OPT_RULES, OPT_NO_DEFAULT, OPT_DISABLE, OPT_VERSION,
        OPT_FAIL_ON, OPT_MIN_CONF, OPT_BASELINE, OPT_CONFIG, OPT_FROM_REPORT, OPT_LAYER, OPT_PATH, OPT_FORCE,
-       OPT_JOBS, OPT_NO_CACHE };
+       OPT_JOBS, OPT_NO_CACHE, OPT_CACHE, OPT_RESUME, OPT_SHARD, OPT_REGISTRY };
 
 static const struct option long_opts[] = {
     {"format", required_argument, NULL, OPT_FORMAT},
@@ -92,6 +100,10 @@ static const struct option long_opts[] = {
     {"force", no_argument, NULL, OPT_FORCE},
     {"jobs", required_argument, NULL, OPT_JOBS},
     {"no-cache", no_argument, NULL, OPT_NO_CACHE},
+    {"cache", required_argument, NULL, OPT_CACHE},
+    {"resume", required_argument, NULL, OPT_RESUME},
+    {"shard", required_argument, NULL, OPT_SHARD},
+    {"registry", required_argument, NULL, OPT_REGISTRY},
     {NULL, 0, NULL, 0},
 };
 
@@ -173,6 +185,21 @@ int cli_parse_opts(int argc, char **argv, cli_opts *o)
             break;
         }
         case OPT_NO_CACHE: o->no_cache = true; break;
+        case OPT_CACHE:
+            if (!*optarg) {
+                fprintf(stderr, "layerscan: --cache needs a directory\n");
+                return -1;
+            }
+            o->cache_dir = optarg;
+            break;
+        case OPT_RESUME: o->resume = optarg; break;
+        case OPT_REGISTRY: o->registry = optarg; break;
+        case OPT_SHARD:
+            if (audit_parse_shard(optarg, &o->shard_index, &o->shard_count) != 0) {
+                fprintf(stderr, "layerscan: --shard %s: expected I/N with 0 <= I < N <= 65536\n", optarg);
+                return -1;
+            }
+            break;
         case 'h': cli_usage(stdout); exit(EXIT_CLEAN);
         case OPT_VERSION: cli_print_version(); exit(EXIT_CLEAN);
         case ':':
@@ -186,3 +213,9 @@ int cli_parse_opts(int argc, char **argv, cli_opts *o)
     return optind;
 }
 
+
+const char *cli_audit_only_option(const cli_opts *o)
+{
+    return o->cache_dir ? "--cache" : o->resume ? "--resume" : o->shard_count ? "--shard"
+                                    : o->registry ? "--registry" : NULL;
+}

@@ -194,6 +194,34 @@ size_t ls_fs_layer_size(const ls_fs_layer *l)
     return l->count;
 }
 
+int ls_fs_layer_each(const ls_fs_layer *l, int (*fn)(void *ctx, const ls_fs_record *rec), void *ctx)
+{
+    for (size_t i = 0; i < l->capacity; i++) {
+        const fs_record *r = &l->slots[i];
+        ls_fs_record rec;
+        int rc;
+        if (!r->path)
+            continue;
+        rec = (ls_fs_record){.path = r->path, .kind = r->kind, .whiteout = r->whiteout,
+                             .opaque = r->opaque, .content = r->content};
+        if ((rc = fn(ctx, &rec)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+int ls_fs_layer_restore(ls_fs_layer *l, const ls_fs_record *rec)
+{
+    fs_record *r = record_for(l, rec->path);
+    if (!r)
+        return -1;
+    r->kind = rec->kind;
+    r->whiteout = rec->whiteout;
+    r->opaque = rec->opaque;
+    r->content = rec->content;
+    return 0;
+}
+
 /* Does layer l hide path from lower layers? A whiteout of the path or of an
  * ancestor, an opaque marker on a strict ancestor, or a non-directory put
  * at a strict ancestor (a directory replaced by a file or symlink). */

@@ -42,6 +42,26 @@ bool ls_fs_layer_file(const ls_fs_layer *l, const char *path, ls_content_id *con
 /* Number of distinct paths recorded. */
 size_t ls_fs_layer_size(const ls_fs_layer *l);
 
+/* Serialization (the layer result cache): one path's record exactly as the
+ * table holds it. Iterating a table and restoring every record into a new
+ * one gives a table with the same answers to every query above. */
+typedef struct {
+    const char *path;        /* borrowed from the table while iterating */
+    ls_fs_kind kind;         /* what the layer put there, LS_FS_NONE if nothing */
+    bool whiteout;           /* the layer deletes the path from lower layers */
+    bool opaque;             /* the layer hides what lower layers put under it */
+    ls_content_id content;   /* meaningful for LS_FS_FILE */
+} ls_fs_record;
+
+/* Calls fn for every recorded path, in table order (deterministic for the
+ * same sequence of records). Stops at and returns fn's first nonzero return;
+ * 0 when all were visited. */
+int ls_fs_layer_each(const ls_fs_layer *l, int (*fn)(void *ctx, const ls_fs_record *rec), void *ctx);
+
+/* Sets the record for rec->path to exactly rec's kind, content and flags
+ * (replacing what was there). Returns 0 or -1 on allocation failure. */
+int ls_fs_layer_restore(ls_fs_layer *l, const ls_fs_record *rec);
+
 typedef struct {
     ls_status status;        /* present, deleted or overwritten */
     long removed_in_layer;   /* first layer at which the content stopped being served; -1 if present */

@@ -13,6 +13,7 @@
 #include "match/matcher.h"
 #include "pipeline/findings.h"
 #include "pipeline/history.h"
+#include "pipeline/layer_cache.h"
 #include "pipeline/layer_scan.h"
 #include "pipeline/metadata.h"
 #include "pipeline/parallel.h"
@@ -230,10 +231,22 @@ static void report_progress(layer_jobs *j, size_t i)
     pthread_mutex_unlock(&j->lock);
 }
 
+/* With a layer cache, a layer whose result is cached is not read at all;
+ * otherwise it is scanned and its result offered to the cache. Either way the
+ * slot ends up holding the same result (see layer_cache.h). */
 static int scan_one_layer(void *ctx, unsigned worker, size_t i)
 {
     layer_jobs *j = ctx;
-    j->rc[i] = ls_layer_scan(j->src, i, j->rules, j->scanners[worker], &j->s->results[i], &j->errs[i]);
+    ls_layer_cache *lc = j->s->opts ? j->s->opts->layer_cache : NULL;
+    ls_layer_claim claim = {0};
+    ls_layer_result *res = &j->s->results[i];
+    if (lc && ls_layer_cache_lookup(lc, j->rules, ls_source_image(j->src), i, res, &claim) == 1) {
+        j->rc[i] = 0;
+    } else {
+        j->rc[i] = ls_layer_scan(j->src, i, j->rules, j->scanners[worker], res, &j->errs[i]);
+        if (lc)
+            ls_layer_cache_done(lc, &claim, j->rc[i] == 0 ? res : NULL);
+    }
     report_progress(j, i);
     return j->rc[i] != 0;
 }

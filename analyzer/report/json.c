@@ -236,10 +236,9 @@ static json_t *stats_json(const ls_report *r)
     return j;
 }
 
-int ls_report_write_json(const ls_report *r, FILE *out, const ls_write_opts *o, ls_error *err)
+json_t *ls_report_json(const ls_report *r, const ls_write_opts *o)
 {
     json_t *root = json_object(), *findings = json_array();
-    int rc;
     json_object_set_new(root, "report_version", json_integer(REPORT_VERSION));
     json_object_set_new(root, "tool", tool_json(r));
     json_object_set_new(root, "image", image_json(r));
@@ -251,7 +250,13 @@ int ls_report_write_json(const ls_report *r, FILE *out, const ls_write_opts *o, 
     json_object_set_new(root, "errors", errors_json(r));
     json_object_set_new(root, "suppressed", suppressed_json(r, o));
     json_object_set_new(root, "stats", stats_json(r));
-    rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+    return root;
+}
+
+int ls_report_write_json(const ls_report *r, FILE *out, const ls_write_opts *o, ls_error *err)
+{
+    json_t *root = ls_report_json(r, o);
+    int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
     json_decref(root);
     if (rc != 0 || fputc('\n', out) == EOF)
         return ls_error_set(err, LS_ERR_IO, "cannot write the JSON report");

@@ -17,4 +17,8 @@ json_t *ls_json_str(const char *s);
  * o->show_secrets). */
 json_t *ls_json_finding(const ls_report *r, const ls_finding *f, const ls_write_opts *o);
 
+/* The whole report object of the JSON contract (what `scan --format json`
+ * writes), for writers that frame it differently (the audit's JSONL). */
+json_t *ls_report_json(const ls_report *r, const ls_write_opts *o);
+
 #endif

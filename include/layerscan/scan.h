@@ -17,6 +17,7 @@
 #include "layerscan/report.h"
 
 struct ls_matcher;
+struct ls_layer_cache;
 
 typedef struct {
     const char *platform;   /* "os/arch[/variant]" or NULL for the default */
@@ -25,6 +26,9 @@ typedef struct {
     void (*progress)(void *ctx, size_t done, size_t total, uint64_t bytes);
     void *progress_ctx;
     unsigned jobs;          /* layers scanned at once; 0 = online cores */
+    /* Layer results shared across scans (analyzer/pipeline/layer_cache.h):
+     * a cached layer is not read at all. NULL = scan every layer. */
+    struct ls_layer_cache *layer_cache;
 } ls_scan_opts;
 
 /* Scans ref ("oci:DIR:REF", "docker-archive:FILE", a bare path...). Returns 0

@@ -1,0 +1,85 @@
+/*
+ * audit.h - the input side of `layerscan audit`: where the list of image
+ * references comes from, which of them this process audits (--shard), and
+ * which are already done (--resume).
+ *
+ * References come from an enumerator: a function that appends references to
+ * a list. Today there is one (a file or standard input, one reference per
+ * line); walking a registry's catalog (--registry HOST) is one more function
+ * of the same type. Everything after the list (sharding, resuming, the scans,
+ * the output) does not care where a reference came from.
+ */
+#ifndef LS_CLI_AUDIT_H
+#define LS_CLI_AUDIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "layerscan/error.h"
+
+/* Bounds on an input list: beyond them the list is unusable (exit 2). */
+#define AUDIT_MAX_REF_LEN 4096
+#define AUDIT_MAX_REFS 10000000u
+
+/* An ordered list of references, each owned. */
+typedef struct {
+    char **v;
+    size_t n, cap;
+} audit_refs;
+
+/* Appends a copy of ref. 0, or -1 with err (out of memory, too many). */
+int audit_refs_add(audit_refs *refs, const char *ref, ls_error *err);
+void audit_refs_free(audit_refs *refs);
+
+/* An enumerator appends the references it knows to refs. Returns 0, or -1
+ * with err naming the input and the problem (the list is then unusable). */
+typedef int (*audit_enumerator)(void *ctx, audit_refs *refs, ls_error *err);
+
+/* The file enumerator: ctx is a path, "-" for standard input. One reference
+ * a line; surrounding blanks trimmed; blank lines and lines starting with
+ * '#' skipped. A line longer than AUDIT_MAX_REF_LEN or holding a control
+ * character makes the list unusable (the message names FILE:LINE). */
+int audit_enum_file(void *ctx, audit_refs *refs, ls_error *err);
+
+/* The registry enumerator (--registry HOST): ctx is the host. Not available
+ * in this build: fails with a message saying so. */
+int audit_enum_registry(void *ctx, audit_refs *refs, ls_error *err);
+
+/* Drops later repetitions of a reference (the first one keeps its place).
+ * Returns how many were dropped. */
+size_t audit_refs_dedup(audit_refs *refs);
+
+/* The shard a reference belongs to: FNV-1a 64 of its bytes, modulo count.
+ * The same on every machine, so N processes given the same list and
+ * --shard 0/N .. N-1/N audit each reference exactly once. */
+unsigned audit_shard_of(const char *ref, unsigned count);
+
+/* Parses "I/N" (0 <= I < N <= 65536). 0, or -1. */
+int audit_parse_shard(const char *s, unsigned *index, unsigned *count);
+
+/* A set of strings (owned copies). */
+typedef struct {
+    char **slots;
+    size_t cap, n;
+} audit_strset;
+
+/* Adds s; 1 if added, 0 if already present, -1 on allocation failure. */
+int audit_strset_add(audit_strset *set, const char *s);
+bool audit_strset_has(const audit_strset *set, const char *s);
+void audit_strset_free(audit_strset *set);
+
+/* The key a reference is recorded under in the JSONL output (its JSON string
+ * value: invalid UTF-8 bytes spelled "\xNN"), as a new string; NULL when out
+ * of memory. */
+char *audit_ref_key(const char *ref);
+
+/* Reads a previous audit output for --resume: adds the key of every image
+ * line ("audit":{"reference":...}) to done. A last line without its newline
+ * (the process was killed while writing it) is cut off the file, so appending
+ * starts on a fresh line. A file that does not exist is an empty output.
+ * Returns 0, or -1 with err naming the file. */
+int audit_resume_load(const char *path, audit_strset *done, ls_error *err);
+
+#endif

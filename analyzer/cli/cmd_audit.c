@@ -1,0 +1,437 @@
+/*
+ * cmd_audit.c - `layerscan audit LIST|-`: many images, each layer read once.
+ *
+ * The references (audit.h: a file, standard input, later a registry walk)
+ * are deduplicated, narrowed to this process's --shard and to those a
+ * --resume file does not hold yet, then scanned --jobs at a time over one
+ * compiled matcher and one layer result cache (pipeline/layer_cache.h), so a
+ * layer shared by many images is read and scanned once. Each image gives one
+ * JSONL line: its JSON report object (as `scan --format json` writes it,
+ * with the same policy applied) plus "audit":{"reference":...}; an image
+ * that cannot be scanned gives {"report_version":1,"audit":{...},"error":{...}}.
+ * Lines come out in input order whatever --jobs is (a bounded window of
+ * finished lines waits for the slowest one), each flushed as it is written,
+ * so an interrupted audit leaves whole lines that --resume can skip. A last
+ * line holds the summary of this run.
+ */
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/audit.h"
+#include "cli/cli.h"
+#include "cli/policy.h"
+#include "layerscan/scan.h"
+#include "match/dbcache.h"
+#include "match/matcher.h"
+#include "pipeline/layer_cache.h"
+#include "pipeline/parallel.h"
+#include "report/json_util.h"
+
+#define N_SEV 4
+
+/* One image's outcome, waiting for its turn to be written. */
+typedef struct {
+    char *line;              /* the JSONL line without its newline; NULL = not done */
+    char **digests;          /* its layers' digests (for unique_layers) */
+    size_t n_digests;
+    uint64_t layers;         /* its layers (a layer that could not be read may have no digest) */
+    uint64_t findings[N_SEV];/* by ls_severity */
+    uint64_t errors;         /* errors[] entries, or 1 for an image that failed */
+    bool failed;             /* could not be scanned at all */
+    bool gate;               /* findings at or above --fail-on */
+} audit_slot;
+
+typedef struct {
+    uint64_t images, layers, failed, errors, findings[N_SEV];
+    bool gate;
+} audit_totals;
+
+typedef struct {
+    const cli_opts *o;           /* effective options (config file merged) */
+    const cli_config *cfg;
+    const cli_fpset *baseline;   /* NULL when none */
+    const ls_matcher *m;
+    ls_layer_cache *cache;
+    char **refs;                 /* the references to audit, in output order */
+    size_t n;
+    unsigned layer_jobs;         /* layers at once within one image */
+    FILE *out;
+    const char *out_label;
+    pthread_mutex_t lock;        /* everything below */
+    pthread_cond_t moved;        /* `written` advanced */
+    audit_slot *ring;            /* window slots, item i at i % window */
+    size_t window;
+    size_t written;              /* lines written so far */
+    bool write_failed;
+    ls_error write_err;
+    audit_totals t;
+    audit_strset unique;         /* layer digests seen */
+    bool unique_oom;
+    bool progress;               /* a progress line on stderr (a terminal) */
+} audit_run;
+
+/* ---- one image -------------------------------------------------------- */
+
+static json_t *audit_field(const char *ref)
+{
+    json_t *a = json_object();
+    json_object_set_new(a, "reference", ls_json_str(ref));
+    return a;
+}
+
+static char *dump_line(json_t *root)
+{
+    char *s = root ? json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII) : NULL;
+    json_decref(root);
+    return s;
+}
+
+static char *error_line(const char *ref, const ls_error *err)
+{
+    json_t *root = json_object(), *e = json_object();
+    json_object_set_new(root, "report_version", json_integer(1));
+    json_object_set_new(root, "audit", audit_field(ref));
+    json_object_set_new(e, "code", json_string(ls_code_name(err->code)));
+    json_object_set_new(e, "message", ls_json_str(err->msg));
+    json_object_set_new(root, "error", e);
+    return dump_line(root);
+}
+
+static void tally(audit_slot *s, const ls_report *r, const cli_opts *o)
+{
+    for (size_t i = 0; i < r->n_findings; i++) {
+        ls_severity sev = ls_ruleset_get(r->rules, r->findings[i].rule)->severity;
+        if ((unsigned)sev < N_SEV)
+            s->findings[sev]++;
+    }
+    s->errors = r->n_errors;
+    s->layers = r->n_layers;
+    s->gate = cli_exit_status(r, o) == EXIT_FINDINGS;
+    s->digests = calloc(r->n_layers ? r->n_layers : 1, sizeof *s->digests);
+    for (size_t i = 0; s->digests && i < r->n_layers; i++)
+        if (r->layers[i].digest && (s->digests[s->n_digests] = strdup(r->layers[i].digest)))
+            s->n_digests++;
+}
+
+static void audit_image(audit_run *a, const char *ref, audit_slot *s)
+{
+    ls_scan_opts so = {.platform = a->o->platform, .jobs = a->layer_jobs, .layer_cache = a->cache};
+    ls_write_opts wo = {.show_secrets = a->o->show_secrets};
+    ls_report *r = NULL;
+    ls_error err;
+    ls_error_clear(&err);
+    memset(s, 0, sizeof *s);
+    if (ls_scan_image(ref, a->m, &so, &r, &err) == 0 &&
+        cli_apply_policy(r, a->o, a->cfg, a->baseline, &err) == 0) {
+        json_t *root = ls_report_json(r, &wo);
+        json_object_set_new(root, "audit", audit_field(ref));
+        if ((s->line = dump_line(root)) != NULL)
+            tally(s, r, a->o);
+        else
+            ls_error_set(&err, LS_ERR_NOMEM, "%s: out of memory writing the report", ref);
+    }
+    ls_report_free(r);
+    if (!s->line) {
+        s->failed = true;
+        s->errors = 1;
+        s->line = error_line(ref, &err);
+    }
+}
+
+/* ---- ordered output --------------------------------------------------- */
+
+static void slot_free(audit_slot *s)
+{
+    free(s->line);
+    for (size_t i = 0; i < s->n_digests; i++)
+        free(s->digests[i]);
+    free(s->digests);
+    memset(s, 0, sizeof *s);
+}
+
+static void progress_line(audit_run *a)
+{
+    ls_layer_cache_stats st;
+    if (!a->progress)
+        return;
+    ls_layer_cache_get_stats(a->cache, &st);
+    fprintf(stderr, "\r\033[Kaudit: %zu/%zu images  %llu layers scanned  %llu from cache  %llu errors",
+            a->written, a->n, (unsigned long long)st.scanned, (unsigned long long)st.hits,
+            (unsigned long long)a->t.errors);
+    fflush(stderr);
+}
+
+/* Under lock: writes every finished line that is next in input order. */
+static void flush_ready(audit_run *a)
+{
+    while (a->written < a->n && a->ring[a->written % a->window].line) {
+        audit_slot *s = &a->ring[a->written % a->window];
+        if (!a->write_failed) {
+            if (fputs(s->line, a->out) == EOF || fputc('\n', a->out) == EOF || fflush(a->out) != 0) {
+                a->write_failed = true;
+                ls_error_set(&a->write_err, LS_ERR_IO, "%s: cannot write the audit output", a->out_label);
+            }
+        }
+        a->t.images++;
+        a->t.layers += s->layers;
+        a->t.failed += s->failed;
+        a->t.errors += s->errors;
+        a->t.gate |= s->gate;
+        for (int k = 0; k < N_SEV; k++)
+            a->t.findings[k] += s->findings[k];
+        for (size_t i = 0; i < s->n_digests; i++)
+            if (audit_strset_add(&a->unique, s->digests[i]) < 0)
+                a->unique_oom = true;
+        slot_free(s);
+        a->written++;
+        progress_line(a);
+    }
+}
+
+/* One item of ls_parallel_for: items are handed out in increasing order, so
+ * waiting here for the window to move only waits for lower items, which are
+ * already running. */
+static int audit_item(void *ctx, unsigned worker, size_t i)
+{
+    audit_run *a = ctx;
+    audit_slot s;
+    bool stop;
+    (void)worker;
+    pthread_mutex_lock(&a->lock);
+    while (i >= a->written + a->window && !a->write_failed)
+        pthread_cond_wait(&a->moved, &a->lock);
+    stop = a->write_failed;
+    pthread_mutex_unlock(&a->lock);
+    if (stop)
+        return 1;
+    audit_image(a, a->refs[i], &s);
+    pthread_mutex_lock(&a->lock);
+    a->ring[i % a->window] = s;
+    flush_ready(a);
+    stop = a->write_failed;
+    pthread_cond_broadcast(&a->moved);
+    pthread_mutex_unlock(&a->lock);
+    return stop;
+}
+
+/* ---- the list --------------------------------------------------------- */
+
+/* The references this process audits: its shard, minus those done. */
+static int select_refs(const cli_opts *o, audit_refs *all, audit_refs *mine, size_t *resumed,
+                       ls_error *err)
+{
+    audit_strset done = {0};
+    int rc = -1;
+    if (o->resume && audit_resume_load(o->resume, &done, err) != 0)
+        goto out;
+    for (size_t i = 0; i < all->n; i++) {
+        char *key;
+        bool skip;
+        if (o->shard_count && audit_shard_of(all->v[i], o->shard_count) != o->shard_index)
+            continue;
+        if (!(key = audit_ref_key(all->v[i]))) {
+            ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+            goto out;
+        }
+        skip = audit_strset_has(&done, key);
+        free(key);
+        if (skip)
+            (*resumed)++;
+        else if (audit_refs_add(mine, all->v[i], err) != 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    audit_strset_free(&done);
+    return rc;
+}
+
+/* ---- the end ---------------------------------------------------------- */
+
+static int write_summary(audit_run *a, const ls_layer_cache_stats *st, size_t resumed)
+{
+    static const char *const sev[N_SEV] = {"low", "medium", "high", "critical"};
+    json_t *root = json_object(), *sum = json_object(), *f = json_object();
+    char *line;
+    int rc;
+    json_object_set_new(sum, "images", json_integer((json_int_t)a->t.images));
+    json_object_set_new(sum, "layers", json_integer((json_int_t)a->t.layers));
+    json_object_set_new(sum, "unique_layers", json_integer((json_int_t)a->unique.n));
+    json_object_set_new(sum, "layers_scanned", json_integer((json_int_t)st->scanned));
+    json_object_set_new(sum, "cache_hits", json_integer((json_int_t)st->hits));
+    json_object_set_new(sum, "bytes_fetched", json_integer((json_int_t)st->bytes_fetched));
+    for (int k = N_SEV - 1; k >= 0; k--)
+        json_object_set_new(f, sev[k], json_integer((json_int_t)a->t.findings[k]));
+    json_object_set_new(sum, "findings", f);
+    json_object_set_new(sum, "errors", json_integer((json_int_t)a->t.errors));
+    json_object_set_new(sum, "failed_images", json_integer((json_int_t)a->t.failed));
+    json_object_set_new(sum, "resumed", json_integer((json_int_t)resumed));
+    json_object_set_new(sum, "cache_rejected", json_integer((json_int_t)st->rejected));
+    json_object_set_new(root, "summary", sum);
+    line = dump_line(root);
+    rc = line && fputs(line, a->out) != EOF && fputc('\n', a->out) != EOF && fflush(a->out) == 0 ? 0 : -1;
+    free(line);
+    return rc;
+}
+
+static void summary_table(const audit_run *a, const ls_layer_cache_stats *st, size_t resumed,
+                          size_t deduped)
+{
+    fprintf(stderr, "audit summary\n");
+    fprintf(stderr, "  images          %10llu", (unsigned long long)a->t.images);
+    if (a->t.failed || resumed || deduped)
+        fprintf(stderr, "   (%llu could not be scanned, %zu skipped by --resume, %zu duplicates)",
+                (unsigned long long)a->t.failed, resumed, deduped);
+    fprintf(stderr, "\n  layers          %10llu\n", (unsigned long long)a->t.layers);
+    fprintf(stderr, "  unique layers   %10zu\n", a->unique.n);
+    fprintf(stderr, "  layers scanned  %10llu\n", (unsigned long long)st->scanned);
+    fprintf(stderr, "  cache hits      %10llu\n", (unsigned long long)st->hits);
+    fprintf(stderr, "  bytes fetched   %10llu   (%.1f MB)\n", (unsigned long long)st->bytes_fetched,
+            (double)st->bytes_fetched / 1e6);
+    fprintf(stderr, "  findings        critical %llu  high %llu  medium %llu  low %llu\n",
+            (unsigned long long)a->t.findings[LS_SEV_CRITICAL], (unsigned long long)a->t.findings[LS_SEV_HIGH],
+            (unsigned long long)a->t.findings[LS_SEV_MEDIUM], (unsigned long long)a->t.findings[LS_SEV_LOW]);
+    fprintf(stderr, "  errors          %10llu\n", (unsigned long long)a->t.errors);
+    if (st->rejected)
+        fprintf(stderr, "  (%llu corrupt or foreign cache entries ignored and rewritten)\n",
+                (unsigned long long)st->rejected);
+    if (st->store_failed)
+        fprintf(stderr, "layerscan: warning: %llu layer results could not be written to %s\n",
+                (unsigned long long)st->store_failed, ls_layer_cache_dir(a->cache));
+}
+
+static bool want_progress(void)
+{
+    const char *ci = getenv("CI");
+    return isatty(STDERR_FILENO) && !(ci && *ci);
+}
+
+/* The output: the --resume file appended to, -o FILE, or standard output. */
+static FILE *open_output(const cli_opts *o, const char **label, ls_error *err)
+{
+    const char *path = o->resume ? o->resume : o->output;
+    FILE *f;
+    *label = path ? path : "standard output";
+    if (!path)
+        return stdout;
+    if (!(f = fopen(path, o->resume ? "a" : "w")))
+        ls_error_set(err, LS_ERR_IO, "%s: cannot write the audit output", path);
+    return f;
+}
+
+/* Rules, matcher and layer cache per the options. */
+static int open_engine(const cli_opts *o, ls_ruleset **rs, ls_matcher **m, ls_layer_cache **cache,
+                       ls_error *err)
+{
+    char root[4096] = "";
+    bool have_root = o->cache_dir || ls_dbcache_default_dir(root, sizeof root);
+    if (o->cache_dir && snprintf(root, sizeof root, "%s", o->cache_dir) >= (int)sizeof root)
+        return ls_error_set(err, LS_ERR_USAGE, "--cache: directory name too long");
+    if (!(*rs = cli_load_rules(o, err)) ||
+        ls_matcher_new_cached(m, *rs, o->no_cache || !have_root ? "" : root, err) != 0)
+        return -1;
+    if (!o->no_cache && !have_root)
+        fprintf(stderr, "layerscan: warning: no cache directory (set --cache or HOME): layer results "
+                        "are kept for this run only\n");
+    return ls_layer_cache_new(cache, o->no_cache || !have_root ? NULL : root, *rs, err);
+}
+
+int cli_cmd_audit(const cli_opts *opts, const char *list)
+{
+    ls_error err;
+    cli_config cfg = {0};
+    cli_fpset baseline = {0};
+    cli_opts eff, *o = &eff;
+    audit_refs all = {0}, mine = {0};
+    ls_ruleset *rs = NULL;
+    ls_matcher *m = NULL;
+    ls_layer_cache *cache = NULL;
+    ls_layer_cache_stats st;
+    audit_run a = {.lock = PTHREAD_MUTEX_INITIALIZER, .moved = PTHREAD_COND_INITIALIZER};
+    size_t resumed = 0, deduped, workers;
+    int status = EXIT_ERROR;
+    ls_error_clear(&err);
+    if (cli_config_load(opts, &cfg, &err) != 0 || cli_opts_merge(opts, &cfg, &eff, &err) != 0)
+        goto out;
+    if (opts->format_given && strcmp(opts->format, "jsonl") != 0) {
+        ls_error_set(&err, LS_ERR_USAGE, "audit writes JSONL only (--format %s)", opts->format);
+        goto out;
+    }
+    if (o->resume && o->output && strcmp(o->resume, o->output) != 0) {
+        ls_error_set(&err, LS_ERR_USAGE, "--resume %s appends to that file: -o must name it too or be left out",
+                     o->resume);
+        goto out;
+    }
+    if (o->baseline && cli_baseline_load(o->baseline, &baseline, &err) != 0)
+        goto out;
+    if ((o->registry ? audit_enum_registry((void *)o->registry, &all, &err)
+                     : audit_enum_file((void *)list, &all, &err)) != 0)
+        goto out;
+    deduped = audit_refs_dedup(&all);
+    if (select_refs(o, &all, &mine, &resumed, &err) != 0 || open_engine(o, &rs, &m, &cache, &err) != 0)
+        goto out;
+    if (!(a.out = open_output(o, &a.out_label, &err)))
+        goto out;
+    workers = o->jobs ? o->jobs : ls_parallel_cores();
+    if (workers > mine.n)
+        workers = mine.n ? mine.n : 1;
+    a.o = o;
+    a.cfg = &cfg;
+    a.baseline = o->baseline ? &baseline : NULL;
+    a.m = m;
+    a.cache = cache;
+    a.refs = mine.v;
+    a.n = mine.n;
+    a.layer_jobs = (unsigned)((o->jobs ? o->jobs : ls_parallel_cores()) / workers);
+    a.layer_jobs = a.layer_jobs ? a.layer_jobs : 1;
+    a.window = 4 * workers;
+    a.progress = want_progress();
+    if (!(a.ring = calloc(a.window, sizeof *a.ring))) {
+        ls_error_set(&err, LS_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    ls_parallel_for(mine.n, (unsigned)workers, audit_item, &a);
+    if (a.progress)
+        fputs("\r\033[K", stderr);
+    ls_layer_cache_get_stats(cache, &st);
+    if (a.write_failed) {
+        err = a.write_err;
+        goto out;
+    }
+    if (a.unique_oom) {
+        ls_error_set(&err, LS_ERR_NOMEM, "out of memory counting unique layers");
+        goto out;
+    }
+    if (write_summary(&a, &st, resumed) != 0) {
+        ls_error_set(&err, LS_ERR_IO, "%s: cannot write the audit summary", a.out_label);
+        goto out;
+    }
+    summary_table(&a, &st, resumed, deduped);
+    status = a.t.gate ? EXIT_FINDINGS : EXIT_CLEAN;
+out:
+    if (status == EXIT_ERROR)
+        fprintf(stderr, "layerscan: %s\n", err.msg);
+    if (a.out && a.out != stdout && fclose(a.out) != 0 && status != EXIT_ERROR) {
+        fprintf(stderr, "layerscan: %s: cannot write the audit output\n", a.out_label);
+        status = EXIT_ERROR;
+    }
+    for (size_t i = 0; a.ring && i < a.window; i++)
+        slot_free(&a.ring[i]);
+    free(a.ring);
+    audit_strset_free(&a.unique);
+    ls_layer_cache_free(cache);
+    ls_matcher_free(m);
+    ls_ruleset_free(rs);
+    audit_refs_free(&mine);
+    audit_refs_free(&all);
+    cli_fpset_free(&baseline);
+    cli_config_free(&cfg);
+    pthread_mutex_destroy(&a.lock);
+    pthread_cond_destroy(&a.moved);
+    return status;
+}

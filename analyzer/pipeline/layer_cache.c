@@ -1,0 +1,383 @@
+/*
+ * layer_cache.c - see layer_cache.h: entry names, bounded reads, atomic
+ * writes, and the in-process single-flight table.
+ *
+ * The single-flight table is a short list (at most one claim per scanning
+ * thread) under one mutex, with one condition variable broadcast whenever a
+ * claim is released. Reading and decoding an entry happen outside the lock;
+ * only the claim bookkeeping and the counters are under it.
+ */
+#include "pipeline/layer_cache.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "blob/sha256.h"
+#include "pipeline/layer_codec.h"
+#include "source/digest.h"
+
+#define LAYERS_SUBDIR "layers"
+#define ENTRY_SUFFIX ".lsl"
+#define PATH_MAX_LEN 4096
+
+typedef struct inflight {
+    struct inflight *next;
+    char *digest;
+} inflight;
+
+struct ls_layer_cache {
+    char dir[PATH_MAX_LEN];      /* ROOT/layers */
+    char root[PATH_MAX_LEN];     /* ROOT */
+    bool private_dir;            /* created by us, removed by free */
+    const ls_ruleset *rules;     /* borrowed */
+    char rules_hash[65];
+    char key_suffix[17];         /* 16 hex of SHA-256(format, version, rules hash) */
+    pthread_mutex_t lock;
+    pthread_cond_t released;     /* a claim was released */
+    inflight *claims;            /* digests being scanned now, under lock */
+    ls_layer_cache_stats stats;  /* under lock */
+};
+
+/* mkdir -p with mode 0700 (the entries hold secrets). */
+static int make_dirs(const char *dir)
+{
+    char p[PATH_MAX_LEN];
+    size_t len = strlen(dir);
+    if (len == 0 || len >= sizeof p)
+        return -1;
+    memcpy(p, dir, len + 1);
+    for (size_t i = 1; i <= len; i++) {
+        if (p[i] != '/' && p[i] != '\0')
+            continue;
+        p[i] = '\0';
+        if (mkdir(p, 0700) != 0 && errno != EEXIST)
+            return -1;
+        p[i] = i == len ? '\0' : '/';
+    }
+    return 0;
+}
+
+static bool key_suffix(const char *rules_hash, char out[17])
+{
+    char text[256], digest[LS_DIGEST_MAX];
+    int k = snprintf(text, sizeof text, "layerscan-layer-cache\nformat %d\nversion %s\nrules %s\n",
+                     LS_LAYER_CODEC_FORMAT, LAYERSCAN_VERSION, rules_hash);
+    if (k < 0 || (size_t)k >= sizeof text || ls_sha256_buffer(text, (size_t)k, digest, NULL) != 0)
+        return false;
+    memcpy(out, digest + strlen("sha256:"), 16);
+    out[16] = '\0';
+    return true;
+}
+
+/* A private directory for --no-cache: $TMPDIR (or /tmp)/layerscan-layers-XXXXXX. */
+static int make_private_root(char *out, size_t n)
+{
+    const char *tmp = getenv("TMPDIR");
+    int k;
+    if (!tmp || tmp[0] != '/')
+        tmp = "/tmp";
+    k = snprintf(out, n, "%s/layerscan-layers-XXXXXX", tmp);
+    if (k < 0 || (size_t)k >= n || !mkdtemp(out))
+        return -1;
+    return 0;
+}
+
+int ls_layer_cache_new(ls_layer_cache **out, const char *root, const ls_ruleset *rules, ls_error *err)
+{
+    ls_layer_cache *c = calloc(1, sizeof *c);
+    int k;
+    *out = NULL;
+    if (!c)
+        return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+    c->rules = rules;
+    ls_ruleset_hash(rules, c->rules_hash);
+    if (strlen(c->rules_hash) != 64 || !key_suffix(c->rules_hash, c->key_suffix)) {
+        free(c);
+        return ls_error_set(err, LS_ERR_INTERNAL, "cannot hash the rule set for the layer cache");
+    }
+    if (!root) {
+        if (make_private_root(c->root, sizeof c->root) != 0) {
+            free(c);
+            return ls_error_set(err, LS_ERR_IO, "cannot create a temporary layer cache directory: %s",
+                                strerror(errno));
+        }
+        c->private_dir = true;
+    } else if ((k = snprintf(c->root, sizeof c->root, "%s", root)) <= 0 || (size_t)k >= sizeof c->root) {
+        free(c);
+        return ls_error_set(err, LS_ERR_USAGE, "cache directory name is empty or too long");
+    }
+    k = snprintf(c->dir, sizeof c->dir, "%s/%s", c->root, LAYERS_SUBDIR);
+    if (k <= 0 || (size_t)k >= sizeof c->dir - 256 || make_dirs(c->dir) != 0) {
+        ls_error_set(err, LS_ERR_IO, "%s: cannot create the layer cache directory: %s", c->dir,
+                     k > 0 && (size_t)k < sizeof c->dir - 256 ? strerror(errno) : "name too long");
+        if (c->private_dir)
+            rmdir(c->root);
+        free(c);
+        return -1;
+    }
+    pthread_mutex_init(&c->lock, NULL);
+    pthread_cond_init(&c->released, NULL);
+    *out = c;
+    return 0;
+}
+
+/* Removes the private directory: our entries, stray temporaries, the dirs. */
+static void remove_private(ls_layer_cache *c)
+{
+    DIR *d = opendir(c->dir);
+    struct dirent *e;
+    char p[PATH_MAX_LEN + 300];
+    while (d && (e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        snprintf(p, sizeof p, "%s/%s", c->dir, e->d_name);
+        unlink(p);
+    }
+    if (d)
+        closedir(d);
+    rmdir(c->dir);
+    rmdir(c->root);
+}
+
+void ls_layer_cache_free(ls_layer_cache *c)
+{
+    if (!c)
+        return;
+    while (c->claims) { /* none are left by correct callers */
+        inflight *next = c->claims->next;
+        free(c->claims->digest);
+        free(c->claims);
+        c->claims = next;
+    }
+    if (c->private_dir)
+        remove_private(c);
+    pthread_cond_destroy(&c->released);
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+}
+
+const char *ls_layer_cache_dir(const ls_layer_cache *c)
+{
+    return c->dir;
+}
+
+bool ls_layer_cache_entry_path(const ls_layer_cache *c, const char *digest, char *out, size_t n)
+{
+    int k;
+    /* the digest comes from a hostile manifest: it must be plain hex before
+     * it names a file */
+    if (ls_digest_validate(digest, "layer cache", "layer", NULL) != 0)
+        return false;
+    k = snprintf(out, n, "%s/%.6s-%s.%s%s", c->dir, digest, digest + 7, c->key_suffix, ENTRY_SUFFIX);
+    return k > 0 && (size_t)k < n;
+}
+
+void ls_layer_cache_get_stats(ls_layer_cache *c, ls_layer_cache_stats *out)
+{
+    pthread_mutex_lock(&c->lock);
+    *out = c->stats;
+    pthread_mutex_unlock(&c->lock);
+}
+
+/* ---- files ------------------------------------------------------------ */
+
+/* The whole entry (bounded by LS_LAYER_CODEC_MAX), or NULL when there is
+ * none (*exists false) or it cannot be read. */
+static unsigned char *read_entry(const char *path, size_t *len, bool *exists)
+{
+    struct stat st;
+    unsigned char *buf = NULL;
+    size_t got = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    *exists = fd >= 0 || errno != ENOENT;
+    if (fd < 0)
+        return NULL;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+        (uint64_t)st.st_size > LS_LAYER_CODEC_MAX || !(buf = malloc((size_t)st.st_size)))
+        goto fail;
+    while (got < (size_t)st.st_size) {
+        ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            goto fail;
+        got += (size_t)r;
+    }
+    close(fd);
+    *len = got;
+    return buf;
+fail:
+    free(buf);
+    close(fd);
+    return NULL;
+}
+
+static int write_all(int fd, const unsigned char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Writes buf as the entry at path: a mkstemp() file (0600) in the same
+ * directory, renamed over it. 0 or -1 (nothing left behind). */
+static int write_entry(const ls_layer_cache *c, const char *path, const unsigned char *buf, size_t len)
+{
+    char tmp[PATH_MAX_LEN + 64];
+    int fd, k = snprintf(tmp, sizeof tmp, "%s/.tmp-XXXXXX", c->dir);
+    if (k <= 0 || (size_t)k >= sizeof tmp || (fd = mkstemp(tmp)) < 0)
+        return -1;
+    if (write_all(fd, buf, len) != 0) {
+        close(fd);
+        unlink(tmp);
+        return -1;
+    }
+    if (close(fd) != 0 || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- single flight ---------------------------------------------------- */
+
+static bool claimed(const ls_layer_cache *c, const char *digest)
+{
+    for (const inflight *f = c->claims; f; f = f->next)
+        if (strcmp(f->digest, digest) == 0)
+            return true;
+    return false;
+}
+
+/* Waits until nobody scans digest, then claims it. false when out of memory
+ * (nothing claimed: the caller goes on without the cache). */
+static bool claim(ls_layer_cache *c, const char *digest, ls_layer_claim *cl)
+{
+    inflight *f = malloc(sizeof *f);
+    char *d = strdup(digest);
+    if (!f || !d) {
+        free(f);
+        free(d);
+        return false;
+    }
+    pthread_mutex_lock(&c->lock);
+    if (claimed(c, digest)) {
+        c->stats.waits++;
+        do
+            pthread_cond_wait(&c->released, &c->lock);
+        while (claimed(c, digest));
+    }
+    f->digest = d;
+    f->next = c->claims;
+    c->claims = f;
+    pthread_mutex_unlock(&c->lock);
+    cl->digest = d;
+    return true;
+}
+
+/* Under lock: drops the claim on cl->digest and wakes the waiters. */
+static void release_locked(ls_layer_cache *c, ls_layer_claim *cl)
+{
+    for (inflight **p = &c->claims; *p; p = &(*p)->next) {
+        if ((*p)->digest == cl->digest) {
+            inflight *f = *p;
+            *p = f->next;
+            free(f->digest);
+            free(f);
+            break;
+        }
+    }
+    cl->digest = NULL;
+    pthread_cond_broadcast(&c->released);
+}
+
+/* ---- lookups ---------------------------------------------------------- */
+
+/* The entry decodes for this key and agrees with what img declares. */
+static bool load(ls_layer_cache *c, const ls_image *img, size_t i, const char *path,
+                 const ls_layer_codec_key *key, ls_layer_result *out)
+{
+    size_t len = 0;
+    bool exists = false;
+    unsigned char *buf = read_entry(path, &len, &exists);
+    const char *want_diff = i < img->n_diff_ids ? img->diff_ids[i] : NULL;
+    int rc = buf ? ls_layer_codec_decode(buf, len, c->rules, key, i, out) : -1;
+    free(buf);
+    if (rc != 0) {
+        if (exists) {
+            pthread_mutex_lock(&c->lock);
+            c->stats.rejected++;
+            pthread_mutex_unlock(&c->lock);
+        }
+        return false;
+    }
+    /* same blob, but this image's config may name another diff_id: then the
+     * layer is scanned, and reported exactly as a scan reports the mismatch */
+    if ((want_diff && strcmp(want_diff, out->info.diff_id) != 0) ||
+        (img->layers[i].media_type && !(out->info.media_type = strdup(img->layers[i].media_type)))) {
+        ls_layer_result_free(out);
+        return false;
+    }
+    return true;
+}
+
+int ls_layer_cache_lookup(ls_layer_cache *c, const ls_ruleset *rules, const ls_image *img, size_t i,
+                          ls_layer_result *out, ls_layer_claim *cl)
+{
+    const char *digest = img->layers[i].digest;
+    char path[PATH_MAX_LEN + 300];
+    ls_layer_codec_key key = {.digest = digest, .rules_hash = c->rules_hash};
+    ls_layer_result res;
+    cl->digest = NULL;
+    if (rules != c->rules || !ls_layer_cache_entry_path(c, digest, path, sizeof path) ||
+        !claim(c, digest, cl))
+        return 0;
+    if (!load(c, img, i, path, &key, &res))
+        return 0; /* the caller scans, holding the claim */
+    pthread_mutex_lock(&c->lock);
+    c->stats.hits++;
+    release_locked(c, cl);
+    pthread_mutex_unlock(&c->lock);
+    *out = res;
+    return 1;
+}
+
+void ls_layer_cache_done(ls_layer_cache *c, ls_layer_claim *cl, const ls_layer_result *r)
+{
+    bool stored = false, tried = false;
+    if (cl->digest) {
+        ls_layer_codec_key key = {.digest = cl->digest, .rules_hash = c->rules_hash};
+        char path[PATH_MAX_LEN + 300];
+        unsigned char *buf = NULL;
+        size_t len = 0;
+        /* stored before the claim is released, so waiters find it */
+        if (r && ls_layer_codec_cacheable(r, &key) && ls_layer_cache_entry_path(c, cl->digest, path, sizeof path)) {
+            tried = true;
+            stored = ls_layer_codec_encode(r, c->rules, &key, &buf, &len) == 0 &&
+                     write_entry(c, path, buf, len) == 0;
+            free(buf);
+        }
+    }
+    pthread_mutex_lock(&c->lock);
+    c->stats.scanned++;
+    c->stats.bytes_fetched += r ? r->info.compressed_bytes : 0;
+    c->stats.stored += stored;
+    c->stats.store_failed += tried && !stored;
+    if (cl->digest)
+        release_locked(c, cl);
+    pthread_mutex_unlock(&c->lock);
+}
