@@ -64,11 +64,38 @@ static int make_dirs(const char *dir)
     return 0;
 }
 
+/* The running binary's SHA-256: a layer result depends on the code that
+ * scanned it (detectors, suppression, nesting) as much as on the rules, and
+ * a development build changes that code without changing the version. So
+ * any rebuild starts a fresh set of entries. "unknown" when the binary
+ * cannot be read (then the version alone keys the code). */
+static void engine_id(char out[LS_DIGEST_MAX])
+{
+    unsigned char buf[1 << 16];
+    ls_sha256 h;
+    ssize_t n = 0;
+    int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    snprintf(out, LS_DIGEST_MAX, "unknown");
+    if (fd < 0)
+        return;
+    if (ls_sha256_init(&h, NULL) == 0) {
+        while ((n = read(fd, buf, sizeof buf)) > 0)
+            if (ls_sha256_update(&h, buf, (size_t)n, NULL) != 0)
+                break;
+        if (n != 0 || ls_sha256_final(&h, out, NULL) != 0)
+            snprintf(out, LS_DIGEST_MAX, "unknown");
+        ls_sha256_dispose(&h);
+    }
+    close(fd);
+}
+
 static bool key_suffix(const char *rules_hash, char out[17])
 {
-    char text[256], digest[LS_DIGEST_MAX];
-    int k = snprintf(text, sizeof text, "layerscan-layer-cache\nformat %d\nversion %s\nrules %s\n",
-                     LS_LAYER_CODEC_FORMAT, LAYERSCAN_VERSION, rules_hash);
+    char text[512], digest[LS_DIGEST_MAX], engine[LS_DIGEST_MAX];
+    int k;
+    engine_id(engine);
+    k = snprintf(text, sizeof text, "layerscan-layer-cache\nformat %d\nversion %s\nengine %s\nrules %s\n",
+                 LS_LAYER_CODEC_FORMAT, LAYERSCAN_VERSION, engine, rules_hash);
     if (k < 0 || (size_t)k >= sizeof text || ls_sha256_buffer(text, (size_t)k, digest, NULL) != 0)
         return false;
     memcpy(out, digest + strlen("sha256:"), 16);
