@@ -12,6 +12,7 @@
 
 #include "layerscan/error.h"
 #include "layerscan/rules.h"
+#include "registry/registry.h"
 
 #define EXIT_CLEAN 0
 #define EXIT_FINDINGS 1
@@ -43,6 +44,9 @@ typedef struct {
     /* issue 5 (performance) */
     bool no_cache;             /* --no-cache: always compile the rules */
     unsigned jobs;             /* --jobs N: layers scanned at once; 0 = online cores */
+    /* issue 6 (registry) */
+    ls_registry_opts registry; /* --creds, --authfile, --cert-dir, --tls-verify */
+    unsigned page_size;        /* registry ls --page-size N; 0 = the default */
 } cli_opts;
 
 /* Parses the options of a command: argv[0] is the command word. Returns the
@@ -63,6 +67,8 @@ ls_ruleset *cli_load_rules(const cli_opts *o, ls_error *err);
 int cli_cmd_scan(const cli_opts *o, const char *image);
 int cli_cmd_rules(const cli_opts *o, const char *what);
 int cli_cmd_baseline(const cli_opts *o, const char *what, const char *image);
+/* `registry ls docker://HOST[/REPO]` (cmd_registry.c): repositories or tags. */
+int cli_cmd_registry(const cli_opts *o, const char *what, const char *target);
 /* Incident response (cmd_inspect.c): `layers`, `history`, `extract`, `diff`. */
 int cli_cmd_inspect(const cli_opts *o, const char *cmd, const char *image);
 

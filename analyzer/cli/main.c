@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "registry/registry.h"
 
 int main(int argc, char **argv)
 {
@@ -17,6 +18,12 @@ int main(int argc, char **argv)
     int first;
     if (argc < 2) {
         cli_usage(stderr);
+        return EXIT_ERROR;
+    }
+    /* libcurl's global init is not thread-safe: do it here, once, before any
+     * command can start threads (layers are fetched from worker threads). */
+    if (ls_registry_global_init() != 0) {
+        fprintf(stderr, "layerscan: libcurl cannot start\n");
         return EXIT_ERROR;
     }
     cmd = argv[1];
@@ -52,6 +59,13 @@ int main(int argc, char **argv)
             return EXIT_ERROR;
         }
         return cli_cmd_baseline(&o, argv[first], argc - first == 2 ? argv[first + 1] : NULL);
+    }
+    if (strcmp(cmd, "registry") == 0) {
+        if (argc - first != 2) {
+            fprintf(stderr, "layerscan: usage: layerscan registry ls docker://HOST[:PORT][/REPO]\n");
+            return EXIT_ERROR;
+        }
+        return cli_cmd_registry(&o, argv[first], argv[first + 1]);
     }
     if (strcmp(cmd, "layers") == 0 || strcmp(cmd, "history") == 0 || strcmp(cmd, "extract") == 0 ||
         strcmp(cmd, "diff") == 0) {

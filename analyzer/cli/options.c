@@ -23,10 +23,12 @@ void cli_usage(FILE *out)
           "       layerscan extract IMAGE --layer N --path /P [-o FILE [--force]]\n"
           "       layerscan diff IMAGE --layer N         what layer N added, changed, deleted, hid\n"
           "       layerscan rules list|test [--rules FILE|DIR] [--verbose]\n"
+          "       layerscan registry ls docker://HOST[:PORT][/REPO]  repositories, or a repository's tags\n"
           "       layerscan --version | --help\n"
           "\n"
           "IMAGE: docker-archive:FILE | oci:DIR[:REF] | oci-archive:FILE[:REF] | a path (auto-detected;\n"
           "       a lone tar, tar.gz or tar.zst is scanned as one layer)\n"
+          "       | docker://HOST[:PORT]/REPO[:TAG|@sha256:HEX] (a registry; docker://alpine = Docker Hub)\n"
           "\n"
           "options:\n"
           "  --format text|json|jsonl|sarif  report format (default text)\n"
@@ -46,6 +48,13 @@ void cli_usage(FILE *out)
           "  --from-report FILE     baseline create: take the fingerprints of a JSON report\n"
           "  --jobs N               scan up to N layers at once (default: online cores)\n"
           "  --no-cache             compile the rules even if a cached database exists\n"
+          "registry options (docker://):\n"
+          "  --creds USER:PASS      credentials (default: REGISTRY_AUTH_FILE, $XDG_RUNTIME_DIR/containers/auth.json,\n"
+          "                         ~/.config/containers/auth.json, ~/.docker/config.json)\n"
+          "  --authfile FILE        read credentials from this auth file only\n"
+          "  --cert-dir DIR         trust the CAs in DIR/*.crt (and use DIR/*.cert + *.key as client certificate)\n"
+          "  --tls-verify=false     allow plain http and unverified TLS (default true)\n"
+          "  --page-size N          registry ls: names asked for per page (default 100)\n"
           "\n"
           "exit status: 0 no finding (at or above --fail-on), 1 findings, 2 the scan could not be done\n"
           "             (layers, history, extract, diff, baseline: 0 done, 2 error)\n",
@@ -69,7 +78,7 @@ void cli_print_version(void)
 
 enum { OPT_FORMAT = 256, OPT_PLATFORM, OPT_SHOW, OPT_RULES, OPT_NO_DEFAULT, OPT_DISABLE, OPT_VERSION,
        OPT_FAIL_ON, OPT_MIN_CONF, OPT_BASELINE, OPT_CONFIG, OPT_FROM_REPORT, OPT_LAYER, OPT_PATH, OPT_FORCE,
-       OPT_JOBS, OPT_NO_CACHE };
+       OPT_JOBS, OPT_NO_CACHE, OPT_CREDS, OPT_AUTHFILE, OPT_CERT_DIR, OPT_TLS_VERIFY, OPT_PAGE_SIZE };
 
 static const struct option long_opts[] = {
     {"format", required_argument, NULL, OPT_FORMAT},
@@ -92,6 +101,11 @@ static const struct option long_opts[] = {
     {"force", no_argument, NULL, OPT_FORCE},
     {"jobs", required_argument, NULL, OPT_JOBS},
     {"no-cache", no_argument, NULL, OPT_NO_CACHE},
+    {"creds", required_argument, NULL, OPT_CREDS},
+    {"authfile", required_argument, NULL, OPT_AUTHFILE},
+    {"cert-dir", required_argument, NULL, OPT_CERT_DIR},
+    {"tls-verify", optional_argument, NULL, OPT_TLS_VERIFY},
+    {"page-size", required_argument, NULL, OPT_PAGE_SIZE},
     {NULL, 0, NULL, 0},
 };
 
@@ -173,6 +187,29 @@ int cli_parse_opts(int argc, char **argv, cli_opts *o)
             break;
         }
         case OPT_NO_CACHE: o->no_cache = true; break;
+        case OPT_CREDS: o->registry.creds = optarg; break;
+        case OPT_AUTHFILE: o->registry.authfile = optarg; break;
+        case OPT_CERT_DIR: o->registry.cert_dir = optarg; break;
+        case OPT_TLS_VERIFY:
+            if (!optarg || strcmp(optarg, "true") == 0 || strcmp(optarg, "1") == 0) {
+                o->registry.insecure = false;
+            } else if (strcmp(optarg, "false") == 0 || strcmp(optarg, "0") == 0) {
+                o->registry.insecure = true;
+            } else {
+                fprintf(stderr, "layerscan: --tls-verify=%s: expected true or false\n", optarg);
+                return -1;
+            }
+            break;
+        case OPT_PAGE_SIZE: {
+            char *end = NULL;
+            unsigned long n = strtoul(optarg, &end, 10);
+            if (!*optarg || *end || n < 1 || n > 100000) {
+                fprintf(stderr, "layerscan: --page-size %s: expected a number from 1 to 100000\n", optarg);
+                return -1;
+            }
+            o->page_size = (unsigned)n;
+            break;
+        }
         case 'h': cli_usage(stdout); exit(EXIT_CLEAN);
         case OPT_VERSION: cli_print_version(); exit(EXIT_CLEAN);
         case ':':

@@ -17,6 +17,7 @@
 #include "layerscan/report.h"
 
 struct ls_matcher;
+struct ls_registry_opts; /* analyzer/registry/registry.h */
 
 typedef struct {
     const char *platform;   /* "os/arch[/variant]" or NULL for the default */
@@ -25,6 +26,7 @@ typedef struct {
     void (*progress)(void *ctx, size_t done, size_t total, uint64_t bytes);
     void *progress_ctx;
     unsigned jobs;          /* layers scanned at once; 0 = online cores */
+    const struct ls_registry_opts *registry; /* docker://: credentials, TLS; NULL = defaults */
 } ls_scan_opts;
 
 /* Scans ref ("oci:DIR:REF", "docker-archive:FILE", a bare path...). Returns 0
