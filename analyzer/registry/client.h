@@ -44,6 +44,21 @@ typedef struct {
 int ls_registry_send(struct ls_registry *c, ls_http *h, const char *url, const ls_request *rq,
                      const char *label, ls_error *err);
 
+/* A small document fetched whole (manifest, config, listing page). */
+typedef struct {
+    char *data;              /* NUL-terminated; the caller frees it */
+    size_t len;
+    char content_type[256];
+    char link[4096];         /* the Link header, "" when none */
+} ls_small_doc;
+
+/* GETs url and reads the body when the answer is 200 (at most max bytes:
+ * more is LS_ERR_LIMIT); any other answer becomes the error
+ * ("LABEL[ WHAT]: 404 manifest unknown"). A body cut by a reset connection
+ * is fetched again, a bounded number of times. 0 or -1 with err filled. */
+int ls_registry_get_small(struct ls_registry *c, const char *url, const ls_request *rq, size_t max,
+                          const char *label, const char *what, ls_small_doc *out, ls_error *err);
+
 /* Formats the error of a non-2xx response (reading the registry's error
  * body for its message): "LABEL[ WHAT]: 404 manifest unknown",
  * "LABEL: 401 Unauthorized (check --creds)". Always returns -1. */

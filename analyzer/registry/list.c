@@ -31,32 +31,19 @@ static int list_pages(ls_registry *c, const char *first, const char *scope, cons
     int rc = 0;
     snprintf(url, sizeof url, "%s", first);
     while (rc == 0) {
-        char *data = NULL;
-        size_t len = 0;
-        CURLcode cc = CURLE_OK;
-        int r, has_next;
+        ls_small_doc page;
+        int has_next;
         if (n >= MAX_PAGES)
             return ls_error_set(err, LS_ERR_LIMIT, "%s: more than %d pages", label, MAX_PAGES);
-        if (ls_registry_send(c, c->meta, url, &rq, label, err) < 0)
+        if (ls_registry_get_small(c, url, &rq, LS_MAX_JSON_BYTES, label, "", &page, err) < 0)
             return -1;
-        if (ls_http_response_of(c->meta)->status != 200)
-            return ls_registry_status_error(c, c->meta, label, "", err);
-        has_next = ls_link_next(ls_http_response_of(c->meta)->link, rel, sizeof rel);
-        r = ls_http_read_all(c->meta, LS_MAX_JSON_BYTES, &data, &len, &cc);
-        if (r == -1)
-            ls_registry_curl_error(c, c->meta, cc, label, err);
-        else if (r < 0)
-            ls_error_set(err, LS_ERR_LIMIT, "%s: a listing page is larger than %u MiB", label,
-                         LS_MAX_JSON_BYTES >> 20);
-        ls_http_end(c->meta);
-        if (r < 0)
-            return -1;
+        has_next = ls_link_next(page.link, rel, sizeof rel);
         n++;
         if (pages)
             *pages = n;
         snprintf(what, sizeof what, "%s: listing page %zu", label, n);
-        rc = ls_docs_names(data, len, key, what, fn, ctx, err);
-        free(data);
+        rc = ls_docs_names(page.data, page.len, key, what, fn, ctx, err);
+        free(page.data);
         if (rc != 0 || has_next == 0)
             break;
         if (has_next < 0 || ls_registry_resolve_url(url, rel, next, sizeof next) < 0)

@@ -32,36 +32,18 @@ static int nomem(const char *label, ls_error *err)
     return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", label);
 }
 
-/* GETs /v2/REPO/KIND/OBJECT and reads the body (at most max bytes) when
- * the answer is 200; any other status becomes the error. `what` names the
- * object in messages ("" for the reference itself). */
+/* GETs /v2/REPO/KIND/OBJECT whole; `what` names the object in messages
+ * ("" for the reference itself). */
 static int fetch_small(ls_registry *c, const char *repo, const char *kind, const char *object,
-                       const char *accept, const char *label, const char *what, char **data,
-                       size_t *len, char *content_type, size_t ct_cap, ls_error *err)
+                       const char *accept, const char *label, const char *what, ls_small_doc *doc,
+                       ls_error *err)
 {
     char url[LS_URL_MAX], scope[600];
     const ls_request rq = {.scope = scope, .accept = accept};
-    CURLcode cc = CURLE_OK;
-    int r;
     snprintf(scope, sizeof scope, "repository:%s:pull", repo);
     if (snprintf(url, sizeof url, "%s/v2/%s/%s/%s", c->base, repo, kind, object) >= (int)sizeof url)
         return ls_error_set(err, LS_ERR_LIMIT, "%s: reference too long", label);
-    if (ls_registry_send(c, c->meta, url, &rq, label, err) < 0)
-        return -1;
-    if (ls_http_response_of(c->meta)->status != 200)
-        return ls_registry_status_error(c, c->meta, label, what, err);
-    if (content_type)
-        snprintf(content_type, ct_cap, "%s", ls_http_response_of(c->meta)->content_type);
-    r = ls_http_read_all(c->meta, LS_MAX_JSON_BYTES, data, len, &cc);
-    if (r == -1)
-        ls_registry_curl_error(c, c->meta, cc, label, err);
-    else if (r == -2)
-        ls_error_set(err, LS_ERR_LIMIT, "%s%s%s: larger than %u MiB (refused)", label, *what ? " " : "",
-                     what, LS_MAX_JSON_BYTES >> 20);
-    else if (r < 0)
-        nomem(label, err);
-    ls_http_end(c->meta);
-    return r == 0 ? 0 : -1;
+    return ls_registry_get_small(c, url, &rq, LS_MAX_JSON_BYTES, label, what, doc, err);
 }
 
 /* Checks that data hashes to want (a validated digest). */
@@ -80,29 +62,30 @@ static int verify(const char *data, size_t len, const char *want, const char *la
 }
 
 /* Fetches and parses the manifest or index named by object (a tag, or a
- * digest that the bytes must match); digest receives the bytes' digest. */
+ * digest that the bytes must match); digest receives the bytes' digest.
+ * `entry` is set for an entry of an index (named in messages). */
 static int fetch_doc(ls_registry *c, const char *repo, const char *object, bool by_digest,
-                     const char *label, ls_manifest_doc *doc, char digest[LS_DIGEST_MAX],
-                     ls_error *err)
+                     bool entry, const char *label, ls_manifest_doc *doc,
+                     char digest[LS_DIGEST_MAX], ls_error *err)
 {
-    char *data = NULL, ctype[256] = "", what[120];
-    size_t len = 0;
+    ls_small_doc small;
+    char what[120];
     int rc = -1;
-    snprintf(what, sizeof what, "manifest %.19s", by_digest ? object : "");
-    if (fetch_small(c, repo, "manifests", object, ACCEPT_MANIFESTS, label,
-                    by_digest ? what : "", &data, &len, ctype, sizeof ctype, err) < 0)
+    snprintf(what, sizeof what, "manifest %.19s", entry ? object : "");
+    if (fetch_small(c, repo, "manifests", object, ACCEPT_MANIFESTS, label, entry ? what : "", &small,
+                    err) < 0)
         return -1;
-    if (strstr(ctype, "distribution.manifest.v1")) {
+    if (strstr(small.content_type, "distribution.manifest.v1")) {
         ls_error_set(err, LS_ERR_UNSUPPORTED,
                      "%s: the registry serves a Docker schema 1 manifest, which is not supported", label);
         goto out;
     }
-    if (verify(data, len, by_digest ? object : NULL, label, "manifest", digest, err) < 0)
+    if (verify(small.data, small.len, by_digest ? object : NULL, label, "manifest", digest, err) < 0)
         goto out;
     snprintf(what, sizeof what, "%s: manifest %.19s", label, digest);
-    rc = ls_manifest_parse(doc, what, data, len, err);
+    rc = ls_manifest_parse(doc, what, small.data, small.len, err);
 out:
-    free(data);
+    free(small.data);
     return rc;
 }
 
@@ -121,7 +104,7 @@ static int resolve(ls_registry *c, const char *repo, const ls_platform *want, co
             return -1;
         if (ls_digest_validate(doc->manifests[pick].digest, label, what, err) < 0)
             return -1;
-        if (fetch_doc(c, repo, doc->manifests[pick].digest, true, label, &next, digest, err) < 0)
+        if (fetch_doc(c, repo, doc->manifests[pick].digest, true, true, label, &next, digest, err) < 0)
             return -1;
         ls_manifest_doc_free(doc);
         *doc = next;
@@ -132,19 +115,18 @@ static int resolve(ls_registry *c, const char *repo, const ls_platform *want, co
 static int load_config(ls_registry *c, const char *repo, const ls_manifest_doc *m,
                        const char *label, ls_image *img, ls_error *err)
 {
-    char *data = NULL, what[120], got[LS_DIGEST_MAX];
-    size_t len = 0;
+    ls_small_doc small;
+    char what[120], got[LS_DIGEST_MAX];
     int rc = -1;
     if (ls_digest_validate(m->config.digest, label, "config", err) < 0)
         return -1;
     snprintf(what, sizeof what, "config %.19s", m->config.digest);
-    if (fetch_small(c, repo, "blobs", m->config.digest, NULL, label, what, &data, &len, NULL, 0,
-                    err) < 0)
+    if (fetch_small(c, repo, "blobs", m->config.digest, NULL, label, what, &small, err) < 0)
         return -1;
-    if (verify(data, len, m->config.digest, label, "config", got, err) < 0)
+    if (verify(small.data, small.len, m->config.digest, label, "config", got, err) < 0)
         goto out;
     snprintf(what, sizeof what, "%s: config %.19s", label, m->config.digest);
-    if (ls_manifest_parse_config(img, what, data, len, err) < 0)
+    if (ls_manifest_parse_config(img, what, small.data, small.len, err) < 0)
         goto out;
     if (!(img->config_digest = strdup(m->config.digest))) {
         nomem(label, err);
@@ -152,7 +134,7 @@ static int load_config(ls_registry *c, const char *repo, const ls_manifest_doc *
     }
     rc = 0;
 out:
-    free(data);
+    free(small.data);
     return rc;
 }
 
@@ -189,7 +171,7 @@ int ls_registry_load_image(ls_registry *c, const ls_registry_ref *ref, const ls_
     ls_manifest_doc doc = {0};
     char digest[LS_DIGEST_MAX];
     int rc = -1;
-    if (fetch_doc(c, ref->repo, ls_registry_ref_object(ref), ref->digest != NULL, label, &doc,
+    if (fetch_doc(c, ref->repo, ls_registry_ref_object(ref), ref->digest != NULL, false, label, &doc,
                   digest, err) < 0)
         goto out;
     if (resolve(c, ref->repo, want, label, &doc, digest, err) < 0)

@@ -390,6 +390,39 @@ int ls_registry_send(ls_registry *c, ls_http *h, const char *url, const ls_reque
     }
 }
 
+int ls_registry_get_small(ls_registry *c, const char *url, const ls_request *rq, size_t max,
+                          const char *label, const char *what, ls_small_doc *out, ls_error *err)
+{
+    memset(out, 0, sizeof *out);
+    for (int attempt = 1;; attempt++) {
+        const ls_http_response *resp;
+        CURLcode cc = CURLE_OK;
+        int r;
+        if (ls_registry_send(c, c->meta, url, rq, label, err) < 0)
+            return -1;
+        resp = ls_http_response_of(c->meta);
+        if (resp->status != 200)
+            return ls_registry_status_error(c, c->meta, label, what, err);
+        snprintf(out->content_type, sizeof out->content_type, "%s", resp->content_type);
+        snprintf(out->link, sizeof out->link, "%s", resp->link);
+        r = ls_http_read_all(c->meta, max, &out->data, &out->len, &cc);
+        if (r == -1 && retryable_curl(cc) && attempt < MAX_ATTEMPTS) {
+            ls_http_end(c->meta);
+            ls_registry_sleep_ms(backoff_ms(attempt, -1));
+            continue;
+        }
+        if (r == -1)
+            ls_registry_curl_error(c, c->meta, cc, label, err);
+        else if (r == -2)
+            ls_error_set(err, LS_ERR_LIMIT, "%s%s%s: larger than %zu MiB (refused)", label,
+                         what && *what ? " " : "", what ? what : "", max >> 20);
+        else if (r < 0)
+            ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", label);
+        ls_http_end(c->meta);
+        return r == 0 ? 0 : -1;
+    }
+}
+
 /* ---- opening ------------------------------------------------------------ */
 
 /* GET /v2/ at base: 0 when it answers like a registry (2xx, 401, 403). */
@@ -403,11 +436,13 @@ static int probe(ls_registry *c, CURLcode *cc_out, ls_error *err)
     if (ls_registry_send(c, c->meta, url, &rq, c->domain, err) < 0)
         return -1;
     st = ls_http_response_of(c->meta)->status;
+    if (st == 404 || (st >= 300 && st < 400))
+        ls_error_set(err, LS_ERR_IO, "%s: not a container registry (GET /v2/ answered HTTP %ld)",
+                     c->domain, st);
+    else if (!((st >= 200 && st < 300) || st == 401 || st == 403))
+        return ls_registry_status_error(c, c->meta, c->domain, "", err);
     ls_http_end(c->meta);
-    if ((st >= 200 && st < 300) || st == 401 || st == 403)
-        return 0;
-    return ls_error_set(err, LS_ERR_IO,
-                        "%s: not a container registry (GET /v2/ answered HTTP %ld)", c->domain, st);
+    return (st >= 200 && st < 300) || st == 401 || st == 403 ? 0 : -1;
 }
 
 /* Plain http is tried when https fails for a reason other than reaching
