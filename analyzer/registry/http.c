@@ -280,6 +280,10 @@ static int setup_easy(ls_http *h)
     SET(CURLOPT_TCP_KEEPALIVE, 1L);
     SET(CURLOPT_USERAGENT, "layerscan/" LAYERSCAN_VERSION);
     SET(CURLOPT_BUFFERSIZE, 64L * 1024L);
+    /* HTTP/1.1 only: a paused HTTP/2 stream keeps receiving into curl's
+     * buffers up to its flow-control window (tens of MiB), per layer; over
+     * HTTP/1.1 a pause stops reading the socket and TCP holds the server. */
+    SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
     if (cfg->insecure) {
         SET(CURLOPT_SSL_VERIFYPEER, 0L);
         SET(CURLOPT_SSL_VERIFYHOST, 0L);

@@ -406,6 +406,20 @@ EOF
 then ok "f-tamper: the tampered blob is a digest mismatch of layer 3 in errors; the others verify"
 else fail "f-tamper: exit $(rc_of f-tamper)"; fi
 
+start_fake f-manifest --tamper-manifest
+digest=$(json_get "$WORK/out/layout-leaky.json" 'r["image"]["manifest_digest"]')
+scan f-manifest-digest scan --tls-verify=false "docker://127.0.0.1:$P/leaky@$digest"
+expect_error f-manifest-digest "127.0.0.1:$P/leaky@$digest: manifest digest mismatch: asked for $digest, the registry sent sha256:"
+scan f-manifest-tag scan --format json --show-secrets --tls-verify=false "docker://127.0.0.1:$P/leaky:1"
+if [ "$(rc_of f-manifest-tag)" = 1 ] && [ "$(json_get "$WORK/out/f-manifest-tag.json" 'r["image"]["manifest_digest"] != "'"$digest"'" and not r["errors"]')" = True ]; then
+  ok "f-manifest-tag: by tag, the manifest digest is that of the bytes received"
+else
+  fail "f-manifest-tag: exit $(rc_of f-manifest-tag) $(head -c 300 "$WORK/out/f-manifest-tag.err")"
+fi
+start_fake f-config --tamper-config
+scan f-config scan --tls-verify=false "docker://127.0.0.1:$P/leaky:1"
+expect_error f-config "127.0.0.1:$P/leaky:1: config digest mismatch: asked for sha256:"
+
 start_fake f-flaky --flaky 1
 scan f-flaky scan --format json --show-secrets --tls-verify=false --jobs 4 "docker://127.0.0.1:$P/leaky:1"
 expect_scan f-flaky "$WORK/out/layout-leaky.json" "$LABELS"

@@ -11,6 +11,8 @@ faults a real registry cannot be made to produce on demand:
 
   --tamper-layer N   layer N's blob is served with one byte flipped (same
                      length), so its digest no longer matches the manifest
+  --tamper-manifest  the manifest is served with a trailing space (valid
+                     JSON, another digest); --tamper-config the same for the config
   --flaky K          the first K requests of every path answer 503 with
                      Retry-After: 1
   --redirect-blobs   blob GETs answer 307 to http://localhost:P/_storage/..
@@ -49,6 +51,8 @@ def main():
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--log", required=True)
     ap.add_argument("--tamper-layer", type=int)
+    ap.add_argument("--tamper-manifest", action="store_true")
+    ap.add_argument("--tamper-config", action="store_true")
     ap.add_argument("--flaky", type=int, default=0)
     ap.add_argument("--redirect-blobs", action="store_true")
     ap.add_argument("--basic")
@@ -71,6 +75,10 @@ def main():
         if "/" in digest or not os.path.isfile(path):
             return None
         data = open(path, "rb").read()
+        if args.tamper_manifest and digest == top["digest"]:
+            data += b" "  # still the same JSON, another digest
+        if args.tamper_config and digest == manifest["config"]["digest"]:
+            data += b" "
         if digest == tampered:
             mid = len(data) // 2
             data = data[:mid] + bytes([data[mid] ^ 0x55]) + data[mid + 1:]
