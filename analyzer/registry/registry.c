@@ -425,45 +425,48 @@ int ls_registry_get_small(ls_registry *c, const char *url, const ls_request *rq,
 
 /* ---- opening ------------------------------------------------------------ */
 
-/* GET /v2/ at base: 0 when it answers like a registry (2xx, 401, 403). */
-static int probe(ls_registry *c, CURLcode *cc_out, ls_error *err)
+/* GET /v2/ at base: 0 when it answers like a registry (2xx, 401, 403);
+ * 1 when it answers otherwise, -1 when the request itself fails (err). */
+static int probe(ls_registry *c, ls_error *err)
 {
     const ls_request rq = {.no_auth = true};
     char url[700];
     long st;
     snprintf(url, sizeof url, "%s/v2/", c->base);
-    *cc_out = CURLE_OK;
     if (ls_registry_send(c, c->meta, url, &rq, c->domain, err) < 0)
         return -1;
     st = ls_http_response_of(c->meta)->status;
-    if (st == 404 || (st >= 300 && st < 400))
+    if ((st >= 200 && st < 300) || st == 401 || st == 403) {
+        ls_http_end(c->meta);
+        return 0;
+    }
+    if (st == 404 || (st >= 300 && st < 400)) {
+        ls_http_end(c->meta);
         ls_error_set(err, LS_ERR_IO, "%s: not a container registry (GET /v2/ answered HTTP %ld)",
                      c->domain, st);
-    else if (!((st >= 200 && st < 300) || st == 401 || st == 403))
-        return ls_registry_status_error(c, c->meta, c->domain, "", err);
-    ls_http_end(c->meta);
-    return (st >= 200 && st < 300) || st == 401 || st == 403 ? 0 : -1;
+        return 1;
+    }
+    ls_registry_status_error(c, c->meta, c->domain, "", err);
+    return 1;
 }
 
-/* Plain http is tried when https fails for a reason other than reaching
- * the host at all (a plain-http server answers a TLS hello with garbage). */
+/* With --tls-verify=false, plain http is tried when https fails to get any
+ * answer (a plain-http server answers a TLS hello with garbage). */
 static int probe_scheme(ls_registry *c, const char *host, ls_error *err)
 {
     ls_error first;
-    CURLcode cc;
+    int rc;
     snprintf(c->base, sizeof c->base, "https://%s", host);
     ls_error_clear(&first);
-    if (probe(c, &cc, &first) == 0)
+    if ((rc = probe(c, &first)) == 0)
         return 0;
-    if (!c->insecure || strstr(first.msg, "not a container registry")) {
+    if (!c->insecure || rc > 0) {
         if (err)
             *err = first;
         return -1;
     }
     snprintf(c->base, sizeof c->base, "http://%s", host);
-    if (probe(c, &cc, err) == 0)
-        return 0;
-    return -1;
+    return probe(c, err) == 0 ? 0 : -1;
 }
 
 int ls_registry_open(ls_registry **out, const char *domain, const ls_registry_opts *opts,

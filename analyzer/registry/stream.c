@@ -97,6 +97,11 @@ static ssize_t stream_read(void *ctx, void *buf, size_t n, ls_error *err)
             if (b->skip > 0)
                 return ls_error_set(err, LS_ERR_IO, "%s: the blob ended early on a resumed transfer",
                                     b->label);
+            if (b->size >= 0 && b->pos < (uint64_t)b->size)
+                return ls_error_set(err, LS_ERR_FORMAT,
+                                    "%s: the blob ends after %llu of the %lld bytes the manifest "
+                                    "declares", b->label, (unsigned long long)b->pos,
+                                    (long long)b->size);
             return 0;
         }
         if (!resumable(cc) || b->resumes++ >= MAX_RESUMES)
