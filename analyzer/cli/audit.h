@@ -43,8 +43,20 @@ typedef int (*audit_enumerator)(void *ctx, audit_refs *refs, ls_error *err);
  * character makes the list unusable (the message names FILE:LINE). */
 int audit_enum_file(void *ctx, audit_refs *refs, ls_error *err);
 
-/* The registry enumerator (--registry HOST): ctx is the host. Not available
- * in this build: fails with a message saying so. */
+/* The registry enumerator (--registry HOST, audit_registry.c): ctx is an
+ * audit_registry_walk. Walks /v2/_catalog and each repository's tags/list
+ * (following Link pagination), keeps the repositories matching `repos` and
+ * the tags matching `tags` (fnmatch globs; NULL = all), and appends
+ * "docker://HOST/REPO:TAG" in catalog order, tags sorted. A registry that
+ * cannot be listed makes the list unusable (err names the registry). */
+struct ls_registry_opts;
+typedef struct {
+    const char *host;
+    const struct ls_registry_opts *opts;
+    unsigned page_size;   /* 0 = the registry's default */
+    const char *repos;    /* --repos GLOB */
+    const char *tags;     /* --tags GLOB ("latest" is a glob matching itself) */
+} audit_registry_walk;
 int audit_enum_registry(void *ctx, audit_refs *refs, ls_error *err);
 
 /* Drops later repetitions of a reference (the first one keeps its place).

@@ -108,15 +108,6 @@ int audit_enum_file(void *ctx, audit_refs *refs, ls_error *err)
     return rc;
 }
 
-int audit_enum_registry(void *ctx, audit_refs *refs, ls_error *err)
-{
-    (void)refs;
-    return ls_error_set(err, LS_ERR_UNSUPPORTED,
-                        "--registry %s: not yet available (the registry transport is not part of this "
-                        "build); list the references in a file and give that file to audit",
-                        (const char *)ctx);
-}
-
 static uint64_t fnv1a64(const char *s)
 {
     uint64_t h = 0xcbf29ce484222325ull;

@@ -12,6 +12,7 @@
 
 #include "layerscan/error.h"
 #include "layerscan/rules.h"
+#include "registry/registry.h"
 
 #define EXIT_CLEAN 0
 #define EXIT_FINDINGS 1
@@ -46,9 +47,14 @@ typedef struct {
     /* issue 6 (bulk audit) */
     const char *cache_dir;     /* --cache DIR: cache root (layer results, compiled rules) */
     const char *resume;        /* --resume FILE: skip images already in FILE, append to it */
-    const char *registry;      /* --registry HOST: audit a registry's catalog */
+    const char *repos_glob;    /* --repos GLOB: audit --registry, repositories kept */
+    const char *tags_glob;     /* --tags GLOB|latest: audit --registry, tags kept */
+    const char *registry_host; /* --registry HOST: audit a registry's catalog */
     unsigned shard_index;      /* --shard I/N */
     unsigned shard_count;      /* 0 = no sharding */
+    /* issue 6 (registry) */
+    ls_registry_opts registry; /* --creds, --authfile, --cert-dir, --tls-verify */
+    unsigned page_size;        /* registry ls --page-size N; 0 = the default */
 } cli_opts;
 
 /* Parses the options of a command: argv[0] is the command word. Returns the
@@ -69,6 +75,8 @@ ls_ruleset *cli_load_rules(const cli_opts *o, ls_error *err);
 int cli_cmd_scan(const cli_opts *o, const char *image);
 int cli_cmd_rules(const cli_opts *o, const char *what);
 int cli_cmd_baseline(const cli_opts *o, const char *what, const char *image);
+/* `registry ls docker://HOST[/REPO]` (cmd_registry.c): repositories or tags. */
+int cli_cmd_registry(const cli_opts *o, const char *what, const char *target);
 /* Incident response (cmd_inspect.c): `layers`, `history`, `extract`, `diff`. */
 int cli_cmd_inspect(const cli_opts *o, const char *cmd, const char *image);
 /* `audit LIST|-` (cmd_audit.c); list is NULL with --registry. */

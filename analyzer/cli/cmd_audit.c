@@ -120,7 +120,8 @@ static void tally(audit_slot *s, const ls_report *r, const cli_opts *o)
 
 static void audit_image(audit_run *a, const char *ref, audit_slot *s)
 {
-    ls_scan_opts so = {.platform = a->o->platform, .jobs = a->layer_jobs, .layer_cache = a->cache};
+    ls_scan_opts so = {.platform = a->o->platform, .jobs = a->layer_jobs, .layer_cache = a->cache,
+                       .registry = &a->o->registry};
     ls_write_opts wo = {.show_secrets = a->o->show_secrets};
     ls_report *r = NULL;
     ls_error err;
@@ -353,6 +354,7 @@ int cli_cmd_audit(const cli_opts *opts, const char *list)
     ls_layer_cache *cache = NULL;
     ls_layer_cache_stats st;
     audit_run a = {.lock = PTHREAD_MUTEX_INITIALIZER, .moved = PTHREAD_COND_INITIALIZER};
+    audit_registry_walk walk;
     size_t resumed = 0, deduped, workers;
     int status = EXIT_ERROR;
     ls_error_clear(&err);
@@ -369,8 +371,16 @@ int cli_cmd_audit(const cli_opts *opts, const char *list)
     }
     if (o->baseline && cli_baseline_load(o->baseline, &baseline, &err) != 0)
         goto out;
-    if ((o->registry ? audit_enum_registry((void *)o->registry, &all, &err)
-                     : audit_enum_file((void *)list, &all, &err)) != 0)
+    if (!o->registry_host && (o->repos_glob || o->tags_glob)) {
+        ls_error_set(&err, LS_ERR_USAGE, "%s filters a registry walk: give --registry HOST",
+                     o->repos_glob ? "--repos" : "--tags");
+        goto out;
+    }
+    walk = (audit_registry_walk){.host = o->registry_host, .opts = &o->registry,
+                                 .page_size = o->page_size, .repos = o->repos_glob,
+                                 .tags = o->tags_glob};
+    if ((o->registry_host ? audit_enum_registry(&walk, &all, &err)
+                          : audit_enum_file((void *)list, &all, &err)) != 0)
         goto out;
     deduped = audit_refs_dedup(&all);
     if (select_refs(o, &all, &mine, &resumed, &err) != 0 || open_engine(o, &rs, &m, &cache, &err) != 0)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "registry/registry.h"
 
 int main(int argc, char **argv)
 {
@@ -17,6 +18,12 @@ int main(int argc, char **argv)
     int first;
     if (argc < 2) {
         cli_usage(stderr);
+        return EXIT_ERROR;
+    }
+    /* libcurl's global init is not thread-safe: do it here, once, before any
+     * command can start threads (layers are fetched from worker threads). */
+    if (ls_registry_global_init() != 0) {
+        fprintf(stderr, "layerscan: libcurl cannot start\n");
         return EXIT_ERROR;
     }
     cmd = argv[1];
@@ -33,11 +40,11 @@ int main(int argc, char **argv)
         return EXIT_ERROR;
     first += 1; /* index in argv */
     if (strcmp(cmd, "audit") == 0) {
-        if (argc - first != (o.registry ? 0 : 1)) {
+        if (argc - first != (o.registry_host ? 0 : 1)) {
             fprintf(stderr, "layerscan: usage: layerscan audit [options] LIST|- (or --registry HOST)\n");
             return EXIT_ERROR;
         }
-        return cli_cmd_audit(&o, o.registry ? NULL : argv[first]);
+        return cli_cmd_audit(&o, o.registry_host ? NULL : argv[first]);
     }
     if (cli_audit_only_option(&o)) {
         fprintf(stderr, "layerscan: %s is an option of audit only\n", cli_audit_only_option(&o));
@@ -63,6 +70,13 @@ int main(int argc, char **argv)
             return EXIT_ERROR;
         }
         return cli_cmd_baseline(&o, argv[first], argc - first == 2 ? argv[first + 1] : NULL);
+    }
+    if (strcmp(cmd, "registry") == 0) {
+        if (argc - first != 2) {
+            fprintf(stderr, "layerscan: usage: layerscan registry ls docker://HOST[:PORT][/REPO]\n");
+            return EXIT_ERROR;
+        }
+        return cli_cmd_registry(&o, argv[first], argv[first + 1]);
     }
     if (strcmp(cmd, "layers") == 0 || strcmp(cmd, "history") == 0 || strcmp(cmd, "extract") == 0 ||
         strcmp(cmd, "diff") == 0) {

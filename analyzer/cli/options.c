@@ -25,10 +25,12 @@ void cli_usage(FILE *out)
           "       layerscan diff IMAGE --layer N         what layer N added, changed, deleted, hid\n"
           "       layerscan rules list|test [--rules FILE|DIR] [--verbose]\n"
           "       layerscan audit [options] LIST|-       many images: JSONL, one line per image\n"
+          "       layerscan registry ls docker://HOST[:PORT][/REPO]  repositories, or a repository's tags\n"
           "       layerscan --version | --help\n"
           "\n"
           "IMAGE: docker-archive:FILE | oci:DIR[:REF] | oci-archive:FILE[:REF] | a path (auto-detected;\n"
           "       a lone tar, tar.gz or tar.zst is scanned as one layer)\n"
+          "       | docker://HOST[:PORT]/REPO[:TAG|@sha256:HEX] (a registry; docker://alpine = Docker Hub)\n"
           "\n"
           "options:\n"
           "  --format text|json|jsonl|sarif  report format (default text)\n"
@@ -52,7 +54,16 @@ void cli_usage(FILE *out)
           "  --cache DIR            audit: cache root for layer results and compiled rules\n"
           "  --resume FILE          audit: skip the images FILE already holds, append to it\n"
           "  --shard I/N            audit: only the references of shard I of N (0-based)\n"
-          "  --registry HOST        audit: walk a registry's catalog (not yet available)\n"
+          "  --registry HOST        audit: every repository:tag of a registry's catalog (no LIST)\n"
+          "  --repos GLOB           audit --registry: only repositories matching GLOB\n"
+          "  --tags GLOB|latest     audit --registry: only tags matching GLOB\n"
+          "registry options (docker://):\n"
+          "  --creds USER:PASS      credentials (default: REGISTRY_AUTH_FILE, $XDG_RUNTIME_DIR/containers/auth.json,\n"
+          "                         ~/.config/containers/auth.json, ~/.docker/config.json)\n"
+          "  --authfile FILE        read credentials from this auth file only\n"
+          "  --cert-dir DIR         trust the CAs in DIR/*.crt (and use DIR/*.cert + *.key as client certificate)\n"
+          "  --tls-verify=false     allow plain http and unverified TLS (default true)\n"
+          "  --page-size N          registry ls: names asked for per page (default 100)\n"
           "\n"
           "exit status: 0 no finding (at or above --fail-on), 1 findings, 2 the scan could not be done\n"
           "             (layers, history, extract, diff, baseline: 0 done, 2 error;\n"
@@ -77,7 +88,8 @@ void cli_print_version(void)
 
 enum { OPT_FORMAT = 256, OPT_PLATFORM, OPT_SHOW, OPT_RULES, OPT_NO_DEFAULT, OPT_DISABLE, OPT_VERSION,
        OPT_FAIL_ON, OPT_MIN_CONF, OPT_BASELINE, OPT_CONFIG, OPT_FROM_REPORT, OPT_LAYER, OPT_PATH, OPT_FORCE,
-       OPT_JOBS, OPT_NO_CACHE, OPT_CACHE, OPT_RESUME, OPT_SHARD, OPT_REGISTRY };
+       OPT_JOBS, OPT_NO_CACHE, OPT_CACHE, OPT_RESUME, OPT_SHARD, OPT_REGISTRY, OPT_CREDS,
+       OPT_AUTHFILE, OPT_CERT_DIR, OPT_TLS_VERIFY, OPT_PAGE_SIZE, OPT_REPOS, OPT_TAGS };
 
 static const struct option long_opts[] = {
     {"format", required_argument, NULL, OPT_FORMAT},
@@ -104,6 +116,13 @@ static const struct option long_opts[] = {
     {"resume", required_argument, NULL, OPT_RESUME},
     {"shard", required_argument, NULL, OPT_SHARD},
     {"registry", required_argument, NULL, OPT_REGISTRY},
+    {"repos", required_argument, NULL, OPT_REPOS},
+    {"tags", required_argument, NULL, OPT_TAGS},
+    {"creds", required_argument, NULL, OPT_CREDS},
+    {"authfile", required_argument, NULL, OPT_AUTHFILE},
+    {"cert-dir", required_argument, NULL, OPT_CERT_DIR},
+    {"tls-verify", optional_argument, NULL, OPT_TLS_VERIFY},
+    {"page-size", required_argument, NULL, OPT_PAGE_SIZE},
     {NULL, 0, NULL, 0},
 };
 
@@ -193,13 +212,38 @@ int cli_parse_opts(int argc, char **argv, cli_opts *o)
             o->cache_dir = optarg;
             break;
         case OPT_RESUME: o->resume = optarg; break;
-        case OPT_REGISTRY: o->registry = optarg; break;
+        case OPT_REGISTRY: o->registry_host = optarg; break;
+        case OPT_REPOS: o->repos_glob = optarg; break;
+        case OPT_TAGS: o->tags_glob = optarg; break;
         case OPT_SHARD:
             if (audit_parse_shard(optarg, &o->shard_index, &o->shard_count) != 0) {
                 fprintf(stderr, "layerscan: --shard %s: expected I/N with 0 <= I < N <= 65536\n", optarg);
                 return -1;
             }
             break;
+        case OPT_CREDS: o->registry.creds = optarg; break;
+        case OPT_AUTHFILE: o->registry.authfile = optarg; break;
+        case OPT_CERT_DIR: o->registry.cert_dir = optarg; break;
+        case OPT_TLS_VERIFY:
+            if (!optarg || strcmp(optarg, "true") == 0 || strcmp(optarg, "1") == 0) {
+                o->registry.insecure = false;
+            } else if (strcmp(optarg, "false") == 0 || strcmp(optarg, "0") == 0) {
+                o->registry.insecure = true;
+            } else {
+                fprintf(stderr, "layerscan: --tls-verify=%s: expected true or false\n", optarg);
+                return -1;
+            }
+            break;
+        case OPT_PAGE_SIZE: {
+            char *end = NULL;
+            unsigned long n = strtoul(optarg, &end, 10);
+            if (!*optarg || *end || n < 1 || n > 100000) {
+                fprintf(stderr, "layerscan: --page-size %s: expected a number from 1 to 100000\n", optarg);
+                return -1;
+            }
+            o->page_size = (unsigned)n;
+            break;
+        }
         case 'h': cli_usage(stdout); exit(EXIT_CLEAN);
         case OPT_VERSION: cli_print_version(); exit(EXIT_CLEAN);
         case ':':
@@ -217,5 +261,6 @@ int cli_parse_opts(int argc, char **argv, cli_opts *o)
 const char *cli_audit_only_option(const cli_opts *o)
 {
     return o->cache_dir ? "--cache" : o->resume ? "--resume" : o->shard_count ? "--shard"
-                                    : o->registry ? "--registry" : NULL;
+                                    : o->registry_host ? "--registry" : o->repos_glob ? "--repos"
+                                    : o->tags_glob ? "--tags" : NULL;
 }

@@ -412,7 +412,8 @@ static int check_usable(const ls_image *img, const ls_report *r, const scan_stat
 int ls_scan_image(const char *ref, const ls_matcher *m, const ls_scan_opts *opts, ls_report **out,
                   ls_error *err)
 {
-    ls_source_opts sopts = {.platform = opts ? opts->platform : NULL};
+    ls_source_opts sopts = {.platform = opts ? opts->platform : NULL,
+                            .registry = opts ? opts->registry : NULL};
     ls_source *src = NULL;
     const ls_image *img;
     scan_state s = {.opts = opts};

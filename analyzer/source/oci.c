@@ -144,8 +144,7 @@ static int choose_platform(candidates *c, const ls_manifest_doc *doc, const ls_p
                         wanted, avail);
 }
 
-/* Picks one entry of an index; *chosen is its position in doc->manifests. */
-static int choose_manifest(const ls_manifest_doc *doc, const char *what, const char *ref,
+int ls_oci_choose_manifest(const ls_manifest_doc *doc, const char *what, const char *ref,
                            const ls_platform *want, const char *label, size_t *chosen, ls_error *err)
 {
     candidates c = {malloc((doc->n_manifests ? doc->n_manifests : 1) * sizeof(size_t)), 0};
@@ -291,7 +290,7 @@ static int resolve_manifest(ls_store *store, ls_manifest_doc *index, const char 
                          OCI_MAX_NESTING);
             goto out;
         }
-        if (choose_manifest(&cur, what, depth == 1 ? ref : NULL, want, label, &pick, err) < 0)
+        if (ls_oci_choose_manifest(&cur, what, depth == 1 ? ref : NULL, want, label, &pick, err) < 0)
             goto out;
         if (load_doc(store, &cur.manifests[pick], what, &next, err) < 0)
             goto out;

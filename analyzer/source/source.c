@@ -8,7 +8,9 @@
  * that is not an image archive at all is one lone layer blob. PATH may hold
  * ':' itself, so the optional REF is split off at the longest existing
  * prefix that ends before a ':'. The transports themselves live in oci.c and
- * docker_archive.c; this file owns descriptors, the store and dispatch.
+ * docker_archive.c, and in analyzer/registry/ for docker://HOST/REPO[:TAG]
+ * (a registry client instead of a store); this file owns descriptors, the
+ * store and dispatch.
  */
 #include "source/source.h"
 
@@ -21,14 +23,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "registry/registry.h"
 #include "source/tarindex.h"
 #include "source/transport.h"
 
-typedef enum { T_AUTO, T_OCI, T_OCI_ARCHIVE, T_DOCKER_ARCHIVE } transport_kind;
+typedef enum { T_AUTO, T_OCI, T_OCI_ARCHIVE, T_DOCKER_ARCHIVE, T_DOCKER } transport_kind;
 
 struct ls_source {
     ls_image *img;
-    ls_store *store;     /* NULL for a lone layer */
+    ls_store *store;     /* NULL for a lone layer and a registry */
+    ls_registry *registry; /* docker://: the client the layer readers stream from */
+    char *repo;          /* docker://: the repository ("library/alpine") */
     int layer_fd;        /* the lone layer's file, else -1 */
     uint64_t layer_size;
     char *label;         /* the path, for messages */
@@ -103,11 +108,11 @@ static int parse_reference(const char *ref, parsed_ref *p, ls_error *err)
             return 0;
         }
     }
-    if (strncmp(ref, "docker://", 9) == 0 && !path_exists(ref))
-        return ls_error_set(err, LS_ERR_UNSUPPORTED,
-                            "%s: registry references are not supported; save the image first "
-                            "(docker save, skopeo copy)",
-                            ref);
+    if (strncmp(ref, "docker://", 9) == 0) {
+        p->kind = T_DOCKER;
+        p->path = strdup(ref + 9);
+        return p->path ? 0 : ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", ref);
+    }
     p->kind = T_AUTO;
     p->path = strdup(ref);
     if (!p->path)
@@ -253,6 +258,28 @@ static int load_bare(ls_source *src, const parsed_ref *p, const ls_platform *wan
     return load_layout(src, p, want, err);
 }
 
+/* A registry: the client stays open for the layer readers. */
+static int load_registry(ls_source *src, const char *ref, const ls_platform *want,
+                         const ls_source_opts *opts, ls_error *err)
+{
+    ls_registry_ref r;
+    int rc = -1;
+    if (set_string(&src->img->transport, "docker", err) < 0)
+        return -1;
+    if (ls_registry_ref_parse(&r, ref, err) < 0)
+        return -1;
+    if (ls_registry_open(&src->registry, r.domain, opts ? opts->registry : NULL, err) < 0)
+        goto out;
+    if (ls_registry_load_image(src->registry, &r, want, src->label, src->img, err) < 0)
+        goto out;
+    src->repo = r.repo;
+    r.repo = NULL;
+    rc = 0;
+out:
+    ls_registry_ref_clear(&r);
+    return rc;
+}
+
 /* With --platform, the config must agree (a single-image index names none). */
 static int check_platform(const ls_source *src, const ls_platform *want, ls_error *err)
 {
@@ -290,13 +317,15 @@ int ls_source_open(ls_source **out, const char *ref, const ls_source_opts *opts,
     src->layer_fd = -1;
     if (set_string(&src->label, p.path, err) < 0)
         goto out;
-    if (set_string(&src->img->reference, p.kind == T_AUTO ? ref : strchr(ref, ':') + 1, err) < 0)
+    if (set_string(&src->img->reference,
+                   p.kind == T_AUTO ? ref : p.kind == T_DOCKER ? p.path : strchr(ref, ':') + 1, err) < 0)
         goto out;
     switch (p.kind) {
     case T_AUTO: rc = load_bare(src, &p, want, err); break;
     case T_OCI: rc = load_layout(src, &p, want, err); break;
     case T_OCI_ARCHIVE:
     case T_DOCKER_ARCHIVE: rc = load_archive(src, &p, want, err); break;
+    case T_DOCKER: rc = load_registry(src, p.path, want, opts, err); break;
     }
     if (rc == 0)
         rc = check_platform(src, want, err);
@@ -327,6 +356,8 @@ ls_reader *ls_source_open_layer(ls_source *src, size_t i, ls_error *err)
         return NULL;
     }
     l = &src->img->layers[i];
+    if (src->registry)
+        return ls_registry_open_blob(src->registry, src->repo, l->digest, l->size, src->label, err);
     if (!src->store) {
         r = ls_reader_fd_range(src->layer_fd, 0, src->layer_size, src->label);
         if (!r)
@@ -349,6 +380,8 @@ void ls_source_free(ls_source *src)
         return;
     ls_image_free(src->img);
     ls_store_free(src->store);
+    ls_registry_free(src->registry);
+    free(src->repo);
     if (src->layer_fd >= 0)
         close(src->layer_fd);
     free(src->label);

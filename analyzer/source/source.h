@@ -13,6 +13,10 @@
  * (name -> offset, size) and read blobs in place with pread, so memory stays
  * bounded by the index, not by the image, and each layer gets an independent
  * reader (layers can later be scanned in parallel).
+ *
+ * "docker://HOST/REPO[:TAG|@DIGEST]" is a registry (analyzer/registry):
+ * metadata is fetched when the source opens and each layer reader streams
+ * its blob over its own HTTP connection.
  */
 #ifndef LS_SOURCE_H
 #define LS_SOURCE_H
@@ -23,20 +27,25 @@
 
 typedef struct ls_source ls_source;
 
+struct ls_registry_opts;
+
 typedef struct {
     const char *platform; /* "os/arch[/variant]" or NULL for the default */
+    const struct ls_registry_opts *registry; /* docker:// credentials and TLS; NULL = defaults */
 } ls_source_opts;
 
 /* Opens ref, reads index/manifest/config. On failure returns -1 with err
  * filled (LS_ERR_IO, LS_ERR_FORMAT, LS_ERR_USAGE for a platform that is not
- * there, listing the ones that are); *out is then NULL. */
+ * there, listing the ones that are; for docker:// also LS_ERR_DIGEST and
+ * registry errors naming the reference); *out is then NULL. */
 int ls_source_open(ls_source **out, const char *ref, const ls_source_opts *opts, ls_error *err);
 
 /* The parsed image; owned by src. */
 const ls_image *ls_source_image(const ls_source *src);
 
 /* A new reader over the raw (possibly compressed) bytes of layer i's blob,
- * which the caller frees. Returns NULL with err filled if the blob is missing. */
+ * which the caller frees. Returns NULL with err filled if the blob is missing.
+ * Safe to call from several threads at once (one reader per thread). */
 ls_reader *ls_source_open_layer(ls_source *src, size_t i, ls_error *err);
 
 /* Frees src (and its image). Accepts NULL. */

@@ -11,6 +11,7 @@
 
 #include "layerscan/error.h"
 #include "layerscan/image.h"
+#include "source/manifest.h"
 #include "source/platform.h"
 #include "source/store.h"
 
@@ -20,6 +21,15 @@
  * annotation; `want` (may be NULL) by platform. */
 int ls_oci_load(ls_image *img, ls_store *store, const char *ref, const ls_platform *want,
                 ls_error *err);
+
+/* Picks one entry of an index (or manifest list) the way ls_oci_load does:
+ * attestations dropped, then the entry named `ref` (may be NULL), then the
+ * platform `want` (NULL: linux/amd64 when several). *chosen is its position
+ * in doc->manifests. LS_ERR_USAGE listing the choices when ambiguous or
+ * absent; `what` and `label` name the index in messages. Shared with the
+ * registry transport (analyzer/registry/pull.c). */
+int ls_oci_choose_manifest(const ls_manifest_doc *doc, const char *what, const char *ref,
+                           const ls_platform *want, const char *label, size_t *chosen, ls_error *err);
 
 /* A docker-archive (legacy or current Docker form): manifest.json's Config
  * and Layers paths. `ref` picks an image by RepoTags when there are several. */

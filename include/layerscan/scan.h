@@ -18,6 +18,7 @@
 
 struct ls_matcher;
 struct ls_layer_cache;
+struct ls_registry_opts; /* analyzer/registry/registry.h */
 
 typedef struct {
     const char *platform;   /* "os/arch[/variant]" or NULL for the default */
@@ -29,6 +30,7 @@ typedef struct {
     /* Layer results shared across scans (analyzer/pipeline/layer_cache.h):
      * a cached layer is not read at all. NULL = scan every layer. */
     struct ls_layer_cache *layer_cache;
+    const struct ls_registry_opts *registry; /* docker://: credentials, TLS; NULL = defaults */
 } ls_scan_opts;
 
 /* Scans ref ("oci:DIR:REF", "docker-archive:FILE", a bare path...). Returns 0

@@ -342,8 +342,12 @@ printf '%s\n' "$A" "bad$(printf '\033')ref" >list-ctl
 audit ctl 2 --cache "$WORK/c1" list-ctl
 expect_eq "control character: message" "$(cat ctl.err)" "layerscan: list-ctl:2: control character in an image reference"
 expect_eq "unusable list: no output" "$(wc -c <ctl.jsonl)" 0
-audit registry 2 --registry 127.0.0.1:5000
-grep -q "not yet available" registry.err && ok "--registry: not yet available" || bad "--registry: $(cat registry.err)"
+# a registry that is not there (port 1 refuses): the list is unusable, one line naming it
+audit registry 2 --registry 127.0.0.1:1 --tls-verify=false
+expect_eq "--registry unreachable: one line" "$(wc -l <registry.err)" 1
+grep -q "^layerscan: 127.0.0.1:1: " registry.err && ok "--registry unreachable: names the registry" || bad "--registry: $(cat registry.err)"
+audit repos-alone 2 --repos 'app*' list
+expect_eq "--repos without --registry" "$(cat repos-alone.err)" "layerscan: --repos filters a registry walk: give --registry HOST"
 audit resume-o 2 --resume a.jsonl -o b.jsonl list
 audit format 2 --format text list
 audit two-lists 2 list list

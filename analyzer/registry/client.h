@@ -1,0 +1,85 @@
+/*
+ * client.h - the inside of an ls_registry, shared by the files of the
+ * registry module (registry.c: requests; auth.c: tokens; pull.c: images;
+ * stream.c: blob readers; list.c: catalog and tags). Not for other modules.
+ */
+#ifndef LS_REGISTRY_CLIENT_H
+#define LS_REGISTRY_CLIENT_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "registry/auth.h"
+#include "registry/creds.h"
+#include "registry/http.h"
+#include "registry/registry.h"
+
+#define LS_URL_MAX 8192
+
+struct ls_registry {
+    char *domain;           /* as references name it: "docker.io", "127.0.0.1:5000" */
+    char base[600];         /* "https://HOST" or "http://HOST" (decided when opened) */
+    bool insecure;          /* --tls-verify=false */
+    ls_http_config http;    /* TLS settings and byte counters for every transfer */
+    ls_creds creds;
+    ls_auth auth;
+    ls_http *meta;          /* manifests, config, listings: the opening thread's */
+    _Atomic uint64_t bytes; /* body bytes fetched */
+    bool debug;             /* LAYERSCAN_DEBUG set: one line per request on stderr */
+};
+
+typedef struct {
+    const char *scope;      /* the token scope the request needs; NULL for none */
+    const char *accept;     /* the Accept value, or NULL */
+    uint64_t range_from;    /* resume a body at this offset; 0 = from the start */
+    bool no_auth;           /* never authenticate (the /v2/ probe) */
+} ls_request;
+
+/* GET url (absolute) through h: follows redirects (Authorization only ever
+ * goes to the registry's own origin, never to blob storage elsewhere),
+ * answers 401 challenges, and retries 429/5xx and reset connections with
+ * backoff (honouring Retry-After). Returns 0 with the final response's
+ * headers in h, whatever its status (the caller judges it), or -1 with err
+ * filled ("LABEL: ..." naming curl's reason; TLS failures with a hint). */
+int ls_registry_send(struct ls_registry *c, ls_http *h, const char *url, const ls_request *rq,
+                     const char *label, ls_error *err);
+
+/* A small document fetched whole (manifest, config, listing page). */
+typedef struct {
+    char *data;              /* NUL-terminated; the caller frees it */
+    size_t len;
+    char content_type[256];
+    char link[4096];         /* the Link header, "" when none */
+} ls_small_doc;
+
+/* GETs url and reads the body when the answer is 200 (at most max bytes:
+ * more is LS_ERR_LIMIT); any other answer becomes the error
+ * ("LABEL[ WHAT]: 404 manifest unknown"). A body cut by a reset connection
+ * is fetched again, a bounded number of times. 0 or -1 with err filled. */
+int ls_registry_get_small(struct ls_registry *c, const char *url, const ls_request *rq, size_t max,
+                          const char *label, const char *what, ls_small_doc *out, ls_error *err);
+
+/* Formats the error of a non-2xx response (reading the registry's error
+ * body for its message): "LABEL[ WHAT]: 404 manifest unknown",
+ * "LABEL: 401 Unauthorized (check --creds)". Always returns -1. */
+int ls_registry_status_error(struct ls_registry *c, ls_http *h, const char *label,
+                             const char *what, ls_error *err);
+
+/* Formats curl's failure: "LABEL: REASON" (with a --cert-dir hint for TLS). */
+int ls_registry_curl_error(const struct ls_registry *c, const ls_http *h, CURLcode cc,
+                           const char *label, ls_error *err);
+
+/* What to tell the user about credentials after a 401. */
+void ls_registry_creds_hint(const struct ls_registry *c, char *out, size_t cap);
+
+/* url without userinfo, query or fragment, for messages and debug lines. */
+void ls_registry_url_for_log(const char *url, char *out, size_t cap);
+
+/* Resolves ref (absolute or relative) against base into out. -1 when
+ * malformed, not http(s), or longer than cap. */
+int ls_registry_resolve_url(const char *base, const char *ref, char *out, size_t cap);
+
+/* Sleeps ms milliseconds. */
+void ls_registry_sleep_ms(long ms);
+
+#endif

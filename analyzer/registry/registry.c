@@ -1,0 +1,527 @@
+/*
+ * registry.c - the registry client: opening it (credentials, TLS, the
+ * /v2/ probe that also picks http or https under --tls-verify=false) and
+ * the one request loop every GET goes through.
+ *
+ * The loop owns the three things a registry GET must survive: redirects
+ * (blob storage lives elsewhere; Authorization never follows a redirect to
+ * another origin, whatever the libcurl version would do), 401 challenges
+ * (auth.c), and transient failures (429, 5xx, reset connections: bounded
+ * attempts with exponential backoff, or the server's Retry-After). Messages
+ * name the registry or the image and echo URLs without their query string
+ * (presigned blob URLs carry signatures there).
+ */
+#include "registry/client.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "registry/docs.h"
+
+#define MAX_ATTEMPTS 4        /* one try and three retries */
+#define MAX_REDIRECTS 5
+#define MAX_AUTH_ROUNDS 2
+#define MAX_RETRY_AFTER 60    /* seconds we are willing to wait when told to */
+#define MAX_ERROR_BODY (64u * 1024u)
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_rc = CURLE_FAILED_INIT;
+
+static void curl_init_once(void)
+{
+    curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+int ls_registry_global_init(void)
+{
+    pthread_once(&curl_once, curl_init_once);
+    return curl_init_rc == CURLE_OK ? 0 : -1;
+}
+
+void ls_registry_sleep_ms(long ms)
+{
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+}
+
+uint64_t ls_registry_bytes_fetched(const ls_registry *c)
+{
+    return atomic_load(&((ls_registry *)c)->bytes);
+}
+
+/* ---- URLs --------------------------------------------------------------- */
+
+int ls_registry_resolve_url(const char *base, const char *ref, char *out, size_t cap)
+{
+    CURLU *u = curl_url();
+    char *s = NULL, *scheme = NULL;
+    int rc = -1;
+    if (!u)
+        return -1;
+    if (curl_url_set(u, CURLUPART_URL, base, 0) == CURLUE_OK &&
+        curl_url_set(u, CURLUPART_URL, ref, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+        (strcmp(scheme, "https") == 0 || strcmp(scheme, "http") == 0) &&
+        curl_url_get(u, CURLUPART_URL, &s, 0) == CURLUE_OK && strlen(s) < cap) {
+        strcpy(out, s);
+        rc = 0;
+    }
+    curl_free(s);
+    curl_free(scheme);
+    curl_url_cleanup(u);
+    return rc;
+}
+
+/* scheme://host:port of url into out ("" when malformed). */
+static void origin_of(const char *url, char *out, size_t cap)
+{
+    CURLU *u = curl_url();
+    char *scheme = NULL, *host = NULL, *port = NULL;
+    out[0] = '\0';
+    if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+        for (char *p = host; *p; p++)
+            if (*p >= 'A' && *p <= 'Z')
+                *p = (char)(*p - 'A' + 'a');
+        snprintf(out, cap, "%s://%s:%s", scheme, host, port);
+    }
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(port);
+    curl_url_cleanup(u);
+}
+
+static bool same_origin(const char *a, const char *b)
+{
+    char oa[600], ob[600];
+    origin_of(a, oa, sizeof oa);
+    origin_of(b, ob, sizeof ob);
+    return oa[0] && strcmp(oa, ob) == 0;
+}
+
+void ls_registry_url_for_log(const char *url, char *out, size_t cap)
+{
+    CURLU *u = curl_url();
+    char *host = NULL, *port = NULL, *path = NULL;
+    out[0] = '\0';
+    if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_PATH, &path, 0) == CURLUE_OK) {
+        curl_url_get(u, CURLUPART_PORT, &port, 0);
+        snprintf(out, cap, "%s%s%s%s", host, port ? ":" : "", port ? port : "", path);
+    } else {
+        snprintf(out, cap, "(malformed URL)");
+    }
+    curl_free(host);
+    curl_free(port);
+    curl_free(path);
+    curl_url_cleanup(u);
+}
+
+/* ---- messages ----------------------------------------------------------- */
+
+void ls_registry_creds_hint(const ls_registry *c, char *out, size_t cap)
+{
+    switch (c->creds.kind) {
+    case LS_CREDS_PASSWORD:
+        if (strcmp(c->creds.source, "--creds") == 0)
+            snprintf(out, cap, "check --creds");
+        else
+            snprintf(out, cap, "check the credentials for %s in %s", c->domain, c->creds.source);
+        break;
+    case LS_CREDS_HELPER:
+        snprintf(out, cap,
+                 "the credentials for %s are in credential helper \"%s\" (%s); credential helpers "
+                 "are not supported: pass --creds or --authfile",
+                 c->domain, c->creds.helper, c->creds.source);
+        break;
+    case LS_CREDS_NONE:
+        snprintf(out, cap, "no credentials for %s: pass --creds or --authfile", c->domain);
+        break;
+    }
+}
+
+static bool is_tls_error(CURLcode cc)
+{
+    switch (cc) {
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CRL_BADFILE:
+        return true;
+    default:
+        return false;
+    }
+}
+
+int ls_registry_curl_error(const ls_registry *c, const ls_http *h, CURLcode cc, const char *label,
+                           ls_error *err)
+{
+    if (is_tls_error(cc))
+        return ls_error_set(err, LS_ERR_IO, "%s: TLS: %s (%s)", label, ls_http_errmsg(h, cc),
+                            c->insecure ? "--tls-verify=false is set"
+                                        : "trust the registry's CA with --cert-dir DIR, or "
+                                          "--tls-verify=false");
+    return ls_error_set(err, LS_ERR_IO, "%s: %s", label, ls_http_errmsg(h, cc));
+}
+
+static const char *reason_of(long status)
+{
+    switch (status) {
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 416: return "Range Not Satisfiable";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "";
+    }
+}
+
+int ls_registry_status_error(ls_registry *c, ls_http *h, const char *label, const char *what,
+                             ls_error *err)
+{
+    long st = ls_http_response_of(h)->status;
+    char msg[200] = "", hint[600];
+    char *body = NULL;
+    size_t len = 0;
+    CURLcode cc;
+    const char *sep = what && *what ? " " : "";
+    if (ls_http_read_all(h, MAX_ERROR_BODY, &body, &len, &cc) == 0)
+        ls_docs_error_message(body, len, msg, sizeof msg);
+    free(body);
+    ls_http_end(h);
+    if (!what)
+        what = "";
+    if (st == 401) {
+        ls_registry_creds_hint(c, hint, sizeof hint);
+        return ls_error_set(err, LS_ERR_IO, "%s%s%s: 401 Unauthorized (%s)", label, sep, what, hint);
+    }
+    if (st == 403)
+        return ls_error_set(err, LS_ERR_IO, "%s%s%s: 403 Forbidden%s%s (the credentials do not allow "
+                            "pulling it)", label, sep, what, msg[0] ? ": " : "", msg);
+    if (st == 404 && msg[0])
+        return ls_error_set(err, LS_ERR_IO, "%s%s%s: 404 %s", label, sep, what, msg);
+    return ls_error_set(err, LS_ERR_IO, "%s%s%s: %ld %s%s%s", label, sep, what, st, reason_of(st),
+                        msg[0] ? ": " : "", msg);
+}
+
+/* ---- the request loop --------------------------------------------------- */
+
+static bool retryable_curl(CURLcode cc)
+{
+    return cc == CURLE_RECV_ERROR || cc == CURLE_SEND_ERROR || cc == CURLE_GOT_NOTHING ||
+           cc == CURLE_PARTIAL_FILE || cc == CURLE_HTTP2 || cc == CURLE_HTTP2_STREAM;
+}
+
+static bool retryable_status(long st)
+{
+    return st == 429 || st == 500 || st == 502 || st == 503 || st == 504;
+}
+
+static bool is_redirect(long st)
+{
+    return st == 301 || st == 302 || st == 303 || st == 307 || st == 308;
+}
+
+/* The wait before attempt `attempt` + 1, in ms; -1 when the server asks
+ * for longer than we wait. */
+static long backoff_ms(int attempt, long retry_after)
+{
+    if (retry_after > MAX_RETRY_AFTER)
+        return -1;
+    if (retry_after >= 0)
+        return retry_after * 1000L;
+    return 250L << (attempt - 1); /* 250 ms, 500 ms, 1 s */
+}
+
+static struct curl_slist *build_headers(const ls_request *rq, const char *auth, bool *oom)
+{
+    struct curl_slist *l = NULL, *t;
+    char line[LS_MAX_TOKEN_BYTES + 64];
+    *oom = false;
+    if (rq->accept) {
+        snprintf(line, sizeof line, "Accept: %s", rq->accept);
+        if (!(l = curl_slist_append(l, line)))
+            goto oom;
+    }
+    if (auth) {
+        snprintf(line, sizeof line, "Authorization: %s", auth);
+        t = curl_slist_append(l, line);
+        explicit_bzero(line, sizeof line);
+        if (!t)
+            goto oom;
+        l = t;
+    }
+    return l;
+oom:
+    curl_slist_free_all(l);
+    *oom = true;
+    return NULL;
+}
+
+static void free_secret(char *s)
+{
+    if (s) {
+        explicit_bzero(s, strlen(s));
+        free(s);
+    }
+}
+
+typedef enum { STEP_AGAIN, STEP_DONE, STEP_FAIL } step;
+
+typedef struct {
+    char cur[LS_URL_MAX]; /* the URL being fetched */
+    int retries, redirects, auth_rounds; /* retries of transient failures */
+} send_state;
+
+static step after_redirect(ls_registry *c, ls_http *h, send_state *s, const char *label,
+                           ls_error *err)
+{
+    char next[LS_URL_MAX];
+    if (++s->redirects > MAX_REDIRECTS) {
+        ls_error_set(err, LS_ERR_IO, "%s: more than %d redirects", label, MAX_REDIRECTS);
+        return STEP_FAIL;
+    }
+    if (ls_registry_resolve_url(s->cur, ls_http_response_of(h)->location, next, sizeof next) < 0) {
+        ls_error_set(err, LS_ERR_IO, "%s: the registry redirects to an unusable location", label);
+        return STEP_FAIL;
+    }
+    if (strncmp(s->cur, "https:", 6) == 0 && strncmp(next, "http:", 5) == 0 && !c->insecure) {
+        ls_error_set(err, LS_ERR_IO,
+                     "%s: refusing a redirect from https to plain http (--tls-verify=false allows it)",
+                     label);
+        return STEP_FAIL;
+    }
+    strcpy(s->cur, next);
+    ls_http_end(h);
+    return STEP_AGAIN;
+}
+
+/* What to do with the outcome of one attempt. */
+static step judge(ls_registry *c, ls_http *h, send_state *s, const ls_request *rq, CURLcode cc,
+                  bool own, const char *sent, const char *label, ls_error *err)
+{
+    const ls_http_response *resp = ls_http_response_of(h);
+    if (cc != CURLE_OK) {
+        if (!retryable_curl(cc) || s->retries + 1 >= MAX_ATTEMPTS) {
+            ls_registry_curl_error(c, h, cc, label, err);
+            return STEP_FAIL;
+        }
+        ls_http_end(h);
+        ls_registry_sleep_ms(backoff_ms(++s->retries, -1));
+        return STEP_AGAIN;
+    }
+    if (resp->status == 401 && own && !rq->no_auth && s->auth_rounds++ < MAX_AUTH_ROUNDS) {
+        ls_http_response challenge = *resp;
+        int r = ls_auth_challenge(c, &challenge, rq->scope, sent, label, err);
+        if (r < 0)
+            return STEP_FAIL;
+        if (r == 0)
+            return STEP_DONE; /* nothing to answer with: the 401 is the answer */
+        ls_http_end(h);
+        return STEP_AGAIN;
+    }
+    if (is_redirect(resp->status) && (resp->location[0] || resp->location_overlong)) {
+        if (resp->location_overlong) {
+            ls_error_set(err, LS_ERR_IO, "%s: the registry redirects to an overlong URL", label);
+            return STEP_FAIL;
+        }
+        return after_redirect(c, h, s, label, err);
+    }
+    if (retryable_status(resp->status) && s->retries + 1 < MAX_ATTEMPTS &&
+        backoff_ms(s->retries + 1, resp->retry_after) >= 0) {
+        long wait = backoff_ms(++s->retries, resp->retry_after);
+        ls_http_end(h);
+        ls_registry_sleep_ms(wait);
+        return STEP_AGAIN;
+    }
+    return STEP_DONE; /* the caller judges the status */
+}
+
+int ls_registry_send(ls_registry *c, ls_http *h, const char *url, const ls_request *rq,
+                     const char *label, ls_error *err)
+{
+    send_state s = {.retries = 0};
+    char logurl[512];
+    if (strlen(url) >= sizeof s.cur)
+        return ls_error_set(err, LS_ERR_LIMIT, "%s: URL too long", label);
+    strcpy(s.cur, url);
+    for (;;) {
+        bool own = same_origin(s.cur, c->base), oom;
+        char *auth = own && !rq->no_auth ? ls_auth_value(&c->auth, rq->scope) : NULL;
+        struct curl_slist *hdrs = build_headers(rq, auth, &oom);
+        CURLcode cc;
+        step next;
+        if (oom) {
+            free_secret(auth);
+            return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", label);
+        }
+        cc = ls_http_begin(h, s.cur, hdrs, rq->range_from);
+        if (c->debug) {
+            ls_registry_url_for_log(s.cur, logurl, sizeof logurl);
+            fprintf(stderr, "layerscan: registry: GET %s -> %ld%s%s\n", logurl,
+                    cc == CURLE_OK ? ls_http_response_of(h)->status : -1L,
+                    auth ? " (authorized)" : "", cc == CURLE_OK ? "" : " (transfer failed)");
+        }
+        next = judge(c, h, &s, rq, cc, own, auth, label, err);
+        free_secret(auth);
+        if (next == STEP_FAIL)
+            ls_http_end(h);
+        if (next != STEP_AGAIN)
+            return next == STEP_DONE ? 0 : -1;
+    }
+}
+
+int ls_registry_get_small(ls_registry *c, const char *url, const ls_request *rq, size_t max,
+                          const char *label, const char *what, ls_small_doc *out, ls_error *err)
+{
+    memset(out, 0, sizeof *out);
+    for (int attempt = 1;; attempt++) {
+        const ls_http_response *resp;
+        CURLcode cc = CURLE_OK;
+        int r;
+        if (ls_registry_send(c, c->meta, url, rq, label, err) < 0)
+            return -1;
+        resp = ls_http_response_of(c->meta);
+        if (resp->status != 200)
+            return ls_registry_status_error(c, c->meta, label, what, err);
+        snprintf(out->content_type, sizeof out->content_type, "%s", resp->content_type);
+        snprintf(out->link, sizeof out->link, "%s", resp->link);
+        r = ls_http_read_all(c->meta, max, &out->data, &out->len, &cc);
+        if (r == -1 && retryable_curl(cc) && attempt < MAX_ATTEMPTS) {
+            ls_http_end(c->meta);
+            ls_registry_sleep_ms(backoff_ms(attempt, -1));
+            continue;
+        }
+        if (r == -1)
+            ls_registry_curl_error(c, c->meta, cc, label, err);
+        else if (r == -2)
+            ls_error_set(err, LS_ERR_LIMIT, "%s%s%s: larger than %zu MiB (refused)", label,
+                         what && *what ? " " : "", what ? what : "", max >> 20);
+        else if (r < 0)
+            ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", label);
+        ls_http_end(c->meta);
+        return r == 0 ? 0 : -1;
+    }
+}
+
+/* ---- opening ------------------------------------------------------------ */
+
+/* GET /v2/ at base: 0 when it answers like a registry (2xx, 401, 403);
+ * 1 when it answers otherwise, -1 when the request itself fails (err). */
+static int probe(ls_registry *c, ls_error *err)
+{
+    const ls_request rq = {.no_auth = true};
+    char url[700];
+    long st;
+    snprintf(url, sizeof url, "%s/v2/", c->base);
+    if (ls_registry_send(c, c->meta, url, &rq, c->domain, err) < 0)
+        return -1;
+    st = ls_http_response_of(c->meta)->status;
+    if ((st >= 200 && st < 300) || st == 401 || st == 403) {
+        ls_http_end(c->meta);
+        return 0;
+    }
+    if (st == 404 || (st >= 300 && st < 400)) {
+        ls_http_end(c->meta);
+        ls_error_set(err, LS_ERR_IO, "%s: not a container registry (GET /v2/ answered HTTP %ld)",
+                     c->domain, st);
+        return 1;
+    }
+    ls_registry_status_error(c, c->meta, c->domain, "", err);
+    return 1;
+}
+
+/* With --tls-verify=false, plain http is tried when https fails to get any
+ * answer (a plain-http server answers a TLS hello with garbage). */
+static int probe_scheme(ls_registry *c, const char *host, ls_error *err)
+{
+    ls_error first;
+    int rc;
+    snprintf(c->base, sizeof c->base, "https://%s", host);
+    ls_error_clear(&first);
+    if ((rc = probe(c, &first)) == 0)
+        return 0;
+    if (!c->insecure || rc > 0) {
+        if (err)
+            *err = first;
+        return -1;
+    }
+    snprintf(c->base, sizeof c->base, "http://%s", host);
+    return probe(c, err) == 0 ? 0 : -1;
+}
+
+int ls_registry_open(ls_registry **out, const char *domain, const ls_registry_opts *opts,
+                     ls_error *err)
+{
+    static const ls_registry_opts none = {.creds = NULL};
+    ls_registry *c;
+    const char *dbg = getenv("LAYERSCAN_DEBUG");
+    *out = NULL;
+    if (!opts)
+        opts = &none;
+    if (ls_registry_global_init() < 0)
+        return ls_error_set(err, LS_ERR_INTERNAL, "%s: libcurl cannot start", domain);
+    if (ls_registry_domain_validate(domain, err) < 0)
+        return -1;
+    if (!(c = calloc(1, sizeof *c)))
+        return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", domain);
+    c->insecure = opts->insecure;
+    c->debug = dbg && *dbg && strcmp(dbg, "0") != 0;
+    if (!(c->domain = strdup(domain)) || ls_auth_init(&c->auth, NULL) < 0) {
+        free(c->domain);
+        free(c);
+        return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", domain);
+    }
+    if (ls_http_config_init(&c->http, opts->cert_dir, opts->insecure, err) < 0)
+        goto fail;
+    c->http.counters[0] = &c->bytes;
+    c->http.counters[1] = opts->bytes_fetched;
+    if (ls_creds_resolve(&c->creds, domain, opts->creds, opts->authfile, err) < 0)
+        goto fail;
+    if (c->creds.kind == LS_CREDS_PASSWORD && !(c->auth.basic = ls_creds_basic(&c->creds))) {
+        ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", domain);
+        goto fail;
+    }
+    if (!(c->meta = ls_http_new(&c->http))) {
+        ls_error_set(err, LS_ERR_INTERNAL, "%s: libcurl cannot make a handle", domain);
+        goto fail;
+    }
+    if (probe_scheme(c, ls_registry_domain_host(domain), err) < 0)
+        goto fail;
+    *out = c;
+    return 0;
+fail:
+    ls_registry_free(c);
+    return -1;
+}
+
+void ls_registry_free(ls_registry *c)
+{
+    if (!c)
+        return;
+    ls_http_free(c->meta);
+    ls_auth_clear(&c->auth);
+    ls_creds_clear(&c->creds);
+    ls_http_config_clear(&c->http);
+    free(c->domain);
+    free(c);
+}

@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""fake_registry.py - a tiny, misbehaving OCI Distribution server, for tests.
+
+    fake_registry.py --layout DIR --port P --log FILE [--tamper-layer N]
+                     [--flaky K] [--redirect-blobs] [--basic USER:PASS]
+                     [--drop-blob-once]
+
+Serves the image of an OCI layout (index.json's first entry, under any tag
+and by digest, in any repository) on plain http://127.0.0.1:P, with the
+faults a real registry cannot be made to produce on demand:
+
+  --tamper-layer N   layer N's blob is served with one byte flipped (same
+                     length), so its digest no longer matches the manifest
+  --tamper-manifest  the manifest is served with a trailing space (valid
+                     JSON, another digest); --tamper-config the same for the config
+  --flaky K          the first K requests of every path answer 503 with
+                     Retry-After: 1
+  --redirect-blobs   blob GETs answer 307 to http://localhost:P/_storage/..
+                     (another origin: Authorization must not follow) with
+                     a query string standing for a presigned URL's signature
+  --basic U:P        /v2/ paths need HTTP Basic U:P (401 with a challenge)
+  --drop-blob-once   the first GET of each blob sends the headers and half
+                     the body, then resets the connection (Range must resume)
+
+GET /v2/REPO/tags/list pages through seven tags t0..t6 with n, last and a
+Link header, as the API describes.
+
+Each request is logged to FILE as one JSON line: path, status, whether an
+Authorization header came, and the Range header. Prints "ready" once
+listening.
+"""
+import argparse
+import base64
+import hashlib
+import http.server
+import json
+import os
+import socket
+import struct
+import sys
+import threading
+import urllib.parse
+
+SIGNATURE = "X-Amz-Signature=fakepresignedsignature0123456789"
+TAGS = ["t%d" % i for i in range(7)]  # tags/list pages through these, sorted
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--layout", required=True)
+    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--log", required=True)
+    ap.add_argument("--tamper-layer", type=int)
+    ap.add_argument("--tamper-manifest", action="store_true")
+    ap.add_argument("--tamper-config", action="store_true")
+    ap.add_argument("--flaky", type=int, default=0)
+    ap.add_argument("--redirect-blobs", action="store_true")
+    ap.add_argument("--basic")
+    ap.add_argument("--drop-blob-once", action="store_true")
+    args = ap.parse_args()
+
+    blobs = os.path.join(args.layout, "blobs", "sha256")
+    index = json.load(open(os.path.join(args.layout, "index.json")))
+    top = index["manifests"][0]
+    manifest = json.load(open(os.path.join(blobs, top["digest"].split(":")[1])))
+    tampered = None
+    if args.tamper_layer is not None:
+        tampered = manifest["layers"][args.tamper_layer]["digest"]
+    want_auth = "Basic " + base64.b64encode(args.basic.encode()).decode() if args.basic else None
+    lock = threading.Lock()
+    seen = {}
+
+    def blob_bytes(digest):
+        path = os.path.join(blobs, digest.split(":", 1)[1])
+        if "/" in digest or not os.path.isfile(path):
+            return None
+        data = open(path, "rb").read()
+        if args.tamper_manifest and digest == top["digest"]:
+            data += b" "  # still the same JSON, another digest
+        if args.tamper_config and digest == manifest["config"]["digest"]:
+            data += b" "
+        if digest == tampered:
+            mid = len(data) // 2
+            data = data[:mid] + bytes([data[mid] ^ 0x55]) + data[mid + 1:]
+        return data
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, fmt, *a):
+            pass
+
+        def log(self, status):
+            with lock, open(args.log, "a") as f:
+                f.write(json.dumps({"path": urllib.parse.urlparse(self.path).path,
+                                    "query": urllib.parse.urlparse(self.path).query,
+                                    "status": status,
+                                    "auth": self.headers.get("Authorization") is not None,
+                                    "range": self.headers.get("Range")}) + "\n")
+
+        def send(self, status, body=b"", ctype="application/json", headers=()):
+            self.log(status)
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            for k, v in headers:
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def error(self, status, code, message, headers=()):
+            body = json.dumps({"errors": [{"code": code, "message": message}]}).encode()
+            self.send(status, body, headers=headers)
+
+        def first_time(self, key):
+            with lock:
+                seen[key] = seen.get(key, 0) + 1
+                return seen[key]
+
+        def serve_blob(self, digest):
+            data = blob_bytes(digest)
+            if data is None:
+                return self.error(404, "BLOB_UNKNOWN", "blob unknown to registry")
+            rng = self.headers.get("Range")
+            if rng and rng.startswith("bytes=") and rng.endswith("-"):
+                start = int(rng[6:-1])
+                if start >= len(data):
+                    return self.error(416, "RANGE", "range not satisfiable")
+                return self.send(206, data[start:], "application/octet-stream",
+                                 [("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")])
+            if args.drop_blob_once and self.first_time("drop " + digest) == 1 and len(data) > 64:
+                self.log(200)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data[: len(data) // 2])
+                self.wfile.flush()
+                # a reset, not a clean close: SO_LINGER with a zero timeout
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                           struct.pack("ii", 1, 0))
+                self.close_connection = True
+                self.connection.close()
+                return None
+            return self.send(200, data, "application/octet-stream")
+
+        def tags(self, path, q):
+            n = int(q.get("n", ["100"])[0])
+            last = q.get("last", [""])[0]
+            rest = [t for t in TAGS if t > last]
+            page, more = rest[:n], len(rest) > n
+            headers = [("Link", f'<{path}?last={page[-1]}&n={n}>; rel="next"')] if more else []
+            body = json.dumps({"name": path[4:-len("/tags/list")], "tags": page}).encode()
+            return self.send(200, body, headers=headers)
+
+        def do_GET(self):
+            url = urllib.parse.urlparse(self.path)
+            path = url.path
+            if path.startswith("/_storage/"):
+                if SIGNATURE not in url.query:
+                    return self.error(403, "DENIED", "unsigned storage request")
+                return self.serve_blob(path[len("/_storage/"):])
+            if not path.startswith("/v2/"):
+                return self.error(404, "NOT_FOUND", "no such path")
+            if args.flaky and self.first_time("flaky " + path) <= args.flaky:
+                return self.error(503, "UNAVAILABLE", "try again later", [("Retry-After", "1")])
+            if want_auth and self.headers.get("Authorization") != want_auth:
+                return self.error(401, "UNAUTHORIZED", "authentication required",
+                                  [("WWW-Authenticate", 'Basic realm="fake"')])
+            if path == "/v2/":
+                return self.send(200, b"{}")
+            parts = path[4:].split("/")
+            if path.endswith("/tags/list"):
+                return self.tags(path, urllib.parse.parse_qs(url.query))
+            if len(parts) < 3:
+                return self.error(404, "NAME_UNKNOWN", "repository name not known to registry")
+            kind, ref = parts[-2], parts[-1]
+            if kind == "manifests":
+                digest = ref if ref.startswith("sha256:") else top["digest"]
+                data = blob_bytes(digest)
+                if data is None:
+                    return self.error(404, "MANIFEST_UNKNOWN", "manifest unknown")
+                mtype = json.loads(data).get("mediaType", "application/vnd.oci.image.manifest.v1+json")
+                return self.send(200, data, mtype,
+                                 [("Docker-Content-Digest", "sha256:" + hashlib.sha256(data).hexdigest())])
+            if kind == "blobs":
+                if args.redirect_blobs:
+                    loc = f"http://localhost:{args.port}/_storage/{ref}?{SIGNATURE}"
+                    return self.send(307, b"", headers=[("Location", loc)])
+                return self.serve_blob(ref)
+            return self.error(404, "NOT_FOUND", "no such path")
+
+    http.server.ThreadingHTTPServer.address_family = socket.AF_INET
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    server.daemon_threads = True
+    print("ready", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
