@@ -37,17 +37,21 @@ void ls_glob_compile(ls_glob *g, const char *pattern)
         g->kind = LS_GLOB_EXACT;
 }
 
-/* memmem without the GNU extension's empty-needle corner cases mattering:
- * an empty literal is found everywhere, as '*' matches anything. */
+/* Whether lit (k bytes) occurs in s (n bytes); an empty literal occurs
+ * everywhere, as '*' matches anything. Literals and paths are short, so an
+ * inline compare after each first-byte hit beats memcmp's call. */
 static bool contains(const char *s, size_t n, const char *lit, size_t k)
 {
     if (k == 0)
         return true;
     for (const char *p = s, *end = s + n; (size_t)(end - p) >= k;) {
         const char *q = memchr(p, lit[0], (size_t)(end - p) - k + 1);
+        size_t j = 1;
         if (!q)
             return false;
-        if (memcmp(q, lit, k) == 0)
+        while (j < k && q[j] == lit[j])
+            j++;
+        if (j == k)
             return true;
         p = q + 1;
     }
