@@ -22,12 +22,16 @@
  * or in free, which cancels it). A failure travels as the ring's end, after
  * all the bytes decoded before it, so errors arrive in order.
  *
- * The diff_id hash (SHA-256 runs at about the speed of a fast inflater) is
- * work either thread can do, slot by slot in stream order: the reader hashes
- * each slot it takes unless the decoder thread already did, and the decoder
- * thread hashes filled slots instead of sleeping while the ring is full. So
- * whichever side is idle does it: with a slow inflater the scanner hashes,
- * with a plain tar (nothing to inflate) the reading thread does.
+ * Hashing (SHA-256 runs at about the speed of a fast inflater) is work
+ * either thread can do, in stream order, so whichever side is idle does it:
+ * the diff_id slot by slot (the reader hashes each slot it takes unless the
+ * decoder thread already did; the decoder thread hashes filled slots instead
+ * of sleeping while the ring is full), and the compressed digest chunk by
+ * chunk (the decoder thread reads into BLOB_RAW_SLOTS chunk buffers; the
+ * reader hashes them while it waits for plain bytes, the decoder thread when
+ * it needs a chunk buffer back or the ring is full). With a slow inflater the
+ * scanner hashes nearly everything; with a plain tar (nothing to inflate)
+ * the reading thread does.
  * LAYERSCAN_DECODE_THREAD=0 in the environment decodes on the caller's
  * thread instead (for measurements).
  */
@@ -47,6 +51,7 @@
 #define BLOB_SNIFF_SIZE 10u
 #define BLOB_RING_SLOTS 4u
 #define BLOB_RING_SLOT (256u * 1024u)
+#define BLOB_RAW_SLOTS 4u
 
 /* The decoder thread's hand-off: slots [head, head+count) hold data, the
  * first `hashed` of them are already in h_plain. */
@@ -67,6 +72,11 @@ typedef struct {
     bool cancel;                      /* the reader is going away */
     bool hash_failed;                 /* hashing failed: hash_error (under mu) */
     ls_error hash_error;
+    /* compressed chunks (one raw read each) whose digest is deferred: */
+    unsigned char *raw_mem;           /* BLOB_RAW_SLOTS * BLOB_IN_SIZE bytes; chunk j in slot j % */
+    size_t raw_len[BLOB_RAW_SLOTS];
+    uint64_t raw_read, raw_hashed;    /* chunks read / hashed into h_raw, in order */
+    bool raw_hashing;                 /* a thread is hashing chunk raw_hashed */
     /* the reader's own (never touched by the thread): */
     bool sync_ready;                  /* mu and the conds are initialised */
     bool used;                        /* the thread was started: reads go through the ring */
@@ -89,11 +99,13 @@ struct ls_blob {
     bool threaded;                  /* decode on a thread (unless disabled) */
     bool thread_tried;              /* the thread was started (or could not be) */
     bool ring_hashes;               /* plain bytes are hashed per ring slot, not in blob_pull */
+    bool raw_deferred;              /* compressed chunks are hashed through the ring */
+    unsigned char *in;              /* the chunk being decoded: `first` or a raw slot */
     blob_ring ring;
     ls_error error;
     ls_blob_info info;
     char label[256];                /* names the blob in messages */
-    unsigned char in[BLOB_IN_SIZE];
+    unsigned char first[BLOB_IN_SIZE]; /* the sniffed chunk, and every chunk without a thread */
 };
 
 const char *ls_compression_name(ls_compression c)
@@ -106,8 +118,11 @@ const char *ls_compression_name(ls_compression c)
     return "none";
 }
 
-/* Appends one raw read at in_len (hashing it once the compression is known
- * to be gzip or zstd). Returns bytes read, 0 at EOF. */
+static void ring_hash_raw_next(ls_blob *b);
+
+/* Appends one raw read at in_len, and hashes it once the compression is
+ * known to be gzip or zstd: here, or (raw_deferred, on the decoder thread)
+ * later by whichever thread is idle. Returns bytes read, 0 at EOF. */
 static ssize_t blob_read_raw(ls_blob *b, ls_error *err)
 {
     ssize_t k = ls_reader_read(b->raw, b->in + b->in_len, BLOB_IN_SIZE - b->in_len, err);
@@ -119,18 +134,52 @@ static ssize_t blob_read_raw(ls_blob *b, ls_error *err)
         b->eof = true;
         return 0;
     }
-    if (b->ops && b->compression != LS_COMP_NONE &&
-        ls_sha256_update(&b->h_raw, b->in + b->in_len, (size_t)k, err) < 0)
+    if (b->raw_deferred) {
+        blob_ring *r = &b->ring;
+        pthread_mutex_lock(&r->mu);
+        r->raw_len[r->raw_read % BLOB_RAW_SLOTS] = (size_t)k;
+        r->raw_read++;
+        pthread_cond_broadcast(&r->cv_data);
+        pthread_mutex_unlock(&r->mu);
+    } else if (b->ops && b->compression != LS_COMP_NONE &&
+               ls_sha256_update(&b->h_raw, b->in + b->in_len, (size_t)k, err) < 0) {
         return -1;
+    }
     b->in_len += (size_t)k;
     b->compressed_bytes += (uint64_t)k;
     return k;
+}
+
+/* On the decoder thread: the slot of the next raw chunk, once the chunk
+ * that used it last is hashed (hashing it here if nobody is). NULL if the
+ * reader cancelled. */
+static unsigned char *raw_claim_slot(ls_blob *b)
+{
+    blob_ring *r = &b->ring;
+    unsigned char *p = NULL;
+    pthread_mutex_lock(&r->mu);
+    while (r->raw_read >= r->raw_hashed + BLOB_RAW_SLOTS && !r->cancel) {
+        if (!r->raw_hashing)
+            ring_hash_raw_next(b);
+        else
+            pthread_cond_wait(&r->cv_space, &r->mu);
+    }
+    if (!r->cancel)
+        p = r->raw_mem + (r->raw_read % BLOB_RAW_SLOTS) * BLOB_IN_SIZE;
+    pthread_mutex_unlock(&r->mu);
+    return p;
 }
 
 /* Refills the (fully consumed) input buffer. */
 static int blob_refill(ls_blob *b, ls_error *err)
 {
     b->in_pos = b->in_len = 0;
+    if (b->raw_deferred) {
+        unsigned char *slot = raw_claim_slot(b);
+        if (!slot)
+            return ls_error_set(err, LS_ERR_INTERNAL, "%s: cancelled", b->label);
+        b->in = slot;
+    }
     return blob_read_raw(b, err) < 0 ? -1 : 0;
 }
 
@@ -176,6 +225,7 @@ ls_blob *ls_blob_open_named(ls_reader *raw, const char *name, ls_error *err)
         return NULL;
     }
     b->raw = raw;
+    b->in = b->first;
     snprintf(b->label, sizeof b->label, "%s", name ? name : "layer blob");
     if (!raw) {
         ls_error_set(err, LS_ERR_INTERNAL, "%s: no input reader", b->label);
@@ -321,6 +371,57 @@ static void ring_hash_next(ls_blob *b)
     pthread_cond_broadcast(&r->cv_data);
 }
 
+/* With mu held and chunk raw_hashed read and not being hashed: hashes it
+ * into the compressed digest outside the lock. Either thread may call this. */
+static void ring_hash_raw_next(ls_blob *b)
+{
+    blob_ring *r = &b->ring;
+    size_t slot = (size_t)(r->raw_hashed % BLOB_RAW_SLOTS);
+    ls_error e;
+    int rc;
+    r->raw_hashing = true;
+    pthread_mutex_unlock(&r->mu);
+    rc = ls_sha256_update(&b->h_raw, r->raw_mem + slot * BLOB_IN_SIZE, r->raw_len[slot], &e);
+    pthread_mutex_lock(&r->mu);
+    r->raw_hashing = false;
+    r->raw_hashed++;
+    if (rc < 0 && !r->hash_failed) {
+        r->hash_failed = true;
+        r->hash_error = e;
+    }
+    pthread_cond_broadcast(&r->cv_space);
+}
+
+/* With mu held: whether a raw chunk is waiting for its hash. */
+static bool raw_hash_ready(const blob_ring *r)
+{
+    return !r->raw_hashing && r->raw_hashed < r->raw_read;
+}
+
+/* With the thread joined: hashes the raw chunks it left, in order, and
+ * hashes any later chunk as it is read. */
+static void raw_flush(ls_blob *b)
+{
+    blob_ring *r = &b->ring;
+    if (!b->raw_deferred)
+        return;
+    pthread_mutex_lock(&r->mu);
+    while (r->raw_hashed < r->raw_read)
+        ring_hash_raw_next(b);
+    pthread_mutex_unlock(&r->mu);
+    b->raw_deferred = false;
+    if (r->hash_failed && !b->failed) {
+        b->failed = true;
+        b->error = r->hash_error;
+    }
+    /* later reads (the rest of a corrupt blob) go to `first`: copy the
+     * unconsumed input there so blob_pull sees the same bytes */
+    memmove(b->first, b->in + b->in_pos, b->in_len - b->in_pos);
+    b->in_len -= b->in_pos;
+    b->in_pos = 0;
+    b->in = b->first;
+}
+
 /* Fills whole slots (fewer hand-offs) until the end, an error or cancel;
  * while the ring is full it hashes filled slots rather than wait. */
 static void *ring_producer(void *arg)
@@ -335,6 +436,8 @@ static void *ring_producer(void *arg)
         while (r->count == BLOB_RING_SLOTS && !r->cancel) {
             if (!r->hashing && r->hashed < r->count)
                 ring_hash_next(b);
+            else if (raw_hash_ready(r))
+                ring_hash_raw_next(b);
             else
                 pthread_cond_wait(&r->cv_space, &r->mu);
         }
@@ -387,26 +490,37 @@ static bool ring_start(ls_blob *b)
         return false;
     if (!r->mem && !(r->mem = malloc((size_t)BLOB_RING_SLOTS * BLOB_RING_SLOT)))
         return false;
+    if (b->compression != LS_COMP_NONE &&
+        !(r->raw_mem = malloc((size_t)BLOB_RAW_SLOTS * BLOB_IN_SIZE)))
+        goto fail_mem;
     if (!r->sync_ready && ring_init_sync(r) < 0)
-        return false;
+        goto fail_mem;
+    /* the sniffed chunk in `first` is hashed already; chunks 1.. are deferred */
+    r->raw_read = r->raw_hashed = 1;
     b->ring_hashes = true;
+    b->raw_deferred = r->raw_mem != NULL;
     if (pthread_create(&r->tid, NULL, ring_producer, b) != 0) {
-        b->ring_hashes = false;
-        free(r->mem); /* a thread-less peek needs only one slot: reallocated */
-        r->mem = NULL;
-        return false;
+        b->ring_hashes = b->raw_deferred = false;
+        goto fail_mem;
     }
     r->running = r->used = true;
     return true;
+fail_mem: /* a thread-less peek needs only one slot: reallocated then */
+    free(r->mem);
+    free(r->raw_mem);
+    r->mem = r->raw_mem = NULL;
+    return false;
 }
 
-/* Joins the thread: its fields (done, failed, error, raw digest) are ours again. */
+/* Joins the thread: its fields (done, failed, error, raw digest) are ours
+ * again, and the compressed digest catches up with what it read. */
 static void ring_join(ls_blob *b)
 {
     if (!b->ring.running)
         return;
     pthread_join(b->ring.tid, NULL);
     b->ring.running = false;
+    raw_flush(b);
 }
 
 /* Hands the lent head slot back to the producer. */
@@ -446,6 +560,8 @@ static int ring_take(ls_blob *b, ls_error *err)
             ring_hash_next(b);
         else if (r->count == 0 && r->producer_done)
             break;
+        else if (raw_hash_ready(r)) /* idle: take the decoder's hashing */
+            ring_hash_raw_next(b);
         else
             pthread_cond_wait(&r->cv_data, &r->mu);
     }
@@ -518,6 +634,7 @@ static void ring_free(blob_ring *r)
         pthread_mutex_destroy(&r->mu);
     }
     free(r->mem);
+    free(r->raw_mem);
 }
 
 static void blob_maybe_start(ls_blob *b)
