@@ -4,21 +4,36 @@
  * The raw reader is pulled into one fixed input buffer (allocated with the
  * blob, reused for every read), the first bytes are sniffed for a magic
  * number (media types lie), and a decoder from decoder.h turns them into
- * plain bytes written straight into the caller's buffer. Both sides are
- * hashed as they pass: the compressed bytes give the manifest digest, the
- * plain ones the diff_id. Memory is the blob struct plus the decoder's
- * bounded state, whatever the input. Errors are sticky: once a read fails,
- * every later read fails with the same message.
+ * plain bytes written straight into the caller's buffer (a plain tar is read
+ * straight into it, no decoder copy). The compressed bytes are hashed as they
+ * are read (the manifest digest); the plain bytes are hashed once they are
+ * produced (the diff_id). For a plain tar they are the same bytes: only the
+ * plain side is hashed and both digests are that one hash. Memory is the
+ * blob struct plus the decoder's bounded state, whatever the input. Errors
+ * are sticky: once a read fails, every later read fails with the same
+ * message.
  *
  * Decoding overlaps scanning: on the first read a decoder thread starts and
- * runs the loop above (raw read, hash, decode, hash) into a ring of
- * BLOB_RING_SLOTS reused buffers of BLOB_RING_SLOT bytes, allocated once;
- * ls_blob_read copies out of the ring. While the thread runs it owns every
- * field of the blob except `ring`; the reader takes them back by joining it
- * (at the end of the stream, on its error, in finish, or in free, which
- * cancels it). A failure travels as the ring's end, after all the bytes
- * decoded before it, so errors arrive in order. LAYERSCAN_DECODE_THREAD=0 in
- * the environment decodes on the caller's thread instead (for measurements).
+ * fills a ring of BLOB_RING_SLOTS reused buffers of BLOB_RING_SLOT bytes,
+ * allocated once; ls_blob_read copies out of the ring and ls_blob_peek lends
+ * a whole slot (zero-copy, what the tar walk uses). While the thread runs it
+ * owns every field of the blob except `ring` and `h_plain`; the reader takes
+ * them back by joining it (at the end of the stream, on its error, in finish,
+ * or in free, which cancels it). A failure travels as the ring's end, after
+ * all the bytes decoded before it, so errors arrive in order.
+ *
+ * Hashing (SHA-256 runs at about the speed of a fast inflater) is work
+ * either thread can do, in stream order, so whichever side is idle does it:
+ * the diff_id slot by slot (the reader hashes each slot it takes unless the
+ * decoder thread already did; the decoder thread hashes filled slots instead
+ * of sleeping while the ring is full), and the compressed digest chunk by
+ * chunk (the decoder thread reads into BLOB_RAW_SLOTS chunk buffers; the
+ * reader hashes them while it waits for plain bytes, the decoder thread when
+ * it needs a chunk buffer back or the ring is full). With a slow inflater the
+ * scanner hashes nearly everything; with a plain tar (nothing to inflate)
+ * the reading thread does.
+ * LAYERSCAN_DECODE_THREAD=0 in the environment decodes on the caller's
+ * thread instead (for measurements).
  */
 #include "blob/blob.h"
 
@@ -33,29 +48,39 @@
 #include "blob/sha256.h"
 
 #define BLOB_IN_SIZE (128u * 1024u)
-#define BLOB_DRAIN_SIZE (64u * 1024u)
 #define BLOB_SNIFF_SIZE 10u
 #define BLOB_RING_SLOTS 4u
 #define BLOB_RING_SLOT (256u * 1024u)
+#define BLOB_RAW_SLOTS 4u
 
-/* The decoder thread's hand-off: slots [head, head+count) hold data. */
+/* The decoder thread's hand-off: slots [head, head+count) hold data, the
+ * first `hashed` of them are already in h_plain. */
 typedef struct {
     pthread_t tid;
     pthread_mutex_t mu;
-    pthread_cond_t cv_data;           /* a slot was filled, or the producer ended */
+    pthread_cond_t cv_data;           /* a slot was filled or hashed, or the producer ended */
     pthread_cond_t cv_space;          /* a slot was freed, or cancel */
-    unsigned char *mem;               /* BLOB_RING_SLOTS * BLOB_RING_SLOT bytes */
+    unsigned char *mem;               /* BLOB_RING_SLOTS * BLOB_RING_SLOT bytes (one slot
+                                         when decoding on the caller's thread) */
     size_t len[BLOB_RING_SLOTS];      /* bytes in each filled slot */
     size_t head, count;               /* first filled slot, number filled */
+    size_t hashed;                    /* filled slots from head already hashed */
+    bool hashing;                     /* a thread is hashing slot head+hashed */
     size_t rd_off;                    /* bytes of the head slot already read */
+    bool held;                        /* the head slot is lent out by peek */
     bool producer_done;               /* the thread hit the end or an error */
     bool cancel;                      /* the reader is going away */
+    bool hash_failed;                 /* hashing failed: hash_error (under mu) */
+    ls_error hash_error;
+    /* compressed chunks (one raw read each) whose digest is deferred: */
+    unsigned char *raw_mem;           /* BLOB_RAW_SLOTS * BLOB_IN_SIZE bytes; chunk j in slot j % */
+    size_t raw_len[BLOB_RAW_SLOTS];
+    uint64_t raw_read, raw_hashed;    /* chunks read / hashed into h_raw, in order */
+    bool raw_hashing;                 /* a thread is hashing chunk raw_hashed */
     /* the reader's own (never touched by the thread): */
     bool sync_ready;                  /* mu and the conds are initialised */
     bool used;                        /* the thread was started: reads go through the ring */
     bool running;                     /* started and not yet joined */
-    bool hash_failed;                 /* hashing in the reader failed: hash_error */
-    ls_error hash_error;
 } blob_ring;
 
 struct ls_blob {
@@ -73,14 +98,14 @@ struct ls_blob {
     bool finished;                  /* digests finalised into `info` */
     bool threaded;                  /* decode on a thread (unless disabled) */
     bool thread_tried;              /* the thread was started (or could not be) */
-    bool plain_in_reader;           /* the reader hashes plain bytes (set before the
-                                       thread starts): the decoder thread only inflates */
+    bool ring_hashes;               /* plain bytes are hashed per ring slot, not in blob_pull */
+    bool raw_deferred;              /* compressed chunks are hashed through the ring */
+    unsigned char *in;              /* the chunk being decoded: `first` or a raw slot */
     blob_ring ring;
     ls_error error;
     ls_blob_info info;
     char label[256];                /* names the blob in messages */
-    unsigned char in[BLOB_IN_SIZE];
-    unsigned char drain[BLOB_DRAIN_SIZE];
+    unsigned char first[BLOB_IN_SIZE]; /* the sniffed chunk, and every chunk without a thread */
 };
 
 const char *ls_compression_name(ls_compression c)
@@ -93,7 +118,11 @@ const char *ls_compression_name(ls_compression c)
     return "none";
 }
 
-/* Appends one raw read at in_len, hashing it. Returns bytes read, 0 at EOF. */
+static void ring_hash_raw_next(ls_blob *b);
+
+/* Appends one raw read at in_len, and hashes it once the compression is
+ * known to be gzip or zstd: here, or (raw_deferred, on the decoder thread)
+ * later by whichever thread is idle. Returns bytes read, 0 at EOF. */
 static ssize_t blob_read_raw(ls_blob *b, ls_error *err)
 {
     ssize_t k = ls_reader_read(b->raw, b->in + b->in_len, BLOB_IN_SIZE - b->in_len, err);
@@ -105,17 +134,52 @@ static ssize_t blob_read_raw(ls_blob *b, ls_error *err)
         b->eof = true;
         return 0;
     }
-    if (ls_sha256_update(&b->h_raw, b->in + b->in_len, (size_t)k, err) < 0)
+    if (b->raw_deferred) {
+        blob_ring *r = &b->ring;
+        pthread_mutex_lock(&r->mu);
+        r->raw_len[r->raw_read % BLOB_RAW_SLOTS] = (size_t)k;
+        r->raw_read++;
+        pthread_cond_broadcast(&r->cv_data);
+        pthread_mutex_unlock(&r->mu);
+    } else if (b->ops && b->compression != LS_COMP_NONE &&
+               ls_sha256_update(&b->h_raw, b->in + b->in_len, (size_t)k, err) < 0) {
         return -1;
+    }
     b->in_len += (size_t)k;
     b->compressed_bytes += (uint64_t)k;
     return k;
+}
+
+/* On the decoder thread: the slot of the next raw chunk, once the chunk
+ * that used it last is hashed (hashing it here if nobody is). NULL if the
+ * reader cancelled. */
+static unsigned char *raw_claim_slot(ls_blob *b)
+{
+    blob_ring *r = &b->ring;
+    unsigned char *p = NULL;
+    pthread_mutex_lock(&r->mu);
+    while (r->raw_read >= r->raw_hashed + BLOB_RAW_SLOTS && !r->cancel) {
+        if (!r->raw_hashing)
+            ring_hash_raw_next(b);
+        else
+            pthread_cond_wait(&r->cv_space, &r->mu);
+    }
+    if (!r->cancel)
+        p = r->raw_mem + (r->raw_read % BLOB_RAW_SLOTS) * BLOB_IN_SIZE;
+    pthread_mutex_unlock(&r->mu);
+    return p;
 }
 
 /* Refills the (fully consumed) input buffer. */
 static int blob_refill(ls_blob *b, ls_error *err)
 {
     b->in_pos = b->in_len = 0;
+    if (b->raw_deferred) {
+        unsigned char *slot = raw_claim_slot(b);
+        if (!slot)
+            return ls_error_set(err, LS_ERR_INTERNAL, "%s: cancelled", b->label);
+        b->in = slot;
+    }
     return blob_read_raw(b, err) < 0 ? -1 : 0;
 }
 
@@ -124,7 +188,8 @@ static bool has_magic(const ls_blob *b, const char *magic, size_t n)
     return b->in_len >= n && memcmp(b->in, magic, n) == 0;
 }
 
-/* Reads the first bytes (kept in `in`) and picks the decoder. */
+/* Reads the first bytes (kept in `in`) and picks the decoder. The sniffed
+ * bytes enter the compressed digest here, once it is known to be separate. */
 static int blob_sniff(ls_blob *b, ls_error *err)
 {
     while (b->in_len < BLOB_SNIFF_SIZE && !b->eof)
@@ -145,6 +210,8 @@ static int blob_sniff(ls_blob *b, ls_error *err)
         b->compression = LS_COMP_NONE;
         b->ops = ls_decoder_none();
     }
+    if (b->compression != LS_COMP_NONE && ls_sha256_update(&b->h_raw, b->in, b->in_len, err) < 0)
+        return -1;
     b->dec = b->ops->create(b->label, err);
     return b->dec ? 0 : -1;
 }
@@ -158,6 +225,7 @@ ls_blob *ls_blob_open_named(ls_reader *raw, const char *name, ls_error *err)
         return NULL;
     }
     b->raw = raw;
+    b->in = b->first;
     snprintf(b->label, sizeof b->label, "%s", name ? name : "layer blob");
     if (!raw) {
         ls_error_set(err, LS_ERR_INTERNAL, "%s: no input reader", b->label);
@@ -203,9 +271,33 @@ static ssize_t blob_repeat_failure(const ls_blob *b, ls_error *err)
     return -1;
 }
 
-/* Produces up to n plain bytes into out; 0 at the clean end. */
+/* A plain tar once the sniffed bytes are used up: raw reads go straight
+ * into out. */
+static ssize_t blob_pull_direct(ls_blob *b, unsigned char *out, size_t n, ls_error *err)
+{
+    ssize_t k;
+    if (b->eof) {
+        b->done = true;
+        return 0;
+    }
+    k = ls_reader_read(b->raw, out, n, &b->error);
+    if (k < 0) {
+        b->raw_failed = true;
+        return blob_fail(b, err);
+    }
+    if (k == 0) {
+        b->eof = b->done = true;
+        return 0;
+    }
+    b->compressed_bytes += (uint64_t)k;
+    return k;
+}
+
+/* Produces up to n plain bytes into out; 0 at the clean end. Hashes them
+ * into h_plain unless the ring does that per slot. */
 static ssize_t blob_pull(ls_blob *b, unsigned char *out, size_t n, ls_error *err)
 {
+    size_t produced;
     if (b->failed)
         return blob_repeat_failure(b, err);
     if (b->done || n == 0)
@@ -213,6 +305,13 @@ static ssize_t blob_pull(ls_blob *b, unsigned char *out, size_t n, ls_error *err
     for (;;) {
         ls_dec_io io;
         size_t consumed;
+        if (b->compression == LS_COMP_NONE && b->in_pos == b->in_len) {
+            ssize_t k = blob_pull_direct(b, out, n, err);
+            if (k <= 0)
+                return k;
+            produced = (size_t)k;
+            goto produced;
+        }
         if (b->in_pos == b->in_len && !b->eof && blob_refill(b, &b->error) < 0)
             return blob_fail(b, err);
         io = (ls_dec_io){.in = b->in, .in_len = b->in_len, .in_pos = b->in_pos,
@@ -222,12 +321,8 @@ static ssize_t blob_pull(ls_blob *b, unsigned char *out, size_t n, ls_error *err
         consumed = io.in_pos - b->in_pos;
         b->in_pos = io.in_pos;
         if (io.out_pos > 0) {
-            /* plain tar: its bytes are the compressed ones, already hashed */
-            if (b->compression != LS_COMP_NONE && !b->plain_in_reader &&
-                ls_sha256_update(&b->h_plain, out, io.out_pos, &b->error) < 0)
-                return blob_fail(b, err);
-            b->bytes += io.out_pos;
-            return (ssize_t)io.out_pos;
+            produced = io.out_pos;
+            goto produced;
         }
         if (b->in_pos == b->in_len && b->eof) {
             if (b->ops->finish(b->dec, b->compressed_bytes, &b->error) < 0)
@@ -241,11 +336,94 @@ static ssize_t blob_pull(ls_blob *b, unsigned char *out, size_t n, ls_error *err
             return blob_fail(b, err);
         }
     }
+produced:
+    if (!b->ring_hashes && ls_sha256_update(&b->h_plain, out, produced, &b->error) < 0)
+        return blob_fail(b, err);
+    b->bytes += produced;
+    return (ssize_t)produced;
 }
 
 /* ---- decoder thread ----------------------------------------------------- */
 
-/* Fills whole slots (fewer hand-offs) until the end, an error or cancel. */
+static unsigned char *slot_mem(const blob_ring *r, size_t slot)
+{
+    return r->mem + slot * BLOB_RING_SLOT;
+}
+
+/* With mu held and the first unhashed filled slot available (not being
+ * hashed): hashes it outside the lock. Either thread may call this. */
+static void ring_hash_next(ls_blob *b)
+{
+    blob_ring *r = &b->ring;
+    size_t slot = (r->head + r->hashed) % BLOB_RING_SLOTS;
+    ls_error e;
+    int rc;
+    r->hashing = true;
+    pthread_mutex_unlock(&r->mu);
+    rc = ls_sha256_update(&b->h_plain, slot_mem(r, slot), r->len[slot], &e);
+    pthread_mutex_lock(&r->mu);
+    r->hashing = false;
+    r->hashed++;
+    if (rc < 0 && !r->hash_failed) {
+        r->hash_failed = true;
+        r->hash_error = e;
+    }
+    pthread_cond_broadcast(&r->cv_data);
+}
+
+/* With mu held and chunk raw_hashed read and not being hashed: hashes it
+ * into the compressed digest outside the lock. Either thread may call this. */
+static void ring_hash_raw_next(ls_blob *b)
+{
+    blob_ring *r = &b->ring;
+    size_t slot = (size_t)(r->raw_hashed % BLOB_RAW_SLOTS);
+    ls_error e;
+    int rc;
+    r->raw_hashing = true;
+    pthread_mutex_unlock(&r->mu);
+    rc = ls_sha256_update(&b->h_raw, r->raw_mem + slot * BLOB_IN_SIZE, r->raw_len[slot], &e);
+    pthread_mutex_lock(&r->mu);
+    r->raw_hashing = false;
+    r->raw_hashed++;
+    if (rc < 0 && !r->hash_failed) {
+        r->hash_failed = true;
+        r->hash_error = e;
+    }
+    pthread_cond_broadcast(&r->cv_space);
+}
+
+/* With mu held: whether a raw chunk is waiting for its hash. */
+static bool raw_hash_ready(const blob_ring *r)
+{
+    return !r->raw_hashing && r->raw_hashed < r->raw_read;
+}
+
+/* With the thread joined: hashes the raw chunks it left, in order, and
+ * hashes any later chunk as it is read. */
+static void raw_flush(ls_blob *b)
+{
+    blob_ring *r = &b->ring;
+    if (!b->raw_deferred)
+        return;
+    pthread_mutex_lock(&r->mu);
+    while (r->raw_hashed < r->raw_read)
+        ring_hash_raw_next(b);
+    pthread_mutex_unlock(&r->mu);
+    b->raw_deferred = false;
+    if (r->hash_failed && !b->failed) {
+        b->failed = true;
+        b->error = r->hash_error;
+    }
+    /* later reads (the rest of a corrupt blob) go to `first`: copy the
+     * unconsumed input there so blob_pull sees the same bytes */
+    memmove(b->first, b->in + b->in_pos, b->in_len - b->in_pos);
+    b->in_len -= b->in_pos;
+    b->in_pos = 0;
+    b->in = b->first;
+}
+
+/* Fills whole slots (fewer hand-offs) until the end, an error or cancel;
+ * while the ring is full it hashes filled slots rather than wait. */
 static void *ring_producer(void *arg)
 {
     ls_blob *b = arg;
@@ -255,15 +433,21 @@ static void *ring_producer(void *arg)
         ssize_t k = 1;
         unsigned char *p;
         pthread_mutex_lock(&r->mu);
-        while (r->count == BLOB_RING_SLOTS && !r->cancel)
-            pthread_cond_wait(&r->cv_space, &r->mu);
+        while (r->count == BLOB_RING_SLOTS && !r->cancel) {
+            if (!r->hashing && r->hashed < r->count)
+                ring_hash_next(b);
+            else if (raw_hash_ready(r))
+                ring_hash_raw_next(b);
+            else
+                pthread_cond_wait(&r->cv_space, &r->mu);
+        }
         if (r->cancel) {
             pthread_mutex_unlock(&r->mu);
             return NULL;
         }
         slot = (r->head + r->count) % BLOB_RING_SLOTS;
         pthread_mutex_unlock(&r->mu);
-        p = r->mem + slot * BLOB_RING_SLOT;
+        p = slot_mem(r, slot);
         while (filled < BLOB_RING_SLOT && (k = blob_pull(b, p + filled, BLOB_RING_SLOT - filled, NULL)) > 0)
             filled += (size_t)k;
         pthread_mutex_lock(&r->mu);
@@ -273,11 +457,28 @@ static void *ring_producer(void *arg)
         }
         if (k <= 0)
             r->producer_done = true;
-        pthread_cond_signal(&r->cv_data);
+        pthread_cond_broadcast(&r->cv_data);
         pthread_mutex_unlock(&r->mu);
         if (k <= 0)
             return NULL;
     }
+}
+
+static int ring_init_sync(blob_ring *r)
+{
+    if (pthread_mutex_init(&r->mu, NULL) != 0)
+        return -1;
+    if (pthread_cond_init(&r->cv_data, NULL) != 0)
+        goto fail_mu;
+    if (pthread_cond_init(&r->cv_space, NULL) != 0)
+        goto fail_data;
+    r->sync_ready = true;
+    return 0;
+fail_data:
+    pthread_cond_destroy(&r->cv_data);
+fail_mu:
+    pthread_mutex_destroy(&r->mu);
+    return -1;
 }
 
 /* Starts the thread on the first read. False: decode on the caller's thread. */
@@ -287,39 +488,89 @@ static bool ring_start(ls_blob *b)
     b->thread_tried = true;
     if (b->failed || b->done)
         return false;
-    if (!(r->mem = malloc((size_t)BLOB_RING_SLOTS * BLOB_RING_SLOT)))
+    if (!r->mem && !(r->mem = malloc((size_t)BLOB_RING_SLOTS * BLOB_RING_SLOT)))
         return false;
-    if (pthread_mutex_init(&r->mu, NULL) != 0)
+    if (b->compression != LS_COMP_NONE &&
+        !(r->raw_mem = malloc((size_t)BLOB_RAW_SLOTS * BLOB_IN_SIZE)))
         goto fail_mem;
-    if (pthread_cond_init(&r->cv_data, NULL) != 0)
-        goto fail_mu;
-    if (pthread_cond_init(&r->cv_space, NULL) != 0)
-        goto fail_data;
-    r->sync_ready = true;
-    b->plain_in_reader = b->compression != LS_COMP_NONE;
+    if (!r->sync_ready && ring_init_sync(r) < 0)
+        goto fail_mem;
+    /* the sniffed chunk in `first` is hashed already; chunks 1.. are deferred */
+    r->raw_read = r->raw_hashed = 1;
+    b->ring_hashes = true;
+    b->raw_deferred = r->raw_mem != NULL;
     if (pthread_create(&r->tid, NULL, ring_producer, b) != 0) {
-        b->plain_in_reader = false;
-        return false; /* sync objects stay; freed with the blob */
+        b->ring_hashes = b->raw_deferred = false;
+        goto fail_mem;
     }
     r->running = r->used = true;
     return true;
-fail_data:
-    pthread_cond_destroy(&r->cv_data);
-fail_mu:
-    pthread_mutex_destroy(&r->mu);
-fail_mem:
+fail_mem: /* a thread-less peek needs only one slot: reallocated then */
     free(r->mem);
-    r->mem = NULL;
+    free(r->raw_mem);
+    r->mem = r->raw_mem = NULL;
     return false;
 }
 
-/* Joins the thread: its fields (done, failed, error, digests) are ours again. */
+/* Joins the thread: its fields (done, failed, error, raw digest) are ours
+ * again, and the compressed digest catches up with what it read. */
 static void ring_join(ls_blob *b)
 {
     if (!b->ring.running)
         return;
     pthread_join(b->ring.tid, NULL);
     b->ring.running = false;
+    raw_flush(b);
+}
+
+/* Hands the lent head slot back to the producer. */
+static void ring_unlend(blob_ring *r)
+{
+    if (!r->held)
+        return;
+    pthread_mutex_lock(&r->mu);
+    r->held = false;
+    r->head = (r->head + 1) % BLOB_RING_SLOTS;
+    r->count--;
+    r->hashed--;
+    r->rd_off = 0;
+    pthread_cond_signal(&r->cv_space);
+    pthread_mutex_unlock(&r->mu);
+}
+
+/* Waits for the head slot and makes sure it is hashed. Returns 1 with the
+ * head slot ready (unlocked), 0 at the end of the stream, -1 on an error
+ * (err filled), both once the thread ended. */
+static int ring_take(ls_blob *b, ls_error *err)
+{
+    blob_ring *r = &b->ring;
+    if (!r->running)
+        goto ended;
+    pthread_mutex_lock(&r->mu);
+    for (;;) {
+        if (r->hash_failed) {
+            pthread_mutex_unlock(&r->mu);
+            if (err)
+                *err = r->hash_error;
+            return -1;
+        }
+        if (r->count > 0 && r->hashed > 0)
+            break;
+        if (r->count > 0 && !r->hashing)
+            ring_hash_next(b);
+        else if (r->count == 0 && r->producer_done)
+            break;
+        else if (raw_hash_ready(r)) /* idle: take the decoder's hashing */
+            ring_hash_raw_next(b);
+        else
+            pthread_cond_wait(&r->cv_data, &r->mu);
+    }
+    pthread_mutex_unlock(&r->mu);
+    if (r->count > 0)
+        return 1;
+    ring_join(b);
+ended:
+    return b->failed ? (int)blob_repeat_failure(b, err) : 0;
 }
 
 /* Up to n bytes from the ring into out (out NULL: discard them). 0 at the end
@@ -328,46 +579,37 @@ static ssize_t ring_read(ls_blob *b, unsigned char *out, size_t n, ls_error *err
 {
     blob_ring *r = &b->ring;
     size_t k;
-    if (r->hash_failed) {
-        if (err)
-            *err = r->hash_error;
-        return -1;
-    }
-    if (!r->running)
-        return b->failed ? blob_repeat_failure(b, err) : 0;
-    pthread_mutex_lock(&r->mu);
-    while (r->count == 0 && !r->producer_done)
-        pthread_cond_wait(&r->cv_data, &r->mu);
-    if (r->count == 0) {
-        pthread_mutex_unlock(&r->mu);
-        ring_join(b);
-        return b->failed ? blob_repeat_failure(b, err) : 0;
-    }
+    int t;
+    ring_unlend(r);
+    if ((t = ring_take(b, err)) <= 0)
+        return t;
+    /* The head slot is the reader's until it hands it back. */
     k = r->len[r->head] - r->rd_off;
     if (k > n)
         k = n;
-    pthread_mutex_unlock(&r->mu);
-    /* The head slot is the reader's until it hands it back. */
     if (out)
-        memcpy(out, r->mem + r->head * BLOB_RING_SLOT + r->rd_off, k);
-    /* The diff_id is hashed here, in order, so the decoder thread only
-     * inflates: the two threads then share the work about evenly. */
-    if (b->plain_in_reader &&
-        ls_sha256_update(&b->h_plain, r->mem + r->head * BLOB_RING_SLOT + r->rd_off, k, &r->hash_error) < 0) {
-        r->hash_failed = true;
-        if (err)
-            *err = r->hash_error;
-        return -1;
-    }
-    pthread_mutex_lock(&r->mu);
+        memcpy(out, slot_mem(r, r->head) + r->rd_off, k);
     r->rd_off += k;
     if (r->rd_off == r->len[r->head]) {
-        r->head = (r->head + 1) % BLOB_RING_SLOTS;
-        r->count--;
-        r->rd_off = 0;
-        pthread_cond_signal(&r->cv_space);
+        r->held = true;
+        ring_unlend(r);
     }
-    pthread_mutex_unlock(&r->mu);
+    return (ssize_t)k;
+}
+
+/* The rest of the head slot, lent until the next call. */
+static ssize_t ring_peek(ls_blob *b, const void **buf, ls_error *err)
+{
+    blob_ring *r = &b->ring;
+    size_t k;
+    int t;
+    ring_unlend(r);
+    if ((t = ring_take(b, err)) <= 0)
+        return t;
+    k = r->len[r->head] - r->rd_off;
+    *buf = slot_mem(r, r->head) + r->rd_off;
+    r->rd_off = r->len[r->head];
+    r->held = true;
     return (ssize_t)k;
 }
 
@@ -392,6 +634,14 @@ static void ring_free(blob_ring *r)
         pthread_mutex_destroy(&r->mu);
     }
     free(r->mem);
+    free(r->raw_mem);
+}
+
+static void blob_maybe_start(ls_blob *b)
+{
+    if (b->threaded && !b->thread_tried)
+        ring_start(b);
+    b->thread_tried = true;
 }
 
 ssize_t ls_blob_read(ls_blob *b, void *buf, size_t n, ls_error *err)
@@ -400,11 +650,30 @@ ssize_t ls_blob_read(ls_blob *b, void *buf, size_t n, ls_error *err)
         n = SSIZE_MAX;
     if (n == 0)
         return !b->ring.running && b->failed ? blob_repeat_failure(b, err) : 0;
-    if (b->threaded && !b->thread_tried)
-        ring_start(b);
+    blob_maybe_start(b);
     if (b->ring.used)
         return ring_read(b, buf, n, err);
     return blob_pull(b, buf, n, err);
+}
+
+ssize_t ls_blob_peek(ls_blob *b, const void **buf, ls_error *err)
+{
+    size_t filled = 0;
+    ssize_t k = 1;
+    blob_maybe_start(b);
+    if (b->ring.used)
+        return ring_peek(b, buf, err);
+    /* No thread: fill one slot here. */
+    if (!b->ring.mem && !(b->ring.mem = malloc(BLOB_RING_SLOT))) {
+        ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", b->label);
+        return -1;
+    }
+    while (filled < BLOB_RING_SLOT && (k = blob_pull(b, b->ring.mem + filled, BLOB_RING_SLOT - filled, err)) > 0)
+        filled += (size_t)k;
+    if (filled == 0)
+        return k;
+    *buf = b->ring.mem;
+    return (ssize_t)filled;
 }
 
 /* ---- reader view -------------------------------------------------------- */
@@ -414,7 +683,12 @@ static ssize_t blob_view_read(void *ctx, void *buf, size_t n, ls_error *err)
     return ls_blob_read(ctx, buf, n, err);
 }
 
-static const ls_reader_ops blob_view_ops = {.read = blob_view_read, .close = NULL};
+static ssize_t blob_view_peek(void *ctx, const void **buf, ls_error *err)
+{
+    return ls_blob_peek(ctx, buf, err);
+}
+
+static const ls_reader_ops blob_view_ops = {.read = blob_view_read, .close = NULL, .peek = blob_view_peek};
 
 ls_reader *ls_blob_reader(ls_blob *b)
 {
@@ -424,11 +698,12 @@ ls_reader *ls_blob_reader(ls_blob *b)
 /* ---- finishing ---------------------------------------------------------- */
 
 /* After a decode error the compressed digest can still cover the whole blob:
- * the raw bytes are intact even if their content is not. */
+ * the raw bytes are intact even if their content is not. A plain tar's
+ * digest is its plain hash, which stops at the failure like its content. */
 static void blob_hash_rest_of_raw(ls_blob *b)
 {
     ls_error ignored;
-    if (b->raw_failed)
+    if (b->raw_failed || b->compression == LS_COMP_NONE)
         return;
     while (!b->eof) {
         b->in_pos = b->in_len = 0;
@@ -442,11 +717,11 @@ static int blob_finalise(ls_blob *b, ls_error *err)
     b->info.compression = b->compression;
     b->info.compressed_bytes = b->compressed_bytes;
     b->info.bytes = b->bytes;
-    if (ls_sha256_final(&b->h_raw, b->info.digest, err) < 0 ||
-        (b->compression != LS_COMP_NONE && ls_sha256_final(&b->h_plain, b->info.diff_id, err) < 0))
+    if (ls_sha256_final(&b->h_plain, b->info.diff_id, err) < 0 ||
+        (b->compression != LS_COMP_NONE && ls_sha256_final(&b->h_raw, b->info.digest, err) < 0))
         return -1;
     if (b->compression == LS_COMP_NONE)
-        memcpy(b->info.diff_id, b->info.digest, sizeof b->info.diff_id);
+        memcpy(b->info.digest, b->info.diff_id, sizeof b->info.digest);
     b->finished = true;
     return 0;
 }
@@ -454,17 +729,28 @@ static int blob_finalise(ls_blob *b, ls_error *err)
 int ls_blob_finish(ls_blob *b, ls_blob_info *info, ls_error *err)
 {
     if (!b->finished) {
+        ls_error ring_err;
         ssize_t k;
-        while (b->ring.running && ring_read(b, NULL, BLOB_RING_SLOT, NULL) > 0)
-            ;
-        if (b->ring.hash_failed) {
-            ring_cancel(b);
-            b->failed = true;
-            b->error = b->ring.hash_error;
+        ls_error_clear(&ring_err);
+        if (b->ring.used) {
+            while ((k = ring_read(b, NULL, BLOB_RING_SLOT, &ring_err)) > 0)
+                ;
+            if (k < 0 && !b->failed) { /* a hash failure, not the stream's */
+                ring_cancel(b);
+                b->failed = true;
+                b->error = ring_err;
+            }
         }
-        do
-            k = blob_pull(b, b->drain, sizeof b->drain, NULL);
-        while (k > 0);
+        /* Thread-less (or after the thread): decode the rest into the
+         * ring's slot, or a stack buffer when nothing was ever peeked. */
+        {
+            unsigned char small[16384];
+            unsigned char *drain = b->ring.mem ? b->ring.mem : small;
+            size_t cap = b->ring.mem ? BLOB_RING_SLOT : sizeof small;
+            do
+                k = blob_pull(b, drain, cap, NULL);
+            while (k > 0);
+        }
         if (b->failed)
             blob_hash_rest_of_raw(b);
         if (blob_finalise(b, &b->error) < 0)

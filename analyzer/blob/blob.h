@@ -4,7 +4,8 @@
  * Sniffs the magic bytes (media types lie): gzip (1f 8b), zstd (28 b5 2f fd),
  * otherwise passed through as plain tar. Decompresses in a stream and hashes
  * both the compressed bytes (the manifest digest) and the uncompressed bytes
- * (rootfs.diff_ids[i]) with SHA-256. The decompressor sits behind a small
+ * (rootfs.diff_ids[i]) with SHA-256 (once for a plain tar, where both are
+ * the same bytes). The decompressor sits behind a small
  * decoder vtable inside blob.c so a faster inflater can be swapped in.
  */
 #ifndef LS_BLOB_H
@@ -46,8 +47,14 @@ ls_compression ls_blob_compression(const ls_blob *b);
  * stream (err filled: LS_ERR_FORMAT names the problem). */
 ssize_t ls_blob_read(ls_blob *b, void *buf, size_t n, ls_error *err);
 
+/* Zero-copy read: *buf points at the next decompressed bytes (up to one
+ * ring slot), lent until the next call on b. Returns the count, 0 at the end,
+ * -1 as ls_blob_read. Reads and peeks may be mixed. */
+ssize_t ls_blob_peek(ls_blob *b, const void **buf, ls_error *err);
+
 /* A reader view over the decompressed stream (borrowing b; freeing the view
- * does not free b). Used to hand the stream to the layer walker. */
+ * does not free b), peek included. Used to hand the stream to the layer
+ * walker. */
 ls_reader *ls_blob_reader(ls_blob *b);
 
 /* Drains whatever the consumer did not read (still decompressing and hashing

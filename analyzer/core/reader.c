@@ -35,6 +35,16 @@ ssize_t ls_reader_read(ls_reader *r, void *buf, size_t n, ls_error *err)
     return r->ops->read(r->ctx, buf, n, err);
 }
 
+int ls_reader_can_peek(const ls_reader *r)
+{
+    return r->ops->peek != NULL;
+}
+
+ssize_t ls_reader_peek(ls_reader *r, const void **buf, ls_error *err)
+{
+    return r->ops->peek(r->ctx, buf, err);
+}
+
 ssize_t ls_reader_read_full(ls_reader *r, void *buf, size_t n, ls_error *err)
 {
     size_t got = 0;

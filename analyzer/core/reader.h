@@ -24,6 +24,11 @@ typedef struct {
     ssize_t (*read)(void *ctx, void *buf, size_t n, ls_error *err);
     /* Releases ctx. May be NULL. */
     void (*close)(void *ctx);
+    /* Optional zero-copy read, for streams that already hold their bytes in
+     * buffers of their own (the blob stage's ring): sets *buf to the next
+     * bytes, which stay valid until the next call on ctx. Returns the count
+     * (0 at end of stream) or -1 with err filled. May be NULL. */
+    ssize_t (*peek)(void *ctx, const void **buf, ls_error *err);
 } ls_reader_ops;
 
 /* Wraps ops+ctx; the reader owns ctx and calls ops->close(ctx) on free.
@@ -32,6 +37,14 @@ ls_reader *ls_reader_new(const ls_reader_ops *ops, void *ctx);
 
 /* Returns bytes read, 0 at end of stream, -1 on error (err filled). */
 ssize_t ls_reader_read(ls_reader *r, void *buf, size_t n, ls_error *err);
+
+/* Whether r lends its own buffers through ls_reader_peek. */
+int ls_reader_can_peek(const ls_reader *r);
+
+/* Zero-copy read (only when ls_reader_can_peek): *buf points at the next
+ * bytes, valid until the next call on r. Returns the count, 0 at end of
+ * stream, -1 on error (err filled). Reads and peeks may be mixed. */
+ssize_t ls_reader_peek(ls_reader *r, const void **buf, ls_error *err);
 
 /* Reads until buf is full or the stream ends. Returns bytes read or -1. */
 ssize_t ls_reader_read_full(ls_reader *r, void *buf, size_t n, ls_error *err);

@@ -23,7 +23,7 @@
 
 typedef struct {
     ls_reader *tar;
-    unsigned char *buf;
+    unsigned char *buf;  /* NULL when the reader lends its own buffers */
     ls_error below;      /* error from the reader, if any */
 } walk_ctx;
 
@@ -33,15 +33,22 @@ struct ls_entry_data {
     int done;
 };
 
+/* libarchive keeps a client block only until its next call here, which is
+ * exactly how long a peeking reader lends its buffer: no copy then. */
 static la_ssize_t read_cb(struct archive *a, void *ud, const void **out)
 {
     walk_ctx *ctx = ud;
-    ssize_t n = ls_reader_read(ctx->tar, ctx->buf, WALK_BUF_SIZE, &ctx->below);
+    ssize_t n;
+    if (ctx->buf) {
+        n = ls_reader_read(ctx->tar, ctx->buf, WALK_BUF_SIZE, &ctx->below);
+        *out = ctx->buf;
+    } else {
+        n = ls_reader_peek(ctx->tar, out, &ctx->below);
+    }
     if (n < 0) {
         archive_set_error(a, -1, "%s", ctx->below.msg);
         return -1;
     }
-    *out = ctx->buf;
     return (la_ssize_t)n;
 }
 
@@ -72,24 +79,30 @@ int ls_entry_data_next(ls_entry_data *d, const void **buf, size_t *len, ls_error
     return 1;
 }
 
+/* Names are taken as the bytes the tar holds. No locale is set, so the
+ * multibyte form is those bytes (a pax UTF-8 name that the C locale cannot
+ * represent is stored raw too); asking for the UTF-8 form would convert each
+ * name through iconv (mbrtowc, a converter opened per call) to get the same
+ * bytes back, or fail on invalid UTF-8. The UTF-8 form is only a fallback
+ * for an entry that has no multibyte form. */
 static const char *entry_name(struct archive_entry *e)
 {
-    const char *n = archive_entry_pathname_utf8(e);
+    const char *n = archive_entry_pathname(e);
     if (!n)
-        n = archive_entry_pathname(e);
+        n = archive_entry_pathname_utf8(e);
     return n ? n : "";
 }
 
 static const char *entry_hardlink(struct archive_entry *e)
 {
-    const char *n = archive_entry_hardlink_utf8(e);
-    return n ? n : archive_entry_hardlink(e);
+    const char *n = archive_entry_hardlink(e);
+    return n ? n : archive_entry_hardlink_utf8(e);
 }
 
 static const char *entry_symlink(struct archive_entry *e)
 {
-    const char *n = archive_entry_symlink_utf8(e);
-    return n ? n : archive_entry_symlink(e);
+    const char *n = archive_entry_symlink(e);
+    return n ? n : archive_entry_symlink_utf8(e);
 }
 
 static ls_entry_type classify(struct archive_entry *e)
@@ -138,12 +151,13 @@ static int visit(struct archive *a, walk_ctx *ctx, struct archive_entry *ae, ls_
 {
     ls_entry ent = {0};
     ls_entry_data data = {.a = a, .ctx = ctx};
-    char *path = ls_path_normalize(entry_name(ae));
+    const char *raw = entry_name(ae);
+    char *path = ls_path_normalize(raw);
     char *target = NULL;
     int wh, rc;
     if (!path)
         return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
-    ent.raw_name = entry_name(ae);
+    ent.raw_name = raw;
     ent.type = classify(ae);
     ent.size = archive_entry_size_is_set(ae) ? archive_entry_size(ae) : 0;
     ent.mode = (uint32_t)(archive_entry_perm(ae) & 07777);
@@ -182,8 +196,9 @@ int ls_layer_walk(ls_reader *tar, ls_entry_fn fn, void *ud, ls_layer_counts *cou
     int rc = -1;
     memset(counts, 0, sizeof *counts);
     ls_error_clear(&ctx.below);
-    ctx.buf = malloc(WALK_BUF_SIZE);
-    if (!a || !ctx.buf) {
+    if (!ls_reader_can_peek(tar))
+        ctx.buf = malloc(WALK_BUF_SIZE);
+    if (!a || (!ctx.buf && !ls_reader_can_peek(tar))) {
         ls_error_set(err, LS_ERR_NOMEM, "out of memory");
         goto out;
     }

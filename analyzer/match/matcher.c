@@ -138,6 +138,32 @@ static void store_cached(const ls_matcher *m, const char *dir, const char *key)
     free(widths);
 }
 
+/* Classifies every rule's path filter globs once, and lists the rules that
+ * have any: the scanner re-evaluates only those per file. */
+static int compile_path_filters(ls_matcher *m, ls_error *err)
+{
+    size_t i, k;
+    for (i = 0; i < m->n; i++) {
+        const ls_rule *r = ls_ruleset_get(m->rs, i);
+        ls_match_rule *mr = &m->rules[i];
+        size_t n = r->n_path_include + r->n_path_exclude;
+        if (n == 0)
+            continue;
+        if (!m->filtered && !(m->filtered = calloc(m->n, sizeof *m->filtered)))
+            return ls_error_set(err, LS_ERR_NOMEM, "matcher: out of memory");
+        if (!(mr->globs = calloc(n, sizeof *mr->globs)))
+            return ls_error_set(err, LS_ERR_NOMEM, "matcher: out of memory");
+        mr->n_include = r->n_path_include;
+        mr->n_exclude = r->n_path_exclude;
+        for (k = 0; k < r->n_path_include; k++)
+            ls_glob_compile(&mr->globs[k], r->path_include[k]);
+        for (k = 0; k < r->n_path_exclude; k++)
+            ls_glob_compile(&mr->globs[r->n_path_include + k], r->path_exclude[k]);
+        m->filtered[m->n_filtered++] = i;
+    }
+    return 0;
+}
+
 int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, ls_error *err)
 {
     return ls_matcher_new_cached(out, rs, NULL, err);
@@ -178,6 +204,8 @@ int ls_matcher_new_cached(ls_matcher **out, const ls_ruleset *rs, const char *ca
         if (m->rules[i].width > m->max_width)
             m->max_width = m->rules[i].width;
     }
+    if (compile_path_filters(m, err) < 0)
+        goto fail;
     if (m->n && !hit) {
         if (compile_db(m, err) < 0)
             goto fail;
@@ -201,9 +229,12 @@ void ls_matcher_free(ls_matcher *m)
     size_t i;
     if (!m)
         return;
-    for (i = 0; m->rules && i < m->n; i++)
+    for (i = 0; m->rules && i < m->n; i++) {
         pcre2_code_free(m->rules[i].re);
+        free(m->rules[i].globs);
+    }
     free(m->rules);
+    free(m->filtered);
     hs_free_database(m->db);
     free(m);
 }

@@ -10,6 +10,7 @@
 #include <hs/hs.h>
 
 #include "match/matcher.h"
+#include "match/pathglob.h"
 
 /* Bytes handed to one hs_scan_stream call. Every pattern reports at most one
  * match per end offset, so one call yields at most n_rules * this many raw
@@ -21,6 +22,8 @@ typedef struct {
     pcre2_code *re;   /* "(?:REGEX)\z", JIT-compiled when the platform allows */
     uint32_t group;   /* capture group of the secret: "secret", else 1, else 0 */
     size_t width;     /* longest match, capped at LS_MATCH_WINDOW - 1 */
+    ls_glob *globs;   /* path filters: n_include includes, then n_exclude excludes */
+    size_t n_include, n_exclude;
 } ls_match_rule;
 
 struct ls_matcher {
@@ -30,6 +33,8 @@ struct ls_matcher {
     ls_match_rule *rules;    /* rules[0..n) */
     size_t max_width;        /* max of rules[].width */
     uint32_t max_groups;     /* most capture groups of any rule */
+    size_t *filtered;        /* indexes of the rules with path filters ... */
+    size_t n_filtered;       /* ... (the others apply to every path) */
     ls_dbcache_state cache;  /* how the database was obtained */
 };
 

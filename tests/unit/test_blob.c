@@ -82,17 +82,23 @@ static void sha256_hex(const void *p, size_t n, char out[72])
         sprintf(out + 7 + 2 * i, "%02x", md[i]);
 }
 
-/* Reads the whole blob in chunks of `chunk`; returns 0 or -1 (err filled). */
+#define PEEK 0               /* read_all: zero-copy peeks */
+#define MIXED ((size_t)-1)   /* read_all: peeks and 1000-byte reads in turn */
+
+/* Reads the whole blob in chunks of `chunk` (or PEEK / MIXED); returns 0 or
+ * -1 (err filled). */
 static int read_all(ls_blob *b, size_t chunk, buf *out, ls_error *err)
 {
     unsigned char tmp[70000];
-    for (;;) {
-        ssize_t k = ls_blob_read(b, tmp, chunk, err);
+    for (size_t i = 0;; i++) {
+        const void *p = tmp;
+        ssize_t k = chunk == PEEK || (chunk == MIXED && i % 2 == 0) ? ls_blob_peek(b, &p, err)
+                    : ls_blob_read(b, tmp, chunk == MIXED ? 1000 : chunk, err);
         if (k < 0)
             return -1;
         if (k == 0)
             return 0;
-        buf_append(out, tmp, (size_t)k);
+        buf_append(out, p, (size_t)k);
     }
 }
 
@@ -163,6 +169,7 @@ static void test_plain_known_digest(void)
     CHECK_STR(ls_compression_name(info.compression), "none");
     ls_blob_free(b);
     expect_roundtrip(&empty, &empty, LS_COMP_NONE, 100);
+    expect_roundtrip(&empty, &empty, LS_COMP_NONE, PEEK);
 }
 
 static void test_formats(void)
@@ -189,6 +196,10 @@ static void test_formats(void)
     expect_roundtrip(&multi, &both, LS_COMP_GZIP, 1);
     expect_roundtrip(&zmulti, &both, LS_COMP_ZSTD, 1);
     expect_roundtrip(&c, &c, LS_COMP_NONE, 1);
+    /* and so do zero-copy peeks, alone or between reads */
+    expect_roundtrip(&multi, &both, LS_COMP_GZIP, PEEK);
+    expect_roundtrip(&zmulti, &both, LS_COMP_ZSTD, PEEK);
+    expect_roundtrip(&c, &c, LS_COMP_NONE, MIXED);
 
     /* zero padding after the last member is accepted; other bytes are not */
     buf_append(&padded, gz2.p, gz2.n);
@@ -306,6 +317,49 @@ static void test_corrupt_still_hashes_raw(void)
 
 /* The reader stops early: freeing the blob stops its decoder thread while
  * the ring is full and the thread is waiting, or still decoding. */
+/* Several megabytes: more compressed chunks than the decoder thread's chunk
+ * buffers and more plain bytes than its ring, so both digests are handed
+ * between the threads; through reads, zero-copy peeks (what the tar walk
+ * uses), and both mixed. */
+static void test_large(void)
+{
+    buf a = make_data(6u << 20, 11), gz = gzip_of(&a), zs = zstd_of(&a);
+    static const size_t modes[] = {65536, 1009, PEEK, MIXED};
+    CHECK(gz.n > 4 * 128 * 1024);
+    for (size_t m = 0; m < sizeof modes / sizeof *modes; m++) {
+        expect_roundtrip(&gz, &a, LS_COMP_GZIP, modes[m]);
+        expect_roundtrip(&zs, &a, LS_COMP_ZSTD, modes[m]);
+        expect_roundtrip(&a, &a, LS_COMP_NONE, modes[m]);
+    }
+    free(a.p), free(gz.p), free(zs.p);
+}
+
+/* A corrupt byte in the middle of a large gzip blob, read by peeks: the
+ * plain bytes before it arrive, then the error, and the compressed digest
+ * still covers every byte of the blob. */
+static void test_corrupt_large_peek(void)
+{
+    buf a = make_data(6u << 20, 12), gz = gzip_of(&a), got = {0};
+    ls_error err = {0};
+    ls_blob_info info;
+    char d_comp[72];
+    ls_blob *b;
+    for (size_t i = gz.n / 2; i < gz.n / 2 + 64; i++)
+        gz.p[i] ^= 0x5a;
+    b = ls_blob_open(ls_reader_mem(gz.p, gz.n), &err);
+    CHECK_INT(read_all(b, PEEK, &got, &err), -1);
+    CHECK_INT(err.code, LS_ERR_FORMAT);
+    /* inflate may emit some wrong bytes before it meets an invalid code */
+    CHECK(got.n >= a.n / 4 && memcmp(got.p, a.p, a.n / 4) == 0);
+    CHECK_INT(ls_blob_finish(b, &info, &err), -1);
+    CHECK_INT(err.code, LS_ERR_FORMAT);
+    sha256_hex(gz.p, gz.n, d_comp);
+    CHECK_STR(info.digest, d_comp);
+    CHECK_INT(info.compressed_bytes, gz.n);
+    ls_blob_free(b);
+    free(a.p), free(gz.p), free(got.p);
+}
+
 static void test_early_free(void)
 {
     buf a = make_data(8u << 20, 9);
@@ -334,6 +388,8 @@ static void run_all(void)
     test_zstd_window_bound();
     test_finish_drains();
     test_corrupt_still_hashes_raw();
+    test_large();
+    test_corrupt_large_peek();
     test_early_free();
 }
 

@@ -2,7 +2,7 @@
  * test_matcher.c - the streaming matcher: secrets across block boundaries,
  * exact offsets, lines and columns, ordering across rules, greedy rules
  * reported once, `$` at end of stream, min_entropy, path filters, a burst of
- * raw hits, binary input, stopping, and compile errors naming the rule.
+ * raw hits (and one that overflows a long sub-block), binary input, stopping, and compile errors naming the rule.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -303,6 +303,45 @@ static void test_long_stream(ls_scanner *s, const ls_ruleset *rs)
     CHECK_INT(c.n, 2);
     expect_hit(&c, 0, "tok", "tok_abcd1234", 220002, 20001, 3);
     expect_hit(&c, 1, "tok", "tok_efgh5678", 230016, 20002, 10002);
+    /* the same bytes in one block: newline counts over long runs */
+    reset(&c, rs);
+    CHECK_INT(ls_scanner_scan(s, NULL, buf, len, collect, &c, &err), 0);
+    CHECK_INT(c.n, 2);
+    expect_hit(&c, 0, "tok", "tok_abcd1234", 220002, 20001, 3);
+    expect_hit(&c, 1, "tok", "tok_efgh5678", 230016, 20002, 10002);
+    free(buf);
+}
+
+/* Raw hits too many for one long sub-block (the buffer holds what 2 KiB can
+ * produce): the stream is rewound and rescanned in short pieces, with the
+ * same hits whatever the block sizes, secrets on both sides included. */
+static void test_burst_rewind(ls_scanner *s, const ls_ruleset *rs)
+{
+    size_t nz = 150000, pre = 70000, len = pre + 14 + nz + 14, off, n;
+    const size_t steps[] = {len, 65536, 65537, 4096, 333};
+    char *buf = malloc(len);
+    ls_error err;
+    memset(buf, '\n', pre);
+    memcpy(buf + pre, "tok_aaaa1111 ", 13);
+    buf[pre + 13] = ' ';
+    memset(buf + pre + 14, 'z', nz);
+    memcpy(buf + pre + 14 + nz, " tok_bbbb2222 ", 14);
+    for (size_t k = 0; k < sizeof steps / sizeof *steps; k++) {
+        collector c;
+        reset(&c, rs);
+        c.burst_next = pre + 14;
+        CHECK_INT(ls_scanner_begin(s, NULL, collect, &c, &err), 0);
+        for (off = 0; off < len; off += n) {
+            n = len - off < steps[k] ? len - off : steps[k];
+            CHECK_INT(ls_scanner_feed(s, buf + off, n, &err), 0);
+        }
+        CHECK_INT(ls_scanner_end(s, &err), 0);
+        CHECK_INT(c.burst, nz - 1);
+        CHECK_INT(c.burst_bad, 0);
+        CHECK_INT(c.n, 2);
+        expect_hit(&c, 0, "tok", "tok_aaaa1111", pre, pre + 1, 1);
+        expect_hit(&c, 1, "tok", "tok_bbbb2222", pre + 14 + nz + 1, pre + 1, 14 + nz + 2);
+    }
     free(buf);
 }
 
@@ -442,6 +481,7 @@ int main(void)
         test_paths(s, rs);
         test_burst(s, rs);
         test_long_stream(s, rs);
+        test_burst_rewind(s, rs);
         test_binary(s, rs);
         test_stop(s, rs);
     }
