@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "layerscan/error.h"
@@ -44,6 +45,8 @@ typedef struct {
     /* issue 5 (performance) */
     bool no_cache;             /* --no-cache: always compile the rules */
     unsigned jobs;             /* --jobs N: layers scanned at once; 0 = online cores */
+    /* issue 7 (bounds) */
+    uint64_t match_window;     /* --match-window BYTES; 0 = LS_MATCH_WINDOW */
     /* issue 6 (bulk audit) */
     const char *cache_dir;     /* --cache DIR: cache root (layer results, compiled rules) */
     const char *resume;        /* --resume FILE: skip images already in FILE, append to it */
@@ -68,9 +71,19 @@ void cli_usage(FILE *out);
 bool cli_format_valid(const char *format);
 void cli_print_version(void);
 
+/* "123", "64K", "16M", "1G" (binary multiples; "KiB"/"KB" spellings too) -> bytes.
+ * 0, or -1 when s is not such a size. */
+int cli_parse_size(const char *s, uint64_t *out);
+
 /* The rule set the options ask for (bundled patterns, --rules, --disable-rule).
  * NULL with err filled on failure. */
 ls_ruleset *cli_load_rules(const cli_opts *o, ls_error *err);
+
+/* The matcher over rs with the options' --match-window; cache_dir as for
+ * ls_matcher_new_cached (NULL or "" = no database cache). 0, or -1 with err. */
+struct ls_matcher;
+int cli_new_matcher(const cli_opts *o, const ls_ruleset *rs, const char *cache_dir,
+                    struct ls_matcher **m, ls_error *err);
 
 int cli_cmd_scan(const cli_opts *o, const char *image);
 int cli_cmd_rules(const cli_opts *o, const char *what);

@@ -334,7 +334,7 @@ static int open_engine(const cli_opts *o, ls_ruleset **rs, ls_matcher **m, ls_la
     if (o->cache_dir && snprintf(root, sizeof root, "%s", o->cache_dir) >= (int)sizeof root)
         return ls_error_set(err, LS_ERR_USAGE, "--cache: directory name too long");
     if (!(*rs = cli_load_rules(o, err)) ||
-        ls_matcher_new_cached(m, *rs, o->no_cache || !have_root ? "" : root, err) != 0)
+        cli_new_matcher(o, *rs, o->no_cache || !have_root ? "" : root, m, err) != 0)
         return -1;
     if (!o->no_cache && !have_root)
         fprintf(stderr, "layerscan: warning: no cache directory (set --cache or HOME): layer results "

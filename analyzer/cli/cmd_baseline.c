@@ -44,7 +44,7 @@ static int from_image(const cli_opts *opts, const char *image, json_t *fps, ls_e
     int rc = -1;
     if (cli_config_load(opts, &cfg, err) != 0 || cli_opts_merge(opts, &cfg, &eff, err) != 0)
         goto out;
-    if (!(rs = cli_load_rules(&eff, err)) || ls_matcher_new(&m, rs, err) != 0)
+    if (!(rs = cli_load_rules(&eff, err)) || cli_new_matcher(&eff, rs, NULL, &m, err) != 0)
         goto out;
     if (ls_scan_image(image, m, &so, &r, err) != 0)
         goto out;

@@ -39,7 +39,7 @@ static int scan_and_write(const cli_opts *opts, const char *image, ls_report_wri
         goto out;
     if (eff.baseline && cli_baseline_load(eff.baseline, &baseline, err) != 0)
         goto out;
-    if (!(rs = cli_load_rules(&eff, err)) || ls_matcher_new(&m, rs, err) != 0)
+    if (!(rs = cli_load_rules(&eff, err)) || cli_new_matcher(&eff, rs, NULL, &m, err) != 0)
         goto out;
     if (ls_scan_image(image, m, &so, &r, err) != 0)
         goto out;

@@ -92,7 +92,7 @@ int cli_cmd_scan(const cli_opts *opts, const char *image)
         goto out;
     if (!o->no_cache && !ls_dbcache_default_dir(cache_dir, sizeof cache_dir))
         cache_dir[0] = '\0';
-    if (!(rs = cli_load_rules(o, &err)) || ls_matcher_new_cached(&m, rs, cache_dir, &err) != 0)
+    if (!(rs = cli_load_rules(o, &err)) || cli_new_matcher(o, rs, cache_dir, &m, &err) != 0)
         goto out;
     rc = ls_scan_image(image, m, &so, &r, &err);
     if (prog.shown)

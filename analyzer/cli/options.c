@@ -3,6 +3,7 @@
  * and the help and version texts.
  */
 #include <archive.h>
+#include <errno.h>
 #include <getopt.h>
 #include <hs/hs.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include "blob/blob.h"
 #include "cli/audit.h"
 #include "cli/cli.h"
+#include "match/matcher.h"
 
 void cli_usage(FILE *out)
 {
@@ -49,6 +51,8 @@ void cli_usage(FILE *out)
           "  --force                extract: overwrite an existing regular file (never a symlink)\n"
           "  --from-report FILE     baseline create: take the fingerprints of a JSON report\n"
           "  --jobs N               scan up to N layers at once (default: online cores)\n"
+          "  --match-window BYTES   confirmation look-back, also the longest secret reported\n"
+          "                         (default 8K, 256 to 16M)\n"
           "  --no-cache             compile the rules even if a cached database exists\n"
           "                         (audit: and neither read nor keep cached layer results)\n"
           "  --cache DIR            audit: cache root for layer results and compiled rules\n"
@@ -89,7 +93,7 @@ void cli_print_version(void)
 enum { OPT_FORMAT = 256, OPT_PLATFORM, OPT_SHOW, OPT_RULES, OPT_NO_DEFAULT, OPT_DISABLE, OPT_VERSION,
        OPT_FAIL_ON, OPT_MIN_CONF, OPT_BASELINE, OPT_CONFIG, OPT_FROM_REPORT, OPT_LAYER, OPT_PATH, OPT_FORCE,
        OPT_JOBS, OPT_NO_CACHE, OPT_CACHE, OPT_RESUME, OPT_SHARD, OPT_REGISTRY, OPT_CREDS,
-       OPT_AUTHFILE, OPT_CERT_DIR, OPT_TLS_VERIFY, OPT_PAGE_SIZE, OPT_REPOS, OPT_TAGS };
+       OPT_AUTHFILE, OPT_CERT_DIR, OPT_TLS_VERIFY, OPT_PAGE_SIZE, OPT_REPOS, OPT_TAGS, OPT_MATCH_WINDOW };
 
 static const struct option long_opts[] = {
     {"format", required_argument, NULL, OPT_FORMAT},
@@ -117,6 +121,7 @@ static const struct option long_opts[] = {
     {"shard", required_argument, NULL, OPT_SHARD},
     {"registry", required_argument, NULL, OPT_REGISTRY},
     {"repos", required_argument, NULL, OPT_REPOS},
+    {"match-window", required_argument, NULL, OPT_MATCH_WINDOW},
     {"tags", required_argument, NULL, OPT_TAGS},
     {"creds", required_argument, NULL, OPT_CREDS},
     {"authfile", required_argument, NULL, OPT_AUTHFILE},
@@ -214,6 +219,14 @@ int cli_parse_opts(int argc, char **argv, cli_opts *o)
         case OPT_RESUME: o->resume = optarg; break;
         case OPT_REGISTRY: o->registry_host = optarg; break;
         case OPT_REPOS: o->repos_glob = optarg; break;
+        case OPT_MATCH_WINDOW:
+            if (cli_parse_size(optarg, &o->match_window) != 0 || o->match_window < LS_MATCH_WINDOW_MIN ||
+                o->match_window > LS_MATCH_WINDOW_MAX) {
+                fprintf(stderr, "layerscan: --match-window %s: expected %u to %u bytes (K/M suffixes allowed)\n",
+                        optarg, (unsigned)LS_MATCH_WINDOW_MIN, (unsigned)LS_MATCH_WINDOW_MAX);
+                return -1;
+            }
+            break;
         case OPT_TAGS: o->tags_glob = optarg; break;
         case OPT_SHARD:
             if (audit_parse_shard(optarg, &o->shard_index, &o->shard_count) != 0) {
@@ -257,6 +270,34 @@ int cli_parse_opts(int argc, char **argv, cli_opts *o)
     return optind;
 }
 
+
+int cli_parse_size(const char *s, uint64_t *out)
+{
+    char *end = NULL;
+    unsigned long long v;
+    unsigned shift = 0;
+    if (!s || *s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno)
+        return -1;
+    switch (*end) {
+    case '\0': break;
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
+    default: return -1;
+    }
+    if (*end == 'i' || *end == 'B') /* 64KiB, 64KB, 64K all the same */
+        end += *end == 'i' ? 1 : 0;
+    if (*end == 'B')
+        end++;
+    if (*end || (shift && v > (UINT64_MAX >> shift)))
+        return -1;
+    *out = (uint64_t)v << shift;
+    return 0;
+}
 
 const char *cli_audit_only_option(const cli_opts *o)
 {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "match/matcher.h"
 
 static bool is_dir(const char *path)
 {
@@ -68,3 +69,16 @@ fail:
     return NULL;
 }
 
+
+int cli_new_matcher(const cli_opts *o, const ls_ruleset *rs, const char *cache_dir, ls_matcher **m,
+                    ls_error *err)
+{
+    if (ls_matcher_new_cached(m, rs, cache_dir, err) != 0)
+        return -1;
+    if (o->match_window && ls_matcher_set_window(*m, (size_t)o->match_window, err) != 0) {
+        ls_matcher_free(*m);
+        *m = NULL;
+        return -1;
+    }
+    return 0;
+}

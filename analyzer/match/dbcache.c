@@ -25,7 +25,7 @@
 
 #define DBCACHE_MAGIC "LSHSDB\0\1"
 #define DBCACHE_MAGIC_LEN 8
-#define DBCACHE_FORMAT "layerscan-hsdb-1"
+#define DBCACHE_FORMAT "layerscan-hsdb-2" /* 2: widths stored uncapped */
 #define DBCACHE_MAX_FILE (256u * 1024u * 1024u) /* refuse anything absurd */
 
 bool ls_dbcache_default_dir(char *out, size_t n)

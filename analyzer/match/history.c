@@ -12,10 +12,11 @@
 
 #include "match/matcher.h"
 
-int ls_history_init(ls_history *h)
+int ls_history_init(ls_history *h, size_t window)
 {
     memset(h, 0, sizeof *h);
-    return (h->tail = malloc(LS_MATCH_WINDOW)) ? 0 : -1;
+    h->window = window;
+    return (h->tail = malloc(window)) ? 0 : -1;
 }
 
 void ls_history_free(ls_history *h)
@@ -27,8 +28,10 @@ void ls_history_free(ls_history *h)
 void ls_history_reset(ls_history *h)
 {
     unsigned char *tail = h->tail;
+    size_t window = h->window;
     memset(h, 0, sizeof *h);
     h->tail = tail;
+    h->window = window;
 }
 
 void ls_history_set_block(ls_history *h, const void *data, size_t len)
@@ -53,7 +56,7 @@ const unsigned char *ls_history_range(const ls_history *h, uint64_t a, uint64_t 
         return h->block + (a - h->block_start);
     if (b <= h->block_start)
         return h->tail + (h->tail_len - (h->block_start - a));
-    if (b - a > 2 * (uint64_t)LS_MATCH_WINDOW)
+    if (b - a > 2 * (uint64_t)h->window)
         return NULL;
     from_tail = (size_t)(h->block_start - a);
     memcpy(scratch, h->tail + (h->tail_len - from_tail), from_tail);
@@ -134,13 +137,13 @@ void ls_history_position(ls_history *h, uint64_t off, uint64_t *line, uint64_t *
 void ls_history_commit(ls_history *h)
 {
     uint64_t end = h->block_start + h->block_len;
-    if (end > LS_MATCH_WINDOW)
-        advance(h, end - LS_MATCH_WINDOW);
-    if (h->block_len >= LS_MATCH_WINDOW) {
-        memcpy(h->tail, h->block + h->block_len - LS_MATCH_WINDOW, LS_MATCH_WINDOW);
-        h->tail_len = LS_MATCH_WINDOW;
+    if (end > h->window)
+        advance(h, end - h->window);
+    if (h->block_len >= h->window) {
+        memcpy(h->tail, h->block + h->block_len - h->window, h->window);
+        h->tail_len = h->window;
     } else if (h->block_len) {
-        size_t keep = LS_MATCH_WINDOW - h->block_len;
+        size_t keep = h->window - h->block_len;
         if (keep > h->tail_len)
             keep = h->tail_len;
         memmove(h->tail, h->tail + h->tail_len - keep, keep);

@@ -16,7 +16,8 @@
 #include <stdint.h>
 
 typedef struct {
-    unsigned char *tail;        /* LS_MATCH_WINDOW bytes, owned */
+    unsigned char *tail;        /* `window` bytes, owned */
+    size_t window;              /* look-back kept (the matcher's confirmation window) */
     size_t tail_len;            /* tail holds stream [block_start - tail_len, block_start) */
     const unsigned char *block; /* the block being fed (borrowed), or NULL */
     size_t block_len;
@@ -26,8 +27,8 @@ typedef struct {
     uint64_t cur_line_start;    /* ... and the offset after the last of them (0 if none) */
 } ls_history;
 
-/* 0, or -1 on allocation failure. */
-int ls_history_init(ls_history *h);
+/* Keeps `window` bytes of look-back. 0, or -1 on allocation failure. */
+int ls_history_init(ls_history *h, size_t window);
 void ls_history_free(ls_history *h);
 
 /* Back to an empty stream at offset 0. */

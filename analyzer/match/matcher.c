@@ -39,9 +39,7 @@ static int rule_width(const ls_rule *r, size_t *out, ls_error *err)
         hs_free_compile_error(cerr);
         return -1;
     }
-    *out = info->max_width == UINT_MAX || info->max_width > LS_MATCH_WINDOW - 1
-               ? LS_MATCH_WINDOW - 1
-               : info->max_width;
+    *out = info->max_width == UINT_MAX ? SIZE_MAX : info->max_width;
     free(info); /* allocated with the default misc allocator (malloc) */
     return 0;
 }
@@ -121,7 +119,7 @@ static bool load_cached(ls_matcher *m, const char *dir, const char *key)
     m->db = ls_dbcache_load(dir, key, widths, m->n);
     if (m->db)
         for (size_t i = 0; i < m->n; i++)
-            m->rules[i].width = widths[i] > LS_MATCH_WINDOW - 1 ? LS_MATCH_WINDOW - 1 : widths[i];
+            m->rules[i].raw_width = widths[i];
     free(widths);
     return m->db != NULL;
 }
@@ -133,7 +131,7 @@ static void store_cached(const ls_matcher *m, const char *dir, const char *key)
     if (!widths)
         return;
     for (size_t i = 0; i < m->n; i++)
-        widths[i] = m->rules[i].width;
+        widths[i] = m->rules[i].raw_width;
     (void)ls_dbcache_store(dir, key, m->db, widths, m->n);
     free(widths);
 }
@@ -196,14 +194,13 @@ int ls_matcher_new_cached(ls_matcher **out, const ls_ruleset *rs, const char *ca
     for (i = 0; i < m->n; i++) {
         const ls_rule *r = ls_ruleset_get(rs, i);
         uint32_t groups = 0;
-        if ((!hit && rule_width(r, &m->rules[i].width, err) < 0) || rule_pcre(r, &m->rules[i], err) < 0)
+        if ((!hit && rule_width(r, &m->rules[i].raw_width, err) < 0) || rule_pcre(r, &m->rules[i], err) < 0)
             goto fail;
         pcre2_pattern_info(m->rules[i].re, PCRE2_INFO_CAPTURECOUNT, &groups);
         if (groups > m->max_groups)
             m->max_groups = groups;
-        if (m->rules[i].width > m->max_width)
-            m->max_width = m->rules[i].width;
     }
+    (void)ls_matcher_set_window(m, LS_MATCH_WINDOW, NULL);
     if (compile_path_filters(m, err) < 0)
         goto fail;
     if (m->n && !hit) {
@@ -217,6 +214,28 @@ int ls_matcher_new_cached(ls_matcher **out, const ls_ruleset *rs, const char *ca
 fail:
     ls_matcher_free(m);
     return -1;
+}
+
+int ls_matcher_set_window(ls_matcher *m, size_t window, ls_error *err)
+{
+    if (window < LS_MATCH_WINDOW_MIN || window > LS_MATCH_WINDOW_MAX)
+        return ls_error_set(err, LS_ERR_USAGE,
+                            "match window %zu out of range (%u to %u bytes)", window,
+                            (unsigned)LS_MATCH_WINDOW_MIN, (unsigned)LS_MATCH_WINDOW_MAX);
+    m->window = window;
+    m->max_width = 0;
+    for (size_t i = 0; i < m->n; i++) {
+        ls_match_rule *mr = &m->rules[i];
+        mr->width = mr->raw_width > window - 1 ? window - 1 : mr->raw_width;
+        if (mr->width > m->max_width)
+            m->max_width = mr->width;
+    }
+    return 0;
+}
+
+size_t ls_matcher_window(const ls_matcher *m)
+{
+    return m->window;
 }
 
 ls_dbcache_state ls_matcher_cache_state(const ls_matcher *m)

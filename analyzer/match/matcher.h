@@ -24,6 +24,8 @@
 
 /* Longest match (prefix context + secret) that can be confirmed. */
 #define LS_MATCH_WINDOW 8192
+#define LS_MATCH_WINDOW_MIN 256u
+#define LS_MATCH_WINDOW_MAX (16u << 20)
 
 typedef struct ls_matcher ls_matcher;
 typedef struct ls_scanner ls_scanner;
@@ -61,6 +63,14 @@ ls_dbcache_state ls_matcher_cache_state(const ls_matcher *m);
 
 void ls_matcher_free(ls_matcher *m);
 const ls_ruleset *ls_matcher_rules(const ls_matcher *m);
+
+/* The confirmation window (--match-window): how far back from a raw hit
+ * PCRE2 looks for the start of the match, which is also the longest secret
+ * that can be reported (LS_MATCH_WINDOW by default). Set it before creating
+ * scanners. -1 with err (LS_ERR_USAGE) outside [LS_MATCH_WINDOW_MIN,
+ * LS_MATCH_WINDOW_MAX]. */
+int ls_matcher_set_window(ls_matcher *m, size_t window, ls_error *err);
+size_t ls_matcher_window(const ls_matcher *m);
 
 /* Per-thread state. NULL with err filled on failure. */
 ls_scanner *ls_scanner_new(const ls_matcher *m, ls_error *err);

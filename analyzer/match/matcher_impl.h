@@ -21,7 +21,8 @@
 typedef struct {
     pcre2_code *re;   /* "(?:REGEX)\z", JIT-compiled when the platform allows */
     uint32_t group;   /* capture group of the secret: "secret", else 1, else 0 */
-    size_t width;     /* longest match, capped at LS_MATCH_WINDOW - 1 */
+    size_t width;     /* longest match, capped at the window - 1 */
+    size_t raw_width; /* longest match as Hyperscan says (SIZE_MAX: unbounded) */
     ls_glob *globs;   /* path filters: n_include includes, then n_exclude excludes */
     size_t n_include, n_exclude;
 } ls_match_rule;
@@ -32,6 +33,7 @@ struct ls_matcher {
     hs_database_t *db;       /* NULL when the set is empty */
     ls_match_rule *rules;    /* rules[0..n) */
     size_t max_width;        /* max of rules[].width */
+    size_t window;           /* confirmation look-back in bytes (LS_MATCH_WINDOW by default) */
     uint32_t max_groups;     /* most capture groups of any rule */
     size_t *filtered;        /* indexes of the rules with path filters ... */
     size_t n_filtered;       /* ... (the others apply to every path) */

@@ -41,7 +41,7 @@ struct ls_scanner {
     hs_stream_t *backup;        /* stream state before a big sub-block */
     pcre2_match_data *md;
     pcre2_match_context *mctx;
-    unsigned char *buf;         /* 2 * LS_MATCH_WINDOW: straddling ranges */
+    unsigned char *buf;         /* 2 * window: straddling ranges */
     bool *enabled;              /* per rule: its path filters pass */
     raw_hit *raw;               /* raw hits of the current scan call */
     size_t n_raw, cap_raw;
@@ -237,9 +237,9 @@ ls_scanner *ls_scanner_new(const ls_matcher *m, ls_error *err)
         return NULL;
     }
     s->m = m;
-    if (ls_history_init(&s->hist) < 0 ||
+    if (ls_history_init(&s->hist, m->window) < 0 ||
         ls_pending_init(&s->pending, n * (m->max_width + 1 + LS_MATCH_SUBBLOCK)) < 0 ||
-        !(s->buf = malloc(2 * (size_t)LS_MATCH_WINDOW)) ||
+        !(s->buf = malloc(2 * m->window)) ||
         !(s->enabled = calloc(n ? n : 1, sizeof *s->enabled)) ||
         !(s->raw = malloc((s->cap_raw = n * LS_MATCH_SUBBLOCK + 2 * n + 1) * sizeof *s->raw)) ||
         !(s->md = pcre2_match_data_create(m->max_groups + 1, NULL)) ||

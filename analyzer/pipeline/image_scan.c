@@ -163,6 +163,7 @@ typedef struct {
     ls_error_list errors;
     ls_scanner *scanner;
     const ls_scan_opts *opts;
+    size_t window;           /* the matcher's confirmation window */
 } scan_state;
 
 static void state_release(scan_state *s, size_t n_layers)
@@ -342,10 +343,10 @@ static bool same_place(const ls_finding *a, const ls_finding *b)
  * sorted by offset within a place and no secret is longer than the matcher's
  * window, so only neighbours within that distance can overlap: the search
  * stays bounded however many findings one file has. */
-static bool shadowed(const ls_finding *v, size_t n, size_t i, const ls_ruleset *rules)
+static bool shadowed(const ls_finding *v, size_t n, size_t i, const ls_ruleset *rules, size_t window)
 {
     for (size_t k = i; k-- > 0 && same_place(&v[k], &v[i]) &&
-                       v[i].offset - v[k].offset <= LS_MATCH_WINDOW;)
+                       v[i].offset - v[k].offset <= window;)
         if (!is_generic(rules, v[k].rule) && overlaps(&v[k], &v[i]))
             return true;
     for (size_t k = i + 1; k < n && same_place(&v[k], &v[i]) &&
@@ -359,14 +360,14 @@ static bool shadowed(const ls_finding *v, size_t n, size_t i, const ls_ruleset *
  * specific rule that knows the token's shape; the specific one says more, so
  * the generic duplicate is dropped. Findings are sorted, so candidates sit in
  * the same (layer, path) run. Returns the new count. */
-static size_t drop_shadowed_generics(ls_finding *v, size_t n, const ls_ruleset *rules)
+static size_t drop_shadowed_generics(ls_finding *v, size_t n, const ls_ruleset *rules, size_t window)
 {
     size_t out = 0;
     bool *drop = calloc(n ? n : 1, sizeof *drop);
     if (!drop)
         return n; /* keeping duplicates is harmless */
     for (size_t i = 0; i < n; i++)
-        drop[i] = is_generic(rules, v[i].rule) && shadowed(v, n, i, rules);
+        drop[i] = is_generic(rules, v[i].rule) && shadowed(v, n, i, rules, window);
     for (size_t i = 0; i < n; i++) {
         if (drop[i])
             ls_finding_free_fields(&v[i]);
@@ -385,7 +386,7 @@ static int finish(scan_state *s, ls_error *err)
         return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
     sort_findings(s->findings.items, s->findings.n, tmp, r->rules);
     free(tmp);
-    s->findings.n = drop_shadowed_generics(s->findings.items, s->findings.n, r->rules);
+    s->findings.n = drop_shadowed_generics(s->findings.items, s->findings.n, r->rules, s->window);
     r->findings = s->findings.items;
     r->n_findings = s->findings.n;
     free(s->findings.content);
@@ -434,6 +435,7 @@ int ls_scan_image(const char *ref, const ls_matcher *m, const ls_scan_opts *opts
     s.report->owner = src;
     s.report->image = img;
     s.report->rules = ls_matcher_rules(m);
+    s.window = ls_matcher_window(m);
     if (!(s.scanner = ls_scanner_new(m, err)))
         goto out;
     if (map_history(&s, img, err) != 0 || scan_layers(&s, src, img, s.report->rules, m, opts ? opts->jobs : 0, err) != 0)
