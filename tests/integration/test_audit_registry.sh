@@ -91,7 +91,10 @@ expect_error() {
 refs_of() { $CHECK refs "$WORK/out/$1.out" | tr '\n' ' '; }
 # GETs of a path in a LAYERSCAN_DEBUG=1 trace (any status)
 gets() { grep -c "registry: GET $2 -> " "$WORK/out/$1.err" || true; }
-summary_of() { python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).read().splitlines()[-1])["summary"][sys.argv[2]])' "$WORK/out/$1.out" "$2"; }
+summary_of() { # NAME KEY: a value of the summary line, -1 when there is none
+  python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).read().splitlines()[-1])["summary"][sys.argv[2]])' \
+    "$WORK/out/$1.out" "$2" 2>/dev/null || echo -1
+}
 
 # ---- fixtures ------------------------------------------------------------------
 python3 - "$WORK" <<'PY'
