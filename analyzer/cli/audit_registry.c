@@ -60,7 +60,8 @@ static int add_repo(ls_registry *c, const audit_registry_walk *w, const char *re
     int rc = ls_registry_list_tags(c, repo, w->page_size, keep_name, &tags, NULL, err);
     if (rc > 0)
         rc = ls_error_set(err, LS_ERR_NOMEM, "--registry %s: out of memory listing tags", w->host);
-    qsort(tags.v, tags.n, sizeof *tags.v, cmp_str);
+    if (tags.n > 1) /* a repository without tags has no array at all: qsort(NULL, ...) is undefined */
+        qsort(tags.v, tags.n, sizeof *tags.v, cmp_str);
     for (size_t i = 0; rc == 0 && i < tags.n; i++) {
         size_t len = strlen(w->host) + strlen(repo) + strlen(tags.v[i]) + 12;
         char *ref = malloc(len);

@@ -1,7 +1,7 @@
 /*
  * cmd_audit.c - `layerscan audit LIST|-`: many images, each layer read once.
  *
- * The references (audit.h: a file, standard input, later a registry walk)
+ * The references (audit.h: a file, standard input, a registry walk)
  * are deduplicated, narrowed to this process's --shard and to those a
  * --resume file does not hold yet, then scanned --jobs at a time over one
  * compiled matcher and one layer result cache (pipeline/layer_cache.h), so a
@@ -16,6 +16,7 @@
  */
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,7 @@ typedef struct {
     bool write_failed;
     ls_error write_err;
     audit_totals t;
+    _Atomic uint64_t net_bytes;  /* body bytes fetched from registries (every request) */
     audit_strset unique;         /* layer digests seen */
     bool unique_oom;
     bool progress;               /* a progress line on stderr (a terminal) */
@@ -254,6 +256,14 @@ out:
 
 /* ---- the end ---------------------------------------------------------- */
 
+/* Bytes read from where the images live: the compressed layer blobs read
+ * from local images, plus every body byte fetched from registries (the
+ * catalog and tag lists, tokens, manifests, configs, layer blobs). */
+static uint64_t bytes_fetched(audit_run *a, const ls_layer_cache_stats *st)
+{
+    return st->bytes_fetched + atomic_load(&a->net_bytes);
+}
+
 static int write_summary(audit_run *a, const ls_layer_cache_stats *st, size_t resumed)
 {
     static const char *const sev[N_SEV] = {"low", "medium", "high", "critical"};
@@ -265,7 +275,7 @@ static int write_summary(audit_run *a, const ls_layer_cache_stats *st, size_t re
     json_object_set_new(sum, "unique_layers", json_integer((json_int_t)a->unique.n));
     json_object_set_new(sum, "layers_scanned", json_integer((json_int_t)st->scanned));
     json_object_set_new(sum, "cache_hits", json_integer((json_int_t)st->hits));
-    json_object_set_new(sum, "bytes_fetched", json_integer((json_int_t)st->bytes_fetched));
+    json_object_set_new(sum, "bytes_fetched", json_integer((json_int_t)bytes_fetched(a, st)));
     for (int k = N_SEV - 1; k >= 0; k--)
         json_object_set_new(f, sev[k], json_integer((json_int_t)a->t.findings[k]));
     json_object_set_new(sum, "findings", f);
@@ -280,7 +290,7 @@ static int write_summary(audit_run *a, const ls_layer_cache_stats *st, size_t re
     return rc;
 }
 
-static void summary_table(const audit_run *a, const ls_layer_cache_stats *st, size_t resumed,
+static void summary_table(audit_run *a, const ls_layer_cache_stats *st, size_t resumed,
                           size_t deduped)
 {
     fprintf(stderr, "audit summary\n");
@@ -292,8 +302,8 @@ static void summary_table(const audit_run *a, const ls_layer_cache_stats *st, si
     fprintf(stderr, "  unique layers   %10zu\n", a->unique.n);
     fprintf(stderr, "  layers scanned  %10llu\n", (unsigned long long)st->scanned);
     fprintf(stderr, "  cache hits      %10llu\n", (unsigned long long)st->hits);
-    fprintf(stderr, "  bytes fetched   %10llu   (%.1f MB)\n", (unsigned long long)st->bytes_fetched,
-            (double)st->bytes_fetched / 1e6);
+    fprintf(stderr, "  bytes fetched   %10llu   (%.1f MB)\n", (unsigned long long)bytes_fetched(a, st),
+            (double)bytes_fetched(a, st) / 1e6);
     fprintf(stderr, "  findings        critical %llu  high %llu  medium %llu  low %llu\n",
             (unsigned long long)a->t.findings[LS_SEV_CRITICAL], (unsigned long long)a->t.findings[LS_SEV_HIGH],
             (unsigned long long)a->t.findings[LS_SEV_MEDIUM], (unsigned long long)a->t.findings[LS_SEV_LOW]);
@@ -360,6 +370,7 @@ int cli_cmd_audit(const cli_opts *opts, const char *list)
     ls_error_clear(&err);
     if (cli_config_load(opts, &cfg, &err) != 0 || cli_opts_merge(opts, &cfg, &eff, &err) != 0)
         goto out;
+    eff.registry.bytes_fetched = &a.net_bytes; /* the walk and every image's client */
     if (opts->format_given && strcmp(opts->format, "jsonl") != 0) {
         ls_error_set(&err, LS_ERR_USAGE, "audit writes JSONL only (--format %s)", opts->format);
         goto out;

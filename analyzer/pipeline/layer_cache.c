@@ -370,6 +370,7 @@ int ls_layer_cache_lookup(ls_layer_cache *c, const ls_ruleset *rules, const ls_i
     ls_layer_codec_key key = {.digest = digest, .rules_hash = c->rules_hash};
     ls_layer_result res;
     cl->digest = NULL;
+    cl->remote = img->transport && strcmp(img->transport, "docker") == 0;
     if (rules != c->rules || !ls_layer_cache_entry_path(c, digest, path, sizeof path) ||
         !claim(c, digest, cl))
         return 0;
@@ -401,10 +402,11 @@ void ls_layer_cache_done(ls_layer_cache *c, ls_layer_claim *cl, const ls_layer_r
     }
     pthread_mutex_lock(&c->lock);
     c->stats.scanned++;
-    c->stats.bytes_fetched += r ? r->info.compressed_bytes : 0;
+    c->stats.bytes_fetched += r && !cl->remote ? r->info.compressed_bytes : 0;
     c->stats.stored += stored;
     c->stats.store_failed += tried && !stored;
     if (cl->digest)
         release_locked(c, cl);
+    cl->remote = false;
     pthread_mutex_unlock(&c->lock);
 }

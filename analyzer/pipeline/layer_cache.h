@@ -43,7 +43,9 @@ typedef struct ls_layer_cache ls_layer_cache;
 typedef struct {
     uint64_t hits;          /* layers served from the cache */
     uint64_t scanned;       /* layers read and scanned (misses, layers without digest, uncacheable) */
-    uint64_t bytes_fetched; /* compressed bytes of the layer blobs read by those scans */
+    uint64_t bytes_fetched; /* compressed bytes of the layer blobs those scans read from local
+                             * images (a registry image's bytes are counted by its registry
+                             * client, ls_registry_opts.bytes_fetched, manifests included) */
     uint64_t stored;        /* results written */
     uint64_t store_failed;  /* results that could not be written (full disk, read-only dir) */
     uint64_t rejected;      /* entries ignored as truncated, corrupt or foreign */
@@ -54,6 +56,7 @@ typedef struct {
  * ls_layer_cache_done(). Opaque to callers; starts and ends empty. */
 typedef struct {
     char *digest;           /* NULL when nothing is claimed */
+    bool remote;            /* the image comes from a registry: its bytes are not counted here */
 } ls_layer_claim;
 
 /* A cache for results scanned with `rules` (borrowed: it must outlive the

@@ -31,63 +31,14 @@ TOOLS=$SRC/tests/tools
 rm -rf "$WORK"
 mkdir -p "$WORK/out"
 export LAYERSCAN_TIMEOUT=${LAYERSCAN_TIMEOUT:-120}
-# the registries are local: no proxy may be asked, no user auth file read
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy REGISTRY_AUTH_FILE
-export HOME=$WORK/home XDG_RUNTIME_DIR=$WORK/run
-mkdir -p "$HOME" "$XDG_RUNTIME_DIR"
-
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-}
-trap cleanup EXIT
+# the registries are local: no proxy may be asked, no user auth file read;
+# free_port, wait_port, start_registry, make_pki, push
+. "$SRC/tests/integration/registry_lib.sh"
 
 fails=0
 passes=0
 ok() { echo "ok   $*"; passes=$((passes + 1)); }
 fail() { echo "FAIL $*"; fails=$((fails + 1)); }
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-wait_port() { # PORT: until something listens (10 s at most)
-  for _ in $(seq 100); do
-    if python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2)' "$1" 2>/dev/null; then
-      return 0
-    fi
-    sleep 0.1
-  done
-  return 1
-}
-
-start_registry() { # NAME PORT EXTRA_YAML
-  local dir=$WORK/$1
-  mkdir -p "$dir/data"
-  cat >"$dir/config.yml" <<EOF
-version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $dir/data
-  delete:
-    enabled: true
-http:
-  addr: 127.0.0.1:$2
-  secret: layerscan-test-secret
-$3
-EOF
-  docker-registry serve "$dir/config.yml" >"$dir/registry.log" 2>&1 &
-  pids+=($!)
-  if ! wait_port "$2"; then
-    echo "registry $1 did not start:"; sed 's/^/    /' "$dir/registry.log"
-    exit 1
-  fi
-}
 
 # scan NAME ARGS... : runs layerscan, keeps stdout/stderr/exit under out/NAME.*
 scan() {
@@ -153,15 +104,6 @@ expect_error() {
 }
 
 json_get() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
-
-push() { # SRC DEST [skopeo options]
-  local src=$1 dest=$2
-  shift 2
-  if ! skopeo copy -q "$@" "$src" "$dest" >"$WORK/push.log" 2>&1; then
-    echo "skopeo copy $src $dest failed:"; sed 's/^/    /' "$WORK/push.log"
-    exit 1
-  fi
-}
 
 # ---- fixtures and their layout reports -------------------------------------
 LEAKY=$SRC/samples/leaky-oci
@@ -256,26 +198,12 @@ else
 fi
 
 # ---- certificates for B and C ----------------------------------------------
-PKI=$WORK/pki
-CERTS=$WORK/certs   # what layerscan gets: the CA certificate, nothing else
-mkdir -p "$PKI" "$CERTS"
-(
-  cd "$PKI"
-  openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 -subj "/CN=layerscan test CA" 2>/dev/null
-  openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=127.0.0.1" 2>/dev/null
-  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >ext.cnf
-  openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 2 -extfile ext.cnf 2>/dev/null
-  openssl req -x509 -newkey rsa:2048 -nodes -keyout sign.key -out sign.crt -days 2 -subj "/CN=layerscan token signer" 2>/dev/null
-)
-cp "$PKI/ca.crt" "$CERTS/ca.crt"
+make_pki
 if [ "$(ls "$CERTS")" = ca.crt ] && ! grep -q "PRIVATE KEY" "$CERTS"/*; then
   ok "pki: the --cert-dir holds the CA certificate only"
 else
   fail "pki: $CERTS holds $(ls "$CERTS")"
 fi
-TLS_YAML="  tls:
-    certificate: $PKI/server.crt
-    key: $PKI/server.key"
 
 # ---- B: TLS + htpasswd Basic -------------------------------------------------
 BUSER=auditor

@@ -6,6 +6,9 @@
     audit_check.py same-as-scan OUT.jsonl MAP.tsv    each image line == its `scan --format json`
                                                      (MAP: reference TAB scan output file)
     audit_check.py same-lines A.jsonl B.jsonl        the image lines of A and B are identical
+    audit_check.py same-as-layout OUT.jsonl MAP.tsv  each image line == the `scan --format json` of
+                                                     the same image from another transport (an OCI
+                                                     layout), image.reference/transport aside
     audit_check.py fate OUT.jsonl REF RULE STATUS REMOVED
     audit_check.py error OUT.jsonl REF CODE          REF has an error line with this code
 
@@ -43,10 +46,13 @@ def images(lines):
     return [l for l in lines if "summary" not in l]
 
 
-def canon(obj, drop_audit):
+def canon(obj, drop_audit, drop_origin=False):
     obj = json.loads(json.dumps(obj))
     if drop_audit:
         obj.pop("audit", None)
+    if drop_origin and isinstance(obj.get("image"), dict):
+        obj["image"].pop("reference", None)
+        obj["image"].pop("transport", None)
     if isinstance(obj.get("stats"), dict):
         obj["stats"].pop("seconds", None)
     return json.dumps(obj)
@@ -75,7 +81,7 @@ def cmd_refs(path):
         print(l["audit"]["reference"])
 
 
-def cmd_same_as_scan(path, map_path):
+def cmd_same_as_scan(path, map_path, drop_origin=False):
     scans = {}
     with open(map_path, encoding="utf-8") as f:
         for line in f:
@@ -87,12 +93,17 @@ def cmd_same_as_scan(path, map_path):
         if "error" in l:
             continue
         with open(scans[ref], encoding="utf-8") as f:
-            want = canon(json.load(f), True)
-        if canon(l, True) != want:
-            die(f"{path}: the line of {ref} differs from its scan report")
+            want = canon(json.load(f), True, drop_origin)
+        if canon(l, True, drop_origin) != want:
+            die(f"{path}: the line of {ref} differs from {'the layout' if drop_origin else 'its'} "
+                f"scan report {scans[ref]}")
         n += 1
     if n == 0:
         die(f"{path}: no image line compared")
+
+
+def cmd_same_as_layout(path, map_path):
+    cmd_same_as_scan(path, map_path, True)
 
 
 def cmd_same_lines(a, b):
@@ -128,7 +139,7 @@ def cmd_error(path, ref, code):
 
 def main():
     cmds = {"summary": cmd_summary, "refs": cmd_refs, "same-as-scan": cmd_same_as_scan,
-            "same-lines": cmd_same_lines, "fate": cmd_fate, "error": cmd_error}
+            "same-lines": cmd_same_lines, "same-as-layout": cmd_same_as_layout, "fate": cmd_fate, "error": cmd_error}
     if len(sys.argv) < 3 or sys.argv[1] not in cmds:
         die(__doc__)
     cmds[sys.argv[1]](*sys.argv[2:])

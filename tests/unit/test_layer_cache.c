@@ -419,6 +419,25 @@ static void test_cache(const char *root)
         CHECK_INT(ls_layer_cache_lookup(c, rules, &img3, 0, &got, &claim), 1);
         ls_layer_result_free(&got);
     }
+    /* a layer of a registry image: scanned and stored, but its bytes are the
+     * registry client's to count (manifests and configs included), not ours */
+    {
+        ls_image img5 = one_layer_image(DIGEST, DIFF_ID);
+        uint64_t before;
+        img5.transport = (char *)"docker";
+        CHECK_INT(unlink(path), 0);
+        ls_layer_cache_get_stats(c, &st);
+        before = st.bytes_fetched;
+        CHECK_INT(ls_layer_cache_lookup(c, rules, &img5, 0, &got, &claim), 0);
+        CHECK(claim.remote);
+        ls_layer_cache_done(c, &claim, &r);
+        CHECK(!claim.remote);
+        ls_layer_cache_get_stats(c, &st);
+        CHECK_INT(st.bytes_fetched, before);
+        CHECK_INT(st.scanned, 4);
+        CHECK_INT(ls_layer_cache_lookup(c, rules, &img5, 0, &got, &claim), 1);
+        ls_layer_result_free(&got);
+    }
     /* a hostile digest never names a file, and nothing is claimed */
     {
         ls_image img4 = one_layer_image("sha256:../../../../etc/passwd", NULL);
