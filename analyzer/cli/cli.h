@@ -47,6 +47,7 @@ typedef struct {
     unsigned jobs;             /* --jobs N: layers scanned at once; 0 = online cores */
     /* issue 7 (bounds) */
     uint64_t match_window;     /* --match-window BYTES; 0 = LS_MATCH_WINDOW */
+    uint64_t max_json_bytes;   /* --max-json-size BYTES; 0 = LS_MAX_JSON_BYTES */
     /* issue 6 (bulk audit) */
     const char *cache_dir;     /* --cache DIR: cache root (layer results, compiled rules) */
     const char *resume;        /* --resume FILE: skip images already in FILE, append to it */

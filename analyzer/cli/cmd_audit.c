@@ -123,6 +123,7 @@ static void tally(audit_slot *s, const ls_report *r, const cli_opts *o)
 static void audit_image(audit_run *a, const char *ref, audit_slot *s)
 {
     ls_scan_opts so = {.platform = a->o->platform, .jobs = a->layer_jobs, .layer_cache = a->cache,
+                       .max_json_bytes = a->o->max_json_bytes,
                        .registry = &a->o->registry};
     ls_write_opts wo = {.show_secrets = a->o->show_secrets};
     ls_report *r = NULL;

@@ -31,7 +31,8 @@ static int scan_and_write(const cli_opts *opts, const char *image, ls_report_wri
     cli_config cfg = {0};
     cli_fpset baseline = {0};
     cli_opts eff;
-    ls_scan_opts so = {.platform = opts->platform, .registry = &opts->registry};
+    ls_scan_opts so = {.platform = opts->platform, .registry = &opts->registry,
+                       .max_json_bytes = opts->max_json_bytes};
     ls_write_opts wo = {.show_secrets = opts->show_secrets};
     FILE *out = stdout;
     int rc = -1;
@@ -166,7 +167,8 @@ int cli_cmd_inspect(const cli_opts *o, const char *cmd, const char *image)
 {
     ls_error err;
     ls_source *src = NULL;
-    ls_source_opts sopts = {.platform = o->platform, .registry = &o->registry};
+    ls_source_opts sopts = {.platform = o->platform, .registry = &o->registry,
+                            .max_json_bytes = o->max_json_bytes};
     int rc = -1;
     ls_error_clear(&err);
     if (strcmp(cmd, "layers") == 0) {

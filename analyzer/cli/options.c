@@ -16,6 +16,7 @@
 #include "cli/audit.h"
 #include "cli/cli.h"
 #include "match/matcher.h"
+#include "source/manifest.h"
 
 void cli_usage(FILE *out)
 {
@@ -51,6 +52,7 @@ void cli_usage(FILE *out)
           "  --force                extract: overwrite an existing regular file (never a symlink)\n"
           "  --from-report FILE     baseline create: take the fingerprints of a JSON report\n"
           "  --jobs N               scan up to N layers at once (default: online cores)\n"
+          "  --max-json-size BYTES  largest index/manifest/config accepted (default 64M, up to 1G)\n"
           "  --match-window BYTES   confirmation look-back, also the longest secret reported\n"
           "                         (default 8K, 256 to 16M)\n"
           "  --no-cache             compile the rules even if a cached database exists\n"
@@ -94,7 +96,7 @@ void cli_print_version(void)
 enum { OPT_FORMAT = 256, OPT_PLATFORM, OPT_SHOW, OPT_RULES, OPT_NO_DEFAULT, OPT_DISABLE, OPT_VERSION,
        OPT_FAIL_ON, OPT_MIN_CONF, OPT_BASELINE, OPT_CONFIG, OPT_FROM_REPORT, OPT_LAYER, OPT_PATH, OPT_FORCE,
        OPT_JOBS, OPT_NO_CACHE, OPT_CACHE, OPT_RESUME, OPT_SHARD, OPT_REGISTRY, OPT_CREDS,
-       OPT_AUTHFILE, OPT_CERT_DIR, OPT_TLS_VERIFY, OPT_PAGE_SIZE, OPT_REPOS, OPT_TAGS, OPT_MATCH_WINDOW };
+       OPT_AUTHFILE, OPT_CERT_DIR, OPT_TLS_VERIFY, OPT_PAGE_SIZE, OPT_REPOS, OPT_TAGS, OPT_MATCH_WINDOW, OPT_MAX_JSON };
 
 static const struct option long_opts[] = {
     {"format", required_argument, NULL, OPT_FORMAT},
@@ -123,6 +125,7 @@ static const struct option long_opts[] = {
     {"registry", required_argument, NULL, OPT_REGISTRY},
     {"repos", required_argument, NULL, OPT_REPOS},
     {"match-window", required_argument, NULL, OPT_MATCH_WINDOW},
+    {"max-json-size", required_argument, NULL, OPT_MAX_JSON},
     {"tags", required_argument, NULL, OPT_TAGS},
     {"creds", required_argument, NULL, OPT_CREDS},
     {"authfile", required_argument, NULL, OPT_AUTHFILE},
@@ -220,6 +223,13 @@ int cli_parse_opts(int argc, char **argv, cli_opts *o)
         case OPT_RESUME: o->resume = optarg; break;
         case OPT_REGISTRY: o->registry_host = optarg; break;
         case OPT_REPOS: o->repos_glob = optarg; break;
+        case OPT_MAX_JSON:
+            if (cli_parse_size(optarg, &o->max_json_bytes) != 0 || o->max_json_bytes < 1024 ||
+                o->max_json_bytes > LS_MAX_JSON_HARD) {
+                fprintf(stderr, "layerscan: --max-json-size %s: expected 1K to 1G\n", optarg);
+                return -1;
+            }
+            break;
         case OPT_MATCH_WINDOW:
             if (cli_parse_size(optarg, &o->match_window) != 0 || o->match_window < LS_MATCH_WINDOW_MIN ||
                 o->match_window > LS_MATCH_WINDOW_MAX) {

@@ -414,7 +414,8 @@ int ls_scan_image(const char *ref, const ls_matcher *m, const ls_scan_opts *opts
                   ls_error *err)
 {
     ls_source_opts sopts = {.platform = opts ? opts->platform : NULL,
-                            .registry = opts ? opts->registry : NULL};
+                            .registry = opts ? opts->registry : NULL,
+                            .max_json_bytes = opts ? opts->max_json_bytes : 0};
     ls_source *src = NULL;
     const ls_image *img;
     scan_state s = {.opts = opts};

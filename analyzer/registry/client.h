@@ -26,6 +26,7 @@ struct ls_registry {
     ls_http *meta;          /* manifests, config, listings: the opening thread's */
     _Atomic uint64_t bytes; /* body bytes fetched */
     bool debug;             /* LAYERSCAN_DEBUG set: one line per request on stderr */
+    size_t max_json;        /* bound on manifests, configs, listings (--max-json-size) */
 };
 
 typedef struct {

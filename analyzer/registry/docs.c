@@ -15,9 +15,9 @@ static json_t *load(const void *data, size_t len, const char *what, ls_error *er
 {
     json_error_t je;
     json_t *root;
-    if (len > LS_MAX_JSON_BYTES) {
+    if (len > LS_MAX_JSON_HARD) { /* readers enforce --max-json-size; this is the backstop */
         ls_error_set(err, LS_ERR_LIMIT, "%s: larger than %u MiB (refused)", what,
-                     LS_MAX_JSON_BYTES >> 20);
+                     LS_MAX_JSON_HARD >> 20);
         return NULL;
     }
     root = json_loadb(data, len, 0, &je);

@@ -35,7 +35,7 @@ static int list_pages(ls_registry *c, const char *first, const char *scope, cons
         int has_next;
         if (n >= MAX_PAGES)
             return ls_error_set(err, LS_ERR_LIMIT, "%s: more than %d pages", label, MAX_PAGES);
-        if (ls_registry_get_small(c, url, &rq, LS_MAX_JSON_BYTES, label, "", &page, err) < 0)
+        if (ls_registry_get_small(c, url, &rq, c->max_json, label, "", &page, err) < 0)
             return -1;
         has_next = ls_link_next(page.link, rel, sizeof rel);
         n++;

@@ -8,7 +8,7 @@
  * What is particular to a registry is trust: every document fetched by
  * digest (the manifest when the reference names one, each entry of an
  * index, the config) must hash to that digest, and each is read into
- * memory only up to LS_MAX_JSON_BYTES. Layers are not fetched here; the
+ * memory only up to --max-json-size (LS_MAX_JSON_BYTES by default). Layers are not fetched here; the
  * source opens one stream per layer later (stream.c).
  */
 #include <stdio.h>
@@ -43,7 +43,7 @@ static int fetch_small(ls_registry *c, const char *repo, const char *kind, const
     snprintf(scope, sizeof scope, "repository:%s:pull", repo);
     if (snprintf(url, sizeof url, "%s/v2/%s/%s/%s", c->base, repo, kind, object) >= (int)sizeof url)
         return ls_error_set(err, LS_ERR_LIMIT, "%s: reference too long", label);
-    return ls_registry_get_small(c, url, &rq, LS_MAX_JSON_BYTES, label, what, doc, err);
+    return ls_registry_get_small(c, url, &rq, c->max_json, label, what, doc, err);
 }
 
 /* Checks that data hashes to want (a validated digest). */

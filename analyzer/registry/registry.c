@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "registry/docs.h"
+#include "source/manifest.h"
 
 #define MAX_ATTEMPTS 4        /* one try and three retries */
 #define MAX_REDIRECTS 5
@@ -414,8 +415,8 @@ int ls_registry_get_small(ls_registry *c, const char *url, const ls_request *rq,
         if (r == -1)
             ls_registry_curl_error(c, c->meta, cc, label, err);
         else if (r == -2)
-            ls_error_set(err, LS_ERR_LIMIT, "%s%s%s: larger than %zu MiB (refused)", label,
-                         what && *what ? " " : "", what ? what : "", max >> 20);
+            ls_error_set(err, LS_ERR_LIMIT, "%s%s%s: larger than %zu bytes (refused; see --max-json-size)", label,
+                         what && *what ? " " : "", what ? what : "", max);
         else if (r < 0)
             ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", label);
         ls_http_end(c->meta);
@@ -485,6 +486,7 @@ int ls_registry_open(ls_registry **out, const char *domain, const ls_registry_op
     if (!(c = calloc(1, sizeof *c)))
         return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", domain);
     c->insecure = opts->insecure;
+    c->max_json = LS_MAX_JSON_BYTES;
     c->debug = dbg && *dbg && strcmp(dbg, "0") != 0;
     if (!(c->domain = strdup(domain)) || ls_auth_init(&c->auth, NULL) < 0) {
         free(c->domain);
@@ -524,4 +526,10 @@ void ls_registry_free(ls_registry *c)
     ls_http_config_clear(&c->http);
     free(c->domain);
     free(c);
+}
+
+void ls_registry_set_max_json(ls_registry *c, uint64_t max)
+{
+    if (max)
+        c->max_json = max > LS_MAX_JSON_HARD ? LS_MAX_JSON_HARD : (size_t)max;
 }

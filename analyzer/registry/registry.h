@@ -60,6 +60,10 @@ int ls_registry_open(ls_registry **out, const char *host, const ls_registry_opts
 /* Accepts NULL. */
 void ls_registry_free(ls_registry *c);
 
+/* Bounds manifests, configs and listing pages at max bytes (--max-json-size;
+ * LS_MAX_JSON_BYTES unless set; 0 leaves it; capped at LS_MAX_JSON_HARD). */
+void ls_registry_set_max_json(ls_registry *c, uint64_t max);
+
 /* Body bytes fetched by this client so far (every request, every reader). */
 uint64_t ls_registry_bytes_fetched(const ls_registry *c);
 

@@ -54,7 +54,7 @@ static int load_config(ls_image *img, ls_store *store, const char *path, ls_erro
     size_t len = 0;
     char digest[LS_DIGEST_MAX], named[LS_DIGEST_MAX], what[200];
     int rc = -1;
-    if (ls_store_read_all(store, path, LS_MAX_JSON_BYTES, &data, &len, err) < 0)
+    if (ls_store_read_all(store, path, ls_store_max_json(store), &data, &len, err) < 0)
         return -1;
     if (ls_sha256_buffer(data, len, digest, err) < 0)
         goto out;
@@ -107,7 +107,7 @@ int ls_docker_archive_load(ls_image *img, ls_store *store, const char *ref, ls_e
     char what[200];
     ls_docker_manifest m = {0};
     int rc = -1;
-    if (ls_store_read_all(store, "manifest.json", LS_MAX_JSON_BYTES, &data, &len, err) < 0)
+    if (ls_store_read_all(store, "manifest.json", ls_store_max_json(store), &data, &len, err) < 0)
         return -1;
     snprintf(what, sizeof what, "%s: manifest.json", label);
     if (ls_manifest_parse_docker(&m, what, data, len, err) < 0)

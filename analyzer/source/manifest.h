@@ -17,7 +17,8 @@
 #include "layerscan/error.h"
 #include "layerscan/image.h"
 
-#define LS_MAX_JSON_BYTES (64u * 1024u * 1024u)
+#define LS_MAX_JSON_BYTES (64u * 1024u * 1024u) /* default of --max-json-size */
+#define LS_MAX_JSON_HARD (1024u * 1024u * 1024u) /* what --max-json-size may raise it to */
 #define LS_MAX_LAYERS 100000u
 
 /* An OCI descriptor, with the platform and annotations we select on. */

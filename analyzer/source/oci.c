@@ -238,7 +238,7 @@ static int load_config(ls_image *img, ls_store *store, const ls_manifest_doc *m,
     int rc = -1;
     if (ls_digest_validate(m->config.digest, label, "config", err) < 0)
         return -1;
-    if (ls_digest_read_verified(store, m->config.digest, LS_MAX_JSON_BYTES, &data, &len, err) < 0)
+    if (ls_digest_read_verified(store, m->config.digest, ls_store_max_json(store), &data, &len, err) < 0)
         return -1;
     snprintf(what, sizeof what, "%s: config %.19s", label, m->config.digest);
     if (ls_manifest_parse_config(img, what, data, len, err) < 0)
@@ -265,7 +265,7 @@ static int load_doc(ls_store *store, const ls_descriptor *d, const char *via, ls
     int rc;
     if (ls_digest_validate(d->digest, label, via, err) < 0)
         return -1;
-    if (ls_digest_read_verified(store, d->digest, LS_MAX_JSON_BYTES, &data, &len, err) < 0)
+    if (ls_digest_read_verified(store, d->digest, ls_store_max_json(store), &data, &len, err) < 0)
         return -1;
     snprintf(what, sizeof what, "%s: manifest %.19s", label, d->digest);
     rc = ls_manifest_parse(doc, what, data, len, err);
@@ -321,7 +321,7 @@ int ls_oci_load(ls_image *img, ls_store *store, const char *ref, const ls_platfo
     char what[200];
     ls_manifest_doc index = {0}, manifest = {0};
     int rc = -1;
-    if (ls_store_read_all(store, "index.json", LS_MAX_JSON_BYTES, &data, &len, err) < 0)
+    if (ls_store_read_all(store, "index.json", ls_store_max_json(store), &data, &len, err) < 0)
         return -1;
     snprintf(what, sizeof what, "%s: index.json", label);
     if (ls_manifest_parse(&index, what, data, len, err) < 0)

@@ -37,6 +37,7 @@ struct ls_source {
     int layer_fd;        /* the lone layer's file, else -1 */
     uint64_t layer_size;
     char *label;         /* the path, for messages */
+    uint64_t max_json;   /* --max-json-size (0 = default) */
 };
 
 /* What the reference says: transport, path and optional REF. */
@@ -148,7 +149,10 @@ static int open_tar_store(ls_source *src, int fd, ls_tarindex *idx, ls_error *er
         close(fd);
         return -1;
     }
-    return ls_store_open_tar(&src->store, fd, idx, src->label, err);
+    if (ls_store_open_tar(&src->store, fd, idx, src->label, err) < 0)
+        return -1;
+    ls_store_set_max_json(src->store, src->max_json);
+    return 0;
 }
 
 static int set_string(char **dst, const char *s, ls_error *err)
@@ -234,6 +238,7 @@ static int load_layout(ls_source *src, const parsed_ref *p, const ls_platform *w
         return -1;
     if (ls_store_open_dir(&src->store, src->label, err) < 0)
         return -1;
+    ls_store_set_max_json(src->store, src->max_json);
     return ls_oci_load(src->img, src->store, p->ref, want, err);
 }
 
@@ -247,6 +252,7 @@ static int load_bare(ls_source *src, const parsed_ref *p, const ls_platform *wan
         return load_sniffed_file(src, want, err);
     if (ls_store_open_dir(&src->store, src->label, err) < 0)
         return -1;
+    ls_store_set_max_json(src->store, src->max_json);
     has = ls_store_has(src->store, "index.json", err);
     if (has < 0)
         return -1;
@@ -270,6 +276,7 @@ static int load_registry(ls_source *src, const char *ref, const ls_platform *wan
         return -1;
     if (ls_registry_open(&src->registry, r.domain, opts ? opts->registry : NULL, err) < 0)
         goto out;
+    ls_registry_set_max_json(src->registry, src->max_json);
     if (ls_registry_load_image(src->registry, &r, want, src->label, src->img, err) < 0)
         goto out;
     src->repo = r.repo;
@@ -315,6 +322,7 @@ int ls_source_open(ls_source **out, const char *ref, const ls_source_opts *opts,
         goto out;
     }
     src->layer_fd = -1;
+    src->max_json = opts ? opts->max_json_bytes : 0;
     if (set_string(&src->label, p.path, err) < 0)
         goto out;
     if (set_string(&src->img->reference,

@@ -32,6 +32,7 @@ struct ls_registry_opts;
 typedef struct {
     const char *platform; /* "os/arch[/variant]" or NULL for the default */
     const struct ls_registry_opts *registry; /* docker:// credentials and TLS; NULL = defaults */
+    uint64_t max_json_bytes; /* --max-json-size for index/manifest/config; 0 = LS_MAX_JSON_BYTES */
 } ls_source_opts;
 
 /* Opens ref, reads index/manifest/config. On failure returns -1 with err

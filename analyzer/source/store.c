@@ -9,6 +9,8 @@
  */
 #include "source/store.h"
 
+#include "source/manifest.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -21,6 +23,7 @@ struct ls_store {
     int fd;            /* the layout directory, or the archive file */
     ls_tarindex *tar;  /* NULL for a directory store */
     char *label;
+    size_t max_json;   /* --max-json-size: bound on index/manifest/config reads */
 };
 
 static ls_store *store_new(int fd, ls_tarindex *tar, const char *label)
@@ -28,6 +31,7 @@ static ls_store *store_new(int fd, ls_tarindex *tar, const char *label)
     ls_store *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
+    s->max_json = LS_MAX_JSON_BYTES;
     s->label = strdup(label);
     if (!s->label) {
         free(s);
@@ -295,7 +299,7 @@ int ls_store_read_all(ls_store *s, const char *name, size_t max, unsigned char *
     if (ls_store_check_name(s, name, err) < 0 || store_size(s, name, &size, err) < 0)
         return -1;
     if (size > max)
-        return ls_error_set(err, LS_ERR_LIMIT, "%s: %s is larger than %zu bytes (refused)", s->label,
+        return ls_error_set(err, LS_ERR_LIMIT, "%s: %s is larger than %zu bytes (refused; see --max-json-size)", s->label,
                             name, max);
     buf = malloc((size_t)size + 1);
     if (!buf)
@@ -329,4 +333,15 @@ void ls_store_free(ls_store *s)
     ls_tarindex_free(s->tar);
     free(s->label);
     free(s);
+}
+
+void ls_store_set_max_json(ls_store *s, uint64_t max)
+{
+    if (max)
+        s->max_json = max > LS_MAX_JSON_HARD ? LS_MAX_JSON_HARD : (size_t)max;
+}
+
+size_t ls_store_max_json(const ls_store *s)
+{
+    return s->max_json;
 }

@@ -49,6 +49,12 @@ ls_reader *ls_store_open(ls_store *s, const char *name, bool *missing, ls_error 
 int ls_store_read_all(ls_store *s, const char *name, size_t max, unsigned char **data, size_t *len,
                       ls_error *err);
 
+/* The bound on JSON documents read from this store (--max-json-size;
+ * LS_MAX_JSON_BYTES unless set; 0 leaves it, values above LS_MAX_JSON_HARD
+ * are capped). */
+void ls_store_set_max_json(ls_store *s, uint64_t max);
+size_t ls_store_max_json(const ls_store *s);
+
 /* The label given at open (the directory or archive path). */
 const char *ls_store_label(const ls_store *s);
 

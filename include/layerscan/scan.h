@@ -31,6 +31,7 @@ typedef struct {
      * a cached layer is not read at all. NULL = scan every layer. */
     struct ls_layer_cache *layer_cache;
     const struct ls_registry_opts *registry; /* docker://: credentials, TLS; NULL = defaults */
+    uint64_t max_json_bytes; /* index/manifest/config documents; 0 = 64 MiB (--max-json-size) */
 } ls_scan_opts;
 
 /* Scans ref ("oci:DIR:REF", "docker-archive:FILE", a bare path...). Returns 0
