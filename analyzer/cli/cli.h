@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "layerscan/error.h"
+#include "layerscan/scan.h"
 #include "layerscan/rules.h"
 
 #define EXIT_CLEAN 0
@@ -43,6 +44,8 @@ typedef struct {
     /* issue 5 (performance) */
     bool no_cache;             /* --no-cache: always compile the rules */
     unsigned jobs;             /* --jobs N: layers scanned at once; 0 = online cores */
+    /* issue 3 (nested content): --max-nested-depth/-bytes/-ratio/-entries; 0 = default */
+    ls_nested_limits nested;
 } cli_opts;
 
 /* Parses the options of a command: argv[0] is the command word. Returns the

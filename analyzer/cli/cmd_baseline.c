@@ -40,7 +40,7 @@ static int from_image(const cli_opts *opts, const char *image, json_t *fps, ls_e
     ls_report *r = NULL;
     cli_config cfg = {0};
     cli_opts eff;
-    ls_scan_opts so = {.platform = opts->platform};
+    ls_scan_opts so = {.platform = opts->platform, .nested = &opts->nested};
     int rc = -1;
     if (cli_config_load(opts, &cfg, err) != 0 || cli_opts_merge(opts, &cfg, &eff, err) != 0)
         goto out;

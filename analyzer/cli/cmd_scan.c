@@ -76,7 +76,7 @@ int cli_cmd_scan(const cli_opts *opts, const char *image)
     cli_config cfg = {0};
     cli_fpset baseline = {0};
     cli_opts eff, *o = &eff;
-    ls_scan_opts so = {.platform = opts->platform, .jobs = opts->jobs};
+    ls_scan_opts so = {.platform = opts->platform, .jobs = opts->jobs, .nested = &opts->nested};
     progress_state prog = {.shown = false};
     char cache_dir[4096] = ""; /* compiled rules cache; "" = none */
     int status = EXIT_ERROR, rc;

@@ -233,7 +233,8 @@ static void report_progress(layer_jobs *j, size_t i)
 static int scan_one_layer(void *ctx, unsigned worker, size_t i)
 {
     layer_jobs *j = ctx;
-    j->rc[i] = ls_layer_scan(j->src, i, j->rules, j->scanners[worker], &j->s->results[i], &j->errs[i]);
+    j->rc[i] = ls_layer_scan(j->src, i, j->rules, j->scanners[worker], j->s->opts ? j->s->opts->nested : NULL,
+                             &j->s->results[i], &j->errs[i]);
     report_progress(j, i);
     return j->rc[i] != 0;
 }
