@@ -118,7 +118,10 @@ static la_ssize_t read_cb(struct archive *a, void *ud, const void **out)
 {
     walk_ctx *w = ud;
     size_t len = 0;
-    int r = w->src->next(w->src->ud, out, &len, &w->below);
+    int r;
+    /* an empty block is not the end: libarchive would take 0 for EOF */
+    while ((r = w->src->next(w->src->ud, out, &len, &w->below)) > 0 && len == 0)
+        ;
     if (r < 0) {
         w->below_failed = true;
         archive_set_error(a, -1, "%s", w->below.msg);

@@ -136,7 +136,8 @@ static int peek_fill(peek_src *p, ls_block_src *below, ls_error *err)
         p->head_len = n;
         return 0;
     }
-    memcpy(p->copy, b, n);
+    if (n) /* libarchive may hand out an empty block with a NULL pointer */
+        memcpy(p->copy, b, n);
     total = n;
     while (total < SNIFF_BYTES) {
         size_t take;
@@ -147,7 +148,8 @@ static int peek_fill(peek_src *p, ls_block_src *below, ls_error *err)
             break;
         }
         take = n < SNIFF_BYTES - total ? n : SNIFF_BYTES - total;
-        memcpy(p->copy + total, b, take);
+        if (take)
+            memcpy(p->copy + total, b, take);
         total += take;
         if (take < n) {
             p->rest = (const unsigned char *)b + take;
@@ -278,6 +280,8 @@ static int scan_plain(scan_ctx *c, unsigned depth, const char *path, peek_src *p
         total += len;
         if (kind != LS_MAGIC_NONE)
             magic_keep(c, buf, len);
+        if (!len)
+            continue;
         if (pyc && !(buf = pyc_block(c, &view, buf, len)))
             return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
         if (ls_scanner_feed(sc, buf, len, err) != 0)
@@ -386,6 +390,10 @@ static int scan_archive(scan_ctx *c, unsigned depth, const char *path, ls_nested
         rc = -1;
     if (rs.failed)
         *err = rs.scan_err;
+    /* the bytes below broke off (a truncated layer): what was read is evidence */
+    if (rc < 0 && !rs.failed && err->code != LS_ERR_NOMEM && err->code != LS_ERR_INTERNAL &&
+        keep_raw(c, &held, members_first) != 0)
+        c->oom = 1;
     if (rc == 1) {
         if (ls_error_list_add(&c->out->errors, c->out->info.index, path, "%s: %s", path, why) != 0 ||
             keep_raw(c, &held, members_first) != 0) {

@@ -81,7 +81,7 @@ static int collect(void *ud, const ls_nested_member *m, ls_block_src *data, ls_e
     snprintf(s->names[i], sizeof s->names[i], "%s", m->name);
     s->data[i][0] = '\0';
     while ((r = data->next(data->ud, &b, &len, err)) > 0) {
-        if (at + len < sizeof s->data[i]) {
+        if (len && at + len < sizeof s->data[i]) {
             memcpy(s->data[i] + at, b, len);
             s->data[i][at + len] = '\0';
         }
