@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "layerscan/error.h"
+#include "layerscan/scan.h"
 #include "layerscan/rules.h"
 #include "registry/registry.h"
 
@@ -59,6 +60,8 @@ typedef struct {
     /* issue 6 (registry) */
     ls_registry_opts registry; /* --creds, --authfile, --cert-dir, --tls-verify */
     unsigned page_size;        /* registry ls --page-size N; 0 = the default */
+    /* issue 3 (nested content): --max-nested-depth/-bytes/-ratio/-entries; 0 = default */
+    ls_nested_limits nested;
 } cli_opts;
 
 /* Parses the options of a command: argv[0] is the command word. Returns the

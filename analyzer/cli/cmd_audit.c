@@ -123,7 +123,7 @@ static void tally(audit_slot *s, const ls_report *r, const cli_opts *o)
 static void audit_image(audit_run *a, const char *ref, audit_slot *s)
 {
     ls_scan_opts so = {.platform = a->o->platform, .jobs = a->layer_jobs, .layer_cache = a->cache,
-                       .max_json_bytes = a->o->max_json_bytes,
+                       .max_json_bytes = a->o->max_json_bytes, .nested = &a->o->nested,
                        .registry = &a->o->registry};
     ls_write_opts wo = {.show_secrets = a->o->show_secrets};
     ls_report *r = NULL;
@@ -340,7 +340,7 @@ static FILE *open_output(const cli_opts *o, const char **label, ls_error *err)
 static int open_engine(const cli_opts *o, ls_ruleset **rs, ls_matcher **m, ls_layer_cache **cache,
                        ls_error *err)
 {
-    char root[4096] = "";
+    char root[4096] = "", settings[256];
     bool have_root = o->cache_dir || ls_dbcache_default_dir(root, sizeof root);
     if (o->cache_dir && snprintf(root, sizeof root, "%s", o->cache_dir) >= (int)sizeof root)
         return ls_error_set(err, LS_ERR_USAGE, "--cache: directory name too long");
@@ -350,7 +350,12 @@ static int open_engine(const cli_opts *o, ls_ruleset **rs, ls_matcher **m, ls_la
     if (!o->no_cache && !have_root)
         fprintf(stderr, "layerscan: warning: no cache directory (set --cache or HOME): layer results "
                         "are kept for this run only\n");
-    return ls_layer_cache_new(cache, o->no_cache || !have_root ? NULL : root, *rs, err);
+    /* every setting a layer's result depends on besides the rules and the code */
+    snprintf(settings, sizeof settings, "window %llu nested %u %llu %u %llu",
+             (unsigned long long)o->match_window, o->nested.max_depth,
+             (unsigned long long)o->nested.max_bytes, o->nested.max_ratio,
+             (unsigned long long)o->nested.max_entries);
+    return ls_layer_cache_new(cache, o->no_cache || !have_root ? NULL : root, *rs, settings, err);
 }
 
 int cli_cmd_audit(const cli_opts *opts, const char *list)

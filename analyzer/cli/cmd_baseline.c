@@ -41,7 +41,7 @@ static int from_image(const cli_opts *opts, const char *image, json_t *fps, ls_e
     cli_config cfg = {0};
     cli_opts eff;
     ls_scan_opts so = {.platform = opts->platform, .registry = &opts->registry,
-                       .max_json_bytes = opts->max_json_bytes};
+                       .max_json_bytes = opts->max_json_bytes, .nested = &opts->nested};
     int rc = -1;
     if (cli_config_load(opts, &cfg, err) != 0 || cli_opts_merge(opts, &cfg, &eff, err) != 0)
         goto out;

@@ -77,7 +77,7 @@ int cli_cmd_scan(const cli_opts *opts, const char *image)
     cli_fpset baseline = {0};
     cli_opts eff, *o = &eff;
     ls_scan_opts so = {.platform = opts->platform, .jobs = opts->jobs, .registry = &opts->registry,
-                       .max_json_bytes = opts->max_json_bytes};
+                       .max_json_bytes = opts->max_json_bytes, .nested = &opts->nested};
     progress_state prog = {.shown = false};
     char cache_dir[4096] = ""; /* compiled rules cache; "" = none */
     int status = EXIT_ERROR, rc;

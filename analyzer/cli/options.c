@@ -57,6 +57,11 @@ void cli_usage(FILE *out)
           "                         (default 8K, 256 to 16M)\n"
           "  --no-cache             compile the rules even if a cached database exists\n"
           "                         (audit: and neither read nor keep cached layer results)\n"
+          "  --max-nested-depth N   archives within archives opened (default 3, at most 16)\n"
+          "  --max-nested-bytes N   uncompressed bytes read from one nested archive (default 1G;\n"
+          "                         K, M, G suffixes)\n"
+          "  --max-nested-ratio N   expansion ratio at which a nested archive is a bomb (default 100)\n"
+          "  --max-nested-entries N members read from one nested archive (default 100000)\n"
           "  --cache DIR            audit: cache root for layer results and compiled rules\n"
           "  --resume FILE          audit: skip the images FILE already holds, append to it\n"
           "  --shard I/N            audit: only the references of shard I of N (0-based)\n"
@@ -96,7 +101,8 @@ void cli_print_version(void)
 enum { OPT_FORMAT = 256, OPT_PLATFORM, OPT_SHOW, OPT_RULES, OPT_NO_DEFAULT, OPT_DISABLE, OPT_VERSION,
        OPT_FAIL_ON, OPT_MIN_CONF, OPT_BASELINE, OPT_CONFIG, OPT_FROM_REPORT, OPT_LAYER, OPT_PATH, OPT_FORCE,
        OPT_JOBS, OPT_NO_CACHE, OPT_CACHE, OPT_RESUME, OPT_SHARD, OPT_REGISTRY, OPT_CREDS,
-       OPT_AUTHFILE, OPT_CERT_DIR, OPT_TLS_VERIFY, OPT_PAGE_SIZE, OPT_REPOS, OPT_TAGS, OPT_MATCH_WINDOW, OPT_MAX_JSON };
+       OPT_AUTHFILE, OPT_CERT_DIR, OPT_TLS_VERIFY, OPT_PAGE_SIZE, OPT_REPOS, OPT_TAGS, OPT_MATCH_WINDOW,
+       OPT_MAX_JSON, OPT_NESTED_DEPTH, OPT_NESTED_BYTES, OPT_NESTED_RATIO, OPT_NESTED_ENTRIES };
 
 static const struct option long_opts[] = {
     {"format", required_argument, NULL, OPT_FORMAT},
@@ -132,11 +138,43 @@ static const struct option long_opts[] = {
     {"cert-dir", required_argument, NULL, OPT_CERT_DIR},
     {"tls-verify", optional_argument, NULL, OPT_TLS_VERIFY},
     {"page-size", required_argument, NULL, OPT_PAGE_SIZE},
+    {"max-nested-depth", required_argument, NULL, OPT_NESTED_DEPTH},
+    {"max-nested-bytes", required_argument, NULL, OPT_NESTED_BYTES},
+    {"max-nested-ratio", required_argument, NULL, OPT_NESTED_RATIO},
+    {"max-nested-entries", required_argument, NULL, OPT_NESTED_ENTRIES},
     {NULL, 0, NULL, 0},
 };
 
+/* A positive count up to max, with an optional K/M/G (binary) suffix when
+ * sized. Prints the error and returns -1 when it is not one. */
+static int parse_count(const char *opt, const char *arg, bool sized, uint64_t max, uint64_t *out)
+{
+    char *end = NULL;
+    unsigned long long v;
+    uint64_t mul = 1;
+    if (*arg >= '0' && *arg <= '9') {
+        v = strtoull(arg, &end, 10);
+        if (sized && *end && !end[1]) {
+            switch (*end) {
+            case 'k': case 'K': mul = 1024; end++; break;
+            case 'm': case 'M': mul = 1024 * 1024; end++; break;
+            case 'g': case 'G': mul = 1024 * 1024 * 1024; end++; break;
+            default: break;
+            }
+        }
+        if (!*end && v >= 1 && v <= max / mul) {
+            *out = v * mul;
+            return 0;
+        }
+    }
+    fprintf(stderr, "layerscan: --%s %s: expected a number from 1 to %llu%s\n", opt, arg,
+            (unsigned long long)max, sized ? " (K, M, G suffixes allowed)" : "");
+    return -1;
+}
+
 int cli_parse_opts(int argc, char **argv, cli_opts *o)
 {
+    uint64_t count;
     int c;
     optind = 1;
     opterr = 0;
@@ -268,6 +306,26 @@ int cli_parse_opts(int argc, char **argv, cli_opts *o)
             o->page_size = (unsigned)n;
             break;
         }
+        case OPT_NESTED_DEPTH:
+            if (parse_count("max-nested-depth", optarg, false, LS_NESTED_MAX_DEPTH, &count) != 0)
+                return -1;
+            o->nested.max_depth = (unsigned)count;
+            break;
+        case OPT_NESTED_BYTES:
+            if (parse_count("max-nested-bytes", optarg, true, UINT64_MAX / 2, &count) != 0)
+                return -1;
+            o->nested.max_bytes = count;
+            break;
+        case OPT_NESTED_RATIO:
+            if (parse_count("max-nested-ratio", optarg, false, 1000000, &count) != 0)
+                return -1;
+            o->nested.max_ratio = (unsigned)count;
+            break;
+        case OPT_NESTED_ENTRIES:
+            if (parse_count("max-nested-entries", optarg, false, UINT64_MAX / 2, &count) != 0)
+                return -1;
+            o->nested.max_entries = count;
+            break;
         case 'h': cli_usage(stdout); exit(EXIT_CLEAN);
         case OPT_VERSION: cli_print_version(); exit(EXIT_CLEAN);
         case ':':

@@ -76,6 +76,9 @@ size_t ls_matcher_window(const ls_matcher *m);
 ls_scanner *ls_scanner_new(const ls_matcher *m, ls_error *err);
 void ls_scanner_free(ls_scanner *s);
 
+/* The matcher s scans with (to make more scanners for nested streams). */
+const ls_matcher *ls_scanner_matcher(const ls_scanner *s);
+
 /* Stream API: begin, feed any number of blocks (any sizes, a secret may span
  * blocks), end. `path` (may be NULL) is used for the rules' path include /
  * exclude filters. Hits are delivered through cb during feed and end.

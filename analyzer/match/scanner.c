@@ -412,3 +412,8 @@ int ls_scanner_scan(ls_scanner *s, const char *path, const void *data, size_t le
         return -1;
     return ls_scanner_end(s, err);
 }
+
+const ls_matcher *ls_scanner_matcher(const ls_scanner *s)
+{
+    return s ? s->m : NULL;
+}

@@ -225,9 +225,8 @@ int ls_fs_layer_restore(ls_fs_layer *l, const ls_fs_record *rec)
 /* Does layer l hide path from lower layers? A whiteout of the path or of an
  * ancestor, an opaque marker on a strict ancestor, or a non-directory put
  * at a strict ancestor (a directory replaced by a file or symlink). */
-static bool hides(const ls_fs_layer *l, const char *path)
+static bool hides(const ls_fs_layer *l, const char *path, size_t len)
 {
-    size_t len = strlen(path);
     const fs_record *self = lookup(l, path, len);
     if (self && self->whiteout)
         return true;
@@ -248,12 +247,28 @@ static bool same_content(ls_content_id a, ls_content_id b)
     return a.lo == b.lo && a.hi == b.hi;
 }
 
+/* The length of the layer file a finding's path is in. A finding inside a
+ * nested archive has the path "/app/a.jar!/x/y.properties" and the fate of
+ * "/app/a.jar": the first prefix ending before a "!/" that layer `l` stored
+ * as a regular file. A real name may contain "!/" ("/srv/v1!/a.txt" in a
+ * directory "v1!"), so a prefix that is not a file there does not count. */
+static size_t outer_len(const ls_fs_layer *l, const char *path)
+{
+    size_t len = strlen(path);
+    for (const char *p = strstr(path, "!/"); l && p; p = strstr(p + 2, "!/")) {
+        const fs_record *r = lookup(l, path, (size_t)(p - path));
+        if (r && r->kind == LS_FS_FILE)
+            return (size_t)(p - path);
+    }
+    return len;
+}
+
 ls_fs_fate ls_fs_resolve(ls_fs_layer *const *layers, size_t n, size_t from, const char *path,
                          ls_content_id content)
 {
     ls_fs_fate fate = {LS_STATUS_PRESENT, -1};
     bool exists = true, original = true;
-    size_t len = strlen(path);
+    size_t len = outer_len(from < n ? layers[from] : NULL, path);
     /* removed_in_layer ends as the layer where the content last stopped
      * being served (it may be re-served by a byte-identical re-add). */
     /* A tar may hold the same name twice; the last one is what the layer serves. */
@@ -269,7 +284,7 @@ ls_fs_fate ls_fs_resolve(ls_fs_layer *const *layers, size_t n, size_t from, cons
         const fs_record *r;
         if (!l)
             continue;
-        if (hides(l, path)) {
+        if (hides(l, path, len)) {
             exists = false;
             if (original)
                 fate.removed_in_layer = (long)k;

@@ -89,13 +89,14 @@ static void engine_id(char out[LS_DIGEST_MAX])
     close(fd);
 }
 
-static bool key_suffix(const char *rules_hash, char out[17])
+static bool key_suffix(const char *rules_hash, const char *settings, char out[17])
 {
     char text[512], digest[LS_DIGEST_MAX], engine[LS_DIGEST_MAX];
     int k;
     engine_id(engine);
-    k = snprintf(text, sizeof text, "layerscan-layer-cache\nformat %d\nversion %s\nengine %s\nrules %s\n",
-                 LS_LAYER_CODEC_FORMAT, LAYERSCAN_VERSION, engine, rules_hash);
+    k = snprintf(text, sizeof text,
+                 "layerscan-layer-cache\nformat %d\nversion %s\nengine %s\nrules %s\nsettings %s\n",
+                 LS_LAYER_CODEC_FORMAT, LAYERSCAN_VERSION, engine, rules_hash, settings ? settings : "");
     if (k < 0 || (size_t)k >= sizeof text || ls_sha256_buffer(text, (size_t)k, digest, NULL) != 0)
         return false;
     memcpy(out, digest + strlen("sha256:"), 16);
@@ -116,7 +117,8 @@ static int make_private_root(char *out, size_t n)
     return 0;
 }
 
-int ls_layer_cache_new(ls_layer_cache **out, const char *root, const ls_ruleset *rules, ls_error *err)
+int ls_layer_cache_new(ls_layer_cache **out, const char *root, const ls_ruleset *rules,
+                       const char *settings, ls_error *err)
 {
     ls_layer_cache *c = calloc(1, sizeof *c);
     int k;
@@ -125,7 +127,7 @@ int ls_layer_cache_new(ls_layer_cache **out, const char *root, const ls_ruleset 
         return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
     c->rules = rules;
     ls_ruleset_hash(rules, c->rules_hash);
-    if (strlen(c->rules_hash) != 64 || !key_suffix(c->rules_hash, c->key_suffix)) {
+    if (strlen(c->rules_hash) != 64 || !key_suffix(c->rules_hash, settings, c->key_suffix)) {
         free(c);
         return ls_error_set(err, LS_ERR_INTERNAL, "cannot hash the rule set for the layer cache");
     }

@@ -64,8 +64,11 @@ typedef struct {
  * private temporary directory (in $TMPDIR, else /tmp) that
  * ls_layer_cache_free() removes: results are still shared within the run
  * but nothing is read from or left in a persistent cache (--no-cache).
+ * `settings` (may be NULL) spells every option a layer result depends on
+ * besides the rules (match window, nested limits): it is part of the key.
  * Returns 0, or -1 with err naming the directory and the problem. */
-int ls_layer_cache_new(ls_layer_cache **out, const char *root, const ls_ruleset *rules, ls_error *err);
+int ls_layer_cache_new(ls_layer_cache **out, const char *root, const ls_ruleset *rules,
+                       const char *settings, ls_error *err);
 
 /* Frees c (removing a private directory with its entries). Accepts NULL. */
 void ls_layer_cache_free(ls_layer_cache *c);

@@ -20,6 +20,23 @@ struct ls_matcher;
 struct ls_layer_cache;
 struct ls_registry_opts; /* analyzer/registry/registry.h */
 
+/* Limits on archives found inside layers (jars, zips, tarballs, .gz/.zst/
+ * .bz2/.xz files), which are opened in-stream and their members scanned.
+ * A breach stops that nested archive only (an entry in the report's errors);
+ * 0 in a field means its default (LS_NESTED_DEFAULT_*). */
+typedef struct {
+    unsigned max_depth;     /* archives within archives opened; 0 = default 3 */
+    uint64_t max_bytes;     /* uncompressed bytes out of one nested archive; default 1 GiB */
+    unsigned max_ratio;     /* uncompressed bytes / bytes consumed, once past 1 MiB; default 100 */
+    uint64_t max_entries;   /* members of one nested archive; default 100000 */
+} ls_nested_limits;
+
+#define LS_NESTED_DEFAULT_DEPTH 3u
+#define LS_NESTED_MAX_DEPTH 16u
+#define LS_NESTED_DEFAULT_BYTES (1024ull * 1024 * 1024)
+#define LS_NESTED_DEFAULT_RATIO 100u
+#define LS_NESTED_DEFAULT_ENTRIES 100000ull
+
 typedef struct {
     const char *platform;   /* "os/arch[/variant]" or NULL for the default */
     /* Called after each layer is read: done of total layers, bytes = that
@@ -32,6 +49,7 @@ typedef struct {
     struct ls_layer_cache *layer_cache;
     const struct ls_registry_opts *registry; /* docker://: credentials, TLS; NULL = defaults */
     uint64_t max_json_bytes; /* index/manifest/config documents; 0 = 64 MiB (--max-json-size) */
+    const ls_nested_limits *nested; /* NULL = the defaults */
 } ls_scan_opts;
 
 /* Scans ref ("oci:DIR:REF", "docker-archive:FILE", a bare path...). Returns 0

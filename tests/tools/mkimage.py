@@ -32,6 +32,7 @@ Spec (JSON), keys starting with "_" are ignored (test-runner options):
                  {"path": "etc/y", "type": "file", "content_b64": "..."},
                  {"path": "big", "type": "file", "repeat": {"content": "..", "times": N}},
                  {"path": "mix", "type": "file", "parts": [<content|content_b64|repeat>...]},
+                 {"path": "b.zip", "type": "file", "zip_bomb": {"name": "z", "size": N}},
                  {"path": "a", "type": "dir"},
                  {"path": "l", "type": "symlink", "target": "/x"},
                  {"path": "h", "type": "hardlink", "target": "etc/x"}]}],
@@ -109,6 +110,10 @@ def piece_bytes(p, where):
         return unit * int(r["times"])
     if "parts" in p:
         return b"".join(piece_bytes(q, where) for q in p["parts"])
+    if "zip_bomb" in p:  # {"zip_bomb": {"name": "zeros.bin", "size": N}}: see nested_gen.py
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import nested_gen
+        return nested_gen.zip_bomb(p["zip_bomb"]["name"], int(p["zip_bomb"]["size"]))
     if "random" in p:  # {"random": {"seed": S, "size": N, "alphabet": "..."}}
         r = p["random"]
         rng = random.Random(r.get("seed", 0))

@@ -123,9 +123,34 @@ static void test_paths(void)
     CHECK_STR(ls_path_basename("/a/.wh.b"), ".wh.b");
 }
 
+/* A finding inside a nested archive ("/app/a.jar!/x.properties") has the
+ * fate of the layer file it is in, keyed by that file's content id. */
+static void test_nested(void)
+{
+    reset();
+    ls_fs_layer_put(L[0], "/app/a.jar", LS_FS_FILE, A);
+    ls_fs_layer_put(L[0], "/srv/v1!", LS_FS_DIR, Z); /* a directory really named "v1!" */
+    ls_fs_layer_put(L[0], "/srv/v1!/b.txt", LS_FS_FILE, B);
+    expect(1, 0, "/app/a.jar!/BOOT-INF/classes/application.properties", A, LS_STATUS_PRESENT, -1);
+    expect(1, 0, "/app/a.jar!/lib/x.zip!/y.txt", A, LS_STATUS_PRESENT, -1);
+    expect(1, 0, "/srv/v1!/b.txt", B, LS_STATUS_PRESENT, -1);
+    ls_fs_layer_whiteout(L[1], "/app/a.jar");
+    expect(2, 0, "/app/a.jar!/BOOT-INF/classes/application.properties", A, LS_STATUS_DELETED, 1);
+    expect(2, 0, "/app/a.jar!/lib/x.zip!/y.txt", A, LS_STATUS_DELETED, 1);
+    ls_fs_layer_put(L[2], "/app/a.jar", LS_FS_FILE, B); /* another jar at the path */
+    expect(3, 0, "/app/a.jar!/x", A, LS_STATUS_OVERWRITTEN, 1);
+    ls_fs_layer_put(L[3], "/srv/v1!/b.txt", LS_FS_FILE, A);
+    expect(4, 0, "/srv/v1!/b.txt", B, LS_STATUS_OVERWRITTEN, 3);
+    /* the same jar again in a later layer: present from there */
+    ls_fs_layer_put(L[4], "/app/a.jar", LS_FS_FILE, A);
+    expect(5, 2, "/app/a.jar!/x", B, LS_STATUS_OVERWRITTEN, 4);
+    expect(5, 4, "/app/a.jar!/x", A, LS_STATUS_PRESENT, -1);
+}
+
 int main(void)
 {
     test_fates();
+    test_nested();
     test_grow();
     test_paths();
     for (int i = 0; i < 6; i++)

@@ -365,7 +365,7 @@ static void test_cache(const char *root)
     struct stat sb;
     ls_image img = one_layer_image(DIGEST, DIFF_ID);
 
-    CHECK_INT(ls_layer_cache_new(&c, root, rules, &err), 0);
+    CHECK_INT(ls_layer_cache_new(&c, root, rules, NULL, &err), 0);
     if (!c)
         return;
     CHECK(ls_layer_cache_entry_path(c, DIGEST, path, sizeof path));
@@ -467,7 +467,7 @@ static void test_private_dir(const char *tmp)
     struct stat sb;
     ls_image img = one_layer_image(DIGEST, DIFF_ID);
     setenv("TMPDIR", tmp, 1);
-    CHECK_INT(ls_layer_cache_new(&c, NULL, rules, &err), 0);
+    CHECK_INT(ls_layer_cache_new(&c, NULL, rules, NULL, &err), 0);
     if (!c)
         return;
     snprintf(dir, sizeof dir, "%s", ls_layer_cache_dir(c));
@@ -513,7 +513,7 @@ static void test_single_flight(const char *root)
     pthread_t t;
     ls_image img = one_layer_image(DIGEST, DIFF_ID);
     waiter w = {.img = &img};
-    CHECK_INT(ls_layer_cache_new(&c, root, rules, &err), 0);
+    CHECK_INT(ls_layer_cache_new(&c, root, rules, NULL, &err), 0);
     if (!c)
         return;
     w.c = c;

@@ -1,0 +1,330 @@
+/*
+ * nested.c - sniffing and walking archives found inside layer files.
+ *
+ * libarchive reads the nested archive from a block source through read_cb,
+ * so an archive inside an archive is just another source underneath. Only
+ * the decoders built into libarchive are enabled (never the external-program
+ * fallbacks: hostile input must not spawn processes). Zip is read in its
+ * streaming form (local headers, in order), the only form a one-pass stream
+ * allows. The limits are checked as member bytes come out, so a bomb stops
+ * after about max_ratio times the bytes consumed, not after it has expanded.
+ */
+#include "layer/nested.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Below this many bytes out, a high ratio is just a small repetitive file. */
+#define RATIO_FLOOR (1024 * 1024)
+
+typedef struct {
+    ls_block_src *src;
+    ls_nested_kind kind;
+    ls_nested_limits lim;
+    uint64_t consumed;      /* bytes pulled from src */
+    uint64_t out;           /* member bytes delivered, over all members */
+    uint64_t entries;       /* headers read */
+    bool below_failed;      /* src failed: its error is in below */
+    ls_error below;
+    bool stopped;           /* this archive is over a limit or corrupt: why is set */
+    char *why;
+    size_t why_cap;
+    struct archive *a;
+} walk_ctx;
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* ustar header checksum: the sum of the 512 bytes with the checksum field
+ * read as spaces, stored in octal at offset 148. */
+static bool tar_checksum_ok(const unsigned char *h)
+{
+    unsigned long sum = 0, want = 0;
+    size_t i;
+    for (i = 0; i < 512; i++)
+        sum += (i >= 148 && i < 156) ? ' ' : h[i];
+    for (i = 148; i < 156 && (h[i] == ' ' || h[i] == '\0'); i++)
+        ;
+    if (i == 156 || h[i] < '0' || h[i] > '7')
+        return false;
+    for (; i < 156 && h[i] >= '0' && h[i] <= '7'; i++)
+        want = want * 8 + (unsigned long)(h[i] - '0');
+    return sum == want;
+}
+
+ls_nested_kind ls_nested_sniff(const unsigned char *h, size_t len, const char *name)
+{
+    static const unsigned char bz_block[6] = {0x31, 0x41, 0x59, 0x26, 0x53, 0x59};
+    static const unsigned char bz_end[6] = {0x17, 0x72, 0x45, 0x38, 0x50, 0x90};
+    if (len >= 4 && memcmp(h, "PK\x03\x04", 4) == 0)
+        return LS_NESTED_ZIP;
+    if (len >= 3 && h[0] == 0x1f && h[1] == 0x8b && h[2] == 8)
+        return LS_NESTED_GZIP;
+    if (len >= 4 && memcmp(h, "\x28\xb5\x2f\xfd", 4) == 0)
+        return LS_NESTED_ZSTD;
+    if (len >= 10 && memcmp(h, "BZh", 3) == 0 && h[3] >= '1' && h[3] <= '9' &&
+        (memcmp(h + 4, bz_block, 6) == 0 || memcmp(h + 4, bz_end, 6) == 0))
+        return LS_NESTED_BZIP2;
+    if (len >= 6 && memcmp(h, "\xfd" "7zXZ\0", 6) == 0)
+        return LS_NESTED_XZ;
+    if (len >= 512 && memcmp(h + 257, "ustar", 5) == 0 && tar_checksum_ok(h))
+        return LS_NESTED_TAR;
+    /* a v7 tar has no magic: only its name says so, and its checksum confirms */
+    if (len >= 512 && name && has_suffix(name, ".tar") && h[0] != '\0' && tar_checksum_ok(h))
+        return LS_NESTED_TAR;
+    return LS_NESTED_NONE;
+}
+
+const char *ls_nested_kind_name(ls_nested_kind k)
+{
+    switch (k) {
+    case LS_NESTED_ZIP: return "zip";
+    case LS_NESTED_TAR: return "tar";
+    case LS_NESTED_GZIP: return "gzip";
+    case LS_NESTED_ZSTD: return "zstd";
+    case LS_NESTED_BZIP2: return "bzip2";
+    case LS_NESTED_XZ: return "xz";
+    case LS_NESTED_NONE: break;
+    }
+    return "none";
+}
+
+ls_nested_limits ls_nested_limits_resolve(const ls_nested_limits *lim)
+{
+    ls_nested_limits r = {0};
+    if (lim)
+        r = *lim;
+    if (!r.max_depth)
+        r.max_depth = LS_NESTED_DEFAULT_DEPTH;
+    if (r.max_depth > LS_NESTED_MAX_DEPTH)
+        r.max_depth = LS_NESTED_MAX_DEPTH;
+    if (!r.max_bytes)
+        r.max_bytes = LS_NESTED_DEFAULT_BYTES;
+    if (!r.max_ratio)
+        r.max_ratio = LS_NESTED_DEFAULT_RATIO;
+    if (!r.max_entries)
+        r.max_entries = LS_NESTED_DEFAULT_ENTRIES;
+    return r;
+}
+
+static la_ssize_t read_cb(struct archive *a, void *ud, const void **out)
+{
+    walk_ctx *w = ud;
+    size_t len = 0;
+    int r;
+    /* an empty block is not the end: libarchive would take 0 for EOF */
+    while ((r = w->src->next(w->src->ud, out, &len, &w->below)) > 0 && len == 0)
+        ;
+    if (r < 0) {
+        w->below_failed = true;
+        archive_set_error(a, -1, "%s", w->below.msg);
+        return -1;
+    }
+    if (r == 0)
+        return 0;
+    w->consumed += len;
+    return (la_ssize_t)len;
+}
+
+/* Marks the archive stopped with a reason; returns -1 for the data source. */
+static int stop(walk_ctx *w, ls_error *err, ls_code code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+static int stop(walk_ctx *w, ls_error *err, ls_code code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(w->why, w->why_cap, fmt, ap);
+    va_end(ap);
+    w->stopped = true;
+    return ls_error_set(err, code, "%s", w->why);
+}
+
+static const char *archive_msg(struct archive *a)
+{
+    const char *m = archive_error_string(a);
+    return m ? m : "unknown error";
+}
+
+/* The member's blocks, with the archive's limits checked on the way out. */
+static int member_next(void *ud, const void **buf, size_t *len, ls_error *err)
+{
+    walk_ctx *w = ud;
+    la_int64_t off;
+    int r;
+    if (w->stopped)
+        return ls_error_set(err, LS_ERR_LIMIT, "%s", w->why);
+    r = archive_read_data_block(w->a, buf, len, &off);
+    if (r == ARCHIVE_EOF)
+        return 0;
+    if (r < ARCHIVE_WARN) {
+        if (w->below_failed)
+            return ls_error_set(err, w->below.code, "%s", w->below.msg);
+        return stop(w, err, LS_ERR_FORMAT, "corrupt %s archive: %s", ls_nested_kind_name(w->kind),
+                    archive_msg(w->a));
+    }
+    w->out += *len;
+    if (w->out > w->lim.max_bytes)
+        return stop(w, err, LS_ERR_LIMIT,
+                    "nested archive exceeds %llu uncompressed bytes (--max-nested-bytes)",
+                    (unsigned long long)w->lim.max_bytes);
+    if (w->out > RATIO_FLOOR && w->out / w->lim.max_ratio > w->consumed)
+        return stop(w, err, LS_ERR_LIMIT,
+                    "nested archive exceeds expansion ratio %u (--max-nested-ratio)", w->lim.max_ratio);
+    return 1;
+}
+
+/* "app.env" for "app.env.gz"; the name itself when it has no known suffix. */
+static void stream_member_name(const char *outer, char *out, size_t cap)
+{
+    static const char *const suffixes[] = {".gz", ".tgz", ".zst", ".zstd", ".bz2", ".tbz2", ".xz", ".txz", ".z"};
+    const char *base = strrchr(outer, '/');
+    size_t n;
+    base = base ? base + 1 : outer;
+    n = strlen(base);
+    for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
+        size_t k = strlen(suffixes[i]);
+        if (n > k && strcmp(base + n - k, suffixes[i]) == 0) {
+            bool tarish = suffixes[i][1] == 't';
+            snprintf(out, cap, "%.*s%s", (int)(n - k), base, tarish ? ".tar" : "");
+            return;
+        }
+    }
+    snprintf(out, cap, "%s", *base ? base : "data");
+}
+
+/* Member names are relative: no leading "/" or "./". */
+static const char *relative_name(const char *n)
+{
+    for (;;) {
+        if (n[0] == '/')
+            n++;
+        else if (n[0] == '.' && n[1] == '/')
+            n += 2;
+        else
+            return n;
+    }
+}
+
+static int enable(struct archive *a, ls_nested_kind kind)
+{
+    switch (kind) {
+    case LS_NESTED_ZIP:
+        return archive_read_support_format_zip_streamable(a);
+    case LS_NESTED_TAR:
+        return archive_read_support_format_tar(a);
+    case LS_NESTED_GZIP:
+        if (archive_read_support_filter_gzip(a) != ARCHIVE_OK)
+            return ARCHIVE_WARN;
+        break;
+    case LS_NESTED_ZSTD:
+        if (archive_read_support_filter_zstd(a) != ARCHIVE_OK)
+            return ARCHIVE_WARN;
+        break;
+    case LS_NESTED_BZIP2:
+        if (archive_read_support_filter_bzip2(a) != ARCHIVE_OK)
+            return ARCHIVE_WARN;
+        break;
+    case LS_NESTED_XZ:
+        if (archive_read_support_filter_xz(a) != ARCHIVE_OK)
+            return ARCHIVE_WARN;
+        break;
+    case LS_NESTED_NONE:
+        return ARCHIVE_FATAL;
+    }
+    /* a compressed stream holds a tar, or is one file */
+    if (archive_read_support_format_tar(a) != ARCHIVE_OK ||
+        archive_read_support_format_raw(a) != ARCHIVE_OK)
+        return ARCHIVE_FATAL;
+    return ARCHIVE_OK;
+}
+
+static const char *entry_name(struct archive_entry *e)
+{
+    const char *n = archive_entry_pathname_utf8(e);
+    if (!n)
+        n = archive_entry_pathname(e);
+    return n ? n : "";
+}
+
+/* A header (or the open) failed: the source's error, or this archive's. */
+static int header_fail(walk_ctx *w, ls_error *err)
+{
+    if (w->below_failed) {
+        ls_error_set(err, w->below.code, "%s", w->below.msg);
+        return -1;
+    }
+    snprintf(w->why, w->why_cap, "corrupt %s archive: %s", ls_nested_kind_name(w->kind),
+             archive_msg(w->a));
+    return 1;
+}
+
+int ls_nested_walk(ls_block_src *src, ls_nested_kind kind, const char *outer_name,
+                   const ls_nested_limits *lim, ls_nested_member_fn fn, void *ud, char *why,
+                   size_t why_cap, ls_error *err)
+{
+    walk_ctx w = {.src = src, .kind = kind, .why = why, .why_cap = why_cap};
+    struct archive_entry *ae;
+    char stream_name[256];
+    int rc = -1;
+    w.lim = ls_nested_limits_resolve(lim);
+    ls_error_clear(&w.below);
+    why[0] = '\0';
+    if (!(w.a = archive_read_new()))
+        return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+    if (enable(w.a, kind) != ARCHIVE_OK) {
+        snprintf(why, why_cap, "no built-in %s decoder", ls_nested_kind_name(kind));
+        rc = 1;
+        goto out;
+    }
+    if (archive_read_open2(w.a, &w, NULL, read_cb, NULL, NULL) != ARCHIVE_OK) {
+        rc = header_fail(&w, err);
+        goto out;
+    }
+    stream_member_name(outer_name ? outer_name : "", stream_name, sizeof stream_name);
+    for (;;) {
+        ls_nested_member m;
+        ls_block_src data = {.next = member_next, .ud = &w};
+        int r = archive_read_next_header(w.a, &ae);
+        if (r == ARCHIVE_EOF)
+            break;
+        if (r < ARCHIVE_WARN) {
+            rc = header_fail(&w, err);
+            goto out;
+        }
+        if (++w.entries > w.lim.max_entries) {
+            snprintf(why, why_cap, "nested archive exceeds %llu entries (--max-nested-entries)",
+                     (unsigned long long)w.lim.max_entries);
+            rc = 1;
+            goto out;
+        }
+        if (archive_entry_filetype(ae) != AE_IFREG ||
+            (archive_entry_hardlink(ae) && archive_entry_size(ae) == 0))
+            continue;
+        m.name = archive_format(w.a) == ARCHIVE_FORMAT_RAW ? stream_name : relative_name(entry_name(ae));
+        if (!*m.name)
+            m.name = "data";
+        m.size = archive_entry_size_is_set(ae) ? archive_entry_size(ae) : -1;
+        r = fn(ud, &m, &data, err);
+        if (w.stopped) {
+            rc = 1;
+            goto out;
+        }
+        if (r != 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    archive_read_free(w.a);
+    return rc;
+}
