@@ -49,6 +49,7 @@ typedef struct {
     /* issue 7 (bounds) */
     uint64_t match_window;     /* --match-window BYTES; 0 = LS_MATCH_WINDOW */
     uint64_t max_json_bytes;   /* --max-json-size BYTES; 0 = LS_MAX_JSON_BYTES */
+    uint64_t max_findings_per_file; /* --max-findings-per-file N; 0 = the default */
     /* issue 6 (bulk audit) */
     const char *cache_dir;     /* --cache DIR: cache root (layer results, compiled rules) */
     const char *resume;        /* --resume FILE: skip images already in FILE, append to it */

@@ -124,6 +124,7 @@ static void audit_image(audit_run *a, const char *ref, audit_slot *s)
 {
     ls_scan_opts so = {.platform = a->o->platform, .jobs = a->layer_jobs, .layer_cache = a->cache,
                        .max_json_bytes = a->o->max_json_bytes, .nested = &a->o->nested,
+                       .max_findings_per_file = a->o->max_findings_per_file,
                        .registry = &a->o->registry};
     ls_write_opts wo = {.show_secrets = a->o->show_secrets};
     ls_report *r = NULL;
@@ -351,8 +352,9 @@ static int open_engine(const cli_opts *o, ls_ruleset **rs, ls_matcher **m, ls_la
         fprintf(stderr, "layerscan: warning: no cache directory (set --cache or HOME): layer results "
                         "are kept for this run only\n");
     /* every setting a layer's result depends on besides the rules and the code */
-    snprintf(settings, sizeof settings, "window %llu nested %u %llu %u %llu",
-             (unsigned long long)o->match_window, o->nested.max_depth,
+    snprintf(settings, sizeof settings, "window %llu findings %llu nested %u %llu %u %llu",
+             (unsigned long long)o->match_window, (unsigned long long)o->max_findings_per_file,
+             o->nested.max_depth,
              (unsigned long long)o->nested.max_bytes, o->nested.max_ratio,
              (unsigned long long)o->nested.max_entries);
     return ls_layer_cache_new(cache, o->no_cache || !have_root ? NULL : root, *rs, settings, err);

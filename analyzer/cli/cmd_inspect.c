@@ -32,7 +32,8 @@ static int scan_and_write(const cli_opts *opts, const char *image, ls_report_wri
     cli_fpset baseline = {0};
     cli_opts eff;
     ls_scan_opts so = {.platform = opts->platform, .registry = &opts->registry,
-                       .max_json_bytes = opts->max_json_bytes, .nested = &opts->nested};
+                       .max_json_bytes = opts->max_json_bytes, .nested = &opts->nested,
+                       .max_findings_per_file = opts->max_findings_per_file};
     ls_write_opts wo = {.show_secrets = opts->show_secrets};
     FILE *out = stdout;
     int rc = -1;

@@ -53,6 +53,8 @@ void cli_usage(FILE *out)
           "  --from-report FILE     baseline create: take the fingerprints of a JSON report\n"
           "  --jobs N               scan up to N layers at once (default: online cores)\n"
           "  --max-json-size BYTES  largest index/manifest/config accepted (default 64M, up to 1G)\n"
+          "  --max-findings-per-file N  findings one file reports before a \"not reported\" error\n"
+          "                         (default 1000)\n"
           "  --match-window BYTES   confirmation look-back, also the longest secret reported\n"
           "                         (default 8K, 256 to 16M)\n"
           "  --no-cache             compile the rules even if a cached database exists\n"
@@ -102,7 +104,7 @@ enum { OPT_FORMAT = 256, OPT_PLATFORM, OPT_SHOW, OPT_RULES, OPT_NO_DEFAULT, OPT_
        OPT_FAIL_ON, OPT_MIN_CONF, OPT_BASELINE, OPT_CONFIG, OPT_FROM_REPORT, OPT_LAYER, OPT_PATH, OPT_FORCE,
        OPT_JOBS, OPT_NO_CACHE, OPT_CACHE, OPT_RESUME, OPT_SHARD, OPT_REGISTRY, OPT_CREDS,
        OPT_AUTHFILE, OPT_CERT_DIR, OPT_TLS_VERIFY, OPT_PAGE_SIZE, OPT_REPOS, OPT_TAGS, OPT_MATCH_WINDOW,
-       OPT_MAX_JSON, OPT_NESTED_DEPTH, OPT_NESTED_BYTES, OPT_NESTED_RATIO, OPT_NESTED_ENTRIES };
+       OPT_MAX_JSON, OPT_NESTED_DEPTH, OPT_NESTED_BYTES, OPT_NESTED_RATIO, OPT_NESTED_ENTRIES, OPT_MAX_FINDINGS };
 
 static const struct option long_opts[] = {
     {"format", required_argument, NULL, OPT_FORMAT},
@@ -132,6 +134,7 @@ static const struct option long_opts[] = {
     {"repos", required_argument, NULL, OPT_REPOS},
     {"match-window", required_argument, NULL, OPT_MATCH_WINDOW},
     {"max-json-size", required_argument, NULL, OPT_MAX_JSON},
+    {"max-findings-per-file", required_argument, NULL, OPT_MAX_FINDINGS},
     {"tags", required_argument, NULL, OPT_TAGS},
     {"creds", required_argument, NULL, OPT_CREDS},
     {"authfile", required_argument, NULL, OPT_AUTHFILE},
@@ -261,6 +264,16 @@ int cli_parse_opts(int argc, char **argv, cli_opts *o)
         case OPT_RESUME: o->resume = optarg; break;
         case OPT_REGISTRY: o->registry_host = optarg; break;
         case OPT_REPOS: o->repos_glob = optarg; break;
+        case OPT_MAX_FINDINGS: {
+            char *end = NULL;
+            unsigned long long n = strtoull(optarg, &end, 10);
+            if (*optarg < '1' || *optarg > '9' || *end || n > 100000000ull) {
+                fprintf(stderr, "layerscan: --max-findings-per-file %s: expected 1 to 100000000\n", optarg);
+                return -1;
+            }
+            o->max_findings_per_file = n;
+            break;
+        }
         case OPT_MAX_JSON:
             if (cli_parse_size(optarg, &o->max_json_bytes) != 0 || o->max_json_bytes < 1024 ||
                 o->max_json_bytes > LS_MAX_JSON_HARD) {

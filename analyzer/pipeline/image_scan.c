@@ -245,7 +245,7 @@ static int scan_one_layer(void *ctx, unsigned worker, size_t i)
         j->rc[i] = 0;
     } else {
         j->rc[i] = ls_layer_scan(j->src, i, j->rules, j->scanners[worker],
-                                 j->s->opts ? j->s->opts->nested : NULL, res, &j->errs[i]);
+                                 j->s->opts, res, &j->errs[i]);
         if (lc)
             ls_layer_cache_done(lc, &claim, j->rc[i] == 0 ? res : NULL);
     }

@@ -39,6 +39,7 @@ typedef struct {
     ls_layer_result *out;
     const ls_ruleset *rules;
     ls_nested_limits lim;
+    uint64_t max_findings;   /* per stream (--max-findings-per-file) */
     ls_scanner *sc[MAX_LEVELS]; /* [0] the thread's (borrowed); deeper ones made on first use */
     XXH3_state_t *hash;
     char failed_path[1024];  /* the layer file being read, for an error raised while reading it */
@@ -57,7 +58,24 @@ typedef struct {
     const char *path;         /* reported path: "/app/a.jar!/x/y.properties" */
     ls_finding_list *dst;
     size_t first;             /* the stream's first finding in dst */
+    bool capped;              /* reached max_findings: the rest of the stream is not reported */
 } stream_ctx;
+
+/* The stream has as many findings as a file may report: note it once in the
+ * layer's errors (for streams that report directly; an archive's held-back
+ * raw findings are dropped or kept whole later) and stop scanning it. */
+static int cap_reached(stream_ctx *s)
+{
+    scan_ctx *c = s->c;
+    s->capped = true;
+    if (s->dst == &c->out->findings &&
+        ls_error_list_add(&c->out->errors, c->out->info.index, s->path,
+                          "more than %llu findings in this file: the rest are not reported "
+                          "(--max-findings-per-file)",
+                          (unsigned long long)c->max_findings) != 0)
+        c->oom = 1;
+    return 1;
+}
 
 static int on_hit(void *ud, const ls_hit *hit)
 {
@@ -66,6 +84,8 @@ static int on_hit(void *ud, const ls_hit *hit)
     ls_content_id none = {0, 0};
     ls_finding *f;
     ls_finding_list *l = s->dst;
+    if (s->capped)
+        return 1;
     if (ls_finding_suppressed(c->rules, hit, s->path))
         return 0;
     /* a specific rule and a general one on a secret starting at the same byte:
@@ -88,6 +108,8 @@ static int on_hit(void *ud, const ls_hit *hit)
             break;
         }
     }
+    if (l->n - s->first >= c->max_findings)
+        return cap_reached(s);
     f = ls_finding_list_add(l, c->rules, hit, s->path, none);
     if (!f) {
         c->oom = 1;
@@ -566,10 +588,12 @@ static void verify_digests(ls_layer_result *out, const ls_image *img, size_t i, 
 }
 
 int ls_layer_scan(ls_source *src, size_t index, const ls_ruleset *rules, ls_scanner *sc,
-                  const ls_nested_limits *nested, ls_layer_result *out, ls_error *err)
+                  const ls_scan_opts *opts, ls_layer_result *out, ls_error *err)
 {
     const ls_image *img = ls_source_image(src);
-    scan_ctx c = {.out = out, .sc = {sc}, .rules = rules, .lim = ls_nested_limits_resolve(nested)};
+    scan_ctx c = {.out = out, .sc = {sc}, .rules = rules, .lim = ls_nested_limits_resolve(opts ? opts->nested : NULL),
+                  .max_findings = opts && opts->max_findings_per_file ? opts->max_findings_per_file
+                                                                      : LS_DEFAULT_MAX_FINDINGS_PER_FILE};
     ls_layer_counts counts = {0};
     ls_blob_info bi;
     ls_blob *blob = NULL;

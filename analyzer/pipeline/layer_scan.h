@@ -23,13 +23,14 @@ typedef struct {
     uint64_t bytes_scanned;
 } ls_layer_result;
 
-/* Scans layer `index` of src with the thread's scanner; nested archives
- * within the limits `nested` (NULL = defaults). Problems with the
+/* Scans layer `index` of src with the thread's scanner, under the options'
+ * nested-archive limits and findings-per-file bound (opts may be NULL: the
+ * defaults). Problems with the
  * layer itself (missing blob, corrupt stream, digest mismatch) go to
  * out->errors and the function still returns 0; -1 only for failures that
  * make the whole run unreliable (allocation, matcher errors), with err filled. */
 int ls_layer_scan(ls_source *src, size_t index, const ls_ruleset *rules, ls_scanner *sc,
-                  const ls_nested_limits *nested, ls_layer_result *out, ls_error *err);
+                  const ls_scan_opts *opts, ls_layer_result *out, ls_error *err);
 
 void ls_layer_result_free(ls_layer_result *r);
 

@@ -31,6 +31,8 @@ typedef struct {
     uint64_t max_entries;   /* members of one nested archive; default 100000 */
 } ls_nested_limits;
 
+#define LS_DEFAULT_MAX_FINDINGS_PER_FILE 1000u
+
 #define LS_NESTED_DEFAULT_DEPTH 3u
 #define LS_NESTED_MAX_DEPTH 16u
 #define LS_NESTED_DEFAULT_BYTES (1024ull * 1024 * 1024)
@@ -50,6 +52,9 @@ typedef struct {
     const struct ls_registry_opts *registry; /* docker://: credentials, TLS; NULL = defaults */
     uint64_t max_json_bytes; /* index/manifest/config documents; 0 = 64 MiB (--max-json-size) */
     const ls_nested_limits *nested; /* NULL = the defaults */
+    /* Findings one file (or nested member) may report; past
+     * it one "not reported" entry goes to errors. 0 = the default. */
+    uint64_t max_findings_per_file;
 } ls_scan_opts;
 
 /* Scans ref ("oci:DIR:REF", "docker-archive:FILE", a bare path...). Returns 0

@@ -70,5 +70,33 @@ for v in 100 32M abc; do
   expect_eq "--match-window '$v' refused" "$rc:$(wc -l <err.txt)" "2:1"
 done
 
+# --- --max-findings-per-file ---------------------------------------------
+python3 - <<'PY'
+import io, random, tarfile
+R = random.Random(5)
+A = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+# 1500 distinct fake AWS key ids in one file, then a file with one more secret
+many = "".join("key%d = AKIA%s\n" % (i, "".join(R.choice(A) for _ in range(16))) for i in range(1500)).encode()
+one = b"token: ghp_Q7mZ2xKp9LwV4rT8nB3cY6hJ1dF5sG0aE2uR\n"  # fake
+with tarfile.open("many.tar", "w") as t:
+    for name, data in (("a/many.conf", many), ("b/after.conf", one)):
+        ti = tarfile.TarInfo(name); ti.size = len(data); t.addfile(ti, io.BytesIO(data))
+PY
+count_findings() { "$LS" scan --format json "$@" many.tar | python3 -c '
+import collections, json, sys
+d = json.load(sys.stdin)
+c = collections.Counter(f["path"] for f in d["findings"])
+print(" ".join("%s=%d" % kv for kv in sorted(c.items())), "|", "; ".join("%s: %s" % (e["path"], e["message"]) for e in d["errors"]))'; }
+expect_eq "default: 1000 findings in the file, one note, the next file still scanned" "$(count_findings || true)" \
+  "/a/many.conf=1000 /b/after.conf=1 | /a/many.conf: more than 1000 findings in this file: the rest are not reported (--max-findings-per-file)"
+expect_eq "--max-findings-per-file 10" "$(count_findings --max-findings-per-file 10 || true)" \
+  "/a/many.conf=10 /b/after.conf=1 | /a/many.conf: more than 10 findings in this file: the rest are not reported (--max-findings-per-file)"
+expect_eq "--max-findings-per-file 5000: all of them, no note" "$(count_findings --max-findings-per-file 5000 || true)" \
+  "/a/many.conf=1500 /b/after.conf=1 | "
+for v in 0 -3 1e3; do
+  rc=0; "$LS" scan --max-findings-per-file "$v" many.tar >/dev/null 2>err.txt || rc=$?
+  expect_eq "--max-findings-per-file '$v' refused" "$rc:$(wc -l <err.txt)" "2:1"
+done
+
 echo "bounds: $fails failure(s)"
 exit $((fails > 0))
