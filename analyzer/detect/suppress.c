@@ -170,7 +170,7 @@ static bool non_ascii(const char *s, size_t len)
 static bool escaped(const char *s, size_t len)
 {
     for (size_t i = 0; i + 1 < len; i++)
-        if (s[i] == '\\' && strchr("uxnrt0", s[i + 1]))
+        if (s[i] == '\\' && strchr("uxnrt0f", s[i + 1])) /* \f: roff font changes */
             return true;
     return false;
 }
@@ -230,6 +230,32 @@ static const char *const doc_paths[] = {
     "*.md", "*.rst", "*.html", "*.js.map", "*.css.map", "*/README*",
 };
 
+/* The distribution's documentation trees: man and info pages, changelogs and
+ * examples (Debian compresses them; nested scanning opens them). Their
+ * "machine host login user password secret" and "proto://user:pass@host"
+ * lines are examples by construction. */
+static const char *const system_doc_trees[] = {
+    "/usr/share/man/", "/usr/share/info/", "/usr/share/doc/", "/usr/share/help/",
+    "/usr/share/gtk-doc/", "/usr/local/share/man/",
+};
+
+/* Rules that recognise a secret by its surroundings, not its own shape: in
+ * system documentation they only ever see examples. Token-shaped rules still
+ * report there (a real token in a changelog is still a leak). */
+static bool context_rule(const char *id)
+{
+    return strncmp(id, "generic-", 8) == 0 || strcmp(id, "netrc-password") == 0 ||
+           strcmp(id, "uri-credentials") == 0 || strcmp(id, "http-basic-auth") == 0;
+}
+
+static bool in_system_docs(const char *path)
+{
+    for (size_t i = 0; path && i < sizeof system_doc_trees / sizeof *system_doc_trees; i++)
+        if (strncmp(path, system_doc_trees[i], strlen(system_doc_trees[i])) == 0)
+            return true;
+    return false;
+}
+
 ls_confidence ls_detect_path_confidence(const char *path, ls_confidence c)
 {
     if (!path || path[0] != '/' || c == LS_CONF_LOW)
@@ -248,6 +274,8 @@ const char *ls_detect_nonsecret(const ls_rule *rule, const char *s, size_t len, 
             return "documented example value";
     if (len == 0)
         return "empty value";
+    if (context_rule(rule->id) && in_system_docs(path))
+        return "example in system documentation";
     for (size_t i = 0; i < sizeof stand_ins / sizeof *stand_ins; i++)
         if (len == strlen(stand_ins[i]) && prefix_ci(s, len, stand_ins[i]))
             return "placeholder word";

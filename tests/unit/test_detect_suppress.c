@@ -67,6 +67,14 @@ int main(void)
               "string escape (source text or a binary's string table)");
     CHECK_STR(why("generic-password", "mock_challenge}", "/a"), "code expression");
     CHECK(why("generic-secret", "ab_Xk29sLq0_Zp8vW3", "/a") == NULL);
+    CHECK_STR(why("netrc-password", "debian", "/usr/share/man/man5/apt_auth.conf.5.gz!/apt_auth.conf.5"),
+              "example in system documentation");
+    CHECK_STR(why("uri-credentials", "mypassword", "/usr/share/info/wget.info.gz!/wget.info"),
+              "example in system documentation");
+    CHECK(why("github-pat", "ghp_Q7mZ2xKp9LwV4rT8nB3cY6hJ1dF5sG0aE2uR", "/usr/share/doc/x/changelog.gz!/changelog") == NULL);
+    CHECK(why("netrc-password", "Vq7#kLm2pX9z", "/root/.netrc") == NULL);
+    CHECK_STR(why("generic-password", "DATEI\\fP", "/a"),
+              "string escape (source text or a binary's string table)");
     /* still secrets: digits, symbols, or mixed case with digits */
     CHECK(why("generic-password", "kV8#mQ2!pL", "/a") == NULL);
     CHECK(why("generic-cli-password", "Zk8#vQm2Lp7x", "/a") == NULL);
