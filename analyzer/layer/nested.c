@@ -257,13 +257,22 @@ static const char *entry_name(struct archive_entry *e)
     return n ? n : "";
 }
 
-/* A header (or the open) failed: the source's error, or this archive's. */
+/* A header (or the open) failed: the source's error, or this archive's.
+ * A compressed stream that decompresses to nothing (gzip of an empty file,
+ * as Debian ships a few man pages) is an empty member list, not damage:
+ * libarchive's raw format refuses zero bytes. Returns 0 for that case. */
 static int header_fail(walk_ctx *w, ls_error *err)
 {
+    bool stream = w->kind == LS_NESTED_GZIP || w->kind == LS_NESTED_ZSTD ||
+                  w->kind == LS_NESTED_BZIP2 || w->kind == LS_NESTED_XZ;
     if (w->below_failed) {
         ls_error_set(err, w->below.code, "%s", w->below.msg);
         return -1;
     }
+    if (stream && w->entries == 0 && archive_filter_count(w->a) > 1 &&
+        archive_filter_bytes(w->a, 0) == 0 && archive_error_string(w->a) &&
+        strstr(archive_error_string(w->a), "Unrecognized archive format"))
+        return 0;
     snprintf(w->why, w->why_cap, "corrupt %s archive: %s", ls_nested_kind_name(w->kind),
              archive_msg(w->a));
     return 1;

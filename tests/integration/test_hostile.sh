@@ -82,6 +82,13 @@ then echo "ok   longline.tar.gz position"; else echo "FAIL longline.tar.gz: line
 check big-config.tar 2 "" "big-config.tar: config.json is larger than 67108864 bytes"
 check symlink-layer 1 "github-pat /srv/other.conf present" "is a symlink (refused)"
 check symlink-config 2 "" "is a symlink (refused)"
+check empty-compressed.tar 1 "github-pat /real.txt present" "/opt/data/cut.json.gz: "
+if python3 - "$WORK/empty-compressed.tar.json" <<'PY'
+import json, sys
+errs = [e["path"] for e in json.load(open(sys.argv[1]))["errors"]]
+sys.exit(0 if errs == ["/opt/data/cut.json.gz"] else 1)
+PY
+then echo "ok   empty-compressed.tar: only the truncated file is an error"; else echo "FAIL empty-compressed.tar: errors"; fails=$((fails + 1)); fi
 check nul-name.tar 1 "github-pat /etc/a present" -
 # a PEM header over 8 MiB of base64 with no END line: reported once, as a low-confidence key
 check pathological.tar 1 "private-key /p/pem.key present;github-pat /p/real.txt present" -

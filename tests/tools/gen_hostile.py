@@ -203,6 +203,15 @@ def main(out):
         ti.pax_headers = {"path": "etc/a\x00b.conf"}
         ti.size = len(secret_file)
         t.addfile(ti, io.BytesIO(secret_file))
+    # compressed files holding nothing (Debian ships a few such man pages), and a
+    # truncated one: empty is not damage, truncation is
+    empty_gz = gzip.compress(b"", mtime=0)
+    layer(os.path.join(out, "empty-compressed.tar"), [
+        ("usr/share/man/man1/tool.1.gz", empty_gz),
+        ("opt/data/empty.json.gz", empty_gz),
+        ("opt/data/cut.json.gz", gzip.compress(b'{"k": "' + b"v" * 4000 + b'"}', mtime=0)[:40]),
+        ("real.txt", secret_file),
+    ])
     # regexes against pathological input: a PEM header with 8 MiB of base64 and no END line,
     # "password=" followed by 8 MiB without a break, 2 MiB of token prefixes
     layer(os.path.join(out, "pathological.tar"), [
