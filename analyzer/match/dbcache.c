@@ -22,6 +22,7 @@
 #include <xxhash.h>
 
 #include "blob/sha256.h"
+#include "core/fileio.h"
 
 #define DBCACHE_MAGIC "LSHSDB\0\1"
 #define DBCACHE_MAGIC_LEN 8
@@ -82,34 +83,6 @@ bool ls_dbcache_path(const char *dir, const char *key, char *out, size_t n)
     return k > 0 && (size_t)k < n;
 }
 
-/* Reads the whole file (bounded). Returns a malloc'd buffer or NULL. */
-static unsigned char *slurp(const char *path, size_t *len)
-{
-    struct stat st;
-    unsigned char *buf = NULL;
-    size_t got = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return NULL;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
-        (uint64_t)st.st_size > DBCACHE_MAX_FILE || !(buf = malloc((size_t)st.st_size)))
-        goto fail;
-    while (got < (size_t)st.st_size) {
-        ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            goto fail;
-        got += (size_t)r;
-    }
-    close(fd);
-    *len = got;
-    return buf;
-fail:
-    free(buf);
-    close(fd);
-    return NULL;
-}
 
 hs_database_t *ls_dbcache_load(const char *dir, const char *key, size_t *widths, size_t n)
 {
@@ -120,7 +93,7 @@ hs_database_t *ls_dbcache_load(const char *dir, const char *key, size_t *widths,
     XXH128_hash_t h;
     XXH128_canonical_t want;
     hs_database_t *db = NULL;
-    if (!ls_dbcache_path(dir, key, path, sizeof path) || !(buf = slurp(path, &len)))
+    if (!ls_dbcache_path(dir, key, path, sizeof path) || !(buf = ls_file_slurp(path, DBCACHE_MAX_FILE, &len, NULL)))
         return NULL;
     if (len < DBCACHE_MAGIC_LEN + 8 + 8 + 16 || memcmp(buf, DBCACHE_MAGIC, DBCACHE_MAGIC_LEN) != 0)
         goto out;
@@ -146,20 +119,6 @@ out:
     return db;
 }
 
-static int write_all(int fd, const void *p, size_t n)
-{
-    const unsigned char *c = p;
-    while (n > 0) {
-        ssize_t w = write(fd, c, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        c += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
 
 /* mkdir -p for the cache directory (0700: rule sets can be private). */
 static int make_dirs(const char *dir)
@@ -189,7 +148,7 @@ int ls_dbcache_store(const char *dir, const char *key, const hs_database_t *db,
     unsigned char *head = NULL;
     XXH3_state_t *xs = NULL;
     XXH128_canonical_t sum;
-    int fd = -1, rc = -1;
+    int rc = -1;
     if (!db || !ls_dbcache_path(dir, key, path, sizeof path) ||
         snprintf(tmp, sizeof tmp, "%s/.tmp-%.16s-XXXXXX", dir, key) >= (int)sizeof tmp)
         return -1;
@@ -208,29 +167,13 @@ int ls_dbcache_store(const char *dir, const char *key, const hs_database_t *db,
     XXH3_128bits_update(xs, head, head_len);
     XXH3_128bits_update(xs, ser, ser_len);
     XXH128_canonicalFromHash(&sum, XXH3_128bits_digest(xs));
-    if ((fd = mkstemp(tmp)) < 0)
-        goto out;
-    if (write_all(fd, head, head_len) != 0 || write_all(fd, ser, ser_len) != 0 ||
-        write_all(fd, sum.digest, sizeof sum.digest) != 0)
-        goto out; /* closed and unlinked below */
     {
-        int c = close(fd);
-        fd = -1;
-        if (c != 0) {
-            unlink(tmp);
+        ls_file_part parts[] = {{head, head_len}, {ser, ser_len}, {sum.digest, sizeof sum.digest}};
+        if (ls_file_replace(path, tmp, parts, sizeof parts / sizeof *parts) != 0)
             goto out;
-        }
-    }
-    if (rename(tmp, path) != 0) {
-        unlink(tmp);
-        goto out;
     }
     rc = 0;
 out:
-    if (fd >= 0) {
-        close(fd);
-        unlink(tmp);
-    }
     XXH3_freeState(xs);
     free(head);
     free(ser); /* hs_serialize_database uses the default allocator (malloc) */

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "blob/sha256.h"
+#include "core/fileio.h"
 #include "pipeline/layer_codec.h"
 #include "source/digest.h"
 
@@ -217,69 +218,16 @@ void ls_layer_cache_get_stats(ls_layer_cache *c, ls_layer_cache_stats *out)
 
 /* ---- files ------------------------------------------------------------ */
 
-/* The whole entry (bounded by LS_LAYER_CODEC_MAX), or NULL when there is
- * none (*exists false) or it cannot be read. */
-static unsigned char *read_entry(const char *path, size_t *len, bool *exists)
-{
-    struct stat st;
-    unsigned char *buf = NULL;
-    size_t got = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    *exists = fd >= 0 || errno != ENOENT;
-    if (fd < 0)
-        return NULL;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
-        (uint64_t)st.st_size > LS_LAYER_CODEC_MAX || !(buf = malloc((size_t)st.st_size)))
-        goto fail;
-    while (got < (size_t)st.st_size) {
-        ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            goto fail;
-        got += (size_t)r;
-    }
-    close(fd);
-    *len = got;
-    return buf;
-fail:
-    free(buf);
-    close(fd);
-    return NULL;
-}
-
-static int write_all(int fd, const unsigned char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 /* Writes buf as the entry at path: a mkstemp() file (0600) in the same
  * directory, renamed over it. 0 or -1 (nothing left behind). */
 static int write_entry(const ls_layer_cache *c, const char *path, const unsigned char *buf, size_t len)
 {
     char tmp[PATH_MAX_LEN + 64];
-    int fd, k = snprintf(tmp, sizeof tmp, "%s/.tmp-XXXXXX", c->dir);
-    if (k <= 0 || (size_t)k >= sizeof tmp || (fd = mkstemp(tmp)) < 0)
+    ls_file_part part = {buf, len};
+    int k = snprintf(tmp, sizeof tmp, "%s/.tmp-XXXXXX", c->dir);
+    if (k <= 0 || (size_t)k >= sizeof tmp)
         return -1;
-    if (write_all(fd, buf, len) != 0) {
-        close(fd);
-        unlink(tmp);
-        return -1;
-    }
-    if (close(fd) != 0 || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
+    return ls_file_replace(path, tmp, &part, 1);
 }
 
 /* ---- single flight ---------------------------------------------------- */
@@ -342,7 +290,7 @@ static bool load(ls_layer_cache *c, const ls_image *img, size_t i, const char *p
 {
     size_t len = 0;
     bool exists = false;
-    unsigned char *buf = read_entry(path, &len, &exists);
+    unsigned char *buf = ls_file_slurp(path, LS_LAYER_CODEC_MAX, &len, &exists);
     const char *want_diff = i < img->n_diff_ids ? img->diff_ids[i] : NULL;
     int rc = buf ? ls_layer_codec_decode(buf, len, c->rules, key, i, out) : -1;
     free(buf);
