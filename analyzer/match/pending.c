@@ -7,18 +7,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-int ls_pending_init(ls_pending *p, size_t cap)
+#define PENDING_INITIAL 256
+
+int ls_pending_init(ls_pending *p, size_t max)
 {
     p->n = 0;
-    p->cap = cap ? cap : 1;
+    p->max = max ? max : 1;
+    p->cap = p->max < PENDING_INITIAL ? p->max : PENDING_INITIAL;
     return (p->v = malloc(p->cap * sizeof *p->v)) ? 0 : -1;
+}
+
+/* Doubles the allocation, never past max. 0, or -1. */
+static int grow(ls_pending *p)
+{
+    size_t cap = p->cap > p->max / 2 ? p->max : 2 * p->cap;
+    ls_pending_hit *v;
+    if (cap <= p->cap || !(v = realloc(p->v, cap * sizeof *v)))
+        return -1;
+    p->v = v;
+    p->cap = cap;
+    return 0;
 }
 
 void ls_pending_free(ls_pending *p)
 {
     free(p->v);
     p->v = NULL;
-    p->n = p->cap = 0;
+    p->n = p->cap = p->max = 0;
 }
 
 void ls_pending_clear(ls_pending *p)
@@ -43,7 +58,7 @@ int ls_pending_add(ls_pending *p, uint32_t rule, uint64_t start, uint32_t len)
         }
         i--;
     }
-    if (p->n == p->cap)
+    if (p->n == p->cap && grow(p) != 0)
         return -1;
     memmove(&p->v[i + 1], &p->v[i], (p->n - i) * sizeof *p->v);
     p->v[i].start = start;

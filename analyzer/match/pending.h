@@ -25,16 +25,19 @@ typedef struct {
 typedef struct {
     ls_pending_hit *v;  /* v[0..n), sorted by (start, rule), unique pairs */
     size_t n;
-    size_t cap;
+    size_t cap;         /* allocated */
+    size_t max;         /* the bound the list may grow to */
 } ls_pending;
 
-/* 0, or -1 on allocation failure. */
-int ls_pending_init(ls_pending *p, size_t cap);
+/* An empty list that grows on demand up to max hits (the worst case the
+ * scanner can produce: it scales with the match window, so it is a bound,
+ * not an allocation). 0, or -1 on allocation failure. */
+int ls_pending_init(ls_pending *p, size_t max);
 void ls_pending_free(ls_pending *p);
 void ls_pending_clear(ls_pending *p);
 
 /* Adds a hit or, when (rule, start) is already pending, keeps the longer
- * length. Returns 0, or -1 when full (a broken capacity bound). */
+ * length. Returns 0, or -1 when out of memory or past max (a broken bound). */
 int ls_pending_add(ls_pending *p, uint32_t rule, uint64_t start, uint32_t len);
 
 /* Number of leading hits whose start is below limit (the final ones). */

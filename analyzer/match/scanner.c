@@ -118,7 +118,9 @@ static int confirm_one(ls_scanner *s, const raw_hit *rh, bool at_end, ls_error *
         return 0;
     if (ls_pending_add(&s->pending, rh->rule, ws + ov[2 * mr->group],
                        (uint32_t)(ov[2 * mr->group + 1] - ov[2 * mr->group])) < 0)
-        return ls_error_set(err, LS_ERR_INTERNAL, "matcher: pending hit list full");
+        return s->pending.n < s->pending.max
+                   ? ls_error_set(err, LS_ERR_NOMEM, "matcher: out of memory")
+                   : ls_error_set(err, LS_ERR_INTERNAL, "matcher: pending hit list full");
     return 0;
 }
 

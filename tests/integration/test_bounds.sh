@@ -60,6 +60,8 @@ secret_len() { "$LS" scan --format json --show-secrets "$@" key.tar |
   python3 -c 'import json,sys; f=json.load(sys.stdin)["findings"]; print(";".join("%s %d" % (x["rule"], len(x["secret"])) for x in f))'; }
 expect_eq "default window: the whole 4096-bit PEM block" "$(secret_len)" "private-key $keylen"
 expect_eq "--match-window 16K: the same" "$(secret_len --match-window 16K)" "private-key $keylen"
+# the largest window allowed works (buffers grow with hits, not with the window)
+expect_eq "--match-window 16M: the same" "$(secret_len --match-window 16M)" "private-key $keylen"
 short=$(secret_len --match-window 1K || true)
 case "$short" in
   "private-key "*) n=${short#private-key }; [ "$n" -lt 1024 ] && ok "--match-window 1K: only the key's start ($n bytes)" || bad "--match-window 1K: $short";;
