@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -38,6 +39,26 @@ fail:
     free(buf);
     close(fd);
     return NULL;
+}
+
+int ls_file_mkdirs(const char *dir)
+{
+    char p[4096];
+    size_t len = strlen(dir);
+    if (len == 0 || len >= sizeof p) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(p, dir, len + 1);
+    for (size_t i = 1; i <= len; i++) {
+        if (p[i] != '/' && p[i] != '\0')
+            continue;
+        p[i] = '\0';
+        if (mkdir(p, 0700) != 0 && errno != EEXIST)
+            return -1;
+        p[i] = i == len ? '\0' : '/';
+    }
+    return 0;
 }
 
 int ls_file_write_all(int fd, const void *p, size_t n)

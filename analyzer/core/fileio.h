@@ -17,6 +17,10 @@
  * apart from the other cases. */
 unsigned char *ls_file_slurp(const char *path, uint64_t max, size_t *len, bool *exists);
 
+/* mkdir -p with mode 0700 for each directory created (cache entries hold
+ * rule sets and findings). 0, or -1 (errno set by mkdir, or ENAMETOOLONG). */
+int ls_file_mkdirs(const char *dir);
+
 /* Writes n bytes to fd, retrying short writes and EINTR. 0 or -1. */
 int ls_file_write_all(int fd, const void *p, size_t n);
 

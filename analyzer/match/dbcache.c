@@ -120,24 +120,6 @@ out:
 }
 
 
-/* mkdir -p for the cache directory (0700: rule sets can be private). */
-static int make_dirs(const char *dir)
-{
-    char p[4096];
-    size_t len = strlen(dir);
-    if (len == 0 || len >= sizeof p)
-        return -1;
-    memcpy(p, dir, len + 1);
-    for (size_t i = 1; i <= len; i++) {
-        if (p[i] != '/' && p[i] != '\0')
-            continue;
-        p[i] = '\0';
-        if (mkdir(p, 0700) != 0 && errno != EEXIST)
-            return -1;
-        p[i] = i == len ? '\0' : '/';
-    }
-    return 0;
-}
 
 int ls_dbcache_store(const char *dir, const char *key, const hs_database_t *db,
                      const size_t *widths, size_t n)
@@ -152,7 +134,7 @@ int ls_dbcache_store(const char *dir, const char *key, const hs_database_t *db,
     if (!db || !ls_dbcache_path(dir, key, path, sizeof path) ||
         snprintf(tmp, sizeof tmp, "%s/.tmp-%.16s-XXXXXX", dir, key) >= (int)sizeof tmp)
         return -1;
-    if (make_dirs(dir) != 0 || hs_serialize_database(db, &ser, &ser_len) != HS_SUCCESS)
+    if (ls_file_mkdirs(dir) != 0 || hs_serialize_database(db, &ser, &ser_len) != HS_SUCCESS)
         return -1;
     if (!(head = malloc(head_len)) || !(xs = XXH3_createState()))
         goto out;

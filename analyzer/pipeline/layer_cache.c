@@ -46,24 +46,6 @@ struct ls_layer_cache {
     ls_layer_cache_stats stats;  /* under lock */
 };
 
-/* mkdir -p with mode 0700 (the entries hold secrets). */
-static int make_dirs(const char *dir)
-{
-    char p[PATH_MAX_LEN];
-    size_t len = strlen(dir);
-    if (len == 0 || len >= sizeof p)
-        return -1;
-    memcpy(p, dir, len + 1);
-    for (size_t i = 1; i <= len; i++) {
-        if (p[i] != '/' && p[i] != '\0')
-            continue;
-        p[i] = '\0';
-        if (mkdir(p, 0700) != 0 && errno != EEXIST)
-            return -1;
-        p[i] = i == len ? '\0' : '/';
-    }
-    return 0;
-}
 
 /* The running binary's SHA-256: a layer result depends on the code that
  * scanned it (detectors, suppression, nesting) as much as on the rules, and
@@ -144,7 +126,7 @@ int ls_layer_cache_new(ls_layer_cache **out, const char *root, const ls_ruleset 
         return ls_error_set(err, LS_ERR_USAGE, "cache directory name is empty or too long");
     }
     k = snprintf(c->dir, sizeof c->dir, "%s/%s", c->root, LAYERS_SUBDIR);
-    if (k <= 0 || (size_t)k >= sizeof c->dir - 256 || make_dirs(c->dir) != 0) {
+    if (k <= 0 || (size_t)k >= sizeof c->dir - 256 || ls_file_mkdirs(c->dir) != 0) {
         ls_error_set(err, LS_ERR_IO, "%s: cannot create the layer cache directory: %s", c->dir,
                      k > 0 && (size_t)k < sizeof c->dir - 256 ? strerror(errno) : "name too long");
         if (c->private_dir)
