@@ -332,6 +332,7 @@ static const char *const supersedes[][2] = {
     {"pypi-token", "pypirc-password"},
     {"rubygems-api-key", "gem-credentials"},
     {"openai-api-key", "openai-project-key"},
+    {"java-keystore", "k8s-secret-data"},
 };
 
 bool ls_detect_supersedes(const char *a, const char *b)

@@ -61,7 +61,7 @@ cases = {
  "anthropic": ("/app/claude.env", "ANTHROPIC_API_KEY=sk-ant-api03-%s-%sAA\n" % (rs(86, string.ascii_letters+string.digits+'-_'), rs(6))),
  "huggingface": ("/app/hf.env", "HF_TOKEN=hf_%s\n" % rs(34, string.ascii_letters)),
  "telegram": ("/app/bot.py", "TOKEN = '%s:AA%s'\n" % (rs(10, string.digits), rs(33, string.ascii_letters+string.digits+'_-'))),
- "discord": ("/app/discord.env", "DISCORD_BOT_TOKEN=MT%s.%s.%s\n" % (rs(24), rs(6, string.ascii_letters+string.digits+'-_'), rs(38, string.ascii_letters+string.digits+'-_'))),
+ "discord": ("/app/discord.env", "DISCORD_BOT_TOKEN=%s.%s.%s\n" % (base64.b64encode(('1' + rs(18, string.digits)).encode()).decode().rstrip('='), rs(6, string.ascii_letters+string.digits+'-_'), rs(38, string.ascii_letters+string.digits+'-_'))),
  "jwt": ("/app/token.txt", "Authorization: Bearer %s.%s.%s\n" % (base64.urlsafe_b64encode(b'{"alg":"HS256","typ":"JWT"}').decode().rstrip('='), base64.urlsafe_b64encode(b'{"sub":"svc-deploy","exp":1900000000}').decode().rstrip('='), rs(43, string.ascii_letters+string.digits+'-_'))),
  "ssh-key": ("/root/.ssh/id_ed25519", "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n%s\n-----END OPENSSH PRIVATE KEY-----\n" % '\n'.join(rs(70, string.ascii_letters+string.digits+'+/') for _ in range(5))),
  "pgp": ("/root/private.asc", "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\n%s\n-----END PGP PRIVATE KEY BLOCK-----\n" % '\n'.join(rs(64, string.ascii_letters+string.digits+'+/') for _ in range(6))),
