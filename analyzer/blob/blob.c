@@ -44,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blob/blob_map.h"
 #include "blob/decoder.h"
 #include "blob/sha256.h"
 
@@ -52,6 +53,9 @@
 #define BLOB_RING_SLOTS 4u
 #define BLOB_RING_SLOT (256u * 1024u)
 #define BLOB_RAW_SLOTS 4u
+/* A plain tar at least this large is served from a mapping when its reader
+ * offers one (blob_map.h); smaller ones are not worth a hashing thread. */
+#define BLOB_MAP_MIN (1u << 20)
 
 /* The decoder thread's hand-off: slots [head, head+count) hold data, the
  * first `hashed` of them are already in h_plain. */
@@ -85,6 +89,7 @@ typedef struct {
 
 struct ls_blob {
     ls_reader *raw;                 /* owned */
+    ls_blob_map *map;               /* a mapped plain tar: serves every read (owned) */
     ls_compression compression;
     const ls_decoder_ops *ops;
     void *dec;                      /* decoder state */
@@ -216,6 +221,23 @@ static int blob_sniff(ls_blob *b, ls_error *err)
     return b->dec ? 0 : -1;
 }
 
+/* A plain tar in a mappable file (the sniffed bytes are its first bytes
+ * again: the mapping starts where the reader did). LAYERSCAN_MMAP=0 reads
+ * it instead (for measurements). */
+static int blob_try_map(ls_blob *b, ls_error *err)
+{
+    const char *env = getenv("LAYERSCAN_MMAP");
+    uint64_t len = 0;
+    const void *p;
+    if (env && strcmp(env, "0") == 0)
+        return 0;
+    p = ls_reader_map(b->raw, &len);
+    if (!p || len < BLOB_MAP_MIN)
+        return 0;
+    b->map = ls_blob_map_new(p, len, b->threaded, b->label, err);
+    return b->map ? 0 : -1;
+}
+
 ls_blob *ls_blob_open_named(ls_reader *raw, const char *name, ls_error *err)
 {
     ls_blob *b = calloc(1, sizeof *b);
@@ -239,6 +261,8 @@ ls_blob *ls_blob_open_named(ls_reader *raw, const char *name, ls_error *err)
         const char *env = getenv("LAYERSCAN_DECODE_THREAD");
         b->threaded = !(env && strcmp(env, "0") == 0);
     }
+    if (b->compression == LS_COMP_NONE && blob_try_map(b, err) < 0)
+        goto fail;
     return b;
 fail:
     ls_blob_free(b);
@@ -648,6 +672,8 @@ ssize_t ls_blob_read(ls_blob *b, void *buf, size_t n, ls_error *err)
 {
     if (n > SSIZE_MAX)
         n = SSIZE_MAX;
+    if (b->map)
+        return ls_blob_map_read(b->map, buf, n);
     if (n == 0)
         return !b->ring.running && b->failed ? blob_repeat_failure(b, err) : 0;
     blob_maybe_start(b);
@@ -660,6 +686,8 @@ ssize_t ls_blob_peek(ls_blob *b, const void **buf, ls_error *err)
 {
     size_t filled = 0;
     ssize_t k = 1;
+    if (b->map)
+        return ls_blob_map_peek(b->map, buf);
     blob_maybe_start(b);
     if (b->ring.used)
         return ring_peek(b, buf, err);
@@ -726,9 +754,24 @@ static int blob_finalise(ls_blob *b, ls_error *err)
     return 0;
 }
 
+/* A mapped plain tar: its one hash is both digests. */
+static int blob_finish_map(ls_blob *b)
+{
+    b->info.compression = LS_COMP_NONE;
+    b->info.compressed_bytes = b->info.bytes = ls_blob_map_size(b->map);
+    if (ls_blob_map_finish(b->map, b->info.diff_id, &b->error) < 0)
+        return -1;
+    memcpy(b->info.digest, b->info.diff_id, sizeof b->info.digest);
+    b->finished = true;
+    return 0;
+}
+
 int ls_blob_finish(ls_blob *b, ls_blob_info *info, ls_error *err)
 {
-    if (!b->finished) {
+    if (!b->finished && b->map) {
+        if (blob_finish_map(b) < 0)
+            b->failed = true;
+    } else if (!b->finished) {
         ls_error ring_err;
         ssize_t k;
         ls_error_clear(&ring_err);
@@ -767,6 +810,7 @@ void ls_blob_free(ls_blob *b)
 {
     if (!b)
         return;
+    ls_blob_map_free(b->map); /* before raw, which owns the mapping */
     ring_cancel(b);
     ring_free(&b->ring);
     if (b->ops && b->dec)

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct ls_reader {
@@ -45,6 +47,11 @@ ssize_t ls_reader_peek(ls_reader *r, const void **buf, ls_error *err)
     return r->ops->peek(r->ctx, buf, err);
 }
 
+const void *ls_reader_map(ls_reader *r, uint64_t *len)
+{
+    return r->ops->map ? r->ops->map(r->ctx, len) : NULL;
+}
+
 ssize_t ls_reader_read_full(ls_reader *r, void *buf, size_t n, ls_error *err)
 {
     size_t got = 0;
@@ -73,7 +80,10 @@ void ls_reader_free(ls_reader *r)
 typedef struct {
     int fd;
     int owns_fd;
-    uint64_t pos, end;
+    uint64_t start, pos, end;
+    void *map;            /* the mapping of [start, end), page-aligned below */
+    size_t map_len;       /* its length from the page boundary */
+    size_t map_skew;      /* start - the page boundary */
     char name[256];
 } fd_range;
 
@@ -98,15 +108,44 @@ static ssize_t fd_range_read(void *ctx, void *buf, size_t n, ls_error *err)
     }
 }
 
+/* Maps [start, end) once. Only a regular file whose size covers the range
+ * is mapped (a pipe or a short file is read, and reports its own errors). */
+static const void *fd_range_map(void *ctx, uint64_t *len)
+{
+    fd_range *f = ctx;
+    struct stat st;
+    long page = sysconf(_SC_PAGESIZE);
+    uint64_t base;
+    void *p;
+    if (!f->map) {
+        if (page <= 0 || f->end <= f->start || fstat(f->fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+            (uint64_t)st.st_size < f->end || f->end - f->start > SIZE_MAX / 2)
+            return NULL;
+        base = f->start - f->start % (uint64_t)page;
+        p = mmap(NULL, (size_t)(f->end - base), PROT_READ, MAP_SHARED, f->fd, (off_t)base);
+        if (p == MAP_FAILED)
+            return NULL;
+        (void)madvise(p, (size_t)(f->end - base), MADV_SEQUENTIAL);
+        f->map = p;
+        f->map_len = (size_t)(f->end - base);
+        f->map_skew = (size_t)(f->start - base);
+    }
+    *len = f->end - f->start;
+    return (const unsigned char *)f->map + f->map_skew;
+}
+
 static void fd_range_close(void *ctx)
 {
     fd_range *f = ctx;
+    if (f->map)
+        munmap(f->map, f->map_len);
     if (f->owns_fd)
         close(f->fd);
     free(f);
 }
 
-static const ls_reader_ops fd_range_ops = {.read = fd_range_read, .close = fd_range_close};
+static const ls_reader_ops fd_range_ops = {.read = fd_range_read, .close = fd_range_close,
+                                           .map = fd_range_map};
 
 static ls_reader *fd_range_new(int fd, int owns, uint64_t off, uint64_t len, const char *name)
 {
@@ -115,7 +154,7 @@ static ls_reader *fd_range_new(int fd, int owns, uint64_t off, uint64_t len, con
         return NULL;
     f->fd = fd;
     f->owns_fd = owns;
-    f->pos = off;
+    f->start = f->pos = off;
     f->end = off + len;
     snprintf(f->name, sizeof f->name, "%s", name ? name : "(input)");
     return ls_reader_new(&fd_range_ops, f);

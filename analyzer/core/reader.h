@@ -29,6 +29,11 @@ typedef struct {
      * bytes, which stay valid until the next call on ctx. Returns the count
      * (0 at end of stream) or -1 with err filled. May be NULL. */
     ssize_t (*peek)(void *ctx, const void **buf, ls_error *err);
+    /* Optional: the stream's whole byte range, from its first byte whatever
+     * has been read since, as one read-only mapping owned by ctx (valid
+     * until close); *len its size. NULL when the bytes cannot be mapped
+     * (not an error: the caller reads instead). May be NULL. */
+    const void *(*map)(void *ctx, uint64_t *len);
 } ls_reader_ops;
 
 /* Wraps ops+ctx; the reader owns ctx and calls ops->close(ctx) on free.
@@ -45,6 +50,12 @@ int ls_reader_can_peek(const ls_reader *r);
  * bytes, valid until the next call on r. Returns the count, 0 at end of
  * stream, -1 on error (err filled). Reads and peeks may be mixed. */
 ssize_t ls_reader_peek(ls_reader *r, const void **buf, ls_error *err);
+
+/* The whole stream as one read-only mapping (see ls_reader_ops.map), or
+ * NULL when r cannot offer one. A file that shrinks while mapped raises
+ * SIGBUS on access past its new end: only regular files are mapped, after
+ * checking their size covers the range. */
+const void *ls_reader_map(ls_reader *r, uint64_t *len);
 
 /* Reads until buf is full or the stream ends. Returns bytes read or -1. */
 ssize_t ls_reader_read_full(ls_reader *r, void *buf, size_t n, ls_error *err);
