@@ -567,6 +567,7 @@ static void ring_unlend(blob_ring *r)
  * (err filled), both once the thread ended. */
 static int ring_take(ls_blob *b, ls_error *err)
 {
+    bool have;
     blob_ring *r = &b->ring;
     if (!r->running)
         goto ended;
@@ -589,8 +590,9 @@ static int ring_take(ls_blob *b, ls_error *err)
         else
             pthread_cond_wait(&r->cv_data, &r->mu);
     }
+    have = r->count > 0; /* read under mu: the producer may be filling another slot */
     pthread_mutex_unlock(&r->mu);
-    if (r->count > 0)
+    if (have)
         return 1;
     ring_join(b);
 ended:

@@ -12,6 +12,7 @@
  */
 #include "match/matcher_impl.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include <limits.h>
@@ -44,7 +45,7 @@ static int rule_width(const ls_rule *r, size_t *out, ls_error *err)
     return 0;
 }
 
-/* "(?:REGEX)\z" compiled and JITed; the secret group chosen. */
+/* "(?:REGEX)\z" compiled (JIT comes on first use); the secret group chosen. */
 static int rule_pcre(const ls_rule *r, ls_match_rule *mr, ls_error *err)
 {
     size_t len = strlen(r->regex) + 8;
@@ -65,7 +66,6 @@ static int rule_pcre(const ls_rule *r, ls_match_rule *mr, ls_error *err)
                  off >= 3 ? (size_t)off - 3 : (size_t)0);
         return rule_error(r, err, "pcre2", full);
     }
-    (void)pcre2_jit_compile(mr->re, PCRE2_JIT_COMPLETE); /* interpreter if no JIT */
     pcre2_pattern_info(mr->re, PCRE2_INFO_CAPTURECOUNT, &groups);
     named = pcre2_substring_number_from_name(mr->re, (PCRE2_SPTR) "secret");
     mr->group = named > 0 ? (uint32_t)named : groups >= 1 ? 1u : 0u;
@@ -182,7 +182,10 @@ int ls_matcher_new_cached(ls_matcher **out, const ls_ruleset *rs, const char *ca
         free(m);
         return ls_error_set(err, LS_ERR_LIMIT, "matcher: too many rules");
     }
-    if (m->n && !(m->rules = calloc(m->n, sizeof *m->rules))) {
+    if ((m->n && !(m->rules = calloc(m->n, sizeof *m->rules))) ||
+        !(m->jit_mu = malloc(sizeof *m->jit_mu)) || pthread_mutex_init(m->jit_mu, NULL) != 0) {
+        free(m->jit_mu);
+        free(m->rules);
         free(m);
         return ls_error_set(err, LS_ERR_NOMEM, "matcher: out of memory");
     }
@@ -243,18 +246,47 @@ ls_dbcache_state ls_matcher_cache_state(const ls_matcher *m)
     return m ? m->cache : LS_DBCACHE_OFF;
 }
 
+const pcre2_code *ls_matcher_confirm_code(const ls_matcher *m, size_t rule)
+{
+    ls_match_rule *mr = &m->rules[rule];
+    pcre2_code *c = atomic_load_explicit(&mr->confirm, memory_order_acquire);
+    if (c)
+        return c;
+    pthread_mutex_lock(m->jit_mu);
+    c = atomic_load_explicit(&mr->confirm, memory_order_relaxed);
+    if (!c) {
+        pcre2_code *copy = pcre2_code_copy(mr->re);
+        if (copy && pcre2_jit_compile(copy, PCRE2_JIT_COMPLETE) == 0) {
+            c = copy;
+        } else { /* no JIT here (or no memory for it): the interpreter */
+            pcre2_code_free(copy);
+            c = mr->re;
+        }
+        atomic_store_explicit(&mr->confirm, c, memory_order_release);
+    }
+    pthread_mutex_unlock(m->jit_mu);
+    return c;
+}
+
 void ls_matcher_free(ls_matcher *m)
 {
     size_t i;
     if (!m)
         return;
     for (i = 0; m->rules && i < m->n; i++) {
+        pcre2_code *c = atomic_load(&m->rules[i].confirm);
+        if (c && c != m->rules[i].re)
+            pcre2_code_free(c);
         pcre2_code_free(m->rules[i].re);
         free(m->rules[i].globs);
     }
     free(m->rules);
     free(m->filtered);
     hs_free_database(m->db);
+    if (m->jit_mu) {
+        pthread_mutex_destroy(m->jit_mu);
+        free(m->jit_mu);
+    }
     free(m);
 }
 

@@ -8,6 +8,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <hs/hs.h>
+#include <pthread.h>
 
 #include "match/matcher.h"
 #include "match/pathglob.h"
@@ -19,7 +20,10 @@
 
 /* What the scanner needs to confirm a raw hit of one rule. */
 typedef struct {
-    pcre2_code *re;   /* "(?:REGEX)\z", JIT-compiled when the platform allows */
+    pcre2_code *re;   /* "(?:REGEX)\z", compiled (validated) with the matcher */
+    pcre2_code *_Atomic confirm; /* what confirmation runs: NULL until the rule's
+                                    first raw hit, then a JIT-compiled copy of re
+                                    (or re itself where there is no JIT) */
     uint32_t group;   /* capture group of the secret: "secret", else 1, else 0 */
     size_t width;     /* longest match, capped at the window - 1 */
     size_t raw_width; /* longest match as Hyperscan says (SIZE_MAX: unbounded) */
@@ -38,6 +42,13 @@ struct ls_matcher {
     size_t *filtered;        /* indexes of the rules with path filters ... */
     size_t n_filtered;       /* ... (the others apply to every path) */
     ls_dbcache_state cache;  /* how the database was obtained */
+    pthread_mutex_t *jit_mu; /* serialises making rules[].confirm */
 };
+
+/* The code confirming raw hits of `rule`, JIT-compiled on first use: most
+ * rules never see a raw hit in a scan, and JIT-compiling all of them took
+ * about 10 ms of every start. Thread-safe; `re` itself is never modified,
+ * so scanners already matching with it are undisturbed. */
+const pcre2_code *ls_matcher_confirm_code(const ls_matcher *m, size_t rule);
 
 #endif

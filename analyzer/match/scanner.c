@@ -108,7 +108,7 @@ static int confirm_one(ls_scanner *s, const raw_hit *rh, bool at_end, ls_error *
     }
     if (rh->to <= ws || !(subject = ls_history_range(&s->hist, ws, rh->to, s->buf)))
         return 0;
-    rc = pcre2_match(mr->re, subject, (PCRE2_SIZE)(rh->to - ws), so,
+    rc = pcre2_match(ls_matcher_confirm_code(s->m, rh->rule), subject, (PCRE2_SIZE)(rh->to - ws), so,
                      at_end ? 0 : PCRE2_NOTEOL, s->md, s->mctx);
     if (rc < 0)
         return 0; /* no match (semantics differ) or match limit: not confirmed */
