@@ -51,7 +51,7 @@
 #define BLOB_IN_SIZE (128u * 1024u)
 #define BLOB_SNIFF_SIZE 10u
 #define BLOB_RING_SLOTS 4u
-#define BLOB_RING_SLOT (256u * 1024u)
+#define BLOB_RING_SLOT (1024u * 1024u)
 #define BLOB_RAW_SLOTS 4u
 /* A plain tar at least this large is served from a mapping when its reader
  * offers one (blob_map.h); smaller ones are not worth a hashing thread. */

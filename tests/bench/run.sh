@@ -7,7 +7,10 @@
 # a layer holding one big file, a layer of many small files, and the /usr tar
 # extracted to a tree for the peers. Then prints Markdown tables:
 #   1. per input: layerscan's median wall time, MB/s of uncompressed tar, CPU
-#      time and peak RSS (/usr/bin/time), beside the decode-only baselines
+#      time and peak RSS (/usr/bin/time) by default, with --jobs 1 (one
+#      layer at a time: the same as the default for a one-layer input), with
+#      no decoder or hashing thread (LAYERSCAN_DECODE_THREAD=0) and, for the
+#      plain tar, read instead of mapped (LAYERSCAN_MMAP=0), beside the decode-only baselines
 #      (gzip -dc, igzip -dc, zstd -dc, cat) timed in the same run, every
 #      command taking its turn in each round so load drifts hit all alike;
 #      "× ref" is the median wall time over the reference decoder's;
@@ -175,15 +178,18 @@ echo "|---|---:|---|---:|---:|---:|---:|---:|"
 f=$(q "$OUT/usr.tar.gz")
 bench "/usr tar.gz" "$(size_mb "$(plain_bytes "$OUT/usr.tar.gz")")" "igzip -dc" "$RUNS" \
   "gzip -dc" "gzip -dc $f" "igzip -dc" "igzip -dc $f" \
-  "layerscan" "$LSQ scan --format json $f" "layerscan, one thread" "$one_thread $f"
+  "layerscan" "$LSQ scan --format json $f" "layerscan --jobs 1" "$LSQ scan --format json --jobs 1 $f" \
+  "layerscan, one thread" "$one_thread $f"
 f=$(q "$OUT/usr.tar.zst")
 bench "/usr tar.zst" "$(size_mb "$(plain_bytes "$OUT/usr.tar.zst")")" "zstd -dc" "$RUNS" \
   "zstd -dc" "zstd -dcq $f" \
-  "layerscan" "$LSQ scan --format json $f" "layerscan, one thread" "$one_thread $f"
+  "layerscan" "$LSQ scan --format json $f" "layerscan --jobs 1" "$LSQ scan --format json --jobs 1 $f" \
+  "layerscan, one thread" "$one_thread $f"
 f=$(q "$OUT/usr.tar")
 bench "/usr tar" "$(size_mb "$(plain_bytes "$OUT/usr.tar")")" "cat" "$RUNS" \
   "cat" "cat $f" \
-  "layerscan" "$LSQ scan --format json $f" "layerscan, one thread" "$one_thread $f"
+  "layerscan" "$LSQ scan --format json $f" "layerscan, read not mapped" "LAYERSCAN_MMAP=0 $LSQ scan --format json $f" \
+  "layerscan, one thread" "$one_thread $f"
 f=$(q "$OUT/big.tar.gz")
 bench "one big file, gz" "$(size_mb "$(plain_bytes "$OUT/big.tar.gz")")" "igzip -dc" "$RUNS" \
   "igzip -dc" "igzip -dc $f" \
