@@ -214,6 +214,7 @@ typedef struct {
     ls_scanner **scanners;   /* one per worker; [0] is s->scanner */
     int *rc;                 /* per layer: ls_layer_scan's return */
     ls_error *errs;          /* per layer: its error when rc != 0 */
+    size_t *order;           /* the layers in the order they are handed out */
     pthread_mutex_t lock;    /* serializes progress reports from workers */
     size_t done;             /* layers finished, under lock */
 } layer_jobs;
@@ -235,9 +236,10 @@ static void report_progress(layer_jobs *j, size_t i)
 /* With a layer cache, a layer whose result is cached is not read at all;
  * otherwise it is scanned and its result offered to the cache. Either way the
  * slot ends up holding the same result (see layer_cache.h). */
-static int scan_one_layer(void *ctx, unsigned worker, size_t i)
+static int scan_one_layer(void *ctx, unsigned worker, size_t k)
 {
     layer_jobs *j = ctx;
+    size_t i = j->order[k];
     ls_layer_cache *lc = j->s->opts ? j->s->opts->layer_cache : NULL;
     ls_layer_claim claim = {0};
     ls_layer_result *res = &j->s->results[i];
@@ -251,6 +253,24 @@ static int scan_one_layer(void *ctx, unsigned worker, size_t i)
     }
     report_progress(j, i);
     return j->rc[i] != 0;
+}
+
+/* Largest first (declared compressed size; unknown sizes last, in index
+ * order): with layers in parallel the scan ends when the last layer does,
+ * and a big layer started last would run alone on an otherwise idle
+ * machine. The order of the results does not depend on it. */
+static void order_layers(const ls_image *img, size_t *order)
+{
+    size_t n = img->n_layers;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = i;
+        /* insertion sort: a handful to a few hundred layers */
+        while (k > 0 && img->layers[order[k - 1]].size < img->layers[i].size) {
+            order[k] = order[k - 1];
+            k--;
+        }
+        order[k] = i;
+    }
 }
 
 static int scan_layers(scan_state *s, ls_source *src, const ls_image *img, const ls_ruleset *rules,
@@ -268,7 +288,8 @@ static int scan_layers(scan_state *s, ls_source *src, const ls_image *img, const
     j.scanners = calloc(workers, sizeof *j.scanners);
     j.rc = calloc(n ? n : 1, sizeof *j.rc);
     j.errs = calloc(n ? n : 1, sizeof *j.errs);
-    if (!s->results || !s->fs || !r->layers || !j.scanners || !j.rc || !j.errs) {
+    j.order = calloc(n ? n : 1, sizeof *j.order);
+    if (!s->results || !s->fs || !r->layers || !j.scanners || !j.rc || !j.errs || !j.order) {
         ls_error_set(err, LS_ERR_NOMEM, "out of memory");
         goto out;
     }
@@ -276,6 +297,7 @@ static int scan_layers(scan_state *s, ls_source *src, const ls_image *img, const
     for (size_t w = 1; w < workers; w++)
         if (!(j.scanners[w] = ls_scanner_new(m, err)))
             goto out;
+    order_layers(img, j.order);
     ls_parallel_for(n, (unsigned)workers, scan_one_layer, &j);
     for (size_t i = 0; i < n; i++) {
         ls_layer_result *res = &s->results[i];
@@ -295,6 +317,7 @@ out:
     free(j.scanners);
     free(j.rc);
     free(j.errs);
+    free(j.order);
     pthread_mutex_destroy(&j.lock);
     return rc;
 }
