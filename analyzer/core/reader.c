@@ -6,12 +6,14 @@
 #include "core/reader.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 struct ls_reader {
@@ -108,8 +110,33 @@ static ssize_t fd_range_read(void *ctx, void *buf, size_t n, ls_error *err)
     }
 }
 
-/* Maps [start, end) once. Only a regular file whose size covers the range
- * is mapped (a pipe or a short file is read, and reports its own errors). */
+/* Whether fd lives on a local disk file system. A mapped page that cannot
+ * be read (an I/O error, a network file system's hiccup, a file cut short
+ * under us) raises SIGBUS where pread would return an error we can report,
+ * so only file systems on local storage are mapped. */
+static bool local_fs(int fd)
+{
+    static const unsigned long local[] = {
+        0xEF53,     /* ext2/3/4 */
+        0x58465342, /* xfs */
+        0x9123683E, /* btrfs */
+        0xF2F52010, /* f2fs */
+        0x2FC12FC1, /* zfs */
+        0x01021994, /* tmpfs */
+        0x794C7630, /* overlayfs (a container's root) */
+    };
+    struct statfs fs;
+    if (fstatfs(fd, &fs) != 0)
+        return false;
+    for (size_t i = 0; i < sizeof local / sizeof *local; i++)
+        if ((unsigned long)fs.f_type == local[i])
+            return true;
+    return false;
+}
+
+/* Maps [start, end) once. Only a regular file on a local file system whose
+ * size covers the range is mapped (anything else is read, and reports its
+ * own errors). */
 static const void *fd_range_map(void *ctx, uint64_t *len)
 {
     fd_range *f = ctx;
@@ -119,7 +146,7 @@ static const void *fd_range_map(void *ctx, uint64_t *len)
     void *p;
     if (!f->map) {
         if (page <= 0 || f->end <= f->start || fstat(f->fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-            (uint64_t)st.st_size < f->end || f->end - f->start > SIZE_MAX / 2)
+            (uint64_t)st.st_size < f->end || f->end - f->start > SIZE_MAX / 2 || !local_fs(f->fd))
             return NULL;
         base = f->start - f->start % (uint64_t)page;
         p = mmap(NULL, (size_t)(f->end - base), PROT_READ, MAP_SHARED, f->fd, (off_t)base);

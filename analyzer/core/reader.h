@@ -52,9 +52,11 @@ int ls_reader_can_peek(const ls_reader *r);
 ssize_t ls_reader_peek(ls_reader *r, const void **buf, ls_error *err);
 
 /* The whole stream as one read-only mapping (see ls_reader_ops.map), or
- * NULL when r cannot offer one. A file that shrinks while mapped raises
- * SIGBUS on access past its new end: only regular files are mapped, after
- * checking their size covers the range. */
+ * NULL when r cannot offer one. A mapped page that cannot be read raises
+ * SIGBUS instead of returning an error, so a file range is mapped only if
+ * it is a regular file on a local disk file system (ext4, xfs, btrfs, f2fs,
+ * zfs, tmpfs, overlayfs) whose size covers the range; a file cut short
+ * while mapped would still raise it. */
 const void *ls_reader_map(ls_reader *r, uint64_t *len);
 
 /* Reads until buf is full or the stream ends. Returns bytes read or -1. */
