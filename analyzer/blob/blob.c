@@ -34,6 +34,10 @@
  * the reading thread does.
  * LAYERSCAN_DECODE_THREAD=0 in the environment decodes on the caller's
  * thread instead (for measurements).
+ *
+ * A plain tar whose reader can map its bytes (a layer in a local file)
+ * skips all of this: blob_map.c lends the mapping itself and hashes it on a
+ * thread of its own.
  */
 #include "blob/blob.h"
 
