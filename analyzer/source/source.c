@@ -177,9 +177,11 @@ static int load_lone_layer(ls_source *src, int fd, uint64_t size, ls_error *err)
     return set_string(&img->transport, "layer", err);
 }
 
-/* A bare file: index it as a tar and let the members decide. */
+/* A bare file: if it is a tar holding manifest.json or index.json, an image
+ * archive (then indexed whole); otherwise a layer. */
 static int load_sniffed_file(ls_source *src, const ls_platform *want, ls_error *err)
 {
+    static const char *const markers[] = {"manifest.json", "index.json", NULL};
     int fd;
     uint64_t size;
     ls_tarindex *idx = NULL;
@@ -187,7 +189,7 @@ static int load_sniffed_file(ls_source *src, const ls_platform *want, ls_error *
     bool docker, oci;
     if (open_regular(src->label, &fd, &size, err) < 0)
         return -1;
-    if (ls_tarindex_build(&idx, fd, src->label, &local) < 0) {
+    if (ls_tarindex_build_only(&idx, fd, src->label, markers, &local) < 0) {
         if (local.code != LS_ERR_FORMAT) {
             if (err)
                 *err = local;
@@ -195,6 +197,15 @@ static int load_sniffed_file(ls_source *src, const ls_platform *want, ls_error *
             return -1;
         }
         return load_lone_layer(src, fd, size, err); /* not a tar: a compressed layer, or junk */
+    }
+    if (ls_tarindex_count(idx) == 0) { /* neither marker (nor a link by that name) */
+        ls_tarindex_free(idx);
+        return load_lone_layer(src, fd, size, err);
+    }
+    ls_tarindex_free(idx); /* an image archive: its members are few, index them all */
+    if (ls_tarindex_build(&idx, fd, src->label, err) < 0) {
+        close(fd);
+        return -1;
     }
     docker = ls_tarindex_find(idx, "manifest.json") != NULL;
     oci = ls_tarindex_find(idx, "index.json") != NULL;

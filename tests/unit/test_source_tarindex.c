@@ -243,6 +243,55 @@ static void test_broken(void)
     free(b.p);
 }
 
+/* Many small members (their headers span several 256 KiB read windows,
+ * some straddling a window's end) are all indexed at the right offsets; a
+ * header cut short near the end is still "truncated"; the marker-only
+ * build keeps just the named members, and finds one after thousands. */
+static void test_many_members(void)
+{
+    buf b = {0};
+    char path[64], name[32], data[32], want[32];
+    ls_error err = {0};
+    ls_tarindex *t = NULL;
+    static const char *const only[] = {"manifest.json", "index.json", NULL};
+    int fd;
+    for (int i = 0; i < 3000; i++) {
+        snprintf(name, sizeof name, "d/f%04d", i);
+        snprintf(data, sizeof data, "member %d%*s", i, i % 700, ""); /* sizes vary: headers drift */
+        member(&b, name, data);
+    }
+    member(&b, "manifest.json", "[]");
+    fd = write_tmp(&b, path);
+    CHECK_INT(ls_tarindex_build(&t, fd, "many", &err), 0);
+    CHECK_INT(ls_tarindex_count(t), 3001);
+    CHECK(ls_tarindex_problem(t) == NULL);
+    for (int i = 0; i < 3000; i += 7) {
+        const char *got;
+        snprintf(name, sizeof name, "d/f%04d", i);
+        snprintf(want, sizeof want, "member %d", i);
+        got = content(fd, t, name);
+        CHECK(got != NULL && strncmp(got, want, strlen(want)) == 0);
+    }
+    ls_tarindex_free(t);
+    CHECK_INT(ls_tarindex_build_only(&t, fd, "many", only, &err), 0);
+    CHECK_INT(ls_tarindex_count(t), 1);
+    CHECK_STR(content(fd, t, "manifest.json"), "[]");
+    CHECK(ls_tarindex_find(t, "d/f0001") == NULL);
+    ls_tarindex_free(t);
+    close(fd);
+    unlink(path);
+    /* the last header cut in half */
+    b.n -= 512 + 300; /* the manifest's data block and 300 bytes of its header */
+    fd = write_tmp(&b, path);
+    CHECK_INT(ls_tarindex_build(&t, fd, "cut", &err), 0);
+    CHECK(t && ls_tarindex_problem(t) && strstr(ls_tarindex_problem(t)->msg, "truncated tar") != NULL);
+    CHECK_INT(ls_tarindex_count(t), 3000);
+    ls_tarindex_free(t);
+    close(fd);
+    unlink(path);
+    free(b.p);
+}
+
 static void test_normalise(void)
 {
     char out[64];
@@ -261,5 +310,6 @@ int main(void)
     test_formats();
     test_broken();
     test_normalise();
+    test_many_members();
     CHECK_DONE();
 }
