@@ -23,7 +23,7 @@
 /* The hashing thread hashes (and publishes its progress) this much at a time. */
 #define MAP_HASH_STEP (1u << 20)
 /* The side ahead waits once it leads by this much. */
-#define MAP_AHEAD (32u << 20)
+#define MAP_AHEAD (16u << 20)
 /* Pages behind both sides are dropped in runs of at least this much. */
 #define MAP_RELEASE_STEP (4u << 20)
 
