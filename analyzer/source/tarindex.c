@@ -40,8 +40,11 @@ typedef struct {
 
 /* Headers of small members sit next to each other: they are read through a
  * window of this size (one pread per window, not one per member: 500,000
- * one-block members took 3 s of preads). */
+ * one-block members took 3 s of preads). A header more than TAR_DENSE past
+ * the previous read is read alone: refilling the window for every member of
+ * a tar of large files would copy 256 KiB per header. */
 #define TAR_WINDOW (256u * 1024u)
+#define TAR_DENSE (32u * 1024u)
 
 typedef struct {
     int fd;
@@ -53,6 +56,7 @@ typedef struct {
     unsigned char *win;       /* TAR_WINDOW bytes, or NULL: read each header directly */
     uint64_t win_off;
     size_t win_len;
+    uint64_t last_off;        /* where the previous read started */
 } tar_walk;
 
 /* ---- header fields ------------------------------------------------------ */
@@ -194,9 +198,12 @@ static int fill_window(tar_walk *w, uint64_t off, ls_error *err)
 /* Reads n bytes at off, through the window when they fit in one. */
 static int read_at(tar_walk *w, void *buf, size_t n, uint64_t off, ls_error *err)
 {
-    if (!w->win || n > TAR_WINDOW)
+    bool inside = off >= w->win_off && off + n <= w->win_off + w->win_len;
+    bool dense = off >= w->last_off && off - w->last_off <= TAR_DENSE;
+    w->last_off = off;
+    if (!w->win || n > TAR_WINDOW || (!inside && !dense))
         return read_direct(w, buf, n, off, err);
-    if ((off < w->win_off || off + n > w->win_off + w->win_len) && fill_window(w, off, err) < 0)
+    if (!inside && fill_window(w, off, err) < 0)
         return -1;
     if (off + n > w->win_off + w->win_len)
         return ls_error_set(err, LS_ERR_FORMAT, "%s: truncated tar at offset %llu", w->label,
