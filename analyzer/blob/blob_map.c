@@ -37,6 +37,7 @@ struct ls_blob_map {
     uint64_t hashed;             /* under mu: [0, hashed) is in h */
     uint64_t released;           /* under mu: pages of [0, released) were dropped */
     bool cancel;                 /* under mu */
+    bool hash_ended;             /* under mu: the hashing thread has returned */
     long page;
     ls_sha256 h;
     bool threaded, running;
@@ -70,7 +71,9 @@ static bool moved(ls_blob_map *m, uint64_t *mine, const uint64_t *other, uint64_
     *mine = to;
     release_locked(m);
     pthread_cond_broadcast(&m->cv);
-    while (wait && !m->cancel && *other < m->len && *mine > *other + MAP_AHEAD)
+    /* the hashing side may also stop early (a failed update): never wait on it then */
+    while (wait && !m->cancel && *other < m->len && *mine > *other + MAP_AHEAD &&
+           !(other == &m->hashed && m->hash_ended))
         pthread_cond_wait(&m->cv, &m->mu);
     go = !m->cancel;
     pthread_mutex_unlock(&m->mu);
@@ -96,6 +99,10 @@ static void *hash_thread(void *arg)
 {
     ls_blob_map *m = arg;
     hash_range(m, 0, m->len, true);
+    pthread_mutex_lock(&m->mu);
+    m->hash_ended = true;
+    pthread_cond_broadcast(&m->cv);
+    pthread_mutex_unlock(&m->mu);
     return NULL;
 }
 
