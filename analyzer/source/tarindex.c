@@ -158,7 +158,9 @@ int ls_tar_normalise(const char *name, char *out, size_t cap)
 
 /* ---- reading ------------------------------------------------------------ */
 
-static int read_direct(tar_walk *w, void *buf, size_t n, uint64_t off, ls_error *err)
+/* Reads up to n bytes at off, stopping early only at the end of the file.
+ * Returns the count, or -1 (LS_ERR_IO) if a read fails. */
+static ssize_t read_upto(tar_walk *w, void *buf, size_t n, uint64_t off, ls_error *err)
 {
     size_t got = 0;
     while (got < n) {
@@ -168,31 +170,30 @@ static int read_direct(tar_walk *w, void *buf, size_t n, uint64_t off, ls_error 
         if (k < 0)
             return ls_error_set(err, LS_ERR_IO, "%s: read failed: %s", w->label, strerror(errno));
         if (k == 0)
-            return ls_error_set(err, LS_ERR_FORMAT, "%s: truncated tar at offset %llu", w->label,
-                                (unsigned long long)(off + got));
+            break;
         got += (size_t)k;
     }
+    return (ssize_t)got;
+}
+
+static int read_direct(tar_walk *w, void *buf, size_t n, uint64_t off, ls_error *err)
+{
+    ssize_t got = read_upto(w, buf, n, off, err);
+    if (got < 0)
+        return -1;
+    if ((size_t)got < n)
+        return ls_error_set(err, LS_ERR_FORMAT, "%s: truncated tar at offset %llu", w->label,
+                            (unsigned long long)(off + (uint64_t)got));
     return 0;
 }
 
 /* Refills the window from off: as much as the file holds, up to TAR_WINDOW. */
 static int fill_window(tar_walk *w, uint64_t off, ls_error *err)
 {
-    size_t got = 0;
+    ssize_t got = read_upto(w, w->win, TAR_WINDOW, off, err);
     w->win_off = off;
-    w->win_len = 0;
-    while (got < TAR_WINDOW) {
-        ssize_t k = pread(w->fd, w->win + got, TAR_WINDOW - got, (off_t)(off + got));
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k < 0)
-            return ls_error_set(err, LS_ERR_IO, "%s: read failed: %s", w->label, strerror(errno));
-        if (k == 0)
-            break;
-        got += (size_t)k;
-    }
-    w->win_len = got;
-    return 0;
+    w->win_len = got < 0 ? 0 : (size_t)got;
+    return got < 0 ? -1 : 0;
 }
 
 /* Reads n bytes at off, through the window when they fit in one. */

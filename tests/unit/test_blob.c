@@ -324,8 +324,6 @@ static void test_corrupt_still_hashes_raw(void)
     free(a.p), free(gz.p);
 }
 
-/* The reader stops early: freeing the blob stops its decoder thread while
- * the ring is full and the thread is waiting, or still decoding. */
 /* Several megabytes: more compressed chunks than the decoder thread's chunk
  * buffers and more plain bytes than its ring, so both digests are handed
  * between the threads; through reads, zero-copy peeks (what the tar walk
@@ -369,6 +367,8 @@ static void test_corrupt_large_peek(void)
     free(a.p), free(gz.p), free(got.p);
 }
 
+/* The reader stops early: freeing the blob stops its decoder thread while
+ * the ring is full and the thread is waiting, or still decoding. */
 static void test_early_free(void)
 {
     buf a = make_data(8u << 20, 9);
