@@ -103,6 +103,7 @@ struct ls_blob {
     bool eof;                       /* raw reader returned 0 */
     bool done;                      /* decoder finished cleanly */
     bool failed;                    /* sticky error in `error` */
+    bool fail_next;                 /* `error` is due after the bytes decoded before it */
     bool raw_failed;                /* the raw reader itself failed */
     bool finished;                  /* digests finalised into `info` */
     bool threaded;                  /* decode on a thread (unless disabled) */
@@ -283,6 +284,14 @@ ls_compression ls_blob_compression(const ls_blob *b)
     return b->compression;
 }
 
+void ls_blob_skip_checksum(ls_blob *b)
+{
+    /* before the first read nothing has been decoded (the sniff only read) */
+    if (b->thread_tried || b->bytes > 0 || !b->dec || !b->ops->skip_checksum)
+        return;
+    b->ops->skip_checksum(b->dec);
+}
+
 /* Records the first error so later calls repeat it, and copies it out. */
 static ssize_t blob_fail(ls_blob *b, ls_error *err)
 {
@@ -328,6 +337,8 @@ static ssize_t blob_pull(ls_blob *b, unsigned char *out, size_t n, ls_error *err
     size_t produced;
     if (b->failed)
         return blob_repeat_failure(b, err);
+    if (b->fail_next)
+        return blob_fail(b, err);
     if (b->done || n == 0)
         return 0;
     for (;;) {
@@ -344,8 +355,16 @@ static ssize_t blob_pull(ls_blob *b, unsigned char *out, size_t n, ls_error *err
             return blob_fail(b, err);
         io = (ls_dec_io){.in = b->in, .in_len = b->in_len, .in_pos = b->in_pos,
                          .out = out, .out_len = n, .out_pos = 0};
-        if (b->ops->decode(b->dec, &io, &b->error) < 0)
-            return blob_fail(b, err);
+        if (b->ops->decode(b->dec, &io, &b->error) < 0) {
+            if (io.out_pos == 0)
+                return blob_fail(b, err);
+            /* bytes decoded before the error (all of them, for a bad CRC)
+             * are delivered and scanned; the error comes with the next pull */
+            b->fail_next = true;
+            b->in_pos = io.in_pos;
+            produced = io.out_pos;
+            goto produced;
+        }
         consumed = io.in_pos - b->in_pos;
         b->in_pos = io.in_pos;
         if (io.out_pos > 0) {

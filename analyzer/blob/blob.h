@@ -43,6 +43,13 @@ ls_blob *ls_blob_open_named(ls_reader *raw, const char *name, ls_error *err);
 /* Returns the detected compression (valid right after open). */
 ls_compression ls_blob_compression(const ls_blob *b);
 
+/* The caller will compare this blob's digest or diff_id with an expected
+ * SHA-256 (a manifest or config names it): the compression format's own
+ * checksum of the output (gzip's CRC-32) then proves nothing more and is
+ * not computed; every structural check of the stream stays. Call before
+ * the first read; later calls do nothing. */
+void ls_blob_skip_checksum(ls_blob *b);
+
 /* Reads decompressed bytes: count, 0 at the end, -1 on a corrupt or truncated
  * stream (err filled: LS_ERR_FORMAT names the problem). */
 ssize_t ls_blob_read(ls_blob *b, void *buf, size_t n, ls_error *err);

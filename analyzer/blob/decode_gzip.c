@@ -7,16 +7,24 @@
  * magic starts a new member, zeros are padding to the end, anything else is
  * garbage we refuse (it would otherwise be a place to hide bytes from the
  * digest-to-content mapping).
+ *
+ * With skip_checksum (the caller checks a SHA-256 of these bytes) zlib
+ * inflates raw deflate (no CRC-32 of the output) between a header and a
+ * trailer parsed by gzip_frame.c.
  */
 #include "blob/blob.h"
 #include "blob/decoder.h"
+#include "blob/gzip_frame.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
 typedef enum {
+    GZ_HEADER,  /* raw mode: in a member's header (gzip_frame.c) */
     GZ_MEMBER,  /* inside a member (or at the start of the first one) */
+    GZ_TRAILER, /* raw mode: in a member's trailer */
     GZ_BETWEEN, /* a member just ended; the next byte decides */
     GZ_PADDING  /* zeros after the last member; only zeros may follow */
 } gz_state;
@@ -24,6 +32,8 @@ typedef enum {
 typedef struct {
     z_stream zs;
     gz_state state;
+    bool raw;          /* skip_checksum: raw deflate between our header and trailer */
+    ls_gz_frame frame;
     const char *label;
     uint64_t consumed; /* compressed bytes consumed so far */
 } gz_decoder;
@@ -45,6 +55,19 @@ static void *gz_create(const char *label, ls_error *err)
     return g;
 }
 
+static int gz_member_start(gz_decoder *g, ls_error *err)
+{
+    if (inflateReset(&g->zs) != Z_OK)
+        return ls_error_set(err, LS_ERR_INTERNAL, "%s: inflateReset failed", g->label);
+    if (g->raw) {
+        ls_gz_frame_header_begin(&g->frame);
+        g->state = GZ_HEADER;
+    } else {
+        g->state = GZ_MEMBER;
+    }
+    return 0;
+}
+
 static int gz_trailing(gz_decoder *g, ls_error *err)
 {
     return ls_error_set(err, LS_ERR_FORMAT, "%s: trailing garbage after gzip stream at byte %llu",
@@ -62,10 +85,7 @@ static int gz_between(gz_decoder *g, ls_dec_io *io, ls_error *err)
     }
     if (c != 0x1f)
         return gz_trailing(g, err);
-    if (inflateReset(&g->zs) != Z_OK)
-        return ls_error_set(err, LS_ERR_INTERNAL, "%s: inflateReset failed", g->label);
-    g->state = GZ_MEMBER;
-    return 0;
+    return gz_member_start(g, err);
 }
 
 static int gz_padding(gz_decoder *g, ls_dec_io *io, ls_error *err)
@@ -120,6 +140,16 @@ static int gz_decode(void *st, ls_dec_io *io, ls_error *err)
         int r;
         if (io->in_pos == io->in_len && g->state != GZ_MEMBER)
             return 0;
+        if (g->state == GZ_HEADER || g->state == GZ_TRAILER) {
+            int f = g->state == GZ_HEADER
+                        ? ls_gz_frame_header(&g->frame, io, &g->consumed, g->label, err)
+                        : ls_gz_frame_trailer(&g->frame, io, (uint32_t)g->zs.total_out, &g->consumed,
+                                              g->label, err);
+            if (f <= 0)
+                return f;
+            g->state = g->state == GZ_HEADER ? GZ_MEMBER : GZ_BETWEEN;
+            continue;
+        }
         if (g->state == GZ_BETWEEN) {
             if (gz_between(g, io, err) < 0)
                 return -1;
@@ -133,7 +163,12 @@ static int gz_decode(void *st, ls_dec_io *io, ls_error *err)
         if (r < 0)
             return -1;
         if (r == 1) {
-            g->state = GZ_BETWEEN;
+            if (g->raw) {
+                ls_gz_frame_trailer_begin(&g->frame);
+                g->state = GZ_TRAILER;
+            } else {
+                g->state = GZ_BETWEEN;
+            }
             continue;
         }
         if (io->in_pos == in0 && io->out_pos == out0)
@@ -146,7 +181,7 @@ static int gz_decode(void *st, ls_dec_io *io, ls_error *err)
 static int gz_finish(void *st, uint64_t consumed, ls_error *err)
 {
     gz_decoder *g = st;
-    if (g->state == GZ_MEMBER)
+    if (g->state == GZ_MEMBER || g->state == GZ_HEADER || g->state == GZ_TRAILER)
         return ls_error_set(err, LS_ERR_FORMAT, "%s: truncated gzip stream after %llu bytes", g->label,
                             (unsigned long long)consumed);
     return 0;
@@ -161,12 +196,25 @@ static void gz_destroy(void *st)
     free(g);
 }
 
+/* Before the first decode: raw deflate from here on (windowBits -15 is
+ * inflate's raw mode; inflateReset keeps it for later members). */
+static void gz_skip_checksum(void *st)
+{
+    gz_decoder *g = st;
+    ls_error ignored;
+    if (inflateReset2(&g->zs, -MAX_WBITS) != Z_OK)
+        return; /* keep checking: correct, only slower */
+    g->raw = true;
+    gz_member_start(g, &ignored);
+}
+
 static const ls_decoder_ops gz_ops = {
     .name = "gzip",
     .create = gz_create,
     .decode = gz_decode,
     .finish = gz_finish,
     .destroy = gz_destroy,
+    .skip_checksum = gz_skip_checksum,
 };
 
 const ls_decoder_ops *ls_decoder_gzip_zlib(void)

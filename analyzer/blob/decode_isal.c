@@ -1,6 +1,6 @@
 /*
- * decode_isal.c - gzip through ISA-L's streaming inflate (isal_inflate with
- * ISAL_GZIP framing: header parsed, CRC-32 and length checked), behind the
+ * decode_isal.c - gzip through ISA-L's streaming inflate (isal_inflate,
+ * ISAL_GZIP_NO_HDR_VER: CRC-32 and length checked by ISA-L), behind the
  * decoder vtable. About 2x zlib's inflate on x86-64; built only when libisal
  * is found (LAYERSCAN_ISAL), decode_gzip.c stays the fallback.
  *
@@ -10,15 +10,24 @@
  * that ends inside a member is truncated; every decode error is LS_ERR_FORMAT.
  * When a member ends ISA-L hands back the input bytes it had buffered past
  * the trailer (next_in/avail_in are rewound), so the next member starts at
- * the right byte.
+ * the right byte (in raw mode the trailer's first bytes may still sit in its
+ * bit buffer: ig_trailer_from_bits).
+ *
+ * Headers are parsed by gzip_frame.c. With skip_checksum (the caller checks
+ * a SHA-256 of these bytes) ISA-L decodes raw deflate (ISAL_DEFLATE: no
+ * CRC-32 pass over the output) and gzip_frame.c checks the trailer's length.
  */
 #include "blob/decoder.h"
+#include "blob/gzip_frame.h"
 
 #include <isa-l/igzip_lib.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 typedef enum {
+    IG_HEADER,  /* raw mode: in a member's header (gzip_frame.c) */
     IG_MEMBER,  /* inside a member (or at the start of the first one) */
+    IG_TRAILER, /* raw mode: in a member's trailer */
     IG_BETWEEN, /* a member just ended; the next byte decides */
     IG_PADDING  /* zeros after the last member; only zeros may follow */
 } ig_state;
@@ -26,14 +35,40 @@ typedef enum {
 typedef struct {
     struct inflate_state st; /* ~100 KiB: history window and buffers */
     ig_state state;
+    bool raw;          /* skip_checksum: raw deflate between our header and trailer */
+    ls_gz_frame frame;
     const char *label;
     uint64_t consumed; /* compressed bytes consumed so far */
 } ig_decoder;
 
+/* Every member's header is parsed by gzip_frame.c (ISA-L's own parser
+ * ignores reserved flag bits that zlib and RFC 1952 reject); ISA-L then
+ * inflates and, unless raw, checks the CRC-32 and length trailer itself. */
 static void ig_member_start(ig_decoder *g)
 {
     isal_inflate_init(&g->st);
-    g->st.crc_flag = ISAL_GZIP;
+    g->st.crc_flag = g->raw ? ISAL_DEFLATE : ISAL_GZIP_NO_HDR_VER;
+    ls_gz_frame_header_begin(&g->frame);
+    g->state = IG_HEADER;
+}
+
+/* Raw mode, the deflate data just ended: ISA-L may hold the first trailer
+ * bytes in its bit buffer (it rewinds the input only when it parses the
+ * trailer itself). They go to the trailer parser first. */
+static int ig_trailer_from_bits(ig_decoder *g, ls_error *err)
+{
+    unsigned char held[8];
+    unsigned n = (unsigned)g->st.read_in_length / 8, i;
+    uint64_t bits = g->st.read_in >> (g->st.read_in_length % 8);
+    uint64_t at = g->consumed - n; /* those bytes were counted as consumed */
+    ls_dec_io io;
+    if (n > sizeof held)
+        n = sizeof held;
+    for (i = 0; i < n; i++)
+        held[i] = (unsigned char)(bits >> (8 * i));
+    io = (ls_dec_io){.in = held, .in_len = n};
+    ls_gz_frame_trailer_begin(&g->frame);
+    return ls_gz_frame_trailer(&g->frame, &io, g->st.total_out, &at, g->label, err);
 }
 
 static void *ig_create(const char *label, ls_error *err)
@@ -44,7 +79,6 @@ static void *ig_create(const char *label, ls_error *err)
         return NULL;
     }
     g->label = label;
-    g->state = IG_MEMBER;
     ig_member_start(g);
     return g;
 }
@@ -105,16 +139,23 @@ static int ig_decode(void *st, ls_dec_io *io, ls_error *err)
         int r;
         if (io->in_pos == io->in_len && g->state != IG_MEMBER)
             return 0;
+        if (g->state == IG_HEADER || g->state == IG_TRAILER) {
+            int f = g->state == IG_HEADER
+                        ? ls_gz_frame_header(&g->frame, io, &g->consumed, g->label, err)
+                        : ls_gz_frame_trailer(&g->frame, io, g->st.total_out, &g->consumed, g->label, err);
+            if (f <= 0)
+                return f;
+            g->state = g->state == IG_HEADER ? IG_MEMBER : IG_BETWEEN;
+            continue;
+        }
         if (g->state == IG_BETWEEN) {
             unsigned char c = io->in[io->in_pos];
             if (c == 0x00)
                 g->state = IG_PADDING;
             else if (c != 0x1f)
                 return ig_trailing(g, err);
-            else {
+            else
                 ig_member_start(g);
-                g->state = IG_MEMBER;
-            }
             continue;
         }
         if (g->state == IG_PADDING) {
@@ -132,7 +173,10 @@ static int ig_decode(void *st, ls_dec_io *io, ls_error *err)
         if (r < 0)
             return -1;
         if (r == 1) {
-            g->state = IG_BETWEEN;
+            int t = g->raw ? ig_trailer_from_bits(g, err) : 1;
+            if (t < 0)
+                return -1;
+            g->state = t == 1 ? IG_BETWEEN : IG_TRAILER;
             continue;
         }
         if (io->in_pos == in0 && io->out_pos == out0)
@@ -145,7 +189,7 @@ static int ig_decode(void *st, ls_dec_io *io, ls_error *err)
 static int ig_finish(void *st, uint64_t consumed, ls_error *err)
 {
     ig_decoder *g = st;
-    if (g->state == IG_MEMBER)
+    if (g->state == IG_MEMBER || g->state == IG_HEADER || g->state == IG_TRAILER)
         return ls_error_set(err, LS_ERR_FORMAT, "%s: truncated gzip stream after %llu bytes", g->label,
                             (unsigned long long)consumed);
     return 0;
@@ -156,12 +200,20 @@ static void ig_destroy(void *st)
     free(st);
 }
 
+static void ig_skip_checksum(void *st)
+{
+    ig_decoder *g = st;
+    g->raw = true;
+    g->st.crc_flag = ISAL_DEFLATE;
+}
+
 static const ls_decoder_ops ig_ops = {
     .name = "gzip",
     .create = ig_create,
     .decode = ig_decode,
     .finish = ig_finish,
     .destroy = ig_destroy,
+    .skip_checksum = ig_skip_checksum,
 };
 
 const ls_decoder_ops *ls_decoder_gzip_isal(void)

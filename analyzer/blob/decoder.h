@@ -37,6 +37,11 @@ typedef struct {
     int (*finish)(void *st, uint64_t consumed, ls_error *err);
     /* Frees the state. Accepts NULL. */
     void (*destroy)(void *st);
+    /* Optional (NULL: the format has no checksum to skip). Called before the
+     * first decode: the caller checks a SHA-256 over these bytes, so the
+     * format's own checksum of the output is not computed; every structural
+     * check stays. */
+    void (*skip_checksum)(void *st);
 } ls_decoder_ops;
 
 /* gzip (multi-member, zero padding tolerated): ISA-L when built with it

@@ -72,6 +72,7 @@ check escape.tar 2 "" "../../etc/passwd escapes the image"
 check deep-json.tar 2 "" "config.json: invalid JSON at line 1: maximum parsing depth"
 check bomb.tar.zst 0 "" -
 # one 1 GiB line without a newline: found at its end, in bounded memory
+check badcrc.tar.gz 1 "github-pat /etc/app.conf present" "incorrect data check"
 check longline.tar.gz 1 "github-pat /var/log/one-line.log present" -
 if python3 - "$WORK/longline.tar.gz.json" <<'PY'
 import json, sys

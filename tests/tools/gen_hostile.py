@@ -180,6 +180,12 @@ def main(out):
     docker_archive(os.path.join(out, "dup-layers.tar"), cfg, [good_layer, good_layer])
     # 1 GiB of zeros in a few KiB of zstd
     zstd_zeros(os.path.join(out, "bomb.tar.zst"), 1 << 30)
+    # a bare gzip layer whose CRC-32 is wrong: nothing else vouches for its bytes, so the
+    # CRC is checked (an error) and the token before it is still found
+    crc = bytearray(gzip.compress(good_layer, mtime=0))
+    crc[-8] ^= 0x01
+    with open(os.path.join(out, "badcrc.tar.gz"), "wb") as f:
+        f.write(crc)
     # one line of 1 GiB with no newline, the token at its very end, in a gzip layer
     with gzip.open(os.path.join(out, "longline.tar.gz"), "wb", compresslevel=1) as g:
         with tarfile.open(fileobj=g, mode="w|", format=tarfile.PAX_FORMAT) as t:

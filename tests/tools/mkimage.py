@@ -36,7 +36,7 @@ Spec (JSON), keys starting with "_" are ignored (test-runner options):
                  {"path": "a", "type": "dir"},
                  {"path": "l", "type": "symlink", "target": "/x"},
                  {"path": "h", "type": "hardlink", "target": "etc/x"}]}],
-   "corrupt": {"layer": N, "kind": "truncate"|"flip"|"missing"|"bad_diff_id"},
+   "corrupt": {"layer": N, "kind": "truncate"|"flip"|"missing"|"bad_diff_id"|"bad_crc"},
    "raw_config": "{ malformed",
    "platform_config": {"linux/arm64": {"Env": [...]}}}
 
@@ -267,6 +267,12 @@ class Image:
             tar = build_layer_tar(layer, self.mtime, where)
             comp = layer.get("compression", "gzip")
             blob = compress(tar, comp, where)
+            if self.corrupt.get("kind") == "bad_crc" and self.corrupt.get("layer") == i:
+                if comp != "gzip":
+                    die(f"{where}: bad_crc needs a gzip layer")
+                # the member's CRC-32 is wrong but the blob is what the
+                # manifest names: its digest is taken after the flip
+                blob = blob[:-8] + bytes([blob[-8] ^ 0x01]) + blob[-7:]
             self.layers.append({
                 "tar": tar, "blob": blob, "compression": comp,
                 "diff_id": "sha256:" + sha256(tar),

@@ -4,10 +4,14 @@
  * (1 byte, odd sizes, whole buffers): zlib always, ISA-L when the build has
  * it. Both must give the same bytes for single, multi-member (with an empty
  * member) and zero-padded streams, and the same outcome and message for
- * trailing garbage, truncation, corrupt data and a bad CRC.
+ * trailing garbage, truncation, corrupt data and a bad CRC. Each runs twice:
+ * checking the CRC-32, and with skip_checksum (raw deflate between a header
+ * and trailer of our own parsing), where a bad CRC is accepted but a bad
+ * length, a bad header or optional header fields split anywhere are not.
  */
 #include "check.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,10 +63,39 @@ static void append_gzip(buf *out, const buf *in, int level)
     free(tmp);
 }
 
+/* A gzip member with every optional header field (FEXTRA, FNAME,
+ * FCOMMENT, FHCRC), which plain deflateInit2 never writes. */
+static void append_gzip_fields(buf *out, const buf *in)
+{
+    static unsigned char extra[300];
+    gz_header h;
+    z_stream zs;
+    size_t cap = compressBound((uLong)in->n) + 1024;
+    unsigned char *tmp = malloc(cap);
+    memset(extra, 'x', sizeof extra);
+    memset(&h, 0, sizeof h);
+    h.extra = extra;
+    h.extra_len = sizeof extra;
+    h.name = (Bytef *)"a-name-longer-than-one-chunk.tar";
+    h.comment = (Bytef *)"a comment";
+    h.hcrc = 1;
+    memset(&zs, 0, sizeof zs);
+    deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+    CHECK_INT(deflateSetHeader(&zs, &h), Z_OK);
+    zs.next_in = in->p;
+    zs.avail_in = (uInt)in->n;
+    zs.next_out = tmp;
+    zs.avail_out = (uInt)cap;
+    CHECK_INT(deflate(&zs, Z_FINISH), Z_STREAM_END);
+    append(out, tmp, cap - zs.avail_out);
+    deflateEnd(&zs);
+    free(tmp);
+}
+
 /* Decodes comp feeding `in_chunk` bytes at a time into `out_chunk`-byte
  * outputs. Returns 0 with *plain filled, or -1 with err filled. */
-static int decode(const ls_decoder_ops *ops, const buf *comp, size_t in_chunk, size_t out_chunk,
-                  buf *plain, ls_error *err)
+static int decode(const ls_decoder_ops *ops, bool raw, const buf *comp, size_t in_chunk,
+                  size_t out_chunk, buf *plain, ls_error *err)
 {
     void *st = ops->create("test", err);
     unsigned char *out = malloc(out_chunk);
@@ -71,6 +104,8 @@ static int decode(const ls_decoder_ops *ops, const buf *comp, size_t in_chunk, s
     *plain = (buf){0};
     if (!st)
         return -1;
+    if (raw)
+        ops->skip_checksum(st);
     for (;;) {
         ls_dec_io io;
         size_t end = fed + in_chunk < comp->n ? fed + in_chunk : comp->n;
@@ -97,6 +132,7 @@ out:
 typedef struct {
     const char *name;
     const ls_decoder_ops *ops;
+    bool raw; /* skip_checksum */
 } impl;
 
 static const size_t in_chunks[] = {1, 7, 4093, 1u << 20};
@@ -110,7 +146,7 @@ static void expect_ok(const impl *im, const buf *comp, const buf *want)
             ls_error err = {0};
             if ((in_chunks[a] == 1 || out_chunks[b] == 1) && want->n > 100000)
                 continue; /* 1-byte steps over big inputs: slow (sanitizers), nothing new */
-            if (decode(im->ops, comp, in_chunks[a], out_chunks[b], &got, &err) != 0) {
+            if (decode(im->ops, im->raw, comp, in_chunks[a], out_chunks[b], &got, &err) != 0) {
                 fprintf(stderr, "%s in=%zu out=%zu: %s\n", im->name, in_chunks[a], out_chunks[b], err.msg);
                 CHECK(0);
             } else {
@@ -126,7 +162,7 @@ static void expect_fail(const impl *im, const buf *comp, const char *part)
     for (size_t a = 0; a < sizeof in_chunks / sizeof *in_chunks; a++) {
         buf got;
         ls_error err = {0};
-        CHECK_INT(decode(im->ops, comp, in_chunks[a], 65536, &got, &err), -1);
+        CHECK_INT(decode(im->ops, im->raw, comp, in_chunks[a], 65536, &got, &err), -1);
         CHECK_INT(err.code, LS_ERR_FORMAT);
         if (!strstr(err.msg, part)) {
             fprintf(stderr, "%s in=%zu: \"%s\" lacks \"%s\"\n", im->name, in_chunks[a], err.msg, part);
@@ -185,8 +221,33 @@ static void run(const impl *im)
         bad.p[i] ^= 0x5a;
     expect_fail(im, &bad, "corrupt gzip data");
     memcpy(bad.p, gz.p, gz.n);
-    bad.p[gz.n - 6] ^= 1;
-    expect_fail(im, &bad, "incorrect data check");
+    bad.p[gz.n - 6] ^= 1; /* the CRC-32 */
+    if (im->raw)
+        expect_ok(im, &bad, &a); /* not computed: the caller's SHA-256 covers it */
+    else
+        expect_fail(im, &bad, "incorrect data check");
+    memcpy(bad.p, gz.p, gz.n);
+    bad.p[gz.n - 3] ^= 1; /* the length */
+    expect_fail(im, &bad, im->raw ? "incorrect length check" : "corrupt gzip data");
+    memcpy(bad.p, gz.p, gz.n);
+    bad.p[1] = 0x8c;
+    expect_fail(im, &bad, "corrupt gzip data");
+    memcpy(bad.p, gz.p, gz.n);
+    bad.p[3] |= 0x80; /* a reserved flag */
+    expect_fail(im, &bad, "corrupt gzip data");
+    {
+        buf fields = {0}, fmulti = {0}, fboth = {0};
+        append_gzip_fields(&fields, &b);
+        expect_ok(im, &fields, &b);
+        append_gzip(&fmulti, &b, 6);
+        append_gzip_fields(&fmulti, &a);
+        append(&fboth, b.p, b.n);
+        append(&fboth, a.p, a.n);
+        expect_ok(im, &fmulti, &fboth);
+        fields.n = 20; /* inside the extra field */
+        expect_fail(im, &fields, "truncated gzip stream after");
+        free(fields.p), free(fmulti.p), free(fboth.p);
+    }
     memcpy(bad.p, gz.p, gz.n);
     bad.p[2] = 7; /* compression method other than deflate */
     expect_fail(im, &bad, "corrupt gzip data");
@@ -197,13 +258,17 @@ static void run(const impl *im)
 
 int main(void)
 {
-    const impl zlib_impl = {"zlib", ls_decoder_gzip_zlib()};
+    const impl zlib_impl = {"zlib", ls_decoder_gzip_zlib(), false};
+    const impl zlib_raw = {"zlib raw", ls_decoder_gzip_zlib(), true};
     run(&zlib_impl);
+    run(&zlib_raw);
 #ifdef LAYERSCAN_HAVE_ISAL
     {
-        const impl isal_impl = {"isa-l", ls_decoder_gzip_isal()};
+        const impl isal_impl = {"isa-l", ls_decoder_gzip_isal(), false};
+        const impl isal_raw = {"isa-l raw", ls_decoder_gzip_isal(), true};
         CHECK(ls_decoder_gzip() == isal_impl.ops);
         run(&isal_impl);
+        run(&isal_raw);
     }
 #else
     CHECK(ls_decoder_gzip() == zlib_impl.ops);
