@@ -47,6 +47,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "blob/blob_map.h"
 #include "blob/decoder.h"
@@ -58,8 +59,11 @@
 #define BLOB_RING_SLOT (1024u * 1024u)
 #define BLOB_RAW_SLOTS 4u
 /* A plain tar at least this large is served from a mapping when its reader
- * offers one (blob_map.h); smaller ones are not worth a hashing thread. */
+ * offers one (blob_map.h); smaller ones are not worth a hashing thread.
+ * A compressed blob that large is decoded from its mapping (no read copy). */
 #define BLOB_MAP_MIN (1u << 20)
+/* Pages of a mapped compressed blob are dropped behind in steps this large. */
+#define BLOB_CMAP_RELEASE_STEP (4u << 20)
 
 /* The decoder thread's hand-off: slots [head, head+count) hold data, the
  * first `hashed` of them are already in h_plain. */
@@ -81,8 +85,11 @@ typedef struct {
     bool hash_failed;                 /* hashing failed: hash_error (under mu) */
     ls_error hash_error;
     /* compressed chunks (one raw read each) whose digest is deferred: */
-    unsigned char *raw_mem;           /* BLOB_RAW_SLOTS * BLOB_IN_SIZE bytes; chunk j in slot j % */
+    unsigned char *raw_mem;           /* BLOB_RAW_SLOTS * BLOB_IN_SIZE bytes; chunk j in slot j %
+                                         (NULL for a mapped blob: chunks are in the mapping) */
+    const unsigned char *raw_ptr[BLOB_RAW_SLOTS];
     size_t raw_len[BLOB_RAW_SLOTS];
+    uint64_t raw_hashed_bytes;        /* bytes of the chunks hashed through the ring */
     uint64_t raw_read, raw_hashed;    /* chunks read / hashed into h_raw, in order */
     bool raw_hashing;                 /* a thread is hashing chunk raw_hashed */
     /* the reader's own (never touched by the thread): */
@@ -94,6 +101,11 @@ typedef struct {
 struct ls_blob {
     ls_reader *raw;                 /* owned */
     ls_blob_map *map;               /* a mapped plain tar: serves every read (owned) */
+    const unsigned char *cmap;      /* a mapped compressed blob (the reader's): chunks are
+                                       decoded and hashed in place, no read copy */
+    uint64_t cmap_len;
+    uint64_t cmap_first;            /* bytes before the ring's first chunk (the sniffed ones) */
+    uint64_t cmap_released;         /* pages of [0, cmap_released) were dropped */
     ls_compression compression;
     const ls_decoder_ops *ops;
     void *dec;                      /* decoder state */
@@ -110,7 +122,8 @@ struct ls_blob {
     bool thread_tried;              /* the thread was started (or could not be) */
     bool ring_hashes;               /* plain bytes are hashed per ring slot, not in blob_pull */
     bool raw_deferred;              /* compressed chunks are hashed through the ring */
-    unsigned char *in;              /* the chunk being decoded: `first` or a raw slot */
+    const unsigned char *in;        /* the chunk being decoded: `in_buf` or in the mapping */
+    unsigned char *in_buf;          /* where raw reads land: `first` or a raw slot */
     blob_ring ring;
     ls_error error;
     ls_blob_info info;
@@ -130,12 +143,25 @@ const char *ls_compression_name(ls_compression c)
 
 static void ring_hash_raw_next(ls_blob *b);
 
+/* On the decoder thread, once its slot is claimed: chunk raw_read is
+ * [p, p+n), to be hashed in order by whichever thread is idle. */
+static void raw_publish(ls_blob *b, const unsigned char *p, size_t n)
+{
+    blob_ring *r = &b->ring;
+    pthread_mutex_lock(&r->mu);
+    r->raw_ptr[r->raw_read % BLOB_RAW_SLOTS] = p;
+    r->raw_len[r->raw_read % BLOB_RAW_SLOTS] = n;
+    r->raw_read++;
+    pthread_cond_broadcast(&r->cv_data);
+    pthread_mutex_unlock(&r->mu);
+}
+
 /* Appends one raw read at in_len, and hashes it once the compression is
  * known to be gzip or zstd: here, or (raw_deferred, on the decoder thread)
  * later by whichever thread is idle. Returns bytes read, 0 at EOF. */
 static ssize_t blob_read_raw(ls_blob *b, ls_error *err)
 {
-    ssize_t k = ls_reader_read(b->raw, b->in + b->in_len, BLOB_IN_SIZE - b->in_len, err);
+    ssize_t k = ls_reader_read(b->raw, b->in_buf + b->in_len, BLOB_IN_SIZE - b->in_len, err);
     if (k < 0) {
         b->raw_failed = true;
         return -1;
@@ -144,29 +170,25 @@ static ssize_t blob_read_raw(ls_blob *b, ls_error *err)
         b->eof = true;
         return 0;
     }
-    if (b->raw_deferred) {
-        blob_ring *r = &b->ring;
-        pthread_mutex_lock(&r->mu);
-        r->raw_len[r->raw_read % BLOB_RAW_SLOTS] = (size_t)k;
-        r->raw_read++;
-        pthread_cond_broadcast(&r->cv_data);
-        pthread_mutex_unlock(&r->mu);
-    } else if (b->ops && b->compression != LS_COMP_NONE &&
-               ls_sha256_update(&b->h_raw, b->in + b->in_len, (size_t)k, err) < 0) {
+    if (b->raw_deferred)
+        raw_publish(b, b->in_buf + b->in_len, (size_t)k);
+    else if (b->ops && b->compression != LS_COMP_NONE &&
+             ls_sha256_update(&b->h_raw, b->in_buf + b->in_len, (size_t)k, err) < 0)
         return -1;
-    }
     b->in_len += (size_t)k;
     b->compressed_bytes += (uint64_t)k;
     return k;
 }
 
-/* On the decoder thread: the slot of the next raw chunk, once the chunk
- * that used it last is hashed (hashing it here if nobody is). NULL if the
- * reader cancelled. */
-static unsigned char *raw_claim_slot(ls_blob *b)
+/* On the decoder thread: waits until the next raw chunk has a slot, the
+ * chunk that used it last being hashed (hashing it here if nobody is), so
+ * the digest never lags more than BLOB_RAW_SLOTS chunks. Returns the slot,
+ * or -1 if the reader cancelled; *hashed_end: the compressed bytes hashed
+ * so far. */
+static long raw_claim_slot(ls_blob *b, uint64_t *hashed_end)
 {
     blob_ring *r = &b->ring;
-    unsigned char *p = NULL;
+    long slot = -1;
     pthread_mutex_lock(&r->mu);
     while (r->raw_read >= r->raw_hashed + BLOB_RAW_SLOTS && !r->cancel) {
         if (!r->raw_hashing)
@@ -175,20 +197,62 @@ static unsigned char *raw_claim_slot(ls_blob *b)
             pthread_cond_wait(&r->cv_space, &r->mu);
     }
     if (!r->cancel)
-        p = r->raw_mem + (r->raw_read % BLOB_RAW_SLOTS) * BLOB_IN_SIZE;
+        slot = (long)(r->raw_read % BLOB_RAW_SLOTS);
+    *hashed_end = b->cmap_first + r->raw_hashed_bytes;
     pthread_mutex_unlock(&r->mu);
-    return p;
+    return slot;
+}
+
+/* A mapped blob: drops the pages both the inflater and the digest are past
+ * (in steps: one madvise per few MiB), so resident memory stays flat. */
+static void cmap_release(ls_blob *b, uint64_t low)
+{
+    uintptr_t mask = ~(uintptr_t)4095u, from, to;
+    if (low < b->cmap_released + BLOB_CMAP_RELEASE_STEP)
+        return;
+    from = ((uintptr_t)(b->cmap + b->cmap_released) + 4095u) & mask;
+    to = (uintptr_t)(b->cmap + low) & mask;
+    if (to > from)
+        (void)madvise((void *)from, to - from, MADV_DONTNEED);
+    b->cmap_released = low;
+}
+
+/* A mapped blob: the next chunk is lent from the mapping. */
+static int blob_refill_mapped(ls_blob *b, ls_error *err)
+{
+    uint64_t at = b->compressed_bytes, hashed_end = at;
+    size_t k = b->cmap_len - at > BLOB_IN_SIZE ? BLOB_IN_SIZE : (size_t)(b->cmap_len - at);
+    b->in_pos = b->in_len = 0;
+    if (k == 0) {
+        b->eof = true;
+        return 0;
+    }
+    if (b->raw_deferred) {
+        if (raw_claim_slot(b, &hashed_end) < 0)
+            return ls_error_set(err, LS_ERR_INTERNAL, "%s: cancelled", b->label);
+        raw_publish(b, b->cmap + at, k);
+    } else if (ls_sha256_update(&b->h_raw, b->cmap + at, k, err) < 0) {
+        return -1;
+    }
+    b->in = b->cmap + at;
+    b->in_len = k;
+    b->compressed_bytes += k;
+    cmap_release(b, hashed_end < at ? hashed_end : at);
+    return 0;
 }
 
 /* Refills the (fully consumed) input buffer. */
 static int blob_refill(ls_blob *b, ls_error *err)
 {
+    uint64_t hashed_end;
+    long slot;
+    if (b->cmap)
+        return blob_refill_mapped(b, err);
     b->in_pos = b->in_len = 0;
     if (b->raw_deferred) {
-        unsigned char *slot = raw_claim_slot(b);
-        if (!slot)
+        if ((slot = raw_claim_slot(b, &hashed_end)) < 0)
             return ls_error_set(err, LS_ERR_INTERNAL, "%s: cancelled", b->label);
-        b->in = slot;
+        b->in = b->in_buf = b->ring.raw_mem + (size_t)slot * BLOB_IN_SIZE;
     }
     return blob_read_raw(b, err) < 0 ? -1 : 0;
 }
@@ -226,9 +290,10 @@ static int blob_sniff(ls_blob *b, ls_error *err)
     return b->dec ? 0 : -1;
 }
 
-/* A plain tar in a mappable file (the sniffed bytes are its first bytes
- * again: the mapping starts where the reader did). LAYERSCAN_MMAP=0 reads
- * it instead (for measurements). */
+/* A blob in a mappable file (the sniffed bytes are its first bytes again:
+ * the mapping starts where the reader did): a plain tar is served by
+ * blob_map.c, a compressed one is decoded in place. LAYERSCAN_MMAP=0 reads
+ * instead (for measurements). */
 static int blob_try_map(ls_blob *b, ls_error *err)
 {
     const char *env = getenv("LAYERSCAN_MMAP");
@@ -237,8 +302,14 @@ static int blob_try_map(ls_blob *b, ls_error *err)
     if (env && strcmp(env, "0") == 0)
         return 0;
     p = ls_reader_map(b->raw, &len);
-    if (!p || len < BLOB_MAP_MIN)
+    if (!p || len < BLOB_MAP_MIN || len < b->compressed_bytes)
         return 0;
+    if (b->compression != LS_COMP_NONE) {
+        b->cmap = p;
+        b->cmap_len = len;
+        b->cmap_first = b->compressed_bytes;
+        return 0;
+    }
     b->map = ls_blob_map_new(p, len, b->threaded, b->label, err);
     return b->map ? 0 : -1;
 }
@@ -252,7 +323,7 @@ ls_blob *ls_blob_open_named(ls_reader *raw, const char *name, ls_error *err)
         return NULL;
     }
     b->raw = raw;
-    b->in = b->first;
+    b->in = b->in_buf = b->first;
     snprintf(b->label, sizeof b->label, "%s", name ? name : "layer blob");
     if (!raw) {
         ls_error_set(err, LS_ERR_INTERNAL, "%s: no input reader", b->label);
@@ -266,7 +337,7 @@ ls_blob *ls_blob_open_named(ls_reader *raw, const char *name, ls_error *err)
         const char *env = getenv("LAYERSCAN_DECODE_THREAD");
         b->threaded = !(env && strcmp(env, "0") == 0);
     }
-    if (b->compression == LS_COMP_NONE && blob_try_map(b, err) < 0)
+    if (blob_try_map(b, err) < 0)
         goto fail;
     return b;
 fail:
@@ -428,10 +499,11 @@ static void ring_hash_raw_next(ls_blob *b)
     int rc;
     r->raw_hashing = true;
     pthread_mutex_unlock(&r->mu);
-    rc = ls_sha256_update(&b->h_raw, r->raw_mem + slot * BLOB_IN_SIZE, r->raw_len[slot], &e);
+    rc = ls_sha256_update(&b->h_raw, r->raw_ptr[slot], r->raw_len[slot], &e);
     pthread_mutex_lock(&r->mu);
     r->raw_hashing = false;
     r->raw_hashed++;
+    r->raw_hashed_bytes += r->raw_len[slot];
     if (rc < 0 && !r->hash_failed) {
         r->hash_failed = true;
         r->hash_error = e;
@@ -461,12 +533,14 @@ static void raw_flush(ls_blob *b)
         b->failed = true;
         b->error = r->hash_error;
     }
+    if (b->cmap) /* the chunk stays in the mapping */
+        return;
     /* later reads (the rest of a corrupt blob) go to `first`: copy the
      * unconsumed input there so blob_pull sees the same bytes */
     memmove(b->first, b->in + b->in_pos, b->in_len - b->in_pos);
     b->in_len -= b->in_pos;
     b->in_pos = 0;
-    b->in = b->first;
+    b->in = b->in_buf = b->first;
 }
 
 /* Fills whole slots (fewer hand-offs) until the end, an error or cancel;
@@ -537,7 +611,7 @@ static bool ring_start(ls_blob *b)
         return false;
     if (!r->mem && !(r->mem = malloc((size_t)BLOB_RING_SLOTS * BLOB_RING_SLOT)))
         return false;
-    if (b->compression != LS_COMP_NONE &&
+    if (b->compression != LS_COMP_NONE && !b->cmap &&
         !(r->raw_mem = malloc((size_t)BLOB_RAW_SLOTS * BLOB_IN_SIZE)))
         goto fail_mem;
     if (!r->sync_ready && ring_init_sync(r) < 0)
@@ -545,7 +619,7 @@ static bool ring_start(ls_blob *b)
     /* the sniffed chunk in `first` is hashed already; chunks 1.. are deferred */
     r->raw_read = r->raw_hashed = 1;
     b->ring_hashes = true;
-    b->raw_deferred = r->raw_mem != NULL;
+    b->raw_deferred = b->compression != LS_COMP_NONE;
     if (pthread_create(&r->tid, NULL, ring_producer, b) != 0) {
         b->ring_hashes = b->raw_deferred = false;
         goto fail_mem;
@@ -758,6 +832,13 @@ static void blob_hash_rest_of_raw(ls_blob *b)
     ls_error ignored;
     if (b->raw_failed || b->compression == LS_COMP_NONE)
         return;
+    if (b->cmap) { /* the raw reader never moved: the rest is in the mapping */
+        uint64_t at = b->compressed_bytes;
+        if (at < b->cmap_len && ls_sha256_update(&b->h_raw, b->cmap + at, b->cmap_len - at, &ignored) == 0)
+            b->compressed_bytes = b->cmap_len;
+        b->eof = true;
+        return;
+    }
     while (!b->eof) {
         b->in_pos = b->in_len = 0;
         if (blob_read_raw(b, &ignored) < 0)

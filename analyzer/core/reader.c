@@ -192,6 +192,14 @@ ls_reader *ls_reader_fd_range(int fd, uint64_t off, uint64_t len, const char *na
     return fd_range_new(fd, 0, off, len, name);
 }
 
+ls_reader *ls_reader_fd_range_owned(int fd, uint64_t off, uint64_t len, const char *name)
+{
+    ls_reader *r = fd_range_new(fd, 1, off, len, name);
+    if (!r)
+        close(fd);
+    return r;
+}
+
 ls_reader *ls_reader_open_file(const char *path, ls_error *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -70,6 +70,10 @@ void ls_reader_free(ls_reader *r);
  * borrowed: it must outlive the reader. `name` is used in error messages. */
 ls_reader *ls_reader_fd_range(int fd, uint64_t off, uint64_t len, const char *name);
 
+/* The same over a descriptor the reader owns (closed on free, also when
+ * this fails: NULL). */
+ls_reader *ls_reader_fd_range_owned(int fd, uint64_t off, uint64_t len, const char *name);
+
 /* A reader over a whole file it opens itself (closed on free). Returns NULL with
  * err filled when the file cannot be opened. */
 ls_reader *ls_reader_open_file(const char *path, ls_error *err);

@@ -131,43 +131,6 @@ static int dir_open(const ls_store *s, const char *name)
     return fd;
 }
 
-/* A reader that owns the descriptor under a pread range reader. */
-typedef struct {
-    int fd;
-    ls_reader *inner;
-} owned_fd_reader;
-
-static ssize_t owned_read(void *ctx, void *buf, size_t n, ls_error *err)
-{
-    return ls_reader_read(((owned_fd_reader *)ctx)->inner, buf, n, err);
-}
-
-static void owned_close(void *ctx)
-{
-    owned_fd_reader *o = ctx;
-    ls_reader_free(o->inner);
-    close(o->fd);
-    free(o);
-}
-
-static const ls_reader_ops owned_ops = {.read = owned_read, .close = owned_close};
-
-static ls_reader *owned_reader(int fd, uint64_t size, const char *name)
-{
-    owned_fd_reader *o = calloc(1, sizeof *o);
-    if (!o) {
-        close(fd);
-        return NULL;
-    }
-    o->fd = fd;
-    o->inner = ls_reader_fd_range(fd, 0, size, name);
-    if (!o->inner) {
-        owned_close(o);
-        return NULL;
-    }
-    return ls_reader_new(&owned_ops, o);
-}
-
 static int dir_failure(const ls_store *s, const char *name, bool *missing, ls_error *err)
 {
     if (errno == ENOENT) {
@@ -238,7 +201,7 @@ ls_reader *ls_store_open(ls_store *s, const char *name, bool *missing, ls_error 
         uint64_t size;
         if (dir_locate(s, name, &fd, &size, missing, err) < 0)
             goto out;
-        r = owned_reader(fd, size, shown);
+        r = ls_reader_fd_range_owned(fd, 0, size, shown);
     }
     if (!r)
         ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", s->label);
