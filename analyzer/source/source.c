@@ -178,10 +178,16 @@ static int load_lone_layer(ls_source *src, int fd, uint64_t size, ls_error *err)
 }
 
 /* A bare file: if it is a tar holding manifest.json or index.json, an image
- * archive (then indexed whole); otherwise a layer. */
+ * archive (then indexed whole); otherwise a layer. The walk looking for them
+ * ends at the first member under a root file system's top-level directory
+ * (or a whiteout): no image archive holds one, and a layer of 500,000
+ * files is then not walked twice. */
 static int load_sniffed_file(ls_source *src, const ls_platform *want, ls_error *err)
 {
     static const char *const markers[] = {"manifest.json", "index.json", NULL};
+    static const char *const rootfs[] = {"bin", "boot", "dev", "etc", "home", "lib", "lib32", "lib64",
+                                         "libx32", "media", "mnt", "opt", "proc", "root", "run",
+                                         "sbin", "srv", "sys", "tmp", "usr", "var", NULL};
     int fd;
     uint64_t size;
     ls_tarindex *idx = NULL;
@@ -189,7 +195,7 @@ static int load_sniffed_file(ls_source *src, const ls_platform *want, ls_error *
     bool docker, oci;
     if (open_regular(src->label, &fd, &size, err) < 0)
         return -1;
-    if (ls_tarindex_build_only(&idx, fd, src->label, markers, &local) < 0) {
+    if (ls_tarindex_build_only(&idx, fd, src->label, markers, rootfs, &local) < 0) {
         if (local.code != LS_ERR_FORMAT) {
             if (err)
                 *err = local;

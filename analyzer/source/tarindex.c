@@ -53,6 +53,7 @@ typedef struct {
     ls_tarindex *t;
     tar_pending pending;
     const char *const *only;  /* keep only members with these names (NULL: all) */
+    const char *const *stop;  /* top-level names that end the walk (NULL: none) */
     unsigned char *win;       /* TAR_WINDOW bytes, or NULL: read each header directly */
     uint64_t win_off;
     size_t win_len;
@@ -391,6 +392,27 @@ static int walk_extended(tar_walk *w, char type, uint64_t pos, uint64_t size, ls
 
 /* Handles one header at pos; sets *next to the following header's offset.
  * Returns 1 at the end-of-archive marker, 0 to continue, -1 on a problem. */
+/* Whether a member named `raw` (any type) is under one of the top-level
+ * names in `stop`, or is a whiteout. */
+static bool stops_walk(const char *const *stop, const char *raw)
+{
+    char name[LS_TAR_MAX_NAME + 1];
+    const char *slash, *base;
+    size_t top;
+    if (ls_tar_normalise(raw, name, sizeof name) < 0 || name[0] == '\0')
+        return false;
+    slash = strchr(name, '/');
+    top = slash ? (size_t)(slash - name) : strlen(name);
+    base = strrchr(name, '/');
+    base = base ? base + 1 : name;
+    if (strncmp(base, ".wh.", 4) == 0)
+        return true;
+    for (size_t i = 0; stop[i]; i++)
+        if (strlen(stop[i]) == top && memcmp(stop[i], name, top) == 0)
+            return true;
+    return false;
+}
+
 static int walk_one(tar_walk *w, uint64_t pos, uint64_t *next, ls_error *err)
 {
     unsigned char h[TAR_BLOCK];
@@ -426,6 +448,10 @@ static int walk_one(tar_walk *w, uint64_t pos, uint64_t *next, ls_error *err)
         snprintf(name, sizeof name, "%s", w->pending.path);
     else
         header_name(h, name, sizeof name);
+    if (w->stop && stops_walk(w->stop, name)) {
+        pending_clear(&w->pending);
+        return 1;
+    }
     memcpy(link, h + 157, 100);
     link[100] = '\0';
     if (type == '0' || type == '\0' || type == '7') {
@@ -509,13 +535,13 @@ const ls_tar_member *ls_tarindex_find(const ls_tarindex *t, const char *name)
 
 int ls_tarindex_build(ls_tarindex **out, int fd, const char *label, ls_error *err)
 {
-    return ls_tarindex_build_only(out, fd, label, NULL, err);
+    return ls_tarindex_build_only(out, fd, label, NULL, NULL, err);
 }
 
 int ls_tarindex_build_only(ls_tarindex **out, int fd, const char *label, const char *const *only,
-                           ls_error *err)
+                           const char *const *stop, ls_error *err)
 {
-    tar_walk w = {.fd = fd, .label = label, .only = only};
+    tar_walk w = {.fd = fd, .label = label, .only = only, .stop = stop};
     struct stat st;
     unsigned char first[TAR_BLOCK];
     uint64_t pos = 0;

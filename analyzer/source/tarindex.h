@@ -37,9 +37,12 @@ int ls_tarindex_build(ls_tarindex **out, int fd, const char *label, ls_error *er
 /* Same, keeping only the members whose normalised names are in `only` (a
  * NULL-terminated list): the walk is the same, the memory is not. What a
  * bare tar is (an image archive or a layer) is decided this way first, since
- * a layer may hold millions of members the index would never be asked for. */
+ * a layer may hold millions of members the index would never be asked for.
+ * `stop` (NULL-terminated, or NULL) ends the walk early, as if the archive
+ * ended there, at the first member whose first path component is one of its
+ * names or whose base name starts with ".wh.": what only a layer holds. */
 int ls_tarindex_build_only(ls_tarindex **out, int fd, const char *label, const char *const *only,
-                           ls_error *err);
+                           const char *const *stop, ls_error *err);
 
 /* The problem that stopped the walk early, or NULL if the walk was complete. */
 const ls_error *ls_tarindex_problem(const ls_tarindex *t);

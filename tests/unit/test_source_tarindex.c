@@ -273,7 +273,7 @@ static void test_many_members(void)
         CHECK(got != NULL && strncmp(got, want, strlen(want)) == 0);
     }
     ls_tarindex_free(t);
-    CHECK_INT(ls_tarindex_build_only(&t, fd, "many", only, &err), 0);
+    CHECK_INT(ls_tarindex_build_only(&t, fd, "many", only, NULL, &err), 0);
     CHECK_INT(ls_tarindex_count(t), 1);
     CHECK_STR(content(fd, t, "manifest.json"), "[]");
     CHECK(ls_tarindex_find(t, "d/f0001") == NULL);
@@ -305,11 +305,68 @@ static void test_normalise(void)
     CHECK_INT(ls_tar_normalise("0123456789", out, 8), -1);
 }
 
+/* The marker walk ends at the first member only a layer holds (under a
+ * root file system's top-level directory, any type, any spelling; or a
+ * whiteout), so a marker after one is not seen; before one it is. */
+static void test_stop(void)
+{
+    static const char *const only[] = {"manifest.json", NULL};
+    static const char *const stop[] = {"etc", "usr", NULL};
+    static const struct {
+        const char *first;
+        char type;
+        int want; /* markers found with stop */
+    } cases[] = {
+        {"usr/", '5', 0},        {"./etc/passwd", '0', 0}, {"/usr/bin/x", '0', 0},
+        {"usr", '2', 0},         {"app/.wh.cfg", '0', 0},  {"usrx/y", '0', 1},
+        {"app/etc/x", '0', 1},   {"blobs/sha256/ab", '0', 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        buf b = {0};
+        char path[64];
+        ls_tarindex *t = NULL;
+        ls_error err = {0};
+        int fd;
+        header(&b, cases[i].first, 0, cases[i].type, cases[i].type == '2' ? "x" : NULL, NULL);
+        member(&b, "manifest.json", "[]");
+        put(&b, (unsigned char[1024]){0}, 1024);
+        fd = write_tmp(&b, path);
+        CHECK_INT(ls_tarindex_build_only(&t, fd, "stop", only, stop, &err), 0);
+        if (ls_tarindex_count(t) != (size_t)cases[i].want)
+            fprintf(stderr, "stop case %s\n", cases[i].first);
+        CHECK_INT(ls_tarindex_count(t), cases[i].want);
+        ls_tarindex_free(t);
+        CHECK_INT(ls_tarindex_build_only(&t, fd, "stop", only, NULL, &err), 0);
+        CHECK_INT(ls_tarindex_count(t), 1);
+        ls_tarindex_free(t);
+        close(fd);
+        unlink(path);
+        free(b.p);
+    }
+    {
+        buf b = {0}; /* the marker first: an archive, whatever follows */
+        char path[64];
+        ls_tarindex *t = NULL;
+        ls_error err = {0};
+        int fd;
+        member(&b, "manifest.json", "[]");
+        member(&b, "etc/x", "y");
+        fd = write_tmp(&b, path);
+        CHECK_INT(ls_tarindex_build_only(&t, fd, "stop", only, stop, &err), 0);
+        CHECK_INT(ls_tarindex_count(t), 1);
+        ls_tarindex_free(t);
+        close(fd);
+        unlink(path);
+        free(b.p);
+    }
+}
+
 int main(void)
 {
     test_formats();
     test_broken();
     test_normalise();
     test_many_members();
+    test_stop();
     CHECK_DONE();
 }
