@@ -48,6 +48,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "blob/blob_map.h"
 #include "blob/decoder.h"
@@ -106,6 +107,7 @@ struct ls_blob {
     uint64_t cmap_len;
     uint64_t cmap_first;            /* bytes before the ring's first chunk (the sniffed ones) */
     uint64_t cmap_released;         /* pages of [0, cmap_released) were dropped */
+    uintptr_t cmap_page;            /* the page size */
     ls_compression compression;
     const ls_decoder_ops *ops;
     void *dec;                      /* decoder state */
@@ -207,10 +209,10 @@ static long raw_claim_slot(ls_blob *b, uint64_t *hashed_end)
  * (in steps: one madvise per few MiB), so resident memory stays flat. */
 static void cmap_release(ls_blob *b, uint64_t low)
 {
-    uintptr_t mask = ~(uintptr_t)4095u, from, to;
+    uintptr_t mask = ~(b->cmap_page - 1), from, to;
     if (low < b->cmap_released + BLOB_CMAP_RELEASE_STEP)
         return;
-    from = ((uintptr_t)(b->cmap + b->cmap_released) + 4095u) & mask;
+    from = ((uintptr_t)(b->cmap + b->cmap_released) + b->cmap_page - 1) & mask;
     to = (uintptr_t)(b->cmap + low) & mask;
     if (to > from)
         (void)madvise((void *)from, to - from, MADV_DONTNEED);
@@ -305,6 +307,8 @@ static int blob_try_map(ls_blob *b, ls_error *err)
     if (!p || len < BLOB_MAP_MIN || len < b->compressed_bytes)
         return 0;
     if (b->compression != LS_COMP_NONE) {
+        long page = sysconf(_SC_PAGESIZE);
+        b->cmap_page = page > 0 ? (uintptr_t)page : 4096u;
         b->cmap = p;
         b->cmap_len = len;
         b->cmap_first = b->compressed_bytes;

@@ -25,8 +25,8 @@
 #include <stdlib.h>
 
 typedef enum {
-    IG_HEADER,  /* raw mode: in a member's header (gzip_frame.c) */
-    IG_MEMBER,  /* inside a member (or at the start of the first one) */
+    IG_HEADER,  /* in a member's header (gzip_frame.c) */
+    IG_MEMBER,  /* in a member's deflate data (and, unless raw, ISA-L's trailer) */
     IG_TRAILER, /* raw mode: in a member's trailer */
     IG_BETWEEN, /* a member just ended; the next byte decides */
     IG_PADDING  /* zeros after the last member; only zeros may follow */
@@ -58,8 +58,9 @@ static void ig_member_start(ig_decoder *g)
 static int ig_trailer_from_bits(ig_decoder *g, ls_error *err)
 {
     unsigned char held[8];
-    unsigned n = (unsigned)g->st.read_in_length / 8, i;
-    uint64_t bits = g->st.read_in >> (g->st.read_in_length % 8);
+    int32_t have = g->st.read_in_length > 0 ? g->st.read_in_length : 0;
+    unsigned n = (unsigned)have / 8, i;
+    uint64_t bits = have % 8 ? g->st.read_in >> (have % 8) : g->st.read_in;
     uint64_t at = g->consumed - n; /* those bytes were counted as consumed */
     ls_dec_io io;
     if (n > sizeof held)
