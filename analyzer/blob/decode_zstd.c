@@ -6,7 +6,9 @@
  * itself. The window is bounded (ZSTD_d_windowLogMax) so a hostile frame
  * header cannot make us allocate gigabytes: memory stays bounded whatever
  * the input says. A stream is complete only when the last call reported a
- * frame fully decoded and flushed (return value 0).
+ * frame fully decoded and flushed (return value 0). With skip_checksum the
+ * frames' optional XXH64 content checksums are not verified (the caller
+ * checks a SHA-256 of these bytes).
  */
 #include "blob/decoder.h"
 
@@ -94,12 +96,22 @@ static void zs_destroy(void *st)
     free(z);
 }
 
+/* ZSTD_d_forceIgnoreChecksum, by its stable enum name (the named one is
+ * behind ZSTD_STATIC_LINKING_ONLY); 1 = ZSTD_d_ignoreChecksum. A library
+ * that refuses it keeps verifying: correct, only slower. */
+static void zs_skip_checksum(void *st)
+{
+    zs_decoder *z = st;
+    (void)ZSTD_DCtx_setParameter(z->dctx, ZSTD_d_experimentalParam3, 1);
+}
+
 static const ls_decoder_ops zs_ops = {
     .name = "zstd",
     .create = zs_create,
     .decode = zs_decode,
     .finish = zs_finish,
     .destroy = zs_destroy,
+    .skip_checksum = zs_skip_checksum,
 };
 
 const ls_decoder_ops *ls_decoder_zstd(void)
