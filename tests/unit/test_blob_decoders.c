@@ -46,13 +46,16 @@ static void append(buf *b, const void *p, size_t n)
     b->n += n;
 }
 
-static void append_gzip(buf *out, const buf *in, int level)
+/* One gzip member of `in`; h (or NULL) sets the optional header fields. */
+static void append_gzip_header(buf *out, const buf *in, int level, gz_header *h)
 {
     z_stream zs;
-    size_t cap = compressBound((uLong)in->n) + 64;
+    size_t cap = compressBound((uLong)in->n) + 1024;
     unsigned char *tmp = malloc(cap);
     memset(&zs, 0, sizeof zs);
     deflateInit2(&zs, level, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+    if (h)
+        CHECK_INT(deflateSetHeader(&zs, h), Z_OK);
     zs.next_in = in->p;
     zs.avail_in = (uInt)in->n;
     zs.next_out = tmp;
@@ -63,15 +66,17 @@ static void append_gzip(buf *out, const buf *in, int level)
     free(tmp);
 }
 
+static void append_gzip(buf *out, const buf *in, int level)
+{
+    append_gzip_header(out, in, level, NULL);
+}
+
 /* A gzip member with every optional header field (FEXTRA, FNAME,
  * FCOMMENT, FHCRC), which plain deflateInit2 never writes. */
 static void append_gzip_fields(buf *out, const buf *in)
 {
     static unsigned char extra[300];
     gz_header h;
-    z_stream zs;
-    size_t cap = compressBound((uLong)in->n) + 1024;
-    unsigned char *tmp = malloc(cap);
     memset(extra, 'x', sizeof extra);
     memset(&h, 0, sizeof h);
     h.extra = extra;
@@ -79,17 +84,7 @@ static void append_gzip_fields(buf *out, const buf *in)
     h.name = (Bytef *)"a-name-longer-than-one-chunk.tar";
     h.comment = (Bytef *)"a comment";
     h.hcrc = 1;
-    memset(&zs, 0, sizeof zs);
-    deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-    CHECK_INT(deflateSetHeader(&zs, &h), Z_OK);
-    zs.next_in = in->p;
-    zs.avail_in = (uInt)in->n;
-    zs.next_out = tmp;
-    zs.avail_out = (uInt)cap;
-    CHECK_INT(deflate(&zs, Z_FINISH), Z_STREAM_END);
-    append(out, tmp, cap - zs.avail_out);
-    deflateEnd(&zs);
-    free(tmp);
+    append_gzip_header(out, in, 6, &h);
 }
 
 /* Decodes comp feeding `in_chunk` bytes at a time into `out_chunk`-byte
