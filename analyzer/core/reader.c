@@ -215,11 +215,9 @@ ls_reader *ls_reader_open_file(const char *path, ls_error *err)
         close(fd);
         return NULL;
     }
-    r = fd_range_new(fd, 1, 0, (uint64_t)size, path);
-    if (!r) {
-        close(fd);
+    r = ls_reader_fd_range_owned(fd, 0, (uint64_t)size, path);
+    if (!r)
         ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", path);
-    }
     return r;
 }
 
