@@ -1,9 +1,13 @@
 /*
  * error.c - filling ls_error: one line, never a newline or a control byte,
  * because the message ends up on a terminal and in JSON `errors` entries and a
- * hostile image picks the file names that go into it.
+ * hostile image picks the file names that go into it. Messages are escaped
+ * by core/escape.c, as the text reports are: C0, DEL, C1 (U+0080..U+009F)
+ * and invalid UTF-8 bytes become visible escapes ("\x1b", "\u009b").
  */
 #include "layerscan/error.h"
+
+#include "core/escape.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,23 +21,23 @@ void ls_error_clear(ls_error *e)
     e->msg[0] = '\0';
 }
 
-static void sanitize_line(char *s)
+/* Escapes raw (formatted, not yet safe) into the message. */
+static void set_escaped(ls_error *e, const char *raw)
 {
-    for (; *s; s++)
-        if ((unsigned char)*s < 0x20 || *s == 0x7f)
-            *s = '?';
+    ls_escape_into(e->msg, sizeof e->msg, raw);
 }
 
 int ls_error_set(ls_error *e, ls_code code, const char *fmt, ...)
 {
+    char raw[LS_ERROR_MSG_MAX];
     va_list ap;
     if (!e)
         return -1;
     e->code = code;
     va_start(ap, fmt);
-    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
-    sanitize_line(e->msg);
+    set_escaped(e, raw);
     return -1;
 }
 
@@ -41,6 +45,7 @@ void ls_error_prefix(ls_error *e, const char *fmt, ...)
 {
     char prefix[LS_ERROR_MSG_MAX];
     char old[LS_ERROR_MSG_MAX];
+    char raw[LS_ERROR_MSG_MAX];
     va_list ap;
     if (!e)
         return;
@@ -48,16 +53,18 @@ void ls_error_prefix(ls_error *e, const char *fmt, ...)
     vsnprintf(prefix, sizeof prefix, fmt, ap);
     va_end(ap);
     memcpy(old, e->msg, sizeof old);
-    /* both halves may be long; the message is cut at its buffer, as any other */
+    /* both halves may be long; the message is cut at its buffer, as any
+     * other (the old half is escaped already: escaping it again changes
+     * nothing) */
     {
         size_t n = strlen(prefix);
-        if (n > sizeof e->msg - 3)
-            n = sizeof e->msg - 3;
-        memcpy(e->msg, prefix, n);
-        memcpy(e->msg + n, ": ", 3);
-        strncat(e->msg, old, sizeof e->msg - n - 3);
+        if (n > sizeof raw - 3)
+            n = sizeof raw - 3;
+        memcpy(raw, prefix, n);
+        memcpy(raw + n, ": ", 3);
+        strncat(raw, old, sizeof raw - n - 3);
     }
-    sanitize_line(e->msg);
+    set_escaped(e, raw);
 }
 
 const char *ls_code_name(ls_code code)

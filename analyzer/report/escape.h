@@ -9,11 +9,9 @@
 
 #include <stddef.h>
 
-/* Length of the valid UTF-8 sequence at s (1..4) with its code point in *cp;
- * 0 when the bytes at s are not valid UTF-8 (overlong, surrogate, truncated). */
-size_t ls_utf8_decode(const unsigned char *s, unsigned int *cp);
+#include "core/escape.h" /* ls_utf8_decode, ls_escape_one */
 
-/* Writes s to out with C0 controls, DEL, C1 controls (U+0080..U+009F) and
+/* Writes s to out (ls_escape_one per character): C0 controls, DEL, C1 controls (U+0080..U+009F) and
  * bytes that are not valid UTF-8 replaced by visible escapes ("\n", "\x1b",
  * "\u009b"). Returns 0, or -1 on a write error. */
 int ls_fputs_escaped(const char *s, FILE *out);

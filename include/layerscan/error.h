@@ -35,8 +35,10 @@ void ls_error_clear(ls_error *e);
 
 /* Sets code and a printf-formatted message; returns -1 so callers can write
  * `return ls_error_set(err, LS_ERR_IO, "%s: %s", path, strerror(errno));`.
- * Accepts a NULL e (the message is then dropped). Control characters in the
- * formatted message are replaced so the line stays one line. */
+ * Accepts a NULL e (the message is then dropped). Control characters (C0,
+ * DEL, C1) and invalid UTF-8 bytes in the formatted message are escaped
+ * ("\x1b", "\u009b", "\xff") so the line stays one line and cannot drive a
+ * terminal. */
 int ls_error_set(ls_error *e, ls_code code, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
