@@ -51,6 +51,7 @@
 #include <unistd.h>
 
 #include "blob/blob_map.h"
+#include "blob/content_check.h"
 #include "blob/decoder.h"
 #include "blob/sha256.h"
 
@@ -112,6 +113,8 @@ struct ls_blob {
     const ls_decoder_ops *ops;
     void *dec;                      /* decoder state */
     ls_sha256 h_raw, h_plain;       /* compressed / uncompressed digests */
+    ls_ccheck *check;               /* the format's checksum, verified where h_plain is
+                                       updated (skip_checksum; NULL otherwise) */
     uint64_t compressed_bytes, bytes;
     size_t in_pos, in_len;          /* window of `in` not yet decoded */
     bool eof;                       /* raw reader returned 0 */
@@ -362,9 +365,30 @@ ls_compression ls_blob_compression(const ls_blob *b)
 void ls_blob_skip_checksum(ls_blob *b)
 {
     /* before the first read nothing has been decoded (the sniff only read) */
-    if (b->thread_tried || b->bytes > 0 || !b->dec || !b->ops->skip_checksum)
+    if (b->thread_tried || b->bytes > 0 || !b->dec || !b->ops->skip_checksum || b->check)
         return;
-    b->ops->skip_checksum(b->dec);
+    b->check = ls_ccheck_new(b->compression == LS_COMP_ZSTD ? LS_CCHECK_XXH64 : LS_CCHECK_CRC32,
+                             b->label);
+    if (b->check) /* else the inflater keeps checking: correct, only slower */
+        b->ops->skip_checksum(b->dec, b->check);
+}
+
+/* The plain bytes [p, p+n), in stream order, into the diff_id and, when
+ * deferred, the format's checksum. */
+static int hash_plain(ls_blob *b, const unsigned char *p, size_t n, ls_error *err)
+{
+    if (ls_sha256_update(&b->h_plain, p, n, err) < 0)
+        return -1;
+    if (b->check)
+        ls_ccheck_update(b->check, p, n);
+    return 0;
+}
+
+/* Whether the decoder may post more members before the plain bytes
+ * already produced are hashed (content_check.h). */
+static bool check_has_room(ls_blob *b)
+{
+    return !b->check || ls_ccheck_room(b->check) >= 4;
 }
 
 /* Records the first error so later calls repeat it, and copies it out. */
@@ -459,7 +483,7 @@ static ssize_t blob_pull(ls_blob *b, unsigned char *out, size_t n, ls_error *err
         }
     }
 produced:
-    if (!b->ring_hashes && ls_sha256_update(&b->h_plain, out, produced, &b->error) < 0)
+    if (!b->ring_hashes && hash_plain(b, out, produced, &b->error) < 0)
         return blob_fail(b, err);
     b->bytes += produced;
     return (ssize_t)produced;
@@ -482,7 +506,7 @@ static void ring_hash_next(ls_blob *b)
     int rc;
     r->hashing = true;
     pthread_mutex_unlock(&r->mu);
-    rc = ls_sha256_update(&b->h_plain, slot_mem(r, slot), r->len[slot], &e);
+    rc = hash_plain(b, slot_mem(r, slot), r->len[slot], &e);
     pthread_mutex_lock(&r->mu);
     r->hashing = false;
     r->hashed++;
@@ -491,6 +515,7 @@ static void ring_hash_next(ls_blob *b)
         r->hash_error = e;
     }
     pthread_cond_broadcast(&r->cv_data);
+    pthread_cond_broadcast(&r->cv_space); /* a producer waiting for checksum room */
 }
 
 /* With mu held and chunk raw_hashed read and not being hashed: hashes it
@@ -558,11 +583,15 @@ static void *ring_producer(void *arg)
         ssize_t k = 1;
         unsigned char *p;
         pthread_mutex_lock(&r->mu);
-        while (r->count == BLOB_RING_SLOTS && !r->cancel) {
+        /* a full ring, or (deferred checksum) members posted past what
+         * was hashed: hash filled slots rather than wait */
+        while ((r->count == BLOB_RING_SLOTS || !check_has_room(b)) && !r->cancel) {
             if (!r->hashing && r->hashed < r->count)
                 ring_hash_next(b);
             else if (raw_hash_ready(r))
                 ring_hash_raw_next(b);
+            else if (r->count < BLOB_RING_SLOTS && !r->hashing)
+                break; /* everything filled is hashed: room comes with the next trailer */
             else
                 pthread_cond_wait(&r->cv_space, &r->mu);
         }
@@ -573,7 +602,10 @@ static void *ring_producer(void *arg)
         slot = (r->head + r->count) % BLOB_RING_SLOTS;
         pthread_mutex_unlock(&r->mu);
         p = slot_mem(r, slot);
-        while (filled < BLOB_RING_SLOT && (k = blob_pull(b, p + filled, BLOB_RING_SLOT - filled, NULL)) > 0)
+        /* a slot is published early when the checksum side needs its
+         * bytes hashed to make room for more members */
+        while (filled < BLOB_RING_SLOT && (filled == 0 || check_has_room(b)) &&
+               (k = blob_pull(b, p + filled, BLOB_RING_SLOT - filled, NULL)) > 0)
             filled += (size_t)k;
         pthread_mutex_lock(&r->mu);
         if (filled > 0) {
@@ -908,6 +940,10 @@ int ls_blob_finish(ls_blob *b, ls_blob_info *info, ls_error *err)
             blob_hash_rest_of_raw(b);
         if (blob_finalise(b, &b->error) < 0)
             b->failed = true;
+        /* the inflater skipped the format's checksum: compared here, once
+         * every byte was hashed (a stream error comes first) */
+        if (!b->failed && b->check && ls_ccheck_finish(b->check, &b->error) < 0)
+            b->failed = true;
     }
     if (info)
         *info = b->info;
@@ -927,6 +963,7 @@ void ls_blob_free(ls_blob *b)
         b->ops->destroy(b->dec);
     ls_sha256_dispose(&b->h_raw);
     ls_sha256_dispose(&b->h_plain);
+    ls_ccheck_free(b->check);
     ls_reader_free(b->raw);
     free(b);
 }

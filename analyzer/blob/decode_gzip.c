@@ -10,7 +10,8 @@
  *
  * With skip_checksum (the caller checks a SHA-256 of these bytes) zlib
  * inflates raw deflate (no CRC-32 of the output) between a header and a
- * trailer parsed by gzip_frame.c.
+ * trailer parsed by gzip_frame.c; each member's end and trailer CRC-32 go
+ * to the blob's content checker (content_check.h).
  */
 #include "blob/blob.h"
 #include "blob/decoder.h"
@@ -34,6 +35,7 @@ typedef struct {
     gz_state state;
     bool raw;          /* skip_checksum: raw deflate between our header and trailer */
     ls_gz_frame frame;
+    ls_ccheck *check;  /* raw mode: where member ends and trailer CRCs go (may be NULL) */
     const char *label;
     uint64_t consumed; /* compressed bytes consumed so far */
 } gz_decoder;
@@ -135,6 +137,7 @@ static int gz_inflate(gz_decoder *g, ls_dec_io *io, ls_error *err)
 static int gz_decode(void *st, ls_dec_io *io, ls_error *err)
 {
     gz_decoder *g = st;
+    size_t out_entry = io->out_pos;
     for (;;) {
         size_t in0 = io->in_pos, out0 = io->out_pos;
         int r;
@@ -147,7 +150,15 @@ static int gz_decode(void *st, ls_dec_io *io, ls_error *err)
                                               g->label, err);
             if (f <= 0)
                 return f;
-            g->state = g->state == GZ_HEADER ? GZ_MEMBER : GZ_BETWEEN;
+            if (g->state == GZ_HEADER) {
+                g->state = GZ_MEMBER;
+                continue;
+            }
+            if (g->check)
+                ls_ccheck_expect(g->check, true, ls_gz_frame_crc(&g->frame));
+            g->state = GZ_BETWEEN;
+            if (io->out_pos > out_entry) /* at most two members posted per call */
+                return 0;
             continue;
         }
         if (g->state == GZ_BETWEEN) {
@@ -164,6 +175,8 @@ static int gz_decode(void *st, ls_dec_io *io, ls_error *err)
             return -1;
         if (r == 1) {
             if (g->raw) {
+                if (g->check)
+                    ls_ccheck_end(g->check, (uint64_t)g->zs.total_out);
                 ls_gz_frame_trailer_begin(&g->frame);
                 g->state = GZ_TRAILER;
             } else {
@@ -198,9 +211,10 @@ static void gz_destroy(void *st)
 
 /* Before the first decode: raw deflate from here on (windowBits -15 is
  * inflate's raw mode; inflateReset keeps it for later members). */
-static void gz_skip_checksum(void *st)
+static void gz_skip_checksum(void *st, ls_ccheck *check)
 {
     gz_decoder *g = st;
+    g->check = check;
     ls_error ignored;
     if (inflateReset2(&g->zs, -MAX_WBITS) != Z_OK)
         return; /* keep checking: correct, only slower */

@@ -15,7 +15,9 @@
  *
  * Headers are parsed by gzip_frame.c. With skip_checksum (the caller checks
  * a SHA-256 of these bytes) ISA-L decodes raw deflate (ISAL_DEFLATE: no
- * CRC-32 pass over the output) and gzip_frame.c checks the trailer's length.
+ * CRC-32 pass over the output), gzip_frame.c checks the trailer's length and
+ * each member's end and trailer CRC-32 go to the blob's content checker,
+ * which computes the CRC-32 off this thread (content_check.h).
  */
 #include "blob/decoder.h"
 #include "blob/gzip_frame.h"
@@ -37,6 +39,8 @@ typedef struct {
     ig_state state;
     bool raw;          /* skip_checksum: raw deflate between our header and trailer */
     ls_gz_frame frame;
+    ls_ccheck *check;     /* raw mode: where member ends and trailer CRCs go (may be NULL) */
+    uint64_t member_out;  /* plain bytes of the current member */
     const char *label;
     uint64_t consumed; /* compressed bytes consumed so far */
 } ig_decoder;
@@ -48,6 +52,7 @@ static void ig_member_start(ig_decoder *g)
 {
     isal_inflate_init(&g->st);
     g->st.crc_flag = g->raw ? ISAL_DEFLATE : ISAL_GZIP_NO_HDR_VER;
+    g->member_out = 0;
     ls_gz_frame_header_begin(&g->frame);
     g->state = IG_HEADER;
 }
@@ -126,15 +131,25 @@ static int ig_inflate(ig_decoder *g, ls_dec_io *io, ls_error *err)
     io->in_pos += in_avail - in_left;
     g->consumed += in_avail - in_left;
     io->out_pos += out_avail - out_left;
+    g->member_out += out_avail - out_left;
     if (ret != ISAL_DECOMP_OK)
         return ls_error_set(err, LS_ERR_FORMAT, "%s: corrupt gzip data at byte %llu: %s", g->label,
                             (unsigned long long)g->consumed, ig_reason(ret));
     return g->st.block_state == ISAL_BLOCK_FINISH ? 1 : 0;
 }
 
+/* Raw mode: a member's trailer was read; its CRC-32 goes to the checker. */
+static void ig_member_done(ig_decoder *g)
+{
+    if (g->check)
+        ls_ccheck_expect(g->check, true, ls_gz_frame_crc(&g->frame));
+    g->state = IG_BETWEEN;
+}
+
 static int ig_decode(void *st, ls_dec_io *io, ls_error *err)
 {
     ig_decoder *g = st;
+    size_t out_entry = io->out_pos;
     for (;;) {
         size_t in0 = io->in_pos, out0 = io->out_pos;
         int r;
@@ -146,7 +161,13 @@ static int ig_decode(void *st, ls_dec_io *io, ls_error *err)
                         : ls_gz_frame_trailer(&g->frame, io, g->st.total_out, &g->consumed, g->label, err);
             if (f <= 0)
                 return f;
-            g->state = g->state == IG_HEADER ? IG_MEMBER : IG_BETWEEN;
+            if (g->state == IG_HEADER) {
+                g->state = IG_MEMBER;
+                continue;
+            }
+            ig_member_done(g);
+            if (io->out_pos > out_entry) /* at most two members posted per call */
+                return 0;
             continue;
         }
         if (g->state == IG_BETWEEN) {
@@ -174,10 +195,23 @@ static int ig_decode(void *st, ls_dec_io *io, ls_error *err)
         if (r < 0)
             return -1;
         if (r == 1) {
-            int t = g->raw ? ig_trailer_from_bits(g, err) : 1;
-            if (t < 0)
-                return -1;
-            g->state = t == 1 ? IG_BETWEEN : IG_TRAILER;
+            int t = 1;
+            if (g->raw) {
+                if (g->check)
+                    ls_ccheck_end(g->check, g->member_out);
+                if ((t = ig_trailer_from_bits(g, err)) < 0)
+                    return -1;
+            }
+            if (t == 0) {
+                g->state = IG_TRAILER;
+                continue;
+            }
+            if (g->raw)
+                ig_member_done(g);
+            else
+                g->state = IG_BETWEEN;
+            if (g->raw && io->out_pos > out_entry)
+                return 0;
             continue;
         }
         if (io->in_pos == in0 && io->out_pos == out0)
@@ -201,10 +235,11 @@ static void ig_destroy(void *st)
     free(st);
 }
 
-static void ig_skip_checksum(void *st)
+static void ig_skip_checksum(void *st, ls_ccheck *check)
 {
     ig_decoder *g = st;
     g->raw = true;
+    g->check = check;
     g->st.crc_flag = ISAL_DEFLATE;
 }
 

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "blob/content_check.h"
 #include "layerscan/error.h"
 
 /* One decode step's buffers: the decoder advances in_pos and out_pos. */
@@ -39,9 +40,14 @@ typedef struct {
     void (*destroy)(void *st);
     /* Optional (NULL: the format has no checksum to skip). Called before the
      * first decode: the caller checks a SHA-256 over these bytes, so the
-     * format's own checksum of the output is not computed; every structural
-     * check stays. */
-    void (*skip_checksum)(void *st);
+     * decoder does not compute the format's own checksum of the output;
+     * every structural check stays. With `check` (may be NULL: not verified
+     * at all) the decoder posts each member's (frame's) end and the checksum
+     * its trailer claims (ls_ccheck_end, ls_ccheck_expect), and the caller
+     * verifies it where it hashes the plain bytes. A decode call that
+     * produced output returns once a member ends (so a call posts at most
+     * two members). */
+    void (*skip_checksum)(void *st, ls_ccheck *check);
 } ls_decoder_ops;
 
 /* gzip (multi-member, zero padding tolerated): ISA-L when built with it

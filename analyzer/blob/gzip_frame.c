@@ -4,7 +4,7 @@
  *
  * Header (RFC 1952 2.3): ID1 ID2 CM FLG, MTIME(4) XFL OS, then by FLG:
  * FEXTRA (XLEN, XLEN bytes), FNAME (to a zero), FCOMMENT (to a zero),
- * FHCRC (2 bytes). Trailer: CRC32 (not checked here), ISIZE.
+ * FHCRC (2 bytes). Trailer: CRC32 (handed to content_check.c), ISIZE.
  */
 #include "blob/gzip_frame.h"
 
@@ -140,6 +140,12 @@ int ls_gz_frame_header(ls_gz_frame *f, ls_dec_io *io, uint64_t *consumed, const 
         (*consumed)++;
     }
     return 1;
+}
+
+uint32_t ls_gz_frame_crc(const ls_gz_frame *f)
+{
+    return (uint32_t)f->trailer[0] | (uint32_t)f->trailer[1] << 8 | (uint32_t)f->trailer[2] << 16 |
+           (uint32_t)f->trailer[3] << 24;
 }
 
 void ls_gz_frame_trailer_begin(ls_gz_frame *f)

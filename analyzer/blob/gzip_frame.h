@@ -37,6 +37,9 @@ void ls_gz_frame_header_begin(ls_gz_frame *f);
 int ls_gz_frame_header(ls_gz_frame *f, ls_dec_io *io, uint64_t *consumed, const char *label,
                        ls_error *err);
 
+/* The CRC-32 a complete trailer claims. */
+uint32_t ls_gz_frame_crc(const ls_gz_frame *f);
+
 /* Starts a member's 8-byte trailer. */
 void ls_gz_frame_trailer_begin(ls_gz_frame *f);
 

@@ -9,7 +9,8 @@ LABELS.json:
    "findings": [{"rule": .., "layer": .., "history": .., "instruction": ..,
                  "path": .., "line": .., "column": .., "status": ..,
                  "removed_in_layer": .., "secret": ..}],
-   "errors": [{"layer": N, "contains": "substring", "path": ".."}],
+   "errors": [{"layer": N, "contains": "substring", "path": "..",
+               "if_compression": "gzip"}],
    "layers": [{"index": 0, "digest_verified": true, "entries": N, "whiteouts": N}],
    "image": {"os": "linux", ...},     # optional subset check of report.image
    "layer_count": N,                  # optional: len(report.layers)
@@ -25,7 +26,9 @@ Checks:
     label gives "layer", message containing "contains" case-insensitively,
     path equal when given); every report error must be covered by a labeled
     error with the same layer (or by a label without "layer"). Labels without
-    "errors" mean: no errors.
+    "errors" mean: no errors. A label with "if_compression" applies only when
+    the report's layer "layer" has that compression (a docker-archive stores
+    layers uncompressed: no gzip CRC there), and is ignored otherwise.
   * layers: the given fields of each labeled layer equal the report's.
   * --exit CODE: CODE is one of labels["exit"].
   * order: file findings sorted by (layer, path, offset), findings with
@@ -134,6 +137,9 @@ def check_findings(report, labels, check_secret, problems):
 def check_errors(report, labels, problems):
     rep = list(report.get("errors") or [])
     lab = list(labels.get("errors") or [])
+    layers = {l.get("index"): l for l in report.get("layers") or []}
+    lab = [l for l in lab if "if_compression" not in l
+           or layers.get(l.get("layer"), {}).get("compression") == l["if_compression"]]
     covered = [False] * len(rep)
     for l in lab:
         ok = False

@@ -268,11 +268,14 @@ class Image:
             comp = layer.get("compression", "gzip")
             blob = compress(tar, comp, where)
             if self.corrupt.get("kind") == "bad_crc" and self.corrupt.get("layer") == i:
-                if comp != "gzip":
-                    die(f"{where}: bad_crc needs a gzip layer")
-                # the member's CRC-32 is wrong but the blob is what the
-                # manifest names: its digest is taken after the flip
-                blob = blob[:-8] + bytes([blob[-8] ^ 0x01]) + blob[-7:]
+                if comp not in ("gzip", "zstd"):
+                    die(f"{where}: bad_crc needs a gzip or zstd layer")
+                # the member's CRC-32 (gzip) or the frame's XXH64 content
+                # checksum (zstd, its last 4 bytes) is wrong but the blob is
+                # what the manifest names: its digest is taken after the flip
+                flipped = bytearray(blob)
+                flipped[-8 if comp == "gzip" else -4] ^= 0x01
+                blob = bytes(flipped)
             self.layers.append({
                 "tar": tar, "blob": blob, "compression": comp,
                 "diff_id": "sha256:" + sha256(tar),

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <zlib.h>
 #include <zstd.h>
+#include <xxhash.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -344,17 +346,22 @@ static void test_corrupt_still_hashes_raw(void)
 }
 
 /* A CRC-32 flipped in the gzip trailer: an error for a blob nobody
- * verifies, accepted once the caller says it checks a SHA-256 (the digests
- * still cover every byte, and the length in the trailer is still checked).
- * After the first read the call changes nothing. zstd's frame checksum
- * likewise. */
+ * verifies; once the caller says it checks a SHA-256 the inflater skips it
+ * and the blob verifies it off the inflater's path: still an error, named
+ * exactly, after every byte was decoded and hashed (the digests cover every
+ * byte; the length in the trailer is still checked by the inflater). After
+ * the first read the call changes nothing. zstd's frame checksum likewise. */
 static void test_skip_checksum(void)
 {
     buf a = make_data(3u << 20, 8), gz = gzip_of(&a);
-    char d_comp[72], d_plain[72];
-    gz.p[gz.n - 7] ^= 0x10;
+    char d_comp[72], d_plain[72], want[256];
+    uint32_t crc = (uint32_t)crc32(0, a.p, (uInt)a.n);
+    gz.p[gz.n - 7] ^= 0x10; /* the CRC's second byte */
     sha256_hex(gz.p, gz.n, d_comp);
     sha256_hex(a.p, a.n, d_plain);
+    snprintf(want, sizeof want,
+             "layer blob: gzip member 1: incorrect data check (CRC-32 %08x in the stream, %08x computed)",
+             crc ^ 0x1000u, crc);
     for (int mode = 0; mode < 3; mode++) {
         ls_error err = {0};
         ls_blob_info info;
@@ -366,34 +373,59 @@ static void test_skip_checksum(void)
             CHECK_INT(ls_blob_read(b, tmp, sizeof tmp, &err), (long)sizeof tmp);
             ls_blob_skip_checksum(b);
         }
-        if (mode == 1) {
-            CHECK_INT(ls_blob_finish(b, &info, &err), 0);
-        } else {
-            CHECK_INT(ls_blob_finish(b, &info, &err), -1);
+        CHECK_INT(ls_blob_finish(b, &info, &err), -1);
+        CHECK_INT(err.code, LS_ERR_FORMAT);
+        if (mode == 1)
+            CHECK_STR(err.msg, want);
+        else
             CHECK(strstr(err.msg, "incorrect data check") != NULL);
-        }
         /* every byte was decoded and hashed, the error or not */
         CHECK_INT(info.bytes, a.n);
         CHECK_STR(info.digest, d_comp);
         CHECK_STR(info.diff_id, d_plain);
         ls_blob_free(b);
     }
+    { /* the right CRC: no error either way */
+        gz.p[gz.n - 7] ^= 0x10;
+        ls_error err = {0};
+        ls_blob_info info;
+        ls_blob *b = ls_blob_open(ls_reader_mem(gz.p, gz.n), &err);
+        ls_blob_skip_checksum(b);
+        CHECK_INT(ls_blob_finish(b, &info, &err), 0);
+        CHECK_INT(info.bytes, a.n);
+        ls_blob_free(b);
+        gz.p[gz.n - 7] ^= 0x10;
+    }
     { /* zstd's XXH64 content checksum: the same */
         buf zs = zstd_checked_of(&a);
-        zs.p[zs.n - 1] ^= 0x40;
+        uint32_t xx = (uint32_t)XXH64(a.p, a.n, 0);
+        zs.p[zs.n - 1] ^= 0x40; /* the checksum's last byte */
+        snprintf(want, sizeof want,
+                 "layer blob: zstd frame 1: incorrect content checksum (XXH64 %08x in the stream, %08x computed)",
+                 xx ^ 0x40000000u, xx);
         for (int mode = 0; mode < 2; mode++) {
             ls_error err = {0};
             ls_blob_info info;
             ls_blob *b = ls_blob_open(ls_reader_mem(zs.p, zs.n), &err);
             if (mode == 1)
                 ls_blob_skip_checksum(b);
-            CHECK_INT(ls_blob_finish(b, &info, &err), mode == 1 ? 0 : -1);
+            CHECK_INT(ls_blob_finish(b, &info, &err), -1);
             if (mode == 0) { /* libzstd keeps the last block when its checksum fails */
                 CHECK(strstr(err.msg, "corrupt zstd data") != NULL);
             } else {
+                CHECK_STR(err.msg, want);
                 CHECK_INT(info.bytes, a.n);
                 CHECK_STR(info.diff_id, d_plain);
             }
+            ls_blob_free(b);
+        }
+        zs.p[zs.n - 1] ^= 0x40;
+        {
+            ls_error err = {0};
+            ls_blob_info info;
+            ls_blob *b = ls_blob_open(ls_reader_mem(zs.p, zs.n), &err);
+            ls_blob_skip_checksum(b);
+            CHECK_INT(ls_blob_finish(b, &info, &err), 0);
             ls_blob_free(b);
         }
         free(zs.p);
@@ -410,6 +442,123 @@ static void test_skip_checksum(void)
         ls_blob_free(b);
     }
     free(a.p), free(gz.p);
+}
+
+/* Appends one gzip member of [p, p+n) (level 1) to out; bad: its CRC-32
+ * flipped. */
+static void gzip_member(buf *out, const unsigned char *p, size_t n, bool bad)
+{
+    buf in = {(unsigned char *)p, n, n}, m = gzip_level(&in, 1);
+    if (bad)
+        m.p[m.n - 8] ^= 0x01;
+    buf_append(out, m.p, m.n);
+    free(m.p);
+}
+
+/* Appends one zstd frame of [p, p+n); checksum: with the content checksum,
+ * bad: that checksum flipped. */
+static void zstd_frame(buf *out, const unsigned char *p, size_t n, bool checksum, bool bad)
+{
+    ZSTD_CCtx *cc = ZSTD_createCCtx();
+    size_t cap = ZSTD_compressBound(n), k;
+    unsigned char *f = malloc(cap);
+    ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, checksum ? 1 : 0);
+    k = ZSTD_compress2(cc, f, cap, p, n);
+    CHECK(!ZSTD_isError(k));
+    if (bad)
+        f[k - 4] ^= 0x01;
+    buf_append(out, f, k);
+    free(f);
+    ZSTD_freeCCtx(cc);
+}
+
+/* Decodes comp with skip_checksum through read_all(chunk) (or, with
+ * !read, ls_blob_finish alone); returns finish's result, the message in msg. */
+static int decode_checked(const buf *comp, const buf *plain, bool read, size_t chunk,
+                          char msg[LS_ERROR_MSG_MAX])
+{
+    ls_error err = {0};
+    ls_blob_info info;
+    char d_plain[72];
+    buf got = {0};
+    int rc;
+    ls_blob *b = ls_blob_open(ls_reader_mem(comp->p, comp->n), &err);
+    CHECK(b != NULL);
+    ls_blob_skip_checksum(b);
+    if (read)
+        CHECK_INT(read_all(b, chunk, &got, &err), 0);
+    rc = ls_blob_finish(b, &info, &err);
+    snprintf(msg, LS_ERROR_MSG_MAX, "%s", rc < 0 ? err.msg : "");
+    sha256_hex(plain->p, plain->n, d_plain);
+    CHECK_INT(info.bytes, plain->n);
+    CHECK_STR(info.diff_id, d_plain);
+    if (read) {
+        CHECK_INT(got.n, plain->n);
+        CHECK(got.n == plain->n && memcmp(got.p, plain->p, got.n) == 0);
+    }
+    ls_blob_free(b);
+    free(got.p);
+    return rc;
+}
+
+/* Several members (frames), each checked on its own: empty members, members
+ * of one byte, far more members than the checker queues (LS_CCHECK_CAP),
+ * a large member across ring slots, and the wrong one named by its number;
+ * two wrong ones counted. */
+static void test_checksum_members(void)
+{
+    buf a = make_data(7u << 20, 9);
+    size_t sizes[400], n = 0, off = 0;
+    char msg[LS_ERROR_MSG_MAX], want[LS_ERROR_MSG_MAX];
+    for (size_t i = 0; i < 400; i++) /* 0, 1, small, and (i % 97 == 5) 1.2 MiB */
+        sizes[i] = i % 50 == 3 ? 0 : i % 97 == 5 ? (1200u << 10) : i % 7 == 1 ? 1 : 100 + i * 13;
+    for (size_t i = 0; i < 400; i++)
+        n += sizes[i];
+    CHECK(n <= a.n);
+    for (int fmt = 0; fmt < 2; fmt++) {
+        for (int bad = 0; bad < 3; bad++) { /* none, member 300, members 6 and 300 */
+            buf comp = {0}, plain = {a.p, n, n};
+            uint32_t good = 0;
+            off = 0;
+            for (size_t i = 0; i < 400; i++) {
+                bool flip = (bad >= 1 && i == 299) || (bad == 2 && i == 5);
+                if (fmt == 0)
+                    gzip_member(&comp, a.p + off, sizes[i], flip);
+                else
+                    zstd_frame(&comp, a.p + off, sizes[i], i % 11 != 4, flip);
+                if (i == 299)
+                    good = fmt == 0 ? (uint32_t)crc32(0, a.p + off, (uInt)sizes[i])
+                                    : (uint32_t)XXH64(a.p + off, sizes[i], 0);
+                off += sizes[i];
+            }
+            if (fmt == 0)
+                snprintf(want, sizeof want,
+                         "layer blob: gzip member 300: incorrect data check (CRC-32 %08x in the stream, %08x computed)",
+                         good ^ 0x01u, good);
+            else
+                snprintf(want, sizeof want,
+                         "layer blob: zstd frame 300: incorrect content checksum (XXH64 %08x in the stream, %08x computed)",
+                         good ^ 0x01u, good);
+            if (bad == 2) { /* the first is named, the other counted */
+                char *at = strstr(want, " 300:");
+                CHECK(at != NULL);
+                snprintf(want, sizeof want, "%s", fmt == 0 ? "layer blob: gzip member 6: incorrect data check (CRC-32 "
+                                                           : "layer blob: zstd frame 6: incorrect content checksum (XXH64 ");
+            }
+            for (int how = 0; how < 3; how++) { /* finish only, peeks, 64 KiB reads */
+                int rc = decode_checked(&comp, &plain, how > 0, how == 1 ? PEEK : 65536, msg);
+                CHECK_INT(rc, bad ? -1 : 0);
+                if (bad == 1)
+                    CHECK_STR(msg, want);
+                if (bad == 2) {
+                    CHECK(strncmp(msg, want, strlen(want)) == 0);
+                    CHECK(strstr(msg, "computed), and 1 more of 400") != NULL);
+                }
+            }
+            free(comp.p);
+        }
+    }
+    free(a.p);
 }
 
 /* Several megabytes: more compressed chunks than the decoder thread's chunk
@@ -582,6 +731,7 @@ static void run_all(void)
     test_finish_drains();
     test_corrupt_still_hashes_raw();
     test_skip_checksum();
+    test_checksum_members();
     test_large();
     test_corrupt_large_peek();
     test_early_free();

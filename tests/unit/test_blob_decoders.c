@@ -100,7 +100,7 @@ static int decode(const ls_decoder_ops *ops, bool raw, const buf *comp, size_t i
     if (!st)
         return -1;
     if (raw)
-        ops->skip_checksum(st);
+        ops->skip_checksum(st, NULL);
     for (;;) {
         ls_dec_io io;
         size_t end = fed + in_chunk < comp->n ? fed + in_chunk : comp->n;
