@@ -36,8 +36,12 @@
  * thread instead (for measurements).
  *
  * A plain tar whose reader can map its bytes (a layer in a local file)
- * skips all of this: blob_map.c lends the mapping itself and hashes it on a
+ * skips all of this: blob_map.c serves the mapping and hashes it on a
  * thread of its own.
+ *
+ * Every access to a mapping (decoding a mapped compressed blob, hashing its
+ * chunks) runs under ls_mapguard_run: a file cut short while it is scanned
+ * is the error "input file shrank while being read", not a SIGBUS.
  */
 #include "blob/blob.h"
 
@@ -54,6 +58,7 @@
 #include "blob/content_check.h"
 #include "blob/decoder.h"
 #include "blob/sha256.h"
+#include "core/mapguard.h"
 
 #define BLOB_IN_SIZE (128u * 1024u)
 #define BLOB_SNIFF_SIZE 10u
@@ -133,6 +138,7 @@ struct ls_blob {
     ls_error error;
     ls_blob_info info;
     char label[256];                /* names the blob in messages */
+    char map_label[512];            /* a mapped blob: "label: file" (faults name the file) */
     unsigned char first[BLOB_IN_SIZE]; /* the sniffed chunk, and every chunk without a thread */
 };
 
@@ -147,6 +153,37 @@ const char *ls_compression_name(ls_compression c)
 }
 
 static void ring_hash_raw_next(ls_blob *b);
+
+typedef struct {
+    ls_sha256 *h;
+    const unsigned char *p;
+    size_t n;
+    ls_error *err;
+} sha_job;
+
+static int sha_job_run(void *arg)
+{
+    sha_job *j = arg;
+    return ls_sha256_update(j->h, j->p, j->n, j->err);
+}
+
+static void shrank(const ls_blob *b, ls_error *err)
+{
+    ls_error_set(err, LS_ERR_IO, "%s: input file shrank while being read", b->map_label);
+}
+
+/* Hashes compressed bytes: guarded when they are in the mapping. */
+static int hash_raw(ls_blob *b, const unsigned char *p, size_t n, ls_error *err)
+{
+    sha_job j = {&b->h_raw, p, n, err};
+    int rc;
+    if (!b->cmap)
+        return ls_sha256_update(&b->h_raw, p, n, err);
+    rc = ls_mapguard_run(b->cmap, b->cmap_len, sha_job_run, &j);
+    if (rc == LS_MAPGUARD_FAULT)
+        shrank(b, err);
+    return rc < 0 ? -1 : 0;
+}
 
 /* On the decoder thread, once its slot is claimed: chunk raw_read is
  * [p, p+n), to be hashed in order by whichever thread is idle. */
@@ -236,7 +273,7 @@ static int blob_refill_mapped(ls_blob *b, ls_error *err)
         if (raw_claim_slot(b, &hashed_end) < 0)
             return ls_error_set(err, LS_ERR_INTERNAL, "%s: cancelled", b->label);
         raw_publish(b, b->cmap + at, k);
-    } else if (ls_sha256_update(&b->h_raw, b->cmap + at, k, err) < 0) {
+    } else if (hash_raw(b, b->cmap + at, k, err) < 0) {
         return -1;
     }
     b->in = b->cmap + at;
@@ -309,6 +346,13 @@ static int blob_try_map(ls_blob *b, ls_error *err)
     p = ls_reader_map(b->raw, &len);
     if (!p || len < BLOB_MAP_MIN || len < b->compressed_bytes)
         return 0;
+    {
+        const char *file = ls_reader_name(b->raw);
+        if (file && strcmp(file, b->label) != 0)
+            snprintf(b->map_label, sizeof b->map_label, "%s: %s", b->label, file);
+        else
+            snprintf(b->map_label, sizeof b->map_label, "%s", b->label);
+    }
     if (b->compression != LS_COMP_NONE) {
         long page = sysconf(_SC_PAGESIZE);
         b->cmap_page = page > 0 ? (uintptr_t)page : 4096u;
@@ -317,7 +361,7 @@ static int blob_try_map(ls_blob *b, ls_error *err)
         b->cmap_first = b->compressed_bytes;
         return 0;
     }
-    b->map = ls_blob_map_new(p, len, b->threaded, b->label, err);
+    b->map = ls_blob_map_new(p, len, b->threaded, b->map_label, err);
     return b->map ? 0 : -1;
 }
 
@@ -429,6 +473,33 @@ static ssize_t blob_pull_direct(ls_blob *b, unsigned char *out, size_t n, ls_err
     return k;
 }
 
+typedef struct {
+    ls_blob *b;
+    ls_dec_io *io;
+} decode_job;
+
+static int decode_job_run(void *arg)
+{
+    decode_job *j = arg;
+    return j->b->ops->decode(j->b->dec, j->io, &j->b->error);
+}
+
+/* One decode step; a mapped blob's input is read under the guard (after a
+ * fault the decoder state is only fit to be destroyed: the error is sticky). */
+static int blob_decode(ls_blob *b, ls_dec_io *io)
+{
+    decode_job j = {b, io};
+    int rc;
+    if (!b->cmap)
+        return b->ops->decode(b->dec, io, &b->error);
+    rc = ls_mapguard_run(b->cmap, b->cmap_len, decode_job_run, &j);
+    if (rc == LS_MAPGUARD_FAULT) {
+        shrank(b, &b->error);
+        io->out_pos = 0; /* what it wrote is not known to be whole */
+    }
+    return rc < 0 ? -1 : 0;
+}
+
 /* Produces up to n plain bytes into out; 0 at the clean end. Hashes them
  * into h_plain unless the ring does that per slot. */
 static ssize_t blob_pull(ls_blob *b, unsigned char *out, size_t n, ls_error *err)
@@ -454,7 +525,7 @@ static ssize_t blob_pull(ls_blob *b, unsigned char *out, size_t n, ls_error *err
             return blob_fail(b, err);
         io = (ls_dec_io){.in = b->in, .in_len = b->in_len, .in_pos = b->in_pos,
                          .out = out, .out_len = n, .out_pos = 0};
-        if (b->ops->decode(b->dec, &io, &b->error) < 0) {
+        if (blob_decode(b, &io) < 0) {
             if (io.out_pos == 0)
                 return blob_fail(b, err);
             /* bytes decoded before the error (all of them, for a bad CRC)
@@ -528,7 +599,7 @@ static void ring_hash_raw_next(ls_blob *b)
     int rc;
     r->raw_hashing = true;
     pthread_mutex_unlock(&r->mu);
-    rc = ls_sha256_update(&b->h_raw, r->raw_ptr[slot], r->raw_len[slot], &e);
+    rc = hash_raw(b, r->raw_ptr[slot], r->raw_len[slot], &e);
     pthread_mutex_lock(&r->mu);
     r->raw_hashing = false;
     r->raw_hashed++;
@@ -808,7 +879,7 @@ ssize_t ls_blob_read(ls_blob *b, void *buf, size_t n, ls_error *err)
     if (n > SSIZE_MAX)
         n = SSIZE_MAX;
     if (b->map)
-        return ls_blob_map_read(b->map, buf, n);
+        return ls_blob_map_read(b->map, buf, n, err);
     if (n == 0)
         return !b->ring.running && b->failed ? blob_repeat_failure(b, err) : 0;
     blob_maybe_start(b);
@@ -822,7 +893,7 @@ ssize_t ls_blob_peek(ls_blob *b, const void **buf, ls_error *err)
     size_t filled = 0;
     ssize_t k = 1;
     if (b->map)
-        return ls_blob_map_peek(b->map, buf);
+        return ls_blob_map_peek(b->map, buf, err);
     blob_maybe_start(b);
     if (b->ring.used)
         return ring_peek(b, buf, err);
@@ -870,7 +941,7 @@ static void blob_hash_rest_of_raw(ls_blob *b)
         return;
     if (b->cmap) { /* the raw reader never moved: the rest is in the mapping */
         uint64_t at = b->compressed_bytes;
-        if (at < b->cmap_len && ls_sha256_update(&b->h_raw, b->cmap + at, b->cmap_len - at, &ignored) == 0)
+        if (at < b->cmap_len && hash_raw(b, b->cmap + at, b->cmap_len - at, &ignored) == 0)
             b->compressed_bytes = b->cmap_len;
         b->eof = true;
         return;

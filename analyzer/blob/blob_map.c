@@ -6,8 +6,20 @@
  * the walker hashes each piece as it takes it). Pages behind both are
  * dropped; pages between them stay resident, so the side ahead waits once
  * it leads by MAP_AHEAD: the total time is the slower side's either way.
+ *
+ * The file may be cut short while it is mapped (a page past its new end
+ * raises SIGBUS): every access runs under ls_mapguard_run and a fault is an
+ * I/O error, "input file shrank while being read". libarchive consumes what
+ * a peek lends outside our code (and hands data blocks on, zero-copy, to the
+ * scanner), where no guard can be armed around just the mapping's reads; so
+ * a peek copies the piece out of the mapping under the guard into a buffer
+ * of its own and lends that (one memcpy per byte: ~3% of a plain-tar scan,
+ * README "Performance"). The hashing side reads the mapping itself, guarded
+ * one step at a time.
  */
 #include "blob/blob_map.h"
+
+#include "core/mapguard.h"
 
 #include <limits.h>
 #include <pthread.h>
@@ -44,7 +56,38 @@ struct ls_blob_map {
     pthread_t tid;
     bool hash_failed;            /* set by whoever hashes; read after the join */
     ls_error hash_error;
+    unsigned char *piece;        /* the walker's: MAP_PIECE bytes, what a peek lends */
+    bool failed;                 /* the walker's: a read faulted (sticky, `error`) */
+    ls_error error;
+    char label[512];             /* names the blob (and its file) in messages */
 };
+
+/* The message of a fault on the mapping. */
+static void shrank(ls_error *err, const char *label)
+{
+    ls_error_set(err, LS_ERR_IO, "%s: input file shrank while being read", label);
+}
+
+typedef struct {
+    void *dst;
+    const void *src;
+    size_t n;
+    ls_sha256 *h;
+    ls_error *err;
+} map_job;
+
+static int job_copy(void *arg)
+{
+    map_job *j = arg;
+    memcpy(j->dst, j->src, j->n);
+    return 0;
+}
+
+static int job_hash(void *arg)
+{
+    map_job *j = arg;
+    return ls_sha256_update(j->h, j->src, j->n, j->err);
+}
 
 /* With mu held: drops the pages both sides have passed, once that run is
  * long enough (the page cache keeps them; only this process lets go). */
@@ -85,7 +128,11 @@ static void hash_range(ls_blob_map *m, uint64_t from, uint64_t upto, bool wait)
 {
     while (from < upto && !m->hash_failed) {
         size_t n = upto - from > MAP_HASH_STEP ? MAP_HASH_STEP : (size_t)(upto - from);
-        if (ls_sha256_update(&m->h, m->base + from, n, &m->hash_error) < 0) {
+        map_job j = {.src = m->base + from, .n = n, .h = &m->h, .err = &m->hash_error};
+        int rc = ls_mapguard_run(m->base, m->len, job_hash, &j);
+        if (rc == LS_MAPGUARD_FAULT)
+            shrank(&m->hash_error, m->label);
+        if (rc < 0) {
             m->hash_failed = true;
             break;
         }
@@ -116,6 +163,11 @@ ls_blob_map *ls_blob_map_new(const unsigned char *base, uint64_t len, bool threa
     }
     m->base = base;
     m->len = len;
+    snprintf(m->label, sizeof m->label, "%s", label);
+    if (!(m->piece = malloc(MAP_PIECE))) {
+        ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", label);
+        goto fail;
+    }
     m->page = sysconf(_SC_PAGESIZE);
     if (m->page <= 0)
         m->page = 4096;
@@ -138,6 +190,7 @@ fail_cv:
 fail_mu:
     pthread_mutex_destroy(&m->mu);
 fail:
+    free(m->piece);
     free(m);
     return NULL;
 }
@@ -152,27 +205,49 @@ static void advance(ls_blob_map *m, uint64_t done, size_t n)
     (void)moved(m, &m->walked, &m->hashed, done, m->threaded);
 }
 
-ssize_t ls_blob_map_peek(ls_blob_map *m, const void **buf)
+/* Copies [pos, pos+n) of the mapping into dst under the guard. Returns 0,
+ * or -1 with the walker's sticky error filled. */
+static int copy_out(ls_blob_map *m, void *dst, size_t n, ls_error *err)
+{
+    map_job j = {.dst = dst, .src = m->base + m->pos, .n = n};
+    if (!m->failed && ls_mapguard_run(m->base, m->len, job_copy, &j) == LS_MAPGUARD_FAULT) {
+        m->failed = true;
+        shrank(&m->error, m->label);
+    }
+    if (m->failed) {
+        if (err)
+            *err = m->error;
+        return -1;
+    }
+    return 0;
+}
+
+ssize_t ls_blob_map_peek(ls_blob_map *m, const void **buf, ls_error *err)
 {
     uint64_t at = m->pos;
     size_t n;
-    if (at >= m->len)
-        return 0;
+    if (m->failed || at >= m->len)
+        return m->failed ? copy_out(m, NULL, 0, err) : 0;
     n = m->len - at > MAP_PIECE ? MAP_PIECE : (size_t)(m->len - at);
-    *buf = m->base + at;
-    advance(m, at, n); /* the piece itself stays lent until the next call */
+    if (copy_out(m, m->piece, n, err) < 0)
+        return -1;
+    *buf = m->piece;
+    advance(m, m->pos + n, n); /* the copy stays lent until the next call */
     return (ssize_t)n;
 }
 
-ssize_t ls_blob_map_read(ls_blob_map *m, void *buf, size_t n)
+ssize_t ls_blob_map_read(ls_blob_map *m, void *buf, size_t n, ls_error *err)
 {
+    if (m->failed)
+        return copy_out(m, NULL, 0, err);
     if (m->pos >= m->len || n == 0)
         return 0;
     if (n > m->len - m->pos)
         n = (size_t)(m->len - m->pos);
     if (n > SSIZE_MAX)
         n = SSIZE_MAX;
-    memcpy(buf, m->base + m->pos, n);
+    if (copy_out(m, buf, n, err) < 0)
+        return -1;
     advance(m, m->pos + n, n);
     return (ssize_t)n;
 }
@@ -201,6 +276,11 @@ int ls_blob_map_finish(ls_blob_map *m, char diff_id[LS_DIGEST_MAX], ls_error *er
     join(m, false);
     if (!m->threaded)
         hash_range(m, m->hashed, m->len, false);
+    if (m->failed) { /* the walker's fault comes first */
+        if (err)
+            *err = m->error;
+        return -1;
+    }
     if (m->hash_failed) {
         if (err)
             *err = m->hash_error;
@@ -215,6 +295,7 @@ void ls_blob_map_free(ls_blob_map *m)
         return;
     join(m, true);
     ls_sha256_dispose(&m->h);
+    free(m->piece);
     pthread_cond_destroy(&m->cv);
     pthread_mutex_destroy(&m->mu);
     free(m);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/mapguard.h"
 #include "registry/registry.h"
 
 int main(int argc, char **argv)
@@ -25,6 +26,17 @@ int main(int argc, char **argv)
     if (ls_registry_global_init() != 0) {
         fprintf(stderr, "layerscan: libcurl cannot start\n");
         return EXIT_ERROR;
+    }
+    /* Inputs in local files are read through mappings; a file cut short
+     * under one raises SIGBUS, which the guard turns into that layer's error
+     * (core/mapguard.h). Process state: installed here, before any thread. */
+    {
+        ls_error gerr;
+        ls_error_clear(&gerr);
+        if (ls_mapguard_init(&gerr) != 0) {
+            fprintf(stderr, "layerscan: %s\n", gerr.msg);
+            return EXIT_ERROR;
+        }
     }
     cmd = argv[1];
     if (strcmp(cmd, "--version") == 0) {

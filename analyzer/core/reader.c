@@ -5,6 +5,8 @@
  */
 #include "core/reader.h"
 
+#include "core/mapguard.h"
+
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
@@ -52,6 +54,11 @@ ssize_t ls_reader_peek(ls_reader *r, const void **buf, ls_error *err)
 const void *ls_reader_map(ls_reader *r, uint64_t *len)
 {
     return r->ops->map ? r->ops->map(r->ctx, len) : NULL;
+}
+
+const char *ls_reader_name(ls_reader *r)
+{
+    return r->ops->name ? r->ops->name(r->ctx) : NULL;
 }
 
 ssize_t ls_reader_read_full(ls_reader *r, void *buf, size_t n, ls_error *err)
@@ -136,7 +143,9 @@ static bool local_fs(int fd)
 
 /* Maps [start, end) once. Only a regular file on a local file system whose
  * size covers the range is mapped (anything else is read, and reports its
- * own errors). */
+ * own errors), and only once the SIGBUS guard is installed: a file cut short
+ * later is then an error of its readers (mapguard.h), not the end of the
+ * process. */
 static const void *fd_range_map(void *ctx, uint64_t *len)
 {
     fd_range *f = ctx;
@@ -145,7 +154,7 @@ static const void *fd_range_map(void *ctx, uint64_t *len)
     uint64_t base;
     void *p;
     if (!f->map) {
-        if (page <= 0 || f->end <= f->start || fstat(f->fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+        if (!ls_mapguard_ready() || page <= 0 || f->end <= f->start || fstat(f->fd, &st) != 0 || !S_ISREG(st.st_mode) ||
             (uint64_t)st.st_size < f->end || f->end - f->start > SIZE_MAX / 2 || !local_fs(f->fd))
             return NULL;
         base = f->start - f->start % (uint64_t)page;
@@ -171,8 +180,13 @@ static void fd_range_close(void *ctx)
     free(f);
 }
 
+static const char *fd_range_name(void *ctx)
+{
+    return ((fd_range *)ctx)->name;
+}
+
 static const ls_reader_ops fd_range_ops = {.read = fd_range_read, .close = fd_range_close,
-                                           .map = fd_range_map};
+                                           .map = fd_range_map, .name = fd_range_name};
 
 static ls_reader *fd_range_new(int fd, int owns, uint64_t off, uint64_t len, const char *name)
 {

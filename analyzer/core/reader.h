@@ -34,6 +34,8 @@ typedef struct {
      * until close); *len its size. NULL when the bytes cannot be mapped
      * (not an error: the caller reads instead). May be NULL. */
     const void *(*map)(void *ctx, uint64_t *len);
+    /* Optional: the file the bytes come from (for messages). May be NULL. */
+    const char *(*name)(void *ctx);
 } ls_reader_ops;
 
 /* Wraps ops+ctx; the reader owns ctx and calls ops->close(ctx) on free.
@@ -55,9 +57,14 @@ ssize_t ls_reader_peek(ls_reader *r, const void **buf, ls_error *err);
  * NULL when r cannot offer one. A mapped page that cannot be read raises
  * SIGBUS instead of returning an error, so a file range is mapped only if
  * it is a regular file on a local disk file system (ext4, xfs, btrfs, f2fs,
- * zfs, tmpfs, overlayfs) whose size covers the range; a file cut short
- * while mapped would still raise it. */
+ * zfs, tmpfs, overlayfs) whose size covers the range, and only once
+ * ls_mapguard_init has run; every access to the mapping goes through
+ * ls_mapguard_run (core/mapguard.h), so a file cut short while mapped is
+ * an error of that access. */
 const void *ls_reader_map(ls_reader *r, uint64_t *len);
+
+/* The file r reads (as its ops name it), or NULL when it does not say. */
+const char *ls_reader_name(ls_reader *r);
 
 /* Reads until buf is full or the stream ends. Returns bytes read or -1. */
 ssize_t ls_reader_read_full(ls_reader *r, void *buf, size_t n, ls_error *err);

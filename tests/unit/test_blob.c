@@ -16,9 +16,13 @@
 #include <xxhash.h>
 #include <stdbool.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "blob/blob.h"
+#include "core/mapguard.h"
 
 typedef struct {
     unsigned char *p;
@@ -722,6 +726,164 @@ static void test_mapped_compressed(void)
     free(a.p), free(gz.p), free(zs.p);
 }
 
+/* Incompressible bytes (a compressed blob about as large as its content). */
+static buf make_noise(size_t n, uint64_t seed)
+{
+    buf b = {malloc(n + 1), n, n + 1};
+    uint64_t x = seed * 0x9E3779B97F4A7C15ull + 1;
+    for (size_t i = 0; i < n; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        b.p[i] = (unsigned char)(x >> 24);
+    }
+    return b;
+}
+
+/* A temporary file holding [p, p+n); its path in path (unlinked by the
+ * caller). Returns a descriptor open for writing, or -1. */
+static int temp_file(char path[64], const void *p, size_t n)
+{
+    int fd;
+    snprintf(path, 64, "/tmp/layerscan-test-blob-XXXXXX");
+    fd = mkstemp(path);
+    CHECK(fd >= 0);
+    if (fd >= 0)
+        CHECK_INT(write(fd, p, n), (ssize_t)n);
+    return fd;
+}
+
+/* A mapped input cut short while it is read: no SIGBUS, the error
+ * "input file shrank while being read" naming the file (sticky: every later
+ * read and finish repeat it). A plain blob (the walker's copy faults) and a
+ * gzip blob decoded from its mapping (the inflater's input faults). */
+static void test_mapped_truncated(void)
+{
+    buf a = make_noise(24u << 20, 3), gz = gzip_level(&a, 1);
+    char path[64], want[200];
+    const buf *files[2] = {&a, &gz};
+    for (int k = 0; k < 2; k++) {
+        ls_error err = {0};
+        ls_blob_info info;
+        const void *p;
+        unsigned char tmp[4096];
+        ssize_t n;
+        size_t got = 0;
+        int fd = temp_file(path, files[k]->p, files[k]->n);
+        ls_blob *b;
+        if (fd < 0)
+            continue;
+        snprintf(want, sizeof want, "layer blob: %s: input file shrank while being read", path);
+        b = ls_blob_open(ls_reader_open_file(path, &err), &err);
+        CHECK(b != NULL);
+        if (!b) {
+            close(fd);
+            unlink(path);
+            continue;
+        }
+        CHECK_INT(ls_blob_compression(b), k == 0 ? LS_COMP_NONE : LS_COMP_GZIP);
+        /* the first piece is whole */
+        n = ls_blob_peek(b, &p, &err);
+        CHECK(n > 0 && memcmp(p, a.p, (size_t)n) == 0);
+        got = n > 0 ? (size_t)n : 0;
+        CHECK_INT(ftruncate(fd, 1u << 20), 0); /* 24 MiB -> 1 MiB under the mapping */
+        while ((n = ls_blob_peek(b, &p, &err)) > 0) {
+            CHECK(got + (size_t)n <= a.n && memcmp(p, a.p + got, (size_t)n) == 0);
+            got += (size_t)n;
+        }
+        CHECK_INT(n, -1);
+        CHECK_INT(err.code, LS_ERR_IO);
+        CHECK_STR(err.msg, want);
+        CHECK(got < a.n);
+        ls_error_clear(&err);
+        CHECK_INT(ls_blob_read(b, tmp, sizeof tmp, &err), -1);
+        CHECK_STR(err.msg, want);
+        ls_error_clear(&err);
+        CHECK_INT(ls_blob_finish(b, &info, &err), -1);
+        CHECK_STR(err.msg, want);
+        ls_blob_free(b);
+        close(fd);
+        unlink(path);
+    }
+    free(a.p), free(gz.p);
+}
+
+/* A mapped input replaced (renamed over) while it is read: the open file
+ * keeps the old bytes, so the content and digests are the old file's,
+ * whole and consistent. */
+static void test_mapped_replaced(void)
+{
+    buf a = make_data(12u << 20, 21), other = make_data(12u << 20, 22);
+    char path[64], path2[64], want[72];
+    const void *p;
+    ssize_t n;
+    size_t got;
+    ls_error err = {0};
+    ls_blob_info info;
+    int fd = temp_file(path, a.p, a.n), fd2 = temp_file(path2, other.p, other.n);
+    ls_blob *b = ls_blob_open(ls_reader_open_file(path, &err), &err);
+    CHECK(b != NULL);
+    if (b && fd >= 0 && fd2 >= 0) {
+        n = ls_blob_peek(b, &p, &err);
+        CHECK(n > 0 && memcmp(p, a.p, (size_t)n) == 0);
+        got = n > 0 ? (size_t)n : 0;
+        CHECK_INT(rename(path2, path), 0);
+        while ((n = ls_blob_peek(b, &p, &err)) > 0) {
+            CHECK(got + (size_t)n <= a.n && memcmp(p, a.p + got, (size_t)n) == 0);
+            got += (size_t)n;
+        }
+        CHECK_INT(n, 0);
+        CHECK_INT(got, a.n);
+        CHECK_INT(ls_blob_finish(b, &info, &err), 0);
+        sha256_hex(a.p, a.n, want);
+        CHECK_STR(info.diff_id, want);
+        CHECK_STR(info.digest, want);
+    }
+    ls_blob_free(b);
+    if (fd >= 0)
+        close(fd);
+    if (fd2 >= 0)
+        close(fd2);
+    unlink(path);
+    unlink(path2);
+    free(a.p), free(other.p);
+}
+
+/* A SIGBUS outside every guarded access keeps its old meaning: the process
+ * dies of it (a child here; the guard must not swallow faults it does not
+ * own). */
+static void test_unguarded_sigbus_kills(void)
+{
+    char path[64];
+    unsigned char page[8192] = {1};
+    int fd = temp_file(path, page, sizeof page), status = 0;
+    pid_t pid;
+    if (fd < 0)
+        return;
+    pid = fork();
+    if (pid == 0) {
+        volatile unsigned char *m = mmap(NULL, sizeof page, PROT_READ, MAP_SHARED, fd, 0);
+        if (m == MAP_FAILED)
+            _exit(3);
+        if (ftruncate(fd, 0) != 0)
+            _exit(4);
+        (void)m[4096];
+        _exit(0);
+    }
+    CHECK(pid > 0);
+    if (pid > 0) {
+        CHECK_INT(waitpid(pid, &status, 0), pid);
+#if defined(__SANITIZE_ADDRESS__)
+        /* ASan's own SIGBUS handler (the previous action) reports and ends it */
+        CHECK(WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) != 0 &&
+                                      WEXITSTATUS(status) != 3 && WEXITSTATUS(status) != 4));
+#else
+        CHECK(WIFSIGNALED(status));
+        CHECK_INT(WIFSIGNALED(status) ? WTERMSIG(status) : 0, SIGBUS);
+#endif
+    }
+    close(fd);
+    unlink(path);
+}
+
 static void run_all(void)
 {
     test_plain_known_digest();
@@ -737,10 +899,17 @@ static void run_all(void)
     test_early_free();
     test_mapped();
     test_mapped_compressed();
+    test_mapped_truncated();
+    test_mapped_replaced();
 }
 
 int main(void)
 {
+    ls_error gerr = {0};
+    /* mapped inputs need the SIGBUS guard, as in main.c */
+    CHECK_INT(ls_mapguard_init(&gerr), 0);
+    CHECK(ls_mapguard_ready());
+    test_unguarded_sigbus_kills();
     /* Once with the decoder thread (the default), once without. */
     run_all();
     setenv("LAYERSCAN_DECODE_THREAD", "0", 1);
