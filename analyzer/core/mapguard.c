@@ -78,8 +78,16 @@ int ls_mapguard_run(const void *base, size_t len, int (*fn)(void *arg), void *ar
     g.lo = (uintptr_t)base;
     g.hi = (uintptr_t)base + len;
     g.prev = tls_top;
-    if (sigsetjmp(g.jb, 0) != 0)
-        return LS_MAPGUARD_FAULT; /* the handler popped g */
+    if (sigsetjmp(g.jb, 0) != 0) {
+        /* the handler popped g. SA_NODEFER kept SIGBUS unblocked, unless a
+         * runtime between the kernel and our handler (ThreadSanitizer's)
+         * blocked it: unblock it here, on the fault path only */
+        sigset_t bus;
+        sigemptyset(&bus);
+        sigaddset(&bus, SIGBUS);
+        pthread_sigmask(SIG_UNBLOCK, &bus, NULL);
+        return LS_MAPGUARD_FAULT;
+    }
     tls_top = &g;
     rc = fn(arg);
     tls_top = g.prev;
