@@ -92,10 +92,18 @@ ls_reader *ls_registry_open_blob(ls_registry *c, const char *repo, const char *d
  * becomes the listing's return value). */
 typedef int (*ls_registry_name_fn)(void *ctx, const char *name);
 
+/* Bounds on one listing: pages fetched and distinct names handed out. */
+#define LS_LIST_MAX_PAGES 10000u
+#define LS_LIST_MAX_NAMES 1000000u
+
 /* Lists the repositories of the registry (GET /v2/_catalog?n=PAGE_SIZE) and
  * follows `Link: <...>; rel="next"` page by page; page_size 0 leaves n to
- * the server. *pages (if given) receives the number of pages fetched.
- * Returns 0, the callback's nonzero value, or -1 with err filled. */
+ * the server. A Link back to any page already fetched ends the walk (a
+ * cycle is not an error); a name is handed out once however often the
+ * server repeats it. *pages (if given) receives the number of pages
+ * fetched. Returns 0, the callback's nonzero value, or -1 with err filled
+ * (LS_ERR_LIMIT "LABEL: the listing runs past 10000 pages (the cap)" or
+ * "LABEL: the listing holds more than 1000000 names (the cap)"). */
 int ls_registry_list_repos(ls_registry *c, unsigned page_size, ls_registry_name_fn fn, void *ctx,
                            size_t *pages, ls_error *err);
 
