@@ -137,8 +137,12 @@ ls_reader *ls_registry_open_blob(ls_registry *c, const char *repo, const char *d
     snprintf(b->scope, sizeof b->scope, "repository:%s:pull", repo);
     snprintf(b->label, sizeof b->label, "%s blob %.19s", label, digest);
     if (size <= 0) { /* the OCI spec requires a size; without one a server could stream forever */
-        ls_error_set(err, LS_ERR_FORMAT, "%s: the manifest declares %s for this layer (not fetched)",
-                     b->label, size < 0 ? "no size (the OCI image spec requires one)" : "size 0");
+        if (size < 0)
+            ls_error_set(err, LS_ERR_FORMAT, "%s: the manifest declares no size for this layer, "
+                         "which the OCI image spec requires (not fetched)", b->label);
+        else
+            ls_error_set(err, LS_ERR_FORMAT, "%s: the manifest declares size 0 for this layer (not "
+                         "fetched)", b->label);
         free(b);
         return NULL;
     }

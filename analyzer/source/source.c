@@ -166,8 +166,14 @@ static int set_string(char **dst, const char *s, ls_error *err)
 static int load_lone_layer(ls_source *src, int fd, uint64_t size, ls_error *err)
 {
     ls_image *img = src->img;
+    char lim[32];
     src->layer_fd = fd;
     src->layer_size = size;
+    if (size > src->bounds.max_bytes) { /* the layer is the whole image: refuse it */
+        ls_format_size(lim, sizeof lim, src->bounds.max_bytes);
+        return ls_error_set(err, LS_ERR_LIMIT, "%s: the layer is %llu bytes, more than "
+                            "--max-layer-size %s (not read)", src->label, (unsigned long long)size, lim);
+    }
     img->layers = calloc(1, sizeof *img->layers);
     if (!img->layers)
         return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", src->label);
