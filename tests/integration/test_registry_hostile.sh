@@ -164,6 +164,16 @@ else
   fail "token: $(grep -c '"/token"' "$WORK/token.log") token requests"
 fi
 
+# every layer reader meets a 401 at once: one token fetch (outside the
+# lock, a second long) serves them all
+start_fake rotate --token-rotate
+run rotate scan --format json --show-secrets "${LIMITS[@]}" --jobs 8 "docker://$R"
+if in_time rotate && [ "$(rc_of rotate)" = 1 ] && same_as_layout rotate && [ "$(grep -c '"/token"' "$WORK/rotate.log")" = 2 ]; then
+  ok "rotate: 8 layer readers refused at once shared one token fetch; the report equals the layout's"
+else
+  fail "rotate: exit $(rc_of rotate), $(grep -c '"/token"' "$WORK/rotate.log") token requests: $(head -c 300 "$WORK/out/rotate.err")"
+fi
+
 start_fake stall --stall-blob 2
 run stall scan --format json "${LIMITS[@]}" "docker://$R"
 expect_layer_errors stall "{\"2\": [\"layer 2: $R blob $(short 2): the transfer stalled: under 1024 bytes/s for 2s (--registry-stall)\", null]}"

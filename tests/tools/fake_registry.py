@@ -46,6 +46,10 @@ malicious or broken registry can do to a client:
                      starts elsewhere
   --token-stall      /v2/ paths want a Bearer token from /token, which never
                      answers
+  --token-rotate     /v2/ paths want a Bearer token from /token, which answers
+                     after a second with a new token each time (tok1, tok2..);
+                     layer blobs refuse tok1, so every layer reader meets a
+                     401 at once and one fetch must serve them all
 
 Each request is logged to FILE as one JSON line: path, status, whether an
 Authorization header came, and the Range header. Prints "ready" once
@@ -89,6 +93,7 @@ def main():
     ap.add_argument("--reset-at")
     ap.add_argument("--wrong-range", action="store_true")
     ap.add_argument("--token-stall", action="store_true")
+    ap.add_argument("--token-rotate", action="store_true")
     args = ap.parse_args()
 
     blobs = os.path.join(args.layout, "blobs", "sha256")
@@ -116,6 +121,7 @@ def main():
         resets = [int(x) for x in args.reset_at.split(",")]
     blob_gets = {}
     firsts = {}
+    tokens = [0]
     want_auth = "Basic " + base64.b64encode(args.basic.encode()).decode() if args.basic else None
     lock = threading.Lock()
     seen = {}
@@ -308,6 +314,12 @@ def main():
                         pass
                     self.close_connection = True
                     return None
+                if args.token_rotate:
+                    time.sleep(1)
+                    with lock:
+                        tokens[0] += 1
+                        n = tokens[0]
+                    return self.send(200, json.dumps({"token": "tok%d" % n}).encode())
                 return self.send(200, b'{"token": "faketoken"}')
             if path.startswith("/_storage/"):
                 if SIGNATURE not in url.query:
@@ -324,6 +336,13 @@ def main():
                 realm = f"http://127.0.0.1:{args.port}/token"
                 return self.error(401, "UNAUTHORIZED", "authentication required",
                                   [("WWW-Authenticate", f'Bearer realm="{realm}",service="fake"')])
+            if args.token_rotate and path != "/v2/":
+                auth = self.headers.get("Authorization") or ""
+                layer = any(path.endswith("/blobs/" + d) for d in layer_digests)
+                if not auth.startswith("Bearer tok") or (layer and auth == "Bearer tok1"):
+                    realm = f"http://127.0.0.1:{args.port}/token"
+                    return self.error(401, "UNAUTHORIZED", "authentication required",
+                                      [("WWW-Authenticate", f'Bearer realm="{realm}",service="fake"')])
             if path == "/v2/":
                 return self.send(200, b"{}")
             if path == "/v2/_catalog" and args.link_cycle:
