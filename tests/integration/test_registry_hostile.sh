@@ -21,7 +21,7 @@
 #   range       a resumed blob whose Content-Range starts elsewhere
 #   cycle       tags/list and _catalog whose Link pages form a cycle, names
 #               repeated on every page: registry ls and audit --registry end,
-#               each name once
+#               each name once; a catalog of more names than the cap
 # and --max-layer-size on every local transport (oci, oci-archive,
 # docker-archive, a bare layer tar).
 set -euo pipefail
@@ -311,6 +311,18 @@ then
 else
   fail "cycle-audit: exit $(rc_of cycle-audit): $(head -c 400 "$WORK/out/cycle-audit.json") $(head -c 300 "$WORK/out/cycle-audit.err")"
 fi
+
+# a listing of more names than the cap (one page of 1,000,001): an error naming the cap
+start_fake names --catalog-names 1000001
+run names registry ls "${LIMITS[@]}" "docker://127.0.0.1:$P"
+# (not a hang case: no time bound, a million names take a while under ASan)
+if [ "$(rc_of names)" = 2 ] && [ "$(cat "$WORK/out/names.err")" = "layerscan: 127.0.0.1:$P: the listing holds more than 1000000 names (the cap)" ] &&
+   [ "$(wc -l <"$WORK/out/names.json")" = 1000000 ]; then
+  ok "names: exit 2 naming the cap of 1000000 names, after listing that many"
+else
+  fail "names: exit $(rc_of names), $(wc -l <"$WORK/out/names.json") names listed: $(cat "$WORK/out/names.err")"
+fi
+rm -f "$WORK/out/names.json"
 
 # ---- --max-layer-size on the local transports -----------------------------------
 run local-oci scan --format json --max-layer-size 250 "oci:$LEAKY"

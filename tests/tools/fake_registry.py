@@ -37,6 +37,7 @@ malicious or broken registry can do to a client:
   --link-cycle K     tags/list and _catalog are K pages (?page=0..K-1), the
                      last linking back to the first; every page repeats the
                      name of page 0 too
+  --catalog-names N  _catalog is one page of N repositories r0..r(N-1)
   --header-flood H   the manifest answer carries H: "many" (20000 headers of
                      64 bytes) or "huge" (one 200 KB header)
   --reset-at LIST    the i-th GET of each blob (i = 0, 1, ...) is cut by a
@@ -94,6 +95,7 @@ def main():
     ap.add_argument("--wrong-range", action="store_true")
     ap.add_argument("--token-stall", action="store_true")
     ap.add_argument("--token-rotate", action="store_true")
+    ap.add_argument("--catalog-names", type=int, default=0)
     args = ap.parse_args()
 
     blobs = os.path.join(args.layout, "blobs", "sha256")
@@ -345,6 +347,9 @@ def main():
                                       [("WWW-Authenticate", f'Bearer realm="{realm}",service="fake"')])
             if path == "/v2/":
                 return self.send(200, b"{}")
+            if path == "/v2/_catalog" and args.catalog_names:
+                body = json.dumps({"repositories": ["r%d" % i for i in range(args.catalog_names)]})
+                return self.send(200, body.encode())
             if path == "/v2/_catalog" and args.link_cycle:
                 return self.cycle(path, urllib.parse.parse_qs(url.query), "repositories",
                                   ["repo%d" % i for i in range(args.link_cycle)])
