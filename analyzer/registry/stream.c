@@ -75,6 +75,10 @@ static bool resumable(CURLcode cc)
 static ssize_t stream_read(void *ctx, void *buf, size_t n, ls_error *err)
 {
     blob_stream *b = ctx;
+    /* at most one byte past the declared size is taken, to see that there is one */
+    if (b->size >= 0 && b->skip == 0 && b->pos <= (uint64_t)b->size &&
+        n > (uint64_t)b->size - b->pos + 1)
+        n = (size_t)((uint64_t)b->size - b->pos + 1);
     for (;;) {
         CURLcode cc = CURLE_OK;
         ssize_t k = ls_http_read(b->h, buf, n, &cc);
