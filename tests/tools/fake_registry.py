@@ -129,7 +129,7 @@ def main():
     seen = {}
 
     def blob_bytes(digest):
-        if digest == served_digest:
+        if args.layer_size and digest == served_digest:
             return served
         path = os.path.join(blobs, digest.split(":", 1)[1])
         if "/" in digest or not os.path.isfile(path):
