@@ -319,7 +319,7 @@ fi
 
 # a listing of more names than the cap (one page of 1,000,001): an error naming the cap
 start_fake names --catalog-names 1000001
-run names registry ls "${LIMITS[@]}" "docker://127.0.0.1:$P"
+run names registry ls --tls-verify=false "docker://127.0.0.1:$P" # a 12 MB page: the default time limit
 # (not a hang case: no time bound, a million names take a while under ASan)
 if [ "$(rc_of names)" = 2 ] && [ "$(cat "$WORK/out/names.err")" = "layerscan: 127.0.0.1:$P: the listing holds more than 1000000 names (the cap)" ] &&
    [ "$(wc -l <"$WORK/out/names.json")" = 1000000 ]; then
