@@ -68,7 +68,8 @@ static int set_add(hash_set *set, const char *s)
         set->slots = grown;
         set->cap = cap;
     }
-    for (i = (size_t)h.low64 & (set->cap - 1); !slot_empty(&set->slots[i]); i = (i + 1) & (set->cap - 1))
+    for (i = (size_t)h.low64 & (set->cap - 1); !slot_empty(&set->slots[i]);
+         i = (i + 1) & (set->cap - 1))
         if (XXH128_isEqual(set->slots[i], h))
             return 0;
     set->slots[i] = h;
@@ -90,8 +91,8 @@ static int on_name(void *ctx, const char *name)
     name_filter *f = ctx;
     int added;
     if (f->names.n >= LS_LIST_MAX_NAMES)
-        return ls_error_set(f->err, LS_ERR_LIMIT, "%s: the listing holds more than %u names (the cap)",
-                            f->label, (unsigned)LS_LIST_MAX_NAMES);
+        return ls_error_set(f->err, LS_ERR_LIMIT,
+                            "%s: the listing holds more than %u names (the cap)", f->label, (unsigned)LS_LIST_MAX_NAMES);
     if ((added = set_add(&f->names, name)) < 0)
         return ls_error_set(f->err, LS_ERR_NOMEM, "%s: out of memory", f->label);
     return added ? f->fn(f->ctx, name) : 0;
@@ -136,7 +137,8 @@ static int list_pages(ls_registry *c, const char *first, const char *scope, cons
                               label);
             break;
         }
-        if ((has_next = set_add(&visited, next)) <= 0) { /* 0: fetched before, the walk came round */
+        /* 0: a page fetched before, the walk has come round */
+        if ((has_next = set_add(&visited, next)) <= 0) {
             rc = has_next < 0 ? ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", label) : 0;
             break;
         }
