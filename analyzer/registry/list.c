@@ -92,7 +92,8 @@ static int on_name(void *ctx, const char *name)
     int added;
     if (f->names.n >= LS_LIST_MAX_NAMES)
         return ls_error_set(f->err, LS_ERR_LIMIT,
-                            "%s: the listing holds more than %u names (the cap)", f->label, (unsigned)LS_LIST_MAX_NAMES);
+                            "%s: the listing holds more than %u names (the cap)", f->label,
+                            (unsigned)LS_LIST_MAX_NAMES);
     if ((added = set_add(&f->names, name)) < 0)
         return ls_error_set(f->err, LS_ERR_NOMEM, "%s: out of memory", f->label);
     return added ? f->fn(f->ctx, name) : 0;
