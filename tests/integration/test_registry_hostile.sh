@@ -128,7 +128,12 @@ start_fake() { # NAME ARGS... ; sets P (port) and R (the image's host/repo:tag)
   python3 "$TOOLS/fake_registry.py" --layout "$LEAKY" --port "$port" --log "$WORK/$name.log" "$@" \
     >"$WORK/$name.out" 2>"$WORK/$name.err" &
   pids+=($!)
-  wait_port "$port" || { echo "fake registry $name did not start"; cat "$WORK/$name.err"; exit 1; }
+  # it prints "ready" once listening (cheaper than wait_port's probes)
+  for _ in $(seq 400); do
+    grep -q ready "$WORK/$name.out" && break
+    sleep 0.05
+  done
+  grep -q ready "$WORK/$name.out" || { echo "fake registry $name did not start"; cat "$WORK/$name.err"; exit 1; }
   P=$port
   R=127.0.0.1:$port/leaky:1
 }
