@@ -63,7 +63,21 @@ typedef struct {
     unsigned page_size;        /* registry ls --page-size N; 0 = the default */
     /* issue 3 (nested content): --max-nested-depth/-bytes/-ratio/-entries; 0 = default */
     ls_nested_limits nested;
+    /* issue 13 (bounded network) */
+    uint64_t max_layer_bytes;  /* --max-layer-size BYTES; 0 = 64G */
+    uint64_t image_timeout_ms; /* --image-timeout DURATION; 0 = none */
+    bool image_timeout_set;    /* given (else audit's default CLI_AUDIT_IMAGE_TIMEOUT_MS) */
 } cli_opts;
+
+#define CLI_AUDIT_IMAGE_TIMEOUT_MS (30ull * 60 * 1000)
+
+/* The --image-timeout a command runs under: the option, else for audit
+ * CLI_AUDIT_IMAGE_TIMEOUT_MS, else none (0). */
+uint64_t cli_image_timeout(const cli_opts *o, bool audit);
+
+/* "90s", "10m", "1h", "500ms", "30" (seconds) -> milliseconds. 0, or -1
+ * when s is not such a duration (or longer than 30 days). */
+int cli_parse_duration(const char *s, uint64_t *ms);
 
 /* Parses the options of a command: argv[0] is the command word. Returns the
  * index in argv of the first operand, or -1 after printing a one-line error.
@@ -76,7 +90,7 @@ void cli_usage(FILE *out);
 bool cli_format_valid(const char *format);
 void cli_print_version(void);
 
-/* "123", "64K", "16M", "1G" (binary multiples; "KiB"/"KB" spellings too) -> bytes.
+/* "123", "64K", "16M", "1G", "2T" (binary multiples; "KiB"/"KB" spellings too) -> bytes.
  * 0, or -1 when s is not such a size. */
 int cli_parse_size(const char *s, uint64_t *out);
 

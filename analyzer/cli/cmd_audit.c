@@ -125,7 +125,8 @@ static void audit_image(audit_run *a, const char *ref, audit_slot *s)
     ls_scan_opts so = {.platform = a->o->platform, .jobs = a->layer_jobs, .layer_cache = a->cache,
                        .max_json_bytes = a->o->max_json_bytes, .nested = &a->o->nested,
                        .max_findings_per_file = a->o->max_findings_per_file,
-                       .registry = &a->o->registry};
+                       .registry = &a->o->registry, .max_layer_bytes = a->o->max_layer_bytes,
+                       .image_timeout_ms = cli_image_timeout(a->o, true)};
     ls_write_opts wo = {.show_secrets = a->o->show_secrets};
     ls_report *r = NULL;
     ls_error err;

@@ -33,7 +33,9 @@ static int scan_and_write(const cli_opts *opts, const char *image, ls_report_wri
     cli_opts eff;
     ls_scan_opts so = {.platform = opts->platform, .registry = &opts->registry,
                        .max_json_bytes = opts->max_json_bytes, .nested = &opts->nested,
-                       .max_findings_per_file = opts->max_findings_per_file};
+                       .max_findings_per_file = opts->max_findings_per_file,
+                       .max_layer_bytes = opts->max_layer_bytes,
+                       .image_timeout_ms = cli_image_timeout(opts, false)};
     ls_write_opts wo = {.show_secrets = opts->show_secrets};
     FILE *out = stdout;
     int rc = -1;
@@ -169,7 +171,8 @@ int cli_cmd_inspect(const cli_opts *o, const char *cmd, const char *image)
     ls_error err;
     ls_source *src = NULL;
     ls_source_opts sopts = {.platform = o->platform, .registry = &o->registry,
-                            .max_json_bytes = o->max_json_bytes};
+                            .max_json_bytes = o->max_json_bytes,
+                            .max_layer_bytes = o->max_layer_bytes};
     int rc = -1;
     ls_error_clear(&err);
     if (strcmp(cmd, "layers") == 0) {

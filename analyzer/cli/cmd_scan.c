@@ -78,7 +78,9 @@ int cli_cmd_scan(const cli_opts *opts, const char *image)
     cli_opts eff, *o = &eff;
     ls_scan_opts so = {.platform = opts->platform, .jobs = opts->jobs, .registry = &opts->registry,
                        .max_json_bytes = opts->max_json_bytes, .nested = &opts->nested,
-                       .max_findings_per_file = opts->max_findings_per_file};
+                       .max_findings_per_file = opts->max_findings_per_file,
+                       .max_layer_bytes = opts->max_layer_bytes,
+                       .image_timeout_ms = cli_image_timeout(opts, false)};
     progress_state prog = {.shown = false};
     char cache_dir[4096] = ""; /* compiled rules cache; "" = none */
     int status = EXIT_ERROR, rc;

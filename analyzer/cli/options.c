@@ -64,6 +64,10 @@ void cli_usage(FILE *out)
           "                         K, M, G suffixes)\n"
           "  --max-nested-ratio N   expansion ratio at which a nested archive is a bomb (default 100)\n"
           "  --max-nested-entries N members read from one nested archive (default 100000)\n"
+          "  --max-layer-size BYTES largest layer blob read, any transport (default 64G; K, M, G, T):\n"
+          "                         a larger declared size is refused unread, a longer stream stopped\n"
+          "  --image-timeout DURATION  time one image may take (90s, 10m, 1h; 0 = none); then its\n"
+          "                         scan fails (default: none for scan, 30m per image for audit)\n"
           "  --cache DIR            audit: cache root for layer results and compiled rules\n"
           "  --resume FILE          audit: skip the images FILE already holds, append to it\n"
           "  --shard I/N            audit: only the references of shard I of N (0-based)\n"
@@ -76,6 +80,8 @@ void cli_usage(FILE *out)
           "  --authfile FILE        read credentials from this auth file only\n"
           "  --cert-dir DIR         trust the CAs in DIR/*.crt (and use DIR/*.cert + *.key as client certificate)\n"
           "  --tls-verify=false     allow plain http and unverified TLS (default true)\n"
+          "  --registry-timeout DURATION  one manifest, config, token or listing request (default 60s)\n"
+          "  --registry-stall DURATION    a transfer under 1 KiB/s this long fails (default 30s)\n"
           "  --page-size N          registry ls, audit --registry: names asked for per page\n"
           "                         (default: 100 for registry ls, the registry's own for audit)\n"
           "\n"
@@ -104,7 +110,8 @@ enum { OPT_FORMAT = 256, OPT_PLATFORM, OPT_SHOW, OPT_RULES, OPT_NO_DEFAULT, OPT_
        OPT_FAIL_ON, OPT_MIN_CONF, OPT_BASELINE, OPT_CONFIG, OPT_FROM_REPORT, OPT_LAYER, OPT_PATH, OPT_FORCE,
        OPT_JOBS, OPT_NO_CACHE, OPT_CACHE, OPT_RESUME, OPT_SHARD, OPT_REGISTRY, OPT_CREDS,
        OPT_AUTHFILE, OPT_CERT_DIR, OPT_TLS_VERIFY, OPT_PAGE_SIZE, OPT_REPOS, OPT_TAGS, OPT_MATCH_WINDOW,
-       OPT_MAX_JSON, OPT_NESTED_DEPTH, OPT_NESTED_BYTES, OPT_NESTED_RATIO, OPT_NESTED_ENTRIES, OPT_MAX_FINDINGS };
+       OPT_MAX_JSON, OPT_NESTED_DEPTH, OPT_NESTED_BYTES, OPT_NESTED_RATIO, OPT_NESTED_ENTRIES, OPT_MAX_FINDINGS,
+       OPT_MAX_LAYER, OPT_IMAGE_TIMEOUT, OPT_REGISTRY_TIMEOUT, OPT_REGISTRY_STALL };
 
 static const struct option long_opts[] = {
     {"format", required_argument, NULL, OPT_FORMAT},
@@ -145,6 +152,10 @@ static const struct option long_opts[] = {
     {"max-nested-bytes", required_argument, NULL, OPT_NESTED_BYTES},
     {"max-nested-ratio", required_argument, NULL, OPT_NESTED_RATIO},
     {"max-nested-entries", required_argument, NULL, OPT_NESTED_ENTRIES},
+    {"max-layer-size", required_argument, NULL, OPT_MAX_LAYER},
+    {"image-timeout", required_argument, NULL, OPT_IMAGE_TIMEOUT},
+    {"registry-timeout", required_argument, NULL, OPT_REGISTRY_TIMEOUT},
+    {"registry-stall", required_argument, NULL, OPT_REGISTRY_STALL},
     {NULL, 0, NULL, 0},
 };
 
@@ -339,6 +350,37 @@ int cli_parse_opts(int argc, char **argv, cli_opts *o)
                 return -1;
             o->nested.max_entries = count;
             break;
+        case OPT_MAX_LAYER:
+            if (cli_parse_size(optarg, &o->max_layer_bytes) != 0 || o->max_layer_bytes < 1 ||
+                o->max_layer_bytes > (1ull << 50)) {
+                fprintf(stderr, "layerscan: --max-layer-size %s: expected 1 to 1024T bytes (K, M, G, T suffixes)\n",
+                        optarg);
+                return -1;
+            }
+            break;
+        case OPT_IMAGE_TIMEOUT:
+            if (cli_parse_duration(optarg, &o->image_timeout_ms) != 0) {
+                fprintf(stderr, "layerscan: --image-timeout %s: expected a duration such as 90s, 10m, 1h (0 = none)\n",
+                        optarg);
+                return -1;
+            }
+            o->image_timeout_set = true;
+            break;
+        case OPT_REGISTRY_TIMEOUT:
+        case OPT_REGISTRY_STALL: {
+            uint64_t ms;
+            bool stall = c == OPT_REGISTRY_STALL;
+            if (cli_parse_duration(optarg, &ms) != 0 || ms < (stall ? 1000u : 100u)) {
+                fprintf(stderr, "layerscan: --registry-%s %s: expected a duration from %s such as 30s, 2m\n",
+                        stall ? "stall" : "timeout", optarg, stall ? "1s" : "100ms");
+                return -1;
+            }
+            if (stall)
+                o->registry.stall_ms = ms;
+            else
+                o->registry.doc_timeout_ms = ms;
+            break;
+        }
         case 'h': cli_usage(stdout); exit(EXIT_CLEAN);
         case OPT_VERSION: cli_print_version(); exit(EXIT_CLEAN);
         case ':':
@@ -369,6 +411,7 @@ int cli_parse_size(const char *s, uint64_t *out)
     case 'k': case 'K': shift = 10; end++; break;
     case 'm': case 'M': shift = 20; end++; break;
     case 'g': case 'G': shift = 30; end++; break;
+    case 't': case 'T': shift = 40; end++; break;
     default: return -1;
     }
     if (*end == 'i' || *end == 'B') /* 64KiB, 64KB, 64K all the same */
@@ -379,6 +422,40 @@ int cli_parse_size(const char *s, uint64_t *out)
         return -1;
     *out = (uint64_t)v << shift;
     return 0;
+}
+
+int cli_parse_duration(const char *s, uint64_t *ms)
+{
+    char *end = NULL;
+    unsigned long long v;
+    uint64_t unit;
+    if (!s || *s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno)
+        return -1;
+    if (strcmp(end, "ms") == 0)
+        unit = 1;
+    else if (*end == '\0' || strcmp(end, "s") == 0)
+        unit = 1000;
+    else if (strcmp(end, "m") == 0)
+        unit = 60 * 1000;
+    else if (strcmp(end, "h") == 0)
+        unit = 3600 * 1000;
+    else
+        return -1;
+    if (v > 30ull * 24 * 3600 * 1000 / unit)
+        return -1;
+    *ms = v * unit;
+    return 0;
+}
+
+uint64_t cli_image_timeout(const cli_opts *o, bool audit)
+{
+    if (o->image_timeout_set)
+        return o->image_timeout_ms;
+    return audit ? CLI_AUDIT_IMAGE_TIMEOUT_MS : 0;
 }
 
 const char *cli_audit_only_option(const cli_opts *o)

@@ -1,7 +1,9 @@
 /*
  * reader.c - the pull stream and its three leaf kinds: a byte range of a file
  * read with pread (members of an outer tar, blobs of an OCI layout), a whole
- * file, and a memory buffer (tests, metadata).
+ * file, and a memory buffer (tests, metadata); and the one wrapper every
+ * layer blob passes through (ls_reader_bounded), so the size bound and the
+ * image deadline hold for every transport without each knowing of them.
  */
 #include "core/reader.h"
 
@@ -16,6 +18,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 
 struct ls_reader {
@@ -265,4 +268,115 @@ ls_reader *ls_reader_mem(const void *data, size_t len)
     m->data = data;
     m->len = len;
     return ls_reader_new(&mem_ops, m);
+}
+
+/* ---- bounds ------------------------------------------------------------- */
+
+uint64_t ls_monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+void ls_format_size(char *out, size_t cap, uint64_t n)
+{
+    static const char units[] = "KMGT";
+    int u = -1;
+    while (u < 3 && n >= 1024 && n % 1024 == 0) {
+        n /= 1024;
+        u++;
+    }
+    if (u < 0)
+        snprintf(out, cap, "%llu", (unsigned long long)n);
+    else
+        snprintf(out, cap, "%llu%c", (unsigned long long)n, units[u]);
+}
+
+typedef struct {
+    ls_reader *inner;
+    ls_reader_bounds b;
+    uint64_t pos;         /* bytes handed out */
+    char name[256];
+} bounded;
+
+/* Whether k more bytes (or, for k == 0, another read) are allowed. */
+static int bounded_check(bounded *w, uint64_t k, ls_error *err)
+{
+    char lim[32];
+    if (w->b.max_bytes && k > w->b.max_bytes - w->pos) {
+        ls_format_size(lim, sizeof lim, w->b.max_bytes);
+        return ls_error_set(err, LS_ERR_LIMIT,
+                            "%s: larger than --max-layer-size %s (read stopped there)",
+                            w->name, lim);
+    }
+    if (w->b.deadline_ms && ls_monotonic_ms() >= w->b.deadline_ms)
+        return ls_error_set(err, LS_ERR_LIMIT, "%s: --image-timeout reached", w->name);
+    return 0;
+}
+
+static ssize_t bounded_read(void *ctx, void *buf, size_t n, ls_error *err)
+{
+    bounded *w = ctx;
+    ssize_t k;
+    if (bounded_check(w, 0, err) < 0)
+        return -1;
+    /* one byte past the bound is asked for, so a longer stream is caught
+     * without handing out anything beyond it */
+    if (w->b.max_bytes && n > w->b.max_bytes - w->pos + 1)
+        n = (size_t)(w->b.max_bytes - w->pos + 1);
+    k = ls_reader_read(w->inner, buf, n, err);
+    if (k > 0 && bounded_check(w, (uint64_t)k, err) < 0)
+        return -1;
+    if (k > 0)
+        w->pos += (uint64_t)k;
+    return k;
+}
+
+static ssize_t bounded_peek(void *ctx, const void **buf, ls_error *err)
+{
+    bounded *w = ctx;
+    ssize_t k;
+    if (bounded_check(w, 0, err) < 0)
+        return -1;
+    k = ls_reader_peek(w->inner, buf, err);
+    if (k > 0 && bounded_check(w, (uint64_t)k, err) < 0)
+        return -1;
+    if (k > 0)
+        w->pos += (uint64_t)k;
+    return k;
+}
+
+static const void *bounded_map(void *ctx, uint64_t *len)
+{
+    bounded *w = ctx;
+    const void *p = ls_reader_map(w->inner, len);
+    if (p && w->b.max_bytes && *len > w->b.max_bytes)
+        return NULL; /* read instead: the read past the bound fails */
+    return p;
+}
+
+static void bounded_close(void *ctx)
+{
+    bounded *w = ctx;
+    ls_reader_free(w->inner);
+    free(w);
+}
+
+static const ls_reader_ops bounded_ops = {.read = bounded_read, .close = bounded_close,
+                                          .map = bounded_map};
+static const ls_reader_ops bounded_peek_ops = {.read = bounded_read, .close = bounded_close,
+                                               .peek = bounded_peek, .map = bounded_map};
+
+ls_reader *ls_reader_bounded(ls_reader *inner, const ls_reader_bounds *b, const char *name)
+{
+    bounded *w = calloc(1, sizeof *w);
+    if (!w) {
+        ls_reader_free(inner);
+        return NULL;
+    }
+    w->inner = inner;
+    w->b = *b;
+    snprintf(w->name, sizeof w->name, "%s", name ? name : "(layer)");
+    return ls_reader_new(ls_reader_can_peek(inner) ? &bounded_peek_ops : &bounded_ops, w);
 }

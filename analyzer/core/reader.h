@@ -88,4 +88,25 @@ ls_reader *ls_reader_open_file(const char *path, ls_error *err);
 /* A reader over a memory buffer that it does not own. */
 ls_reader *ls_reader_mem(const void *data, size_t len);
 
+/* The bounds every layer blob is read under, whatever its transport. */
+typedef struct {
+    uint64_t max_bytes;   /* more bytes than this is an error; 0 = no bound */
+    uint64_t deadline_ms; /* ls_monotonic_ms() past which a read fails; 0 = none */
+} ls_reader_bounds;
+
+/* Wraps inner (taken) so that it hands out at most b->max_bytes bytes: the
+ * read that would pass them fails instead ("NAME: the layer runs past
+ * --max-layer-size 64G (read stopped there)", LS_ERR_LIMIT), as does any
+ * read once the deadline has passed ("NAME: --image-timeout reached",
+ * LS_ERR_LIMIT). Peeks are bounded the same way; a mapping is offered only
+ * when it fits the bound. NULL on allocation failure (inner is then freed). */
+ls_reader *ls_reader_bounded(ls_reader *inner, const ls_reader_bounds *b, const char *name);
+
+/* CLOCK_MONOTONIC in milliseconds (deadlines). */
+uint64_t ls_monotonic_ms(void);
+
+/* n bytes as the size options spell them: "64G", "512K", "1000" (the largest
+ * binary unit that divides n exactly, up to T). */
+void ls_format_size(char *out, size_t cap, uint64_t n);
+
 #endif

@@ -439,7 +439,8 @@ int ls_scan_image(const char *ref, const ls_matcher *m, const ls_scan_opts *opts
 {
     ls_source_opts sopts = {.platform = opts ? opts->platform : NULL,
                             .registry = opts ? opts->registry : NULL,
-                            .max_json_bytes = opts ? opts->max_json_bytes : 0};
+                            .max_json_bytes = opts ? opts->max_json_bytes : 0,
+                            .max_layer_bytes = opts ? opts->max_layer_bytes : 0};
     ls_source *src = NULL;
     const ls_image *img;
     scan_state s = {.opts = opts};
@@ -448,6 +449,8 @@ int ls_scan_image(const char *ref, const ls_matcher *m, const ls_scan_opts *opts
     int rc = -1;
 
     *out = NULL;
+    if (opts && opts->image_timeout_ms)
+        sopts.deadline_ms = ls_monotonic_ms() + opts->image_timeout_ms;
     if (ls_source_open(&src, ref, &sopts, err) != 0)
         return -1;
     img = ls_source_image(src);
@@ -476,6 +479,17 @@ int ls_scan_image(const char *ref, const ls_matcher *m, const ls_scan_opts *opts
         goto out;
     if (finish(&s, err) != 0)
         goto out;
+    if (sopts.deadline_ms && ls_monotonic_ms() >= sopts.deadline_ms) {
+        /* layers read past the deadline failed: the report is incomplete */
+        uint64_t ms = opts->image_timeout_ms;
+        if (ms % 1000 == 0)
+            ls_error_set(err, LS_ERR_LIMIT, "%s: not scanned within --image-timeout %llus", ref,
+                         (unsigned long long)(ms / 1000));
+        else
+            ls_error_set(err, LS_ERR_LIMIT, "%s: not scanned within --image-timeout %llums", ref,
+                         (unsigned long long)ms);
+        goto out;
+    }
     s.report->seconds = now_seconds() - start;
     *out = s.report;
     s.report = NULL;

@@ -5,13 +5,18 @@
  * realm="R",service="S",scope="T"`; GET R?service=S&scope=T (with the
  * user's password as Basic credentials when there is one) answers
  * {"token": "..."}; the request is retried with `Authorization: Bearer`.
- * Fetching happens under the client's mutex so parallel layer readers that
- * all meet an expired token fetch it once. Tokens and passwords never
+ * The client's mutex guards the token table only: the fetch runs outside
+ * it, and parallel layer readers that all meet an expired token for one
+ * scope fetch it once (the first one fetches, the others wait on the
+ * condition variable for its outcome; other scopes go on in parallel).
+ * Each fetch is a document request (--registry-timeout, the deadline), so
+ * a stalled token service costs that much and no more. Tokens and passwords never
  * reach a message: a refused fetch says "401 Unauthorized" and which
  * credentials to check.
  */
 #include "registry/auth.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,11 +26,28 @@
 
 #define TOKEN_ATTEMPTS 3
 
+/* A fetch in flight, on the fetching thread's stack: it leaves the list
+ * (and its frame) only once no waiter still reads it. */
+struct ls_auth_fetch {
+    const char *scope;          /* "" for none */
+    struct ls_auth_fetch *next;
+    bool finished;
+    int rc;                     /* as ls_auth_challenge returns */
+    ls_error err;               /* the failure, for every waiter */
+    unsigned waiters;
+};
+
 int ls_auth_init(ls_auth *a, char *basic)
 {
     memset(a, 0, sizeof *a);
     a->basic = basic;
-    return pthread_mutex_init(&a->mu, NULL) == 0 ? 0 : -1;
+    if (pthread_mutex_init(&a->mu, NULL) != 0)
+        return -1;
+    if (pthread_cond_init(&a->done, NULL) != 0) {
+        pthread_mutex_destroy(&a->mu);
+        return -1;
+    }
+    return 0;
 }
 
 static void wipe_free(char *s)
@@ -44,6 +66,7 @@ void ls_auth_clear(ls_auth *a)
         wipe_free(a->slots[i].value);
     }
     pthread_mutex_destroy(&a->mu);
+    pthread_cond_destroy(&a->done);
     memset(a, 0, sizeof *a);
 }
 
@@ -168,6 +191,10 @@ static int fetch_token(ls_registry *c, const ls_challenge *ch, const char *scope
                 goto out;
             }
         }
+        if (ls_registry_arm(c, h, true, label, err) < 0) {
+            curl_slist_free_all(hdrs);
+            goto out;
+        }
         cc = ls_http_begin(h, url, hdrs, 0);
         st = ls_http_response_of(h)->status;
         if (c->debug)
@@ -230,11 +257,68 @@ out:
     return rc;
 }
 
+/* Under a->mu: the fetch of scope in flight, or NULL. */
+static struct ls_auth_fetch *inflight_of(ls_auth *a, const char *scope)
+{
+    for (struct ls_auth_fetch *f = a->inflight; f; f = f->next)
+        if (strcmp(f->scope, scope ? scope : "") == 0)
+            return f;
+    return NULL;
+}
+
+/* Under a->mu (released meanwhile): waits for f's outcome. */
+static int wait_for(ls_auth *a, struct ls_auth_fetch *f, ls_error *err)
+{
+    int rc;
+    f->waiters++;
+    while (!f->finished)
+        pthread_cond_wait(&a->done, &a->mu);
+    rc = f->rc;
+    if (rc < 0 && err)
+        *err = f->err;
+    f->waiters--;
+    pthread_cond_broadcast(&a->done); /* the fetcher may be waiting for us to leave */
+    return rc;
+}
+
+/* Under a->mu (released during the fetch): fetches scope's token. */
+static int fetch_for_all(ls_registry *c, const ls_challenge *ch, const char *scope,
+                         const char *label, ls_error *err)
+{
+    ls_auth *a = &c->auth;
+    struct ls_auth_fetch me = {.scope = scope ? scope : "", .next = a->inflight};
+    char *value = NULL;
+    int rc;
+    ls_error_clear(&me.err);
+    a->inflight = &me;
+    pthread_mutex_unlock(&a->mu);
+    rc = fetch_token(c, ch, scope, label, &value, &me.err);
+    pthread_mutex_lock(&a->mu);
+    if (rc == 0) {
+        store_token(a, scope, value);
+        rc = 1;
+    }
+    me.rc = rc;
+    me.finished = true;
+    for (struct ls_auth_fetch **p = &a->inflight; *p; p = &(*p)->next)
+        if (*p == &me) {
+            *p = me.next;
+            break;
+        }
+    pthread_cond_broadcast(&a->done);
+    while (me.waiters > 0) /* they read `me`, which lives in this frame */
+        pthread_cond_wait(&a->done, &a->mu);
+    if (rc < 0 && err)
+        *err = me.err;
+    return rc;
+}
+
 int ls_auth_challenge(ls_registry *c, const ls_http_response *resp, const char *scope,
                       const char *sent, const char *label, ls_error *err)
 {
     ls_auth *a = &c->auth;
     ls_challenge ch;
+    struct ls_auth_fetch *f;
     int rc = 0, i;
     if (ls_challenge_parse(&ch, resp->www_authenticate) < 0)
         return 0; /* no challenge we can answer: the 401 stands */
@@ -249,14 +333,11 @@ int ls_auth_challenge(ls_registry *c, const ls_http_response *resp, const char *
         rc = 1; /* another thread has refreshed it meanwhile */
     } else if (!ch.realm[0]) {
         rc = ls_error_set(err, LS_ERR_FORMAT, "%s: the registry's Bearer challenge has no realm", label);
+    } else if ((f = inflight_of(a, scope))) {
+        rc = wait_for(a, f, err); /* another thread is fetching this scope's token */
     } else {
-        char *value = NULL;
         a->scheme = LS_AUTH_BEARER;
-        rc = fetch_token(c, &ch, scope, label, &value, err);
-        if (rc == 0) {
-            store_token(a, scope, value);
-            rc = 1;
-        }
+        rc = fetch_for_all(c, &ch, scope, label, err);
     }
     pthread_mutex_unlock(&a->mu);
     return rc;

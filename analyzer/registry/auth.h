@@ -5,7 +5,11 @@
  * request's scope ("repository:REPO:pull"), with the password as Basic
  * credentials when there is one. Tokens are shared by every thread of the
  * client under one mutex; a thread whose token went stale while another
- * thread refreshed it just retries with the new one.
+ * thread refreshed it just retries with the new one. The fetch itself runs
+ * outside the mutex, one at a time per scope: a thread needing a scope
+ * whose token is being fetched waits (on `done`) for that fetch's outcome,
+ * so a slow token service stalls only the requests of that scope, and no
+ * longer than the fetch's own time limit.
  */
 #ifndef LS_REGISTRY_AUTH_H
 #define LS_REGISTRY_AUTH_H
@@ -19,9 +23,12 @@
 #define LS_AUTH_SLOTS 16
 
 struct ls_registry;
+struct ls_auth_fetch; /* a token fetch in flight (auth.c) */
 
 typedef struct {
     pthread_mutex_t mu;
+    pthread_cond_t done;    /* a fetch in flight finished, or lost a waiter */
+    struct ls_auth_fetch *inflight; /* the fetches in flight, one per scope at most */
     ls_auth_scheme scheme;  /* what the registry asked for: Basic is then sent to every request */
     char *basic;            /* "Basic <base64>" when there is a password, else NULL */
     struct {

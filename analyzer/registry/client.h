@@ -27,13 +27,28 @@ struct ls_registry {
     _Atomic uint64_t bytes; /* body bytes fetched */
     bool debug;             /* LAYERSCAN_DEBUG set: one line per request on stderr */
     size_t max_json;        /* bound on manifests, configs, listings (--max-json-size) */
+    uint64_t doc_timeout_ms; /* one whole document request (--registry-timeout) */
+    uint64_t stall_ms;      /* the low-speed window (--registry-stall) */
+    uint64_t deadline_ms;   /* ls_monotonic_ms() past which nothing is sent; 0 = none */
 };
+
+/* Which limit a transfer runs under (the tag of ls_http_set_timeout). */
+enum { LS_LIMIT_NONE = 0, LS_LIMIT_DOC, LS_LIMIT_DEADLINE };
+
+/* Arms h for one request: a document gets the document limit, a blob none
+ * (only the low-speed rule), and either at most what is left before the
+ * deadline. -1 with err filled ("LABEL: --image-timeout reached") when the
+ * deadline has passed already. */
+int ls_registry_arm(const struct ls_registry *c, ls_http *h, bool document, const char *label,
+                    ls_error *err);
 
 typedef struct {
     const char *scope;      /* the token scope the request needs; NULL for none */
     const char *accept;     /* the Accept value, or NULL */
     uint64_t range_from;    /* resume a body at this offset; 0 = from the start */
     bool no_auth;           /* never authenticate (the /v2/ probe) */
+    bool blob;              /* a layer blob: no total time limit, only the low-speed
+                             * rule and the deadline (documents get --registry-timeout) */
 } ls_request;
 
 /* GET url (absolute) through h: follows redirects (Authorization only ever
@@ -66,7 +81,10 @@ int ls_registry_get_small(struct ls_registry *c, const char *url, const ls_reque
 int ls_registry_status_error(struct ls_registry *c, ls_http *h, const char *label,
                              const char *what, ls_error *err);
 
-/* Formats curl's failure: "LABEL: REASON" (with a --cert-dir hint for TLS). */
+/* Formats curl's failure: "LABEL: REASON" (with a --cert-dir hint for TLS;
+ * a time limit is named: "LABEL: no complete answer within 60s
+ * (--registry-timeout)", "LABEL: the transfer stalled: under 1024 bytes/s
+ * for 30s (--registry-stall)", "LABEL: --image-timeout reached"). */
 int ls_registry_curl_error(const struct ls_registry *c, const ls_http *h, CURLcode cc,
                            const char *label, ls_error *err);
 

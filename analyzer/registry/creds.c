@@ -169,9 +169,9 @@ int ls_authfile_lookup(ls_creds *out, const char *path, const char *domain, bool
     }
     root = json_loadf(f, 0, &je);
     fclose(f);
-    if (!root)
-        return ls_error_set(err, LS_ERR_FORMAT, "%s: invalid JSON at line %d: %s", path, je.line,
-                            je.text);
+    if (!root) /* je.text quotes the input ("near '...'"), which may be the password */
+        return ls_error_set(err, LS_ERR_FORMAT, "%s: invalid JSON at line %d, column %d", path,
+                            je.line, je.column);
     if (!json_is_object(root)) {
         json_decref(root);
         return ls_error_set(err, LS_ERR_FORMAT, "%s: not a JSON object", path);

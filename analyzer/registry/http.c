@@ -25,6 +25,7 @@
 
 #define BODY_BUF (256u * 1024u)         /* the pull buffer */
 #define MAX_CHUNK (16u * 1024u * 1024u) /* refuse a curl chunk larger than this */
+#define MAX_HEADERS (256u * 1024u)     /* response header bytes of one transfer */
 #define MAX_CA_FILE (1u * 1024u * 1024u)
 #define MAX_CA_TOTAL (16u * 1024u * 1024u)
 
@@ -38,6 +39,10 @@ struct ls_http {
     bool finished;              /* the transfer is over (result says how) */
     bool paused;                /* curl holds a chunk we refused */
     bool discard;               /* drop body bytes (ending a paused transfer) */
+    long timeout_ms;            /* CURLOPT_TIMEOUT_MS of the next transfers; 0 = none */
+    int timeout_tag;            /* the caller's name for that limit */
+    size_t header_bytes;        /* response header bytes of this transfer */
+    bool header_flood;          /* they passed MAX_HEADERS: the transfer was stopped */
     CURLcode result;
     ls_http_response resp;
     unsigned char *buf;         /* pending body bytes are buf[off, off+len) */
@@ -206,6 +211,11 @@ static size_t on_header(char *line, size_t size, size_t n, void *ud)
 {
     ls_http *h = ud;
     size_t total = size * n;
+    h->header_bytes += total;
+    if (h->header_bytes > MAX_HEADERS) { /* a header flood: stop (CURLE_WRITE_ERROR) */
+        h->header_flood = true;
+        return 0;
+    }
     if (total >= 5 && strncmp(line, "HTTP/", 5) == 0) {
         const char *sp = memchr(line, ' ', total);
         reset_response(&h->resp); /* a new response (after 100 Continue, say) */
@@ -274,9 +284,11 @@ static int setup_easy(ls_http *h)
     SET(CURLOPT_ERRORBUFFER, h->errbuf);
     SET(CURLOPT_FOLLOWLOCATION, 0L);
     SET(CURLOPT_PROTOCOLS_STR, "http,https");
-    SET(CURLOPT_CONNECTTIMEOUT, 30L);
-    SET(CURLOPT_LOW_SPEED_LIMIT, 1L); /* a stalled server is an error after a minute */
-    SET(CURLOPT_LOW_SPEED_TIME, 60L);
+    SET(CURLOPT_CONNECTTIMEOUT_MS, cfg->connect_ms > 0 ? cfg->connect_ms : 30000L);
+    /* a stalled server is an error (a paused transfer is not measured: curl
+     * skips the check while we hold it back) */
+    SET(CURLOPT_LOW_SPEED_LIMIT, cfg->low_speed_secs > 0 ? cfg->low_speed_bytes : 1L);
+    SET(CURLOPT_LOW_SPEED_TIME, cfg->low_speed_secs > 0 ? cfg->low_speed_secs : 60L);
     SET(CURLOPT_TCP_KEEPALIVE, 1L);
     SET(CURLOPT_USERAGENT, "layerscan/" LAYERSCAN_VERSION);
     SET(CURLOPT_BUFFERSIZE, 64L * 1024L);
@@ -316,6 +328,22 @@ ls_http *ls_http_new(const ls_http_config *cfg)
         return NULL;
     }
     return h;
+}
+
+void ls_http_set_timeout(ls_http *h, long ms, int tag)
+{
+    h->timeout_ms = ms > 0 ? ms : 0;
+    h->timeout_tag = tag;
+}
+
+int ls_http_timeout_tag(const ls_http *h)
+{
+    return h->timeout_tag;
+}
+
+bool ls_http_stalled(const ls_http *h)
+{
+    return strncmp(h->errbuf, "Operation too slow", 18) == 0;
 }
 
 const ls_http_response *ls_http_response_of(const ls_http *h)
@@ -387,11 +415,14 @@ CURLcode ls_http_begin(ls_http *h, const char *url, struct curl_slist *headers, 
     h->headers = headers;
     h->result = CURLE_OK;
     h->errbuf[0] = '\0';
+    h->header_bytes = 0;
+    h->header_flood = false;
     reset_response(&h->resp);
     snprintf(range, sizeof range, "%llu-", (unsigned long long)range_from);
     if (curl_easy_setopt(h->easy, CURLOPT_URL, url) != CURLE_OK ||
         curl_easy_setopt(h->easy, CURLOPT_HTTPHEADER, headers) != CURLE_OK ||
-        curl_easy_setopt(h->easy, CURLOPT_RANGE, range_from ? range : NULL) != CURLE_OK)
+        curl_easy_setopt(h->easy, CURLOPT_RANGE, range_from ? range : NULL) != CURLE_OK ||
+        curl_easy_setopt(h->easy, CURLOPT_TIMEOUT_MS, h->timeout_ms) != CURLE_OK)
         return CURLE_URL_MALFORMAT;
     if (curl_multi_add_handle(h->multi, h->easy) != CURLM_OK)
         return CURLE_OUT_OF_MEMORY;
@@ -399,6 +430,8 @@ CURLcode ls_http_begin(ls_http *h, const char *url, struct curl_slist *headers, 
     pump(h, headers_in);
     if (h->headers_done)
         return CURLE_OK;
+    if (h->result == CURLE_OUT_OF_MEMORY)
+        h->header_flood = true; /* what libcurl answers a header line over its 100 KB cap */
     return h->result != CURLE_OK ? h->result : CURLE_GOT_NOTHING;
 }
 
@@ -471,6 +504,8 @@ int ls_http_read_all(ls_http *h, size_t max, char **data, size_t *len, CURLcode 
 
 const char *ls_http_errmsg(const ls_http *h, CURLcode cc)
 {
+    if (h->header_flood)
+        return "the response headers are too large (refused)";
     return h->errbuf[0] ? h->errbuf : curl_easy_strerror(cc);
 }
 

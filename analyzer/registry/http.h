@@ -27,6 +27,9 @@ typedef struct {
     size_t ca_len;
     char *client_cert, *client_key; /* a --cert-dir .cert + .key pair; NULL = none */
     _Atomic uint64_t *counters[2];  /* body bytes are added to each non-NULL one */
+    long low_speed_bytes;      /* a transfer slower than this many bytes/s ... */
+    long low_speed_secs;       /* ... for this many seconds fails (0: 1 byte/s for 60 s) */
+    long connect_ms;           /* connecting; 0 = 30 s */
 } ls_http_config;
 
 /* Reads cert_dir (may be NULL) into cfg. -1 with LS_ERR_USAGE "--cert-dir
@@ -58,6 +61,16 @@ ls_http *ls_http_new(const ls_http_config *cfg);
  * the response headers are in (the body is unread). CURLE_OK, or the curl
  * code of a failed transfer (ls_http_errmsg says why). */
 CURLcode ls_http_begin(ls_http *h, const char *url, struct curl_slist *headers, uint64_t range_from);
+
+/* The time limit of the transfers begun from now on: ms for the whole
+ * transfer, headers to last byte (0 = none). `tag` is the caller's note of
+ * which limit that is, handed back by ls_http_timeout_tag. */
+void ls_http_set_timeout(ls_http *h, long ms, int tag);
+int ls_http_timeout_tag(const ls_http *h);
+
+/* Whether the last transfer failed for going slower than the low-speed
+ * limit (rather than for its total time): both are CURLE_OPERATION_TIMEDOUT. */
+bool ls_http_stalled(const ls_http *h);
 
 /* The current response (valid after a successful begin, until the next). */
 const ls_http_response *ls_http_response_of(const ls_http *h);

@@ -196,12 +196,15 @@ int ls_registry_ref_parse(ls_registry_ref *r, const char *s, ls_error *err)
     } else if (!r->digest && !(r->tag = strdup("latest"))) {
         goto oom;
     }
-    if (strlen(name) > MAX_NAME) {
+    if (split_domain(r, name) < 0)
+        goto oom;
+    /* the bound is on the normalised name, as Docker's is ("alpine" counts as
+     * "docker.io/library/alpine"): so a parsed reference written back in
+     * full parses again */
+    if (strlen(r->domain) + 1 + strlen(r->repo) > MAX_NAME) {
         problem = "name longer than 255 characters";
         goto bad;
     }
-    if (split_domain(r, name) < 0)
-        goto oom;
     if ((problem = domain_problem(r->domain)) || (problem = repo_problem(r->repo)))
         goto bad;
     rc = 0;

@@ -13,6 +13,7 @@
  */
 #include "registry/client.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,9 +168,50 @@ static bool is_tls_error(CURLcode cc)
     }
 }
 
+/* ms as "60s", "1.5s". */
+static void format_ms(char *out, size_t cap, uint64_t ms)
+{
+    if (ms % 1000 == 0)
+        snprintf(out, cap, "%llus", (unsigned long long)(ms / 1000));
+    else
+        snprintf(out, cap, "%.1fs", (double)ms / 1000.0);
+}
+
+int ls_registry_arm(const ls_registry *c, ls_http *h, bool document, const char *label,
+                    ls_error *err)
+{
+    uint64_t ms = document ? c->doc_timeout_ms : 0, now;
+    int tag = document ? LS_LIMIT_DOC : LS_LIMIT_NONE;
+    if (c->deadline_ms) {
+        now = ls_monotonic_ms();
+        if (now >= c->deadline_ms)
+            return ls_error_set(err, LS_ERR_LIMIT, "%s: --image-timeout reached", label);
+        if (!ms || c->deadline_ms - now < ms) {
+            ms = c->deadline_ms - now;
+            tag = LS_LIMIT_DEADLINE;
+        }
+    }
+    ls_http_set_timeout(h, ms > LONG_MAX ? LONG_MAX : (long)ms, tag);
+    return 0;
+}
+
 int ls_registry_curl_error(const ls_registry *c, const ls_http *h, CURLcode cc, const char *label,
                            ls_error *err)
 {
+    char t[32];
+    if (cc == CURLE_OPERATION_TIMEDOUT) {
+        if (ls_http_stalled(h)) {
+            format_ms(t, sizeof t, c->stall_ms);
+            return ls_error_set(err, LS_ERR_IO,
+                                "%s: the transfer stalled: under %u bytes/s for %s (--registry-stall)",
+                                label, (unsigned)LS_REGISTRY_LOW_SPEED, t);
+        }
+        if (ls_http_timeout_tag(h) == LS_LIMIT_DEADLINE)
+            return ls_error_set(err, LS_ERR_LIMIT, "%s: --image-timeout reached", label);
+        format_ms(t, sizeof t, c->doc_timeout_ms);
+        return ls_error_set(err, LS_ERR_IO, "%s: no complete answer within %s (--registry-timeout)",
+                            label, t);
+    }
     if (is_tls_error(cc))
         return ls_error_set(err, LS_ERR_IO, "%s: TLS: %s (%s)", label, ls_http_errmsg(h, cc),
                             c->insecure ? "--tls-verify=false is set"
@@ -375,6 +417,11 @@ int ls_registry_send(ls_registry *c, ls_http *h, const char *url, const ls_reque
             free_secret(auth);
             return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", label);
         }
+        if (ls_registry_arm(c, h, !rq->blob, label, err) < 0) {
+            free_secret(auth);
+            curl_slist_free_all(hdrs);
+            return -1;
+        }
         cc = ls_http_begin(h, s.cur, hdrs, rq->range_from);
         if (c->debug) {
             ls_registry_url_for_log(s.cur, logurl, sizeof logurl);
@@ -487,6 +534,9 @@ int ls_registry_open(ls_registry **out, const char *domain, const ls_registry_op
         return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", domain);
     c->insecure = opts->insecure;
     c->max_json = LS_MAX_JSON_BYTES;
+    c->doc_timeout_ms = opts->doc_timeout_ms ? opts->doc_timeout_ms : LS_REGISTRY_DOC_TIMEOUT_MS;
+    c->stall_ms = opts->stall_ms ? opts->stall_ms : LS_REGISTRY_STALL_MS;
+    c->deadline_ms = opts->deadline_ms;
     c->debug = dbg && *dbg && strcmp(dbg, "0") != 0;
     if (!(c->domain = strdup(domain)) || ls_auth_init(&c->auth, NULL) < 0) {
         free(c->domain);
@@ -497,6 +547,10 @@ int ls_registry_open(ls_registry **out, const char *domain, const ls_registry_op
         goto fail;
     c->http.counters[0] = &c->bytes;
     c->http.counters[1] = opts->bytes_fetched;
+    c->http.low_speed_bytes = LS_REGISTRY_LOW_SPEED;
+    c->http.low_speed_secs = (long)((c->stall_ms + 999) / 1000);
+    c->http.connect_ms = (long)(c->doc_timeout_ms < LS_REGISTRY_CONNECT_MS ? c->doc_timeout_ms
+                                                                           : LS_REGISTRY_CONNECT_MS);
     if (ls_creds_resolve(&c->creds, domain, opts->creds, opts->authfile, err) < 0)
         goto fail;
     if (c->creds.kind == LS_CREDS_PASSWORD && !(c->auth.basic = ls_creds_basic(&c->creds))) {

@@ -38,7 +38,19 @@ typedef struct ls_registry_opts {
                             * system's), a *.cert + *.key pair a client certificate */
     bool insecure;         /* --tls-verify=false: plain http allowed, TLS unverified */
     _Atomic uint64_t *bytes_fetched; /* optional: body bytes fetched are also added here */
+    /* Time limits; 0 = the default. */
+    uint64_t doc_timeout_ms; /* --registry-timeout: one whole request for a manifest, config,
+                              * token or listing page (LS_REGISTRY_DOC_TIMEOUT_MS) */
+    uint64_t stall_ms;       /* --registry-stall: a transfer under LS_REGISTRY_LOW_SPEED
+                              * bytes/s for this long fails (LS_REGISTRY_STALL_MS) */
+    uint64_t deadline_ms;    /* ls_monotonic_ms() past which every request fails (the
+                              * image's --image-timeout; set by the source); 0 = none */
 } ls_registry_opts;
+
+#define LS_REGISTRY_DOC_TIMEOUT_MS 60000u
+#define LS_REGISTRY_STALL_MS 30000u
+#define LS_REGISTRY_LOW_SPEED 1024u     /* bytes per second */
+#define LS_REGISTRY_CONNECT_MS 30000u   /* connecting (at most the document limit) */
 
 typedef struct ls_registry ls_registry;
 
@@ -79,8 +91,8 @@ int ls_registry_load_image(ls_registry *c, const ls_registry_ref *ref, const ls_
 
 /* A reader streaming blob `digest` of repo: the HTTP body, pulled through a
  * bounded buffer as the caller reads (no temporary file, no whole blob in
- * memory). `size` (or -1) is the size the manifest declares: more bytes than
- * that is an error. The bytes are not hashed here: the blob stage hashes
+ * memory). `size` is the size the manifest declares: more bytes than that
+ * is an error, and a size <= 0 (none declared) is refused before fetching. The bytes are not hashed here: the blob stage hashes
  * them and the layer stage compares with the manifest. A connection reset
  * mid-blob resumes with a Range request. Safe to call from several threads
  * at once. NULL with err filled (a 404 is "LABEL: blob sha256:... 404 blob
@@ -92,10 +104,18 @@ ls_reader *ls_registry_open_blob(ls_registry *c, const char *repo, const char *d
  * becomes the listing's return value). */
 typedef int (*ls_registry_name_fn)(void *ctx, const char *name);
 
+/* Bounds on one listing: pages fetched and distinct names handed out. */
+#define LS_LIST_MAX_PAGES 10000u
+#define LS_LIST_MAX_NAMES 1000000u
+
 /* Lists the repositories of the registry (GET /v2/_catalog?n=PAGE_SIZE) and
  * follows `Link: <...>; rel="next"` page by page; page_size 0 leaves n to
- * the server. *pages (if given) receives the number of pages fetched.
- * Returns 0, the callback's nonzero value, or -1 with err filled. */
+ * the server. A Link back to any page already fetched ends the walk (a
+ * cycle is not an error); a name is handed out once however often the
+ * server repeats it. *pages (if given) receives the number of pages
+ * fetched. Returns 0, the callback's nonzero value, or -1 with err filled
+ * (LS_ERR_LIMIT "LABEL: the listing runs past 10000 pages (the cap)" or
+ * "LABEL: the listing holds more than 1000000 names (the cap)"). */
 int ls_registry_list_repos(ls_registry *c, unsigned page_size, ls_registry_name_fn fn, void *ctx,
                            size_t *pages, ls_error *err);
 

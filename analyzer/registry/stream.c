@@ -12,7 +12,8 @@
  * manifest's digest, reporting a mismatch in `errors` like for any other
  * transport. What this reader adds is what only the transport can know:
  * the body must not run past the size the manifest declares (a hostile
- * registry cannot feed an endless stream), and a connection reset midway
+ * registry cannot feed an endless stream; a layer whose descriptor has no
+ * size is refused), and a connection reset midway
  * resumes with `Range: bytes=N-` instead of failing the layer.
  */
 #include <stdio.h>
@@ -38,7 +39,7 @@ typedef struct {
 /* Sends the GET (from pos) and checks the answer; -1 with err filled. */
 static int start(blob_stream *b, ls_error *err)
 {
-    const ls_request rq = {.scope = b->scope, .range_from = b->pos};
+    const ls_request rq = {.scope = b->scope, .range_from = b->pos, .blob = true};
     const ls_http_response *resp;
     if (ls_registry_send(b->c, b->h, b->url, &rq, b->label, err) < 0)
         return -1;
@@ -74,6 +75,10 @@ static bool resumable(CURLcode cc)
 static ssize_t stream_read(void *ctx, void *buf, size_t n, ls_error *err)
 {
     blob_stream *b = ctx;
+    /* at most one byte past the declared size is taken, to see that there is one */
+    if (b->size >= 0 && b->skip == 0 && b->pos <= (uint64_t)b->size &&
+        n > (uint64_t)b->size - b->pos + 1)
+        n = (size_t)((uint64_t)b->size - b->pos + 1);
     for (;;) {
         CURLcode cc = CURLE_OK;
         ssize_t k = ls_http_read(b->h, buf, n, &cc);
@@ -135,6 +140,16 @@ ls_reader *ls_registry_open_blob(ls_registry *c, const char *repo, const char *d
     b->size = size;
     snprintf(b->scope, sizeof b->scope, "repository:%s:pull", repo);
     snprintf(b->label, sizeof b->label, "%s blob %.19s", label, digest);
+    if (size <= 0) { /* the OCI spec requires a size; without one a server could stream forever */
+        if (size < 0)
+            ls_error_set(err, LS_ERR_FORMAT, "%s: the manifest declares no size for this layer, "
+                         "which the OCI image spec requires (not fetched)", b->label);
+        else
+            ls_error_set(err, LS_ERR_FORMAT, "%s: the manifest declares size 0 for this layer (not "
+                         "fetched)", b->label);
+        free(b);
+        return NULL;
+    }
     if (snprintf(b->url, sizeof b->url, "%s/v2/%s/blobs/%s", c->base, repo, digest) >=
         (int)sizeof b->url) {
         ls_error_set(err, LS_ERR_LIMIT, "%s: reference too long", b->label);

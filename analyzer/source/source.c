@@ -38,6 +38,7 @@ struct ls_source {
     uint64_t layer_size;
     char *label;         /* the path, for messages */
     uint64_t max_json;   /* --max-json-size (0 = default) */
+    ls_reader_bounds bounds; /* every layer reader's: --max-layer-size, the deadline */
 };
 
 /* What the reference says: transport, path and optional REF. */
@@ -165,8 +166,14 @@ static int set_string(char **dst, const char *s, ls_error *err)
 static int load_lone_layer(ls_source *src, int fd, uint64_t size, ls_error *err)
 {
     ls_image *img = src->img;
+    char lim[32];
     src->layer_fd = fd;
     src->layer_size = size;
+    if (size > src->bounds.max_bytes) { /* the layer is the whole image: refuse it */
+        ls_format_size(lim, sizeof lim, src->bounds.max_bytes);
+        return ls_error_set(err, LS_ERR_LIMIT, "%s: the layer is %llu bytes, more than "
+                            "--max-layer-size %s (not read)", src->label, (unsigned long long)size, lim);
+    }
     img->layers = calloc(1, sizeof *img->layers);
     if (!img->layers)
         return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", src->label);
@@ -291,8 +298,14 @@ static int load_registry(ls_source *src, const char *ref, const ls_platform *wan
         return -1;
     if (ls_registry_ref_parse(&r, ref, err) < 0)
         return -1;
-    if (ls_registry_open(&src->registry, r.domain, opts ? opts->registry : NULL, err) < 0)
-        goto out;
+    {
+        ls_registry_opts ro = {.creds = NULL};
+        if (opts && opts->registry)
+            ro = *opts->registry;
+        ro.deadline_ms = src->bounds.deadline_ms; /* this image's */
+        if (ls_registry_open(&src->registry, r.domain, &ro, err) < 0)
+            goto out;
+    }
     ls_registry_set_max_json(src->registry, src->max_json);
     if (ls_registry_load_image(src->registry, &r, want, src->label, src->img, err) < 0)
         goto out;
@@ -340,6 +353,9 @@ int ls_source_open(ls_source **out, const char *ref, const ls_source_opts *opts,
     }
     src->layer_fd = -1;
     src->max_json = opts ? opts->max_json_bytes : 0;
+    src->bounds.max_bytes = opts && opts->max_layer_bytes ? opts->max_layer_bytes
+                                                          : LS_DEFAULT_MAX_LAYER_BYTES;
+    src->bounds.deadline_ms = opts ? opts->deadline_ms : 0;
     if (set_string(&src->label, p.path, err) < 0)
         goto out;
     if (set_string(&src->img->reference,
@@ -369,18 +385,13 @@ const ls_image *ls_source_image(const ls_source *src)
     return src->img;
 }
 
-ls_reader *ls_source_open_layer(ls_source *src, size_t i, ls_error *err)
+/* The raw reader of layer i, unbounded. */
+static ls_reader *open_raw(ls_source *src, size_t i, ls_error *err)
 {
-    const ls_layer_ref *l;
+    const ls_layer_ref *l = &src->img->layers[i];
     ls_reader *r;
     bool missing = false;
     ls_error local = {0};
-    if (i >= src->img->n_layers) {
-        ls_error_set(err, LS_ERR_INTERNAL, "%s: layer %zu out of range (%zu layers)", src->label, i,
-                     src->img->n_layers);
-        return NULL;
-    }
-    l = &src->img->layers[i];
     if (src->registry)
         return ls_registry_open_blob(src->registry, src->repo, l->digest, l->size, src->label, err);
     if (!src->store) {
@@ -397,6 +408,34 @@ ls_reader *ls_source_open_layer(ls_source *src, size_t i, ls_error *err)
     else if (err)
         *err = local;
     return NULL;
+}
+
+ls_reader *ls_source_open_layer(ls_source *src, size_t i, ls_error *err)
+{
+    const ls_layer_ref *l;
+    ls_reader *r;
+    int64_t declared;
+    char lim[32], name[300];
+    if (i >= src->img->n_layers) {
+        ls_error_set(err, LS_ERR_INTERNAL, "%s: layer %zu out of range (%zu layers)", src->label, i,
+                     src->img->n_layers);
+        return NULL;
+    }
+    l = &src->img->layers[i];
+    declared = src->store || src->registry ? l->size : (int64_t)src->layer_size;
+    if (declared > 0 && (uint64_t)declared > src->bounds.max_bytes) {
+        ls_format_size(lim, sizeof lim, src->bounds.max_bytes);
+        ls_error_set(err, LS_ERR_LIMIT,
+                     "%s: layer %zu declares %lld bytes, more than --max-layer-size %s (not read)",
+                     src->label, i, (long long)declared, lim);
+        return NULL;
+    }
+    if (!(r = open_raw(src, i, err)))
+        return NULL;
+    snprintf(name, sizeof name, "%s layer %zu", src->label, i);
+    if (!(r = ls_reader_bounded(r, &src->bounds, name)))
+        ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", src->label);
+    return r;
 }
 
 void ls_source_free(ls_source *src)

@@ -33,7 +33,13 @@ typedef struct {
     const char *platform; /* "os/arch[/variant]" or NULL for the default */
     const struct ls_registry_opts *registry; /* docker:// credentials and TLS; NULL = defaults */
     uint64_t max_json_bytes; /* --max-json-size for index/manifest/config; 0 = LS_MAX_JSON_BYTES */
+    uint64_t max_layer_bytes; /* --max-layer-size: bound on every layer blob; 0 = LS_DEFAULT_MAX_LAYER_BYTES */
+    uint64_t deadline_ms;     /* ls_monotonic_ms() past which registry requests and layer
+                               * reads fail (--image-timeout); 0 = none */
 } ls_source_opts;
+
+/* The default bound on one layer blob (compressed bytes as stored). */
+#define LS_DEFAULT_MAX_LAYER_BYTES (64ull << 30)
 
 /* Opens ref, reads index/manifest/config. On failure returns -1 with err
  * filled (LS_ERR_IO, LS_ERR_FORMAT, LS_ERR_USAGE for a platform that is not
@@ -45,8 +51,12 @@ int ls_source_open(ls_source **out, const char *ref, const ls_source_opts *opts,
 const ls_image *ls_source_image(const ls_source *src);
 
 /* A new reader over the raw (possibly compressed) bytes of layer i's blob,
- * which the caller frees. Returns NULL with err filled if the blob is missing.
- * Safe to call from several threads at once (one reader per thread). */
+ * which the caller frees. Every transport's reader is bounded the same way
+ * (ls_reader_bounded: max_layer_bytes and the deadline); a layer whose
+ * declared size (the manifest's, or the lone file's) is above the bound is
+ * refused before any byte is fetched. Returns NULL with err filled if the
+ * blob is missing or refused (LS_ERR_LIMIT). Safe to call from several
+ * threads at once (one reader per thread). */
 ls_reader *ls_source_open_layer(ls_source *src, size_t i, ls_error *err);
 
 /* Frees src (and its image). Accepts NULL. */

@@ -55,6 +55,14 @@ typedef struct {
     /* Findings one file (or nested member) may report; past
      * it one "not reported" entry goes to errors. 0 = the default. */
     uint64_t max_findings_per_file;
+    /* The bound on every layer blob, whatever the transport (--max-layer-size):
+     * a larger declared size is refused unread, a longer stream stopped; the
+     * layer gets an errors entry. 0 = 64 GiB. */
+    uint64_t max_layer_bytes;
+    /* The time the whole scan of this image may take (--image-timeout), in
+     * ms; 0 = no limit. Past it registry requests and layer reads fail, and
+     * ls_scan_image fails with "REF: not scanned within --image-timeout 30s". */
+    uint64_t image_timeout_ms;
 } ls_scan_opts;
 
 /* Scans ref ("oci:DIR:REF", "docker-archive:FILE", a bare path...). Returns 0

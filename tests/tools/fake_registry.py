@@ -25,6 +25,33 @@ faults a real registry cannot be made to produce on demand:
 GET /v2/REPO/tags/list pages through seven tags t0..t6 with n, last and a
 Link header, as the API describes.
 
+Hostile modes (tests/integration/test_registry_hostile.sh), each what a
+malicious or broken registry can do to a client:
+
+  --drip-manifest    the manifest body goes out one byte a second
+  --layer-size N=V   layer N's descriptor in the manifest (served by tag)
+                     says size V: an integer (2^62, say) or "none" (dropped)
+  --endless-blob N   layer N's blob is an endless chunked body (no length)
+  --stall-blob N     layer N's blob sends its headers and half its body, then
+                     nothing (the connection stays open)
+  --link-cycle K     tags/list and _catalog are K pages (?page=0..K-1), the
+                     last linking back to the first; every page repeats the
+                     name of page 0 too
+  --catalog-names N  _catalog is one page of N repositories r0..r(N-1)
+  --header-flood H   the manifest answer carries H: "many" (20000 headers of
+                     64 bytes) or "huge" (one 200 KB header)
+  --reset-at LIST    the i-th GET of each blob (i = 0, 1, ...) is cut by a
+                     reset after LIST[i] bytes of its body ("always" for every
+                     GET, after half of what it sends)
+  --wrong-range      a Range request is answered 206 with a Content-Range that
+                     starts elsewhere
+  --token-stall      /v2/ paths want a Bearer token from /token, which never
+                     answers
+  --token-rotate     /v2/ paths want a Bearer token from /token, which answers
+                     after a second with a new token each time (tok1, tok2..);
+                     layer blobs refuse tok1, so every layer reader meets a
+                     401 at once and one fetch must serve them all
+
 Each request is logged to FILE as one JSON line: path, status, whether an
 Authorization header came, and the Range header. Prints "ready" once
 listening.
@@ -39,6 +66,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 import urllib.parse
 
 SIGNATURE = "X-Amz-Signature=fakepresignedsignature0123456789"
@@ -57,6 +85,17 @@ def main():
     ap.add_argument("--redirect-blobs", action="store_true")
     ap.add_argument("--basic")
     ap.add_argument("--drop-blob-once", action="store_true")
+    ap.add_argument("--drip-manifest", action="store_true")
+    ap.add_argument("--layer-size", action="append", default=[])
+    ap.add_argument("--endless-blob", type=int)
+    ap.add_argument("--stall-blob", type=int)
+    ap.add_argument("--link-cycle", type=int, default=0)
+    ap.add_argument("--header-flood", choices=["many", "huge"])
+    ap.add_argument("--reset-at")
+    ap.add_argument("--wrong-range", action="store_true")
+    ap.add_argument("--token-stall", action="store_true")
+    ap.add_argument("--token-rotate", action="store_true")
+    ap.add_argument("--catalog-names", type=int, default=0)
     args = ap.parse_args()
 
     blobs = os.path.join(args.layout, "blobs", "sha256")
@@ -66,11 +105,32 @@ def main():
     tampered = None
     if args.tamper_layer is not None:
         tampered = manifest["layers"][args.tamper_layer]["digest"]
+    # the manifest served by tag: rewritten when --layer-size says so
+    served = open(os.path.join(blobs, top["digest"].split(":")[1]), "rb").read()
+    for spec in args.layer_size:
+        n, v = spec.split("=")
+        if v == "none":
+            manifest["layers"][int(n)].pop("size")
+        else:
+            manifest["layers"][int(n)]["size"] = int(v)
+        served = json.dumps(manifest).encode()
+    served_digest = "sha256:" + hashlib.sha256(served).hexdigest() if args.layer_size else top["digest"]
+    layer_digests = [l["digest"] for l in manifest["layers"]]
+    endless = layer_digests[args.endless_blob] if args.endless_blob is not None else None
+    stalled = layer_digests[args.stall_blob] if args.stall_blob is not None else None
+    resets = None
+    if args.reset_at and args.reset_at != "always":
+        resets = [int(x) for x in args.reset_at.split(",")]
+    blob_gets = {}
+    firsts = {}
+    tokens = [0]
     want_auth = "Basic " + base64.b64encode(args.basic.encode()).decode() if args.basic else None
     lock = threading.Lock()
     seen = {}
 
     def blob_bytes(digest):
+        if args.layer_size and digest == served_digest:
+            return served
         path = os.path.join(blobs, digest.split(":", 1)[1])
         if "/" in digest or not os.path.isfile(path):
             return None
@@ -108,6 +168,20 @@ def main():
             self.end_headers()
             self.wfile.write(body)
 
+        def drip(self, data, mtype):
+            self.log(200)
+            self.send_response(200)
+            self.send_header("Content-Type", mtype)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            try:
+                for i in range(len(data)):
+                    self.wfile.write(data[i:i + 1])
+                    self.wfile.flush()
+                    time.sleep(1)
+            except OSError:
+                self.close_connection = True
+
         def error(self, status, code, message, headers=()):
             body = json.dumps({"errors": [{"code": code, "message": message}]}).encode()
             self.send(status, body, headers=headers)
@@ -117,17 +191,79 @@ def main():
                 seen[key] = seen.get(key, 0) + 1
                 return seen[key]
 
+        def reset(self):
+            """Ends the connection with a reset, not a clean close."""
+            self.wfile.flush()
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+            self.connection.close()
+
+        def endless(self):
+            self.log(200)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            chunk = b"\0" * 65536
+            try:
+                while True:
+                    self.wfile.write(b"%x\r\n" % len(chunk) + chunk + b"\r\n")
+            except OSError:
+                self.close_connection = True
+
+        def stall(self, data):
+            self.log(200)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data[: len(data) // 2])
+            self.wfile.flush()
+            try:
+                while self.connection.recv(1):  # until the client gives up
+                    pass
+            except OSError:
+                pass
+            self.close_connection = True
+
         def serve_blob(self, digest):
+            if digest == endless:
+                return self.endless()
             data = blob_bytes(digest)
             if data is None:
                 return self.error(404, "BLOB_UNKNOWN", "blob unknown to registry")
+            if digest == stalled:
+                return self.stall(data)
+            with lock:
+                nth = blob_gets.get(digest, 0)
+                blob_gets[digest] = nth + 1
             rng = self.headers.get("Range")
+            start = 0
             if rng and rng.startswith("bytes=") and rng.endswith("-"):
                 start = int(rng[6:-1])
                 if start >= len(data):
                     return self.error(416, "RANGE", "range not satisfiable")
+            cut = None
+            if digest not in layer_digests:
+                pass  # the config is never cut
+            elif args.reset_at == "always":
+                cut = (len(data) - start) // 2
+            elif resets is not None and nth < len(resets):
+                cut = resets[nth]
+            if cut is not None:
+                self.log(206 if start else 200)
+                self.send_response(206 if start else 200)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Length", str(len(data) - start))
+                if start:
+                    self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
+                self.end_headers()
+                self.wfile.write(data[start:start + cut])
+                return self.reset()
+            if start:
+                shown = 0 if args.wrong_range else start
                 return self.send(206, data[start:], "application/octet-stream",
-                                 [("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")])
+                                 [("Content-Range", f"bytes {shown}-{len(data) - 1}/{len(data)}")])
             if args.drop_blob_once and self.first_time("drop " + digest) == 1 and len(data) > 64:
                 self.log(200)
                 self.send_response(200)
@@ -144,7 +280,21 @@ def main():
                 return None
             return self.send(200, data, "application/octet-stream")
 
+        def cycle(self, path, q, key, names):
+            """Page i of a listing whose last page links back to the first."""
+            if "page" not in q:
+                with lock:
+                    firsts[path] = self.path  # the first page, as the client asked for it
+            i = int(q.get("page", ["0"])[0]) % args.link_cycle
+            link = f'<{path}?page={i + 1}>; rel="next"'
+            if i + 1 == args.link_cycle:
+                link = f'<{firsts.get(path, path)}>; rel="next"'
+            body = json.dumps({key: sorted({names[0], names[i]})}).encode()
+            return self.send(200, body, headers=[("Link", link)])
+
         def tags(self, path, q):
+            if args.link_cycle:
+                return self.cycle(path, q, "tags", ["t%d" % i for i in range(args.link_cycle)])
             n = int(q.get("n", ["100"])[0])
             last = q.get("last", [""])[0]
             rest = [t for t in TAGS if t > last]
@@ -156,6 +306,23 @@ def main():
         def do_GET(self):
             url = urllib.parse.urlparse(self.path)
             path = url.path
+            if path == "/token":
+                if args.token_stall:
+                    self.log(0)
+                    try:
+                        while self.connection.recv(1):
+                            pass
+                    except OSError:
+                        pass
+                    self.close_connection = True
+                    return None
+                if args.token_rotate:
+                    time.sleep(1)
+                    with lock:
+                        tokens[0] += 1
+                        n = tokens[0]
+                    return self.send(200, json.dumps({"token": "tok%d" % n}).encode())
+                return self.send(200, b'{"token": "faketoken"}')
             if path.startswith("/_storage/"):
                 if SIGNATURE not in url.query:
                     return self.error(403, "DENIED", "unsigned storage request")
@@ -167,8 +334,25 @@ def main():
             if want_auth and self.headers.get("Authorization") != want_auth:
                 return self.error(401, "UNAUTHORIZED", "authentication required",
                                   [("WWW-Authenticate", 'Basic realm="fake"')])
+            if args.token_stall and path != "/v2/" and self.headers.get("Authorization") != "Bearer faketoken":
+                realm = f"http://127.0.0.1:{args.port}/token"
+                return self.error(401, "UNAUTHORIZED", "authentication required",
+                                  [("WWW-Authenticate", f'Bearer realm="{realm}",service="fake"')])
+            if args.token_rotate and path != "/v2/":
+                auth = self.headers.get("Authorization") or ""
+                layer = any(path.endswith("/blobs/" + d) for d in layer_digests)
+                if not auth.startswith("Bearer tok") or (layer and auth == "Bearer tok1"):
+                    realm = f"http://127.0.0.1:{args.port}/token"
+                    return self.error(401, "UNAUTHORIZED", "authentication required",
+                                      [("WWW-Authenticate", f'Bearer realm="{realm}",service="fake"')])
             if path == "/v2/":
                 return self.send(200, b"{}")
+            if path == "/v2/_catalog" and args.catalog_names:
+                body = json.dumps({"repositories": ["r%d" % i for i in range(args.catalog_names)]})
+                return self.send(200, body.encode())
+            if path == "/v2/_catalog" and args.link_cycle:
+                return self.cycle(path, urllib.parse.parse_qs(url.query), "repositories",
+                                  ["repo%d" % i for i in range(args.link_cycle)])
             parts = path[4:].split("/")
             if path.endswith("/tags/list"):
                 return self.tags(path, urllib.parse.parse_qs(url.query))
@@ -176,13 +360,19 @@ def main():
                 return self.error(404, "NAME_UNKNOWN", "repository name not known to registry")
             kind, ref = parts[-2], parts[-1]
             if kind == "manifests":
-                digest = ref if ref.startswith("sha256:") else top["digest"]
+                digest = ref if ref.startswith("sha256:") else served_digest
                 data = blob_bytes(digest)
                 if data is None:
                     return self.error(404, "MANIFEST_UNKNOWN", "manifest unknown")
                 mtype = json.loads(data).get("mediaType", "application/vnd.oci.image.manifest.v1+json")
-                return self.send(200, data, mtype,
-                                 [("Docker-Content-Digest", "sha256:" + hashlib.sha256(data).hexdigest())])
+                headers = [("Docker-Content-Digest", "sha256:" + hashlib.sha256(data).hexdigest())]
+                if args.header_flood == "many":
+                    headers += [("X-Flood-%05d" % i, "f" * 50) for i in range(20000)]
+                elif args.header_flood == "huge":
+                    headers += [("X-Flood", "f" * 200000)]
+                if args.drip_manifest:
+                    return self.drip(data, mtype)
+                return self.send(200, data, mtype, headers)
             if kind == "blobs":
                 if args.redirect_blobs:
                     loc = f"http://localhost:{args.port}/_storage/{ref}?{SIGNATURE}"

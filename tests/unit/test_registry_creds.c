@@ -141,6 +141,35 @@ int main(void)
     refused(write_file("c/4.json", "{\"auths\": {\"h:1\": \"s3cr3t\"}}"), "h:1", LS_ERR_FORMAT,
             "must be an object");
     refused(write_file("c/5.json", "{\"auths\": {"), "h:1", LS_ERR_FORMAT, "invalid JSON");
+    /* jansson's own message quotes the text near the error ("near '\"s3cr3t...'"):
+     * only the file, line and column are told */
+    {
+        static const struct {
+            const char *rel, *text, *tail;
+        } bad[] = {
+            /* an unterminated password string */
+            {"c/6.json", "{\"auths\": {\"h:1\": {\"username\": \"u\",\n \"password\": \"s3cr3t-pw}}}",
+             ": invalid JSON at line 2, column 26"},
+            /* a control character inside the password */
+            {"c/7.json", "{\"auths\": {\"h:1\": {\"password\": \"s3cr3t\x01x\"}}}",
+             ": invalid JSON at line 1, column 38"},
+            /* a bad escape in the base64 auth */
+            {"c/8.json", "{\"auths\": {\"h:1\": {\"auth\": \"czNjcjN0\\q\"}}}",
+             ": invalid JSON at line 1, column 38"},
+        };
+        for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+            const char *file = write_file(bad[i].rel, bad[i].text);
+            char want[700];
+            ls_error e = {0};
+            snprintf(want, sizeof want, "%s%s", file, bad[i].tail);
+            CHECK_INT(ls_authfile_lookup(&c, file, "h:1", true, &e), -1);
+            CHECK_INT(e.code, LS_ERR_FORMAT);
+            CHECK_STR(e.msg, want);
+            CHECK(strstr(e.msg, "s3cr3t") == NULL);
+            CHECK(strstr(e.msg, "czNjcjN0") == NULL);
+            CHECK(strstr(e.msg, "near") == NULL);
+        }
+    }
     {
         char missing[600];
         snprintf(missing, sizeof missing, "%s/nope.json", root);

@@ -95,6 +95,21 @@ int main(void)
             strcat(longname, "a");
         bad(longname, "longer than 255");
     }
+    {
+        /* 250 characters on Docker Hub: 268 once "docker.io/library/" is
+         * added, which the bound counts (found by fuzz_image_ref: the
+         * parsed reference written back in full no longer parsed) */
+        char hub[300] = "docker://";
+        for (int i = 0; i < 250; i++)
+            strcat(hub, "a");
+        bad(hub, "longer than 255");
+        ls_registry_ref hr;
+        ls_error herr = {0};
+        hub[9 + 237] = '\0'; /* 237 + 18 = 255: the longest accepted */
+        CHECK_INT(ls_registry_ref_parse(&hr, hub, &herr), 0);
+        CHECK_INT((int)(strlen(hr.domain) + 1 + strlen(hr.repo)), 255);
+        ls_registry_ref_clear(&hr);
+    }
     /* bare hosts and repositories (registry ls) */
     {
         ls_error err = {0};
