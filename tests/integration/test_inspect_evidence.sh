@@ -36,7 +36,7 @@ bad() { echo "FAIL $*"; fails=$((fails + 1)); }
 run() { # NAME WANT_EXIT ARGS...
   local name=$1 want=$2 rc=0
   shift 2
-  timeout 120 "${LS[@]}" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" || rc=$?
+  timeout "${TMO:-120}" "${LS[@]}" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" || rc=$?
   if [ "$rc" -eq "$want" ]; then ok "$name: exit $rc"; else bad "$name: exit $rc, expected $want"; sed 's/^/    /' "$WORK/$name.err"; fi
 }
 expect_eq() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: got '$2', expected '$3'"; fi; }
@@ -236,10 +236,10 @@ IMG=$SRC/samples/leaky-docker.tar
 echo "$IMG" >list.txt
 mkfifo out/fifo
 start=$(date +%s)
-run fifo-extract 2 extract "$IMG" --layer 4 --path /app/.env -o out/fifo --force
+TMO=10 run fifo-extract 2 extract "$IMG" --layer 4 --path /app/.env -o out/fifo --force
 expect_eq "extract --force onto a FIFO: refused" "$(cat fifo-extract.err)" \
   "layerscan: out/fifo is not a regular file: refusing to write to it"
-run fifo-scan 2 scan "$IMG" -o out/fifo
+TMO=60 run fifo-scan 2 scan "$IMG" -o out/fifo
 expect_eq "scan -o a FIFO: refused" "$(cat fifo-scan.err)" "layerscan: out/fifo is not a regular file: refusing to write to it"
 elapsed=$(($(date +%s) - start))
 if [ "$elapsed" -lt 100 ]; then ok "FIFO refusals return promptly (${elapsed}s)"; else bad "FIFO refusals took ${elapsed}s"; fi
