@@ -160,6 +160,19 @@ for v in posix-1.0 posix-0.1 posix-0.0 gnu; do
     "[('/etc/sparse.conf', 'github-pat', 4, 8, 1048594, 'ghp_…E2uR'), ('/etc/split.conf', 'generic-secret', 2, 8, 4076, 'ghp_…4rT8')] []"
 done
 
+# a sparse file in a tar inside the layer: the nested member's holes are
+# zeros too (counted against the nested limits; this one stays under them)
+mkdir -p nsp/etc nest/backup
+printf 'line one\n' >nsp/etc/app.conf
+truncate -s 524288 nsp/etc/app.conf
+printf 'token: %s\n' "$TOKEN" | dd of=nsp/etc/app.conf bs=1 seek=524288 conv=notrunc status=none
+(cd nsp && tar --sparse --format=posix -cf ../nest/backup/etc.tar etc)
+(cd nest && tar --format=posix -cf ../nest.tar backup)
+run nested-scan 1 scan --format json nest.tar
+expect_eq "sparse member of a nested tar: the file's line, column and offset" \
+  "$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(sorted((f["path"],f["rule"],f["line"],f["column"],f["offset"]) for f in r["findings"]), r["errors"])' nested-scan.out)" \
+  "[('/backup/etc.tar!/etc/app.conf', 'github-pat', 2, 524287, 524295)] []"
+
 # a hole of 2 TiB: bounded; the data after it is still scanned
 mkdir -p big/var/log
 truncate -s 2T big/var/log/lastlog
