@@ -172,7 +172,7 @@ int ls_file_open_output(const char *path, ls_out_mode mode, bool *created, ls_er
             return ls_error_set(err, LS_ERR_IO, "%s: cannot truncate: %s", path, strerror(e));
         }
         /* ours: what it will hold may be secret, so nobody else reads it */
-        if (st.st_uid == geteuid() && (st.st_mode & 077) != 0 && fchmod(fd, st.st_mode & 07700) != 0) {
+        if (st.st_uid == geteuid() && (st.st_mode & 077) != 0 && fchmod(fd, st.st_mode & 0700) != 0) {
             int e = errno;
             close(fd);
             return ls_error_set(err, LS_ERR_IO, "%s: cannot restrict its mode to the owner: %s", path,
