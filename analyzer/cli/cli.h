@@ -43,6 +43,7 @@ typedef struct {
     long layer;                /* extract/diff --layer N; -1 = unset */
     const char *entry_path;    /* extract --path /p */
     bool force;                /* extract --force: overwrite an existing regular file */
+    bool allow_unverified;     /* extract/diff --allow-unverified: use a layer failing its digest check */
     /* issue 5 (performance) */
     bool no_cache;             /* --no-cache: always compile the rules */
     unsigned jobs;             /* --jobs N: layers scanned at once; 0 = online cores */

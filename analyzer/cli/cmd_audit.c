@@ -26,6 +26,7 @@
 #include "cli/audit.h"
 #include "cli/cli.h"
 #include "cli/policy.h"
+#include "core/fileio.h"
 #include "layerscan/scan.h"
 #include "match/dbcache.h"
 #include "match/matcher.h"
@@ -333,8 +334,8 @@ static FILE *open_output(const cli_opts *o, const char **label, ls_error *err)
     *label = path ? path : "standard output";
     if (!path)
         return stdout;
-    if (!(f = fopen(path, o->resume ? "a" : "w")))
-        ls_error_set(err, LS_ERR_IO, "%s: cannot write the audit output", path);
+    /* 0600, never through a symlink, only a regular file (core/fileio.h) */
+    f = ls_file_fopen_output(path, o->resume ? LS_OUT_APPEND : LS_OUT_TRUNCATE, err);
     return f;
 }
 

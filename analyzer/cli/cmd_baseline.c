@@ -13,6 +13,7 @@
 
 #include "cli/cli.h"
 #include "cli/policy.h"
+#include "core/fileio.h"
 #include "layerscan/scan.h"
 #include "match/matcher.h"
 
@@ -113,10 +114,8 @@ int cli_cmd_baseline(const cli_opts *o, const char *what, const char *image)
     json_object_set_new(root, "layerscan_baseline", json_integer(1));
     json_object_set_new(root, "fingerprints", json_incref(fps));
     /* the baseline file the user asked for (-o), truncated: it is regenerated whole */
-    if (o->output && !(out = fopen(o->output, "w"))) {
-        ls_error_set(&err, LS_ERR_IO, "%s: cannot write the baseline", o->output);
+    if (o->output && !(out = ls_file_fopen_output(o->output, LS_OUT_TRUNCATE, &err)))
         goto out;
-    }
     rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
     if (fputc('\n', out) == EOF)
         rc = -1;

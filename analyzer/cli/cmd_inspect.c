@@ -16,6 +16,7 @@
 
 #include "cli/cli.h"
 #include "cli/policy.h"
+#include "core/fileio.h"
 #include "inspect/inspect.h"
 #include "layer/path.h"
 #include "layerscan/scan.h"
@@ -50,10 +51,8 @@ static int scan_and_write(const cli_opts *opts, const char *image, ls_report_wri
     if (cli_apply_policy(r, &eff, &cfg, eff.baseline ? &baseline : NULL, err) != 0)
         goto out;
     /* the inventory or history the user asked to keep (-o) */
-    if (opts->output && !(out = fopen(opts->output, "w"))) {
-        ls_error_set(err, LS_ERR_IO, "%s: cannot write: %s", opts->output, strerror(errno));
+    if (opts->output && !(out = ls_file_fopen_output(opts->output, LS_OUT_TRUNCATE, err)))
         goto out;
-    }
     rc = writer(r, out, &wo, err);
     if (out != stdout && fclose(out) != 0 && rc == 0)
         rc = ls_error_set(err, LS_ERR_IO, "%s: cannot write", opts->output);
@@ -66,66 +65,146 @@ out:
     return rc;
 }
 
-/* The evidence file: created new (O_EXCL), or with --force truncated only if
- * it is a regular file; never through a symlink (O_NOFOLLOW), mode 0600
- * (it may hold a secret). *created tells whether we made it. */
-static int open_evidence(const char *path, bool force, bool *created, ls_error *err)
+/* The refusal of a layer that does not match its digest: one line naming the
+ * image, the layer and each mismatch (expected and actual digests), written
+ * here whole: it is longer than an ls_error holds. err gets the code and an
+ * empty message, which cli_cmd_inspect does not print again. */
+static int refuse_unverified(const char *image, size_t layer, const char *why, const char *what, ls_error *err)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    struct stat st;
-    *created = fd >= 0;
-    if (fd >= 0)
-        return fd;
-    if (errno != EEXIST)
-        return ls_error_set(err, LS_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
-    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
-        return ls_error_set(err, LS_ERR_USAGE, "%s is a symlink: refusing to write through it", path);
-    if (!force)
-        return ls_error_set(err, LS_ERR_USAGE, "%s exists: refusing to overwrite it without --force", path);
-    fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
-        return ls_error_set(err, LS_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return ls_error_set(err, LS_ERR_USAGE, "%s is not a regular file: refusing to overwrite it", path);
-    }
-    if (ftruncate(fd, 0) != 0) {
-        close(fd);
-        return ls_error_set(err, LS_ERR_IO, "%s: cannot truncate: %s", path, strerror(errno));
-    }
-    return fd;
+    fputs("layerscan: ", stderr);
+    ls_fputs_escaped(image, stderr);
+    fprintf(stderr, ": layer %zu does not match its digest (", layer);
+    ls_fputs_escaped(why, stderr);
+    fputs("): refusing ", stderr);
+    ls_fputs_escaped(what, stderr);
+    fputs(" (--allow-unverified to use it anyway)\n", stderr);
+    err->code = LS_ERR_DIGEST;
+    err->msg[0] = '\0';
+    return -1;
 }
 
-static int do_extract(const cli_opts *o, ls_source *src, ls_error *err)
+/* The bytes of an entry reach their destination only once the whole layer
+ * was read and its digests checked, since a digest is known only after the
+ * layer's last byte. They wait in a file, not in memory (an entry can be
+ * gigabytes): with -o, a 0600 temporary file beside FILE, renamed onto it
+ * when the layer checks out (so FILE is never a half-written or tampered
+ * file) and unlinked otherwise; on standard output, an unlinked tmpfile(3)
+ * copied out after the check (a pipe cannot take bytes back). */
+static int copy_out(int from, int to)
 {
-    char digest[LS_DIGEST_MAX];
+    char buf[65536];
+    ssize_t n;
+    if (lseek(from, 0, SEEK_SET) != 0)
+        return -1;
+    while ((n = read(from, buf, sizeof buf)) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 || ls_file_write_all(to, buf, (size_t)n) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int do_extract(const cli_opts *o, const char *image, ls_source *src, ls_error *err)
+{
+    char digest[LS_DIGEST_MAX], why[LS_ERROR_MSG_MAX], tmp[4096] = "";
+    ls_layer_inventory inv;
+    ls_layer_trust trust;
+    ls_out_mode mode = o->force ? LS_OUT_TRUNCATE : LS_OUT_NEW;
     uint64_t bytes = 0;
-    bool created = false;
-    int fd = STDOUT_FILENO, rc;
+    FILE *spool = NULL;
+    bool exists;
+    int fd = -1, rc = -1;
     char *path = ls_path_normalize(o->entry_path);
     if (!path)
         return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
     if (!o->output && isatty(STDOUT_FILENO)) {
         /* raw image bytes could drive the responder's terminal */
-        free(path);
-        return ls_error_set(err, LS_ERR_USAGE, "refusing to write raw bytes to a terminal: use -o FILE or a pipe");
+        ls_error_set(err, LS_ERR_USAGE, "refusing to write raw bytes to a terminal: use -o FILE or a pipe");
+        goto out;
     }
-    if (o->output && (fd = open_evidence(o->output, o->force, &created, err)) < 0) {
-        free(path);
-        return -1;
+    if (o->output) {
+        /* refused up front (symlink, FIFO, existing file without --force),
+         * and again when the finished file is put in place */
+        if (ls_file_check_output(o->output, mode, &exists, err) != 0 ||
+            (fd = ls_file_temp_beside(o->output, tmp, sizeof tmp, err)) < 0)
+            goto out;
+    } else if (!(spool = tmpfile())) {
+        ls_error_set(err, LS_ERR_IO, "cannot create a temporary file to hold the entry: %s", strerror(errno));
+        goto out;
+    } else {
+        fd = fileno(spool);
     }
-    rc = ls_inspect_extract(src, (size_t)o->layer, path, fd, &bytes, digest, err);
-    if (fd != STDOUT_FILENO && close(fd) != 0 && rc == 0)
-        rc = ls_error_set(err, LS_ERR_IO, "%s: cannot write: %s", o->output, strerror(errno));
-    if (rc != 0 && created)
-        unlink(o->output); /* no partial evidence file of ours left behind */
-    if (rc == 0) {
-        fprintf(stderr, "layerscan: layer %ld ", o->layer);
-        ls_fputs_escaped(path, stderr);
-        fprintf(stderr, ": %llu bytes, %s\n", (unsigned long long)bytes, digest);
+    if (ls_inspect_extract(src, (size_t)o->layer, path, fd, &bytes, digest, &inv, err) != 0)
+        goto out;
+    trust = ls_inspect_trust(ls_source_image(src), &inv, why, sizeof why);
+    if (trust == LS_LAYER_MISMATCH && !o->allow_unverified) {
+        char what[4200];
+        snprintf(what, sizeof what, "to extract %s", path);
+        refuse_unverified(image, (size_t)o->layer, why, what, err);
+        goto out;
     }
+    if (spool) {
+        if (copy_out(fd, STDOUT_FILENO) != 0) {
+            ls_error_set(err, LS_ERR_IO, "cannot write the extracted bytes: %s", strerror(errno));
+            goto out;
+        }
+    } else {
+        int c = fsync(fd) != 0 ? -1 : close(fd);
+        fd = -1;
+        if (c != 0) {
+            ls_error_set(err, LS_ERR_IO, "%s: cannot write: %s", o->output, strerror(errno));
+            goto out;
+        }
+        rc = ls_file_publish(tmp, o->output, mode, err);
+        tmp[0] = '\0'; /* gone either way */
+        if (rc != 0)
+            goto out;
+    }
+    fprintf(stderr, "layerscan: layer %ld ", o->layer);
+    ls_fputs_escaped(path, stderr);
+    fprintf(stderr, ": %llu bytes, %s", (unsigned long long)bytes, digest);
+    if (trust == LS_LAYER_MISMATCH) {
+        fputs(", UNVERIFIED LAYER: ", stderr);
+        ls_fputs_escaped(why, stderr);
+    }
+    else if (trust == LS_LAYER_NO_DIGEST)
+        fputs(", unverified (no digest)", stderr);
+    fputc('\n', stderr);
+    rc = 0;
+out:
+    if (spool)
+        fclose(spool);
+    else if (fd >= 0)
+        close(fd);
+    if (tmp[0])
+        unlink(tmp); /* no partial or refused evidence file left behind */
     free(path);
     return rc;
+}
+
+/* Every layer the diff rests on checked against the image's digests: a
+ * mismatch refuses the diff (exit 2) unless --allow-unverified, and each
+ * layer that could not be verified is named on stderr. */
+static int check_diff_layers(const cli_opts *o, const char *image, const ls_image *img, const ls_diff *d,
+                             bool print, ls_error *err)
+{
+    char why[LS_ERROR_MSG_MAX];
+    for (size_t k = 0; k < d->n_layers; k++) {
+        ls_layer_trust t = ls_inspect_trust(img, &d->layers[k], why, sizeof why);
+        if (t == LS_LAYER_MISMATCH && !o->allow_unverified) {
+            char what[64];
+            snprintf(what, sizeof what, "the diff of layer %ld", o->layer);
+            return refuse_unverified(image, k, why, what, err);
+        }
+        if (print && t == LS_LAYER_MISMATCH) {
+            fprintf(stderr, "layerscan: layer %zu UNVERIFIED LAYER: ", k);
+            ls_fputs_escaped(why, stderr);
+            fputc('\n', stderr);
+        } else if (print && t == LS_LAYER_NO_DIGEST)
+            fprintf(stderr, "layerscan: layer %zu unverified (no digest)\n", k);
+    }
+    return 0;
 }
 
 static const char *type_name(ls_entry_type t)
@@ -135,7 +214,7 @@ static const char *type_name(ls_entry_type t)
     return (size_t)t < sizeof names / sizeof *names ? names[t] : "?";
 }
 
-static int do_diff(const cli_opts *o, ls_source *src, ls_error *err)
+static int do_diff(const cli_opts *o, const char *image, ls_source *src, ls_error *err)
 {
     ls_diff *d = NULL;
     FILE *out = stdout;
@@ -143,10 +222,11 @@ static int do_diff(const cli_opts *o, ls_source *src, ls_error *err)
     int rc;
     if (ls_inspect_diff(src, (size_t)o->layer, &d, err) != 0)
         return -1;
-    /* the diff listing the user asked to keep (-o) */
-    if (o->output && !(out = fopen(o->output, "w"))) {
+    if (check_diff_layers(o, image, ls_source_image(src), d, false, err) != 0 ||
+        /* the diff listing the user asked to keep (-o) */
+        (o->output && !(out = ls_file_fopen_output(o->output, LS_OUT_TRUNCATE, err)))) {
         ls_diff_free(d);
-        return ls_error_set(err, LS_ERR_IO, "%s: cannot write: %s", o->output, strerror(errno));
+        return -1;
     }
     for (size_t i = 0; i < d->n; i++) {
         const ls_diff_item *it = &d->items[i];
@@ -162,6 +242,8 @@ static int do_diff(const cli_opts *o, ls_source *src, ls_error *err)
     rc = fflush(out) != 0 || ferror(out) ? ls_error_set(err, LS_ERR_IO, "cannot write the diff") : 0;
     if (out != stdout && fclose(out) != 0 && rc == 0)
         rc = ls_error_set(err, LS_ERR_IO, "%s: cannot write", o->output);
+    if (rc == 0)
+        check_diff_layers(o, image, ls_source_image(src), d, true, err);
     ls_diff_free(d);
     return rc;
 }
@@ -184,9 +266,9 @@ int cli_cmd_inspect(const cli_opts *o, const char *cmd, const char *image)
     } else if (strcmp(cmd, "extract") == 0 && !o->entry_path) {
         ls_error_set(&err, LS_ERR_USAGE, "extract needs --path /PATH");
     } else if (ls_source_open(&src, image, &sopts, &err) == 0) {
-        rc = strcmp(cmd, "extract") == 0 ? do_extract(o, src, &err) : do_diff(o, src, &err);
+        rc = strcmp(cmd, "extract") == 0 ? do_extract(o, image, src, &err) : do_diff(o, image, src, &err);
     }
-    if (rc != 0)
+    if (rc != 0 && err.msg[0]) /* an empty message was printed where it arose */
         fprintf(stderr, "layerscan: %s\n", err.msg);
     ls_source_free(src);
     return rc == 0 ? EXIT_CLEAN : EXIT_ERROR;

@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/policy.h"
+#include "core/fileio.h"
 #include "layerscan/scan.h"
 #include "match/dbcache.h"
 #include "match/matcher.h"
@@ -24,8 +25,8 @@ static int write_report(const ls_report *r, const cli_opts *o, ls_error *err)
                                                                 : ls_report_write_text;
     FILE *out = stdout;
     int rc;
-    if (o->output && !(out = fopen(o->output, "w")))
-        return ls_error_set(err, LS_ERR_IO, "%s: cannot write the report", o->output);
+    if (o->output && !(out = ls_file_fopen_output(o->output, LS_OUT_TRUNCATE, err)))
+        return -1;
     wo.color = !o->output && strcmp(o->format, "text") == 0 && isatty(STDOUT_FILENO) &&
                !getenv("NO_COLOR");
     rc = writer(r, out, &wo, err);

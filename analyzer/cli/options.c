@@ -24,7 +24,7 @@ void cli_usage(FILE *out)
           "       layerscan baseline create IMAGE | --from-report REPORT.json [-o FILE]\n"
           "       layerscan layers [options] IMAGE       the layer inventory\n"
           "       layerscan history [options] IMAGE      the Dockerfile from the history, with findings\n"
-          "       layerscan extract IMAGE --layer N --path /P [-o FILE [--force]]\n"
+          "       layerscan extract IMAGE --layer N --path /P [-o FILE [--force]] [--allow-unverified]\n"
           "       layerscan diff IMAGE --layer N         what layer N added, changed, deleted, hid\n"
           "       layerscan rules list|test [--rules FILE|DIR] [--verbose]\n"
           "       layerscan audit [options] LIST|-       many images: JSONL, one line per image\n"
@@ -50,6 +50,8 @@ void cli_usage(FILE *out)
           "  --layer N              extract, diff: the layer (0 = bottom)\n"
           "  --path /PATH           extract: the entry to extract\n"
           "  --force                extract: overwrite an existing regular file (never a symlink)\n"
+          "  --allow-unverified     extract, diff: use a layer whose bytes do not match its digest\n"
+          "                         (the mismatch is printed; refused by default)\n"
           "  --from-report FILE     baseline create: take the fingerprints of a JSON report\n"
           "  --jobs N               scan up to N layers at once (default: online cores)\n"
           "  --max-json-size BYTES  largest index/manifest/config accepted (default 64M, up to 1G)\n"
@@ -108,6 +110,7 @@ void cli_print_version(void)
 
 enum { OPT_FORMAT = 256, OPT_PLATFORM, OPT_SHOW, OPT_RULES, OPT_NO_DEFAULT, OPT_DISABLE, OPT_VERSION,
        OPT_FAIL_ON, OPT_MIN_CONF, OPT_BASELINE, OPT_CONFIG, OPT_FROM_REPORT, OPT_LAYER, OPT_PATH, OPT_FORCE,
+       OPT_ALLOW_UNVERIFIED,
        OPT_JOBS, OPT_NO_CACHE, OPT_CACHE, OPT_RESUME, OPT_SHARD, OPT_REGISTRY, OPT_CREDS,
        OPT_AUTHFILE, OPT_CERT_DIR, OPT_TLS_VERIFY, OPT_PAGE_SIZE, OPT_REPOS, OPT_TAGS, OPT_MATCH_WINDOW,
        OPT_MAX_JSON, OPT_NESTED_DEPTH, OPT_NESTED_BYTES, OPT_NESTED_RATIO, OPT_NESTED_ENTRIES, OPT_MAX_FINDINGS,
@@ -132,6 +135,7 @@ static const struct option long_opts[] = {
     {"layer", required_argument, NULL, OPT_LAYER},
     {"path", required_argument, NULL, OPT_PATH},
     {"force", no_argument, NULL, OPT_FORCE},
+    {"allow-unverified", no_argument, NULL, OPT_ALLOW_UNVERIFIED},
     {"jobs", required_argument, NULL, OPT_JOBS},
     {"no-cache", no_argument, NULL, OPT_NO_CACHE},
     {"cache", required_argument, NULL, OPT_CACHE},
@@ -253,6 +257,7 @@ int cli_parse_opts(int argc, char **argv, cli_opts *o)
         }
         case OPT_PATH: o->entry_path = optarg; break;
         case OPT_FORCE: o->force = true; break;
+        case OPT_ALLOW_UNVERIFIED: o->allow_unverified = true; break;
         case 'v': o->verbose = true; break;
         case OPT_JOBS: {
             char *end = NULL;

@@ -5,7 +5,9 @@
  * stacks them (each layer's whiteouts and opaque directories first, then its
  * entries); layer i's entries are then classified against that table. The
  * table is a flat array searched linearly by prefix for deletions: layers
- * are small enough, and the code stays obvious.
+ * are small enough, and the code stays obvious. The result rests on every
+ * layer 0..i, so each one's inventory goes back with it for the caller to
+ * check against the image's digests before it trusts the diff.
  */
 #include "inspect/inspect.h"
 
@@ -154,12 +156,16 @@ int ls_inspect_diff(ls_source *src, size_t i, ls_diff **out, ls_error *err)
 {
     fs_table t = {0};
     action_list l = {0};
-    ls_layer_inventory inv;
+    ls_layer_inventory *inv = NULL;
     int rc = 0;
     *out = NULL;
+    if (i >= ls_source_image(src)->n_layers)
+        return ls_inspect_walk(src, i, NULL, NULL, &(ls_layer_inventory){0}, err); /* its "no layer" error */
+    if (!(inv = calloc(i + 1, sizeof *inv)))
+        return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
     for (size_t k = 0; k <= i && rc == 0; k++) {
         actions_free(&l);
-        rc = ls_inspect_walk(src, k, collect, &l, &inv, err);
+        rc = ls_inspect_walk(src, k, collect, &l, &inv[k], err);
         if (rc != 0)
             break;
         apply(&t, &l); /* layer i's items come out classified against layers 0..i-1 */
@@ -173,12 +179,16 @@ int ls_inspect_diff(ls_source *src, size_t i, ls_diff **out, ls_error *err)
         } else {
             d->items = l.items;
             d->n = l.n;
+            d->layers = inv;
+            d->n_layers = i + 1;
+            inv = NULL;
             l.items = NULL;
             l.n = 0;
             *out = d;
         }
     }
     actions_free(&l);
+    free(inv);
     for (size_t k = 0; k < t.n; k++)
         free(t.v[k].path);
     free(t.v);
@@ -192,6 +202,7 @@ void ls_diff_free(ls_diff *d)
     for (size_t i = 0; i < d->n; i++)
         free(d->items[i].path);
     free(d->items);
+    free(d->layers);
     free(d);
 }
 

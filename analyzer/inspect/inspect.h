@@ -33,14 +33,39 @@ typedef struct {
 int ls_inspect_walk(ls_source *src, size_t i, ls_entry_fn fn, void *ud, ls_layer_inventory *inv,
                     ls_error *err);
 
+/* Whether the bytes of a walked layer are the ones the image names. Evidence
+ * taken from a layer says which: a digest is only known once the whole
+ * layer was read, so the caller holds its output back until then. */
+typedef enum {
+    LS_LAYER_VERIFIED,  /* every digest the image declares for it (blob, diff_id) matched */
+    LS_LAYER_NO_DIGEST, /* the image declares none (a bare tar): nothing to check */
+    LS_LAYER_MISMATCH   /* a declared digest differs from the content: tampered or corrupt */
+} ls_layer_trust;
+
+/* The trust of the layer inv describes (inv->index of img, walked whole).
+ * On LS_LAYER_MISMATCH, why (cap bytes, may be NULL) gets one line naming
+ * each mismatch, expected then actual: "blob digest mismatch: manifest says
+ * sha256:..., content is sha256:...; diff_id mismatch: config says ...". */
+ls_layer_trust ls_inspect_trust(const ls_image *img, const ls_layer_inventory *inv, char *why, size_t cap);
+
 /* Writes the data of the entry at path (normalized: "/root/.ssh/id_rsa") as
- * layer i stored it to fd, streaming; a hard link with no data of its own
- * gives its target's bytes. *bytes and sha256 (may be NULL) describe what was
- * written. Returns 0, or -1 with err filled: LS_ERR_USAGE when layer i has no
- * such entry or the entry has no bytes (directory, symlink - never followed -,
- * whiteout...), LS_ERR_IO on a write error, others from the walk. */
+ * layer i serves it to fd, streaming: the last entry of the layer's tar at
+ * that path decides, as when a runtime unpacks the layer (a file then a
+ * symlink there is a symlink; two files, the later one's bytes), except that
+ * a whiteout only hides the layers below (OCI: a file of the same layer
+ * stays, whatever the order; the scan and diff read it so too). A hard link
+ * with no data of its own gives the bytes its target had at that point of
+ * the tar; a sparse file's holes are written as zeros (refused past
+ * LS_SPARSE_FILL_MAX). fd must be a regular file: a replaced entry rewinds
+ * and truncates it. *bytes and sha256 (may be NULL) describe what was
+ * written; *inv (may be NULL) the layer as walked, to check with
+ * ls_inspect_trust before the bytes are used (the worst of the walks when a
+ * hard link took two). Returns 0, or -1 with err filled: LS_ERR_USAGE when
+ * layer i has no such entry or the entry has no bytes (directory, symlink -
+ * never followed -, whiteout...), LS_ERR_LIMIT for a sparse file with too
+ * many holes, LS_ERR_IO on a write error, others from the walk. */
 int ls_inspect_extract(ls_source *src, size_t i, const char *path, int fd, uint64_t *bytes,
-                       char sha256[LS_DIGEST_MAX], ls_error *err);
+                       char sha256[LS_DIGEST_MAX], ls_layer_inventory *inv, ls_error *err);
 
 typedef enum {
     LS_DIFF_ADDED,    /* nothing at the path in the layers below */
@@ -60,10 +85,13 @@ typedef struct {
 typedef struct {
     ls_diff_item *items;      /* in tar order */
     size_t n;
+    ls_layer_inventory *layers; /* layers 0..i as walked, for ls_inspect_trust: the diff rests on all */
+    size_t n_layers;
 } ls_diff;
 
 /* What layer i did relative to the union of layers 0..i-1. Returns 0 with
- * *out set (free with ls_diff_free), or -1 with err filled. */
+ * *out set (free with ls_diff_free), or -1 with err filled. The caller
+ * checks out->layers before it trusts the result. */
 int ls_inspect_diff(ls_source *src, size_t i, ls_diff **out, ls_error *err);
 void ls_diff_free(ls_diff *d);
 const char *ls_diff_kind_name(ls_diff_kind k); /* "added", "changed", "deleted", "hidden" */

@@ -4,6 +4,7 @@
  */
 #include "inspect/inspect.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static int skip_entry(void *ud, const ls_entry *e, ls_entry_data *data, ls_error *err)
@@ -50,4 +51,29 @@ int ls_inspect_walk(ls_source *src, size_t i, ls_entry_fn fn, void *ud, ls_layer
                            (!want_digest || strcmp(want_digest, inv->blob.digest) == 0) &&
                            (!want_diff || strcmp(want_diff, inv->blob.diff_id) == 0);
     return rc;
+}
+
+ls_layer_trust ls_inspect_trust(const ls_image *img, const ls_layer_inventory *inv, char *why, size_t cap)
+{
+    size_t i = inv->index;
+    const char *want_digest = i < img->n_layers ? img->layers[i].digest : NULL;
+    const char *want_diff = i < img->n_diff_ids ? img->diff_ids[i] : NULL;
+    bool bad_digest = want_digest && strcmp(want_digest, inv->blob.digest) != 0;
+    bool bad_diff = want_diff && strcmp(want_diff, inv->blob.diff_id) != 0;
+    if (why && cap)
+        why[0] = '\0';
+    if (!want_digest && !want_diff)
+        return LS_LAYER_NO_DIGEST;
+    if (!bad_digest && !bad_diff)
+        return LS_LAYER_VERIFIED;
+    if (why && cap) {
+        int n = 0;
+        if (bad_digest)
+            n = snprintf(why, cap, "blob digest mismatch: manifest says %s, content is %s", want_digest,
+                         inv->blob.digest);
+        if (bad_diff && n >= 0 && (size_t)n < cap)
+            snprintf(why + n, cap - (size_t)n, "%sdiff_id mismatch: config says %s, uncompressed content is %s",
+                     bad_digest ? "; " : "", want_diff, inv->blob.diff_id);
+    }
+    return LS_LAYER_MISMATCH;
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "layer/path.h"
+#include "layer/sparse.h"
 
 #define WALK_BUF_SIZE (128 * 1024)
 #define WHITEOUT_PREFIX ".wh."
@@ -25,12 +26,14 @@ typedef struct {
     ls_reader *tar;
     unsigned char *buf;  /* NULL when the reader lends its own buffers */
     ls_error below;      /* error from the reader, if any */
+    uint64_t fill_left;  /* zeros the walk may still hand out for sparse holes */
 } walk_ctx;
 
 struct ls_entry_data {
     struct archive *a;
     walk_ctx *ctx;
     int done;
+    ls_sparse sp;        /* holes between libarchive's blocks, read as zeros */
 };
 
 /* libarchive keeps a client block only until its next call here, which is
@@ -61,22 +64,40 @@ static int walk_fail(struct archive *a, walk_ctx *ctx, ls_error *err, const char
                         archive_error_string(a) ? archive_error_string(a) : "unknown tar error");
 }
 
+/* Blocks come with their offset in the file: a gap before one (or before
+ * the end) is a hole of a sparse entry, handed out as zeros (sparse.h). */
 int ls_entry_data_next(ls_entry_data *d, const void **buf, size_t *len, ls_error *err)
 {
+    const void *b;
+    size_t n;
     la_int64_t off;
     int r;
-    if (d->done)
-        return 0;
-    r = archive_read_data_block(d->a, buf, len, &off);
-    if (r == ARCHIVE_EOF) {
-        d->done = 1;
-        return 0;
+    while (!d->done) {
+        if (ls_sparse_take(&d->sp, buf, len))
+            return 1;
+        if (d->sp.at_end)
+            break;
+        r = archive_read_data_block(d->a, &b, &n, &off);
+        if (r < ARCHIVE_WARN) {
+            d->done = 1;
+            return walk_fail(d->a, d->ctx, err, "file data");
+        }
+        if ((r == ARCHIVE_EOF ? ls_sparse_end(&d->sp, off, &d->ctx->fill_left)
+                              : ls_sparse_put(&d->sp, b, n, off, &d->ctx->fill_left)) != 0) {
+            d->done = 1;
+            return ls_error_set(err, LS_ERR_FORMAT, "file data: sparse map out of order (a block at offset %lld, "
+                                "after offset %llu)", (long long)off, (unsigned long long)d->sp.next);
+        }
     }
-    if (r < ARCHIVE_WARN) {
-        d->done = 1;
-        return walk_fail(d->a, d->ctx, err, "file data");
-    }
-    return 1;
+    d->done = 1;
+    return 0;
+}
+
+bool ls_entry_data_holes_cut(const ls_entry_data *d, uint64_t *at)
+{
+    if (d->sp.cut && at)
+        *at = d->sp.cut_at;
+    return d->sp.cut;
 }
 
 /* Names are taken as the bytes the tar holds. No locale is set, so the
@@ -190,7 +211,7 @@ static int visit(struct archive *a, walk_ctx *ctx, struct archive_entry *ae, ls_
 
 int ls_layer_walk(ls_reader *tar, ls_entry_fn fn, void *ud, ls_layer_counts *counts, ls_error *err)
 {
-    walk_ctx ctx = {.tar = tar};
+    walk_ctx ctx = {.tar = tar, .fill_left = LS_SPARSE_FILL_MAX};
     struct archive *a = archive_read_new();
     struct archive_entry *ae;
     int rc = -1;

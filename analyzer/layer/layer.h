@@ -11,6 +11,7 @@
 #ifndef LS_LAYER_H
 #define LS_LAYER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/reader.h"
@@ -41,8 +42,17 @@ typedef struct ls_entry_data ls_entry_data;
 
 /* Next block of the current entry's data: returns 1 with *buf and *len set (the
  * block stays valid until the next call), 0 at the end of the data, -1 on a
- * corrupt or truncated stream (err filled). Zero-copy where libarchive can. */
+ * corrupt or truncated stream (err filled). Zero-copy where libarchive can.
+ * The holes of a sparse entry come out as zeros, so the blocks are the file
+ * as a runtime writes it, up to LS_SPARSE_FILL_MAX zeros per walk (see
+ * layer/sparse.h): past that a hole is shortened to one zero byte. */
 int ls_entry_data_next(ls_entry_data *d, const void **buf, size_t *len, ls_error *err);
+
+/* Whether a hole of this entry was shortened so far (the zero-fill budget of
+ * the walk ran out): the bytes after file offset *at (may be NULL) sit at
+ * other offsets than in the file. Extract refuses such an entry; the scan
+ * reports it and goes on. */
+bool ls_entry_data_holes_cut(const ls_entry_data *d, uint64_t *at);
 
 /* Visitor: called once per entry in tar order. Return 0 to go on, -1 to stop
  * the walk (err filled by the visitor). Unread data is skipped. */

@@ -10,6 +10,7 @@
  * after about max_ratio times the bytes consumed, not after it has expanded.
  */
 #include "layer/nested.h"
+#include "layer/sparse.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -34,6 +35,9 @@ typedef struct {
     char *why;
     size_t why_cap;
     struct archive *a;
+    bool tar;               /* a tar: sparse members' holes are read as zeros (sparse.h) */
+    ls_sparse sp;           /* the current member's holes */
+    uint64_t fill_left;     /* zeros the archive may still hand out for holes */
 } walk_ctx;
 
 static bool has_suffix(const char *s, const char *suffix)
@@ -164,14 +168,25 @@ static int member_next(void *ud, const void **buf, size_t *len, ls_error *err)
     int r;
     if (w->stopped)
         return ls_error_set(err, LS_ERR_LIMIT, "%s", w->why);
-    r = archive_read_data_block(w->a, buf, len, &off);
-    if (r == ARCHIVE_EOF)
-        return 0;
-    if (r < ARCHIVE_WARN) {
-        if (w->below_failed)
-            return ls_error_set(err, w->below.code, "%s", w->below.msg);
-        return stop(w, err, LS_ERR_FORMAT, "corrupt %s archive: %s", ls_nested_kind_name(w->kind),
-                    archive_msg(w->a));
+    /* zeros count as member bytes: the limits below bound them too */
+    while (!w->tar || !ls_sparse_take(&w->sp, buf, len)) {
+        if (w->tar && w->sp.at_end)
+            return 0;
+        r = archive_read_data_block(w->a, buf, len, &off);
+        if (r == ARCHIVE_EOF && !w->tar)
+            return 0;
+        if (r < ARCHIVE_WARN) {
+            if (w->below_failed)
+                return ls_error_set(err, w->below.code, "%s", w->below.msg);
+            return stop(w, err, LS_ERR_FORMAT, "corrupt %s archive: %s", ls_nested_kind_name(w->kind),
+                        archive_msg(w->a));
+        }
+        if (!w->tar)
+            break;
+        if ((r == ARCHIVE_EOF ? ls_sparse_end(&w->sp, off, &w->fill_left)
+                              : ls_sparse_put(&w->sp, *buf, *len, off, &w->fill_left)) != 0)
+            return stop(w, err, LS_ERR_FORMAT, "corrupt %s archive: sparse map out of order",
+                        ls_nested_kind_name(w->kind));
     }
     w->out += *len;
     if (w->out > w->lim.max_bytes)
@@ -287,7 +302,7 @@ int ls_nested_walk(ls_block_src *src, ls_nested_kind kind, const char *outer_nam
                    const ls_nested_limits *lim, ls_nested_member_fn fn, void *ud, char *why,
                    size_t why_cap, ls_error *err)
 {
-    walk_ctx w = {.src = src, .kind = kind, .why = why, .why_cap = why_cap};
+    walk_ctx w = {.src = src, .kind = kind, .why = why, .why_cap = why_cap, .fill_left = LS_SPARSE_FILL_MAX};
     struct archive_entry *ae;
     char stream_name[256];
     int rc = -1;
@@ -329,6 +344,8 @@ int ls_nested_walk(ls_block_src *src, ls_nested_kind kind, const char *outer_nam
         if (!*m.name)
             m.name = "data";
         m.size = archive_entry_size_is_set(ae) ? archive_entry_size(ae) : -1;
+        w.tar = (archive_format(w.a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_TAR;
+        memset(&w.sp, 0, sizeof w.sp);
         r = fn(ud, &m, &data, err);
         if (w.stopped) {
             rc = 1;

@@ -37,6 +37,7 @@
 #include "layer/layer.h"
 #include "layer/nested.h"
 #include "layer/pyc.h"
+#include "layer/sparse.h"
 
 /* Scanner levels: the layer's files, then one per nesting depth. */
 #define MAX_LEVELS (LS_NESTED_MAX_DEPTH + 1)
@@ -478,6 +479,7 @@ static int scan_file(scan_ctx *c, const ls_entry *e, ls_entry_data *data, ls_err
     size_t first = c->out->findings.n;
     ls_content_id content;
     XXH128_hash_t h;
+    uint64_t cut_at = 0;
     int r;
     snprintf(c->failed_path, sizeof c->failed_path, "%s", e->path);
     XXH3_128bits_reset(c->hash);
@@ -494,6 +496,13 @@ static int scan_file(scan_ctx *c, const ls_entry *e, ls_entry_data *data, ls_err
     for (size_t i = first; i < c->out->findings.n; i++)
         c->out->findings.content[i] = content;
     if (ls_fs_layer_put(c->out->fs, e->path, LS_FS_FILE, content) != 0)
+        return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+    /* a sparse entry's holes are scanned as zeros up to a bound (layer/sparse.h) */
+    if (ls_entry_data_holes_cut(data, &cut_at) &&
+        ls_error_list_add(&c->out->errors, c->out->info.index, e->path,
+                          "%s: sparse holes beyond %llu zero bytes per layer were shortened: offsets after "
+                          "byte %llu are not the file's", e->path, (unsigned long long)LS_SPARSE_FILL_MAX,
+                          (unsigned long long)cut_at) != 0)
         return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
     if (r < 0)
         return -1;
