@@ -19,7 +19,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <xxhash.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "check.h"
 #include "layerscan/rules.h"
@@ -32,6 +33,9 @@
 
 static ls_ruleset *rules;
 static char rules_hash[65];
+/* the cache key (fake, made for this test) */
+static const unsigned char KEY[32] = "layerscan-test-key-0123456789abc";
+#define MAC .mac_key = KEY, .mac_key_len = sizeof KEY
 
 static const ls_content_id C1 = {0x0123456789abcdefull, 0xfedcba9876543210ull}, C2 = {7, 9}, Z = {0, 0};
 
@@ -175,7 +179,7 @@ static void check_same_findings(const ls_layer_result *a, const ls_layer_result 
 static void test_round_trip(void)
 {
     ls_layer_result r, back;
-    ls_layer_codec_key key = {.digest = DIGEST, .rules_hash = rules_hash};
+    ls_layer_codec_key key = {.digest = DIGEST, .rules_hash = rules_hash, MAC};
     unsigned char *buf = NULL;
     size_t len = 0;
     ls_fs_layer *stack_a[2], *stack_b[2];
@@ -227,10 +231,11 @@ static void test_round_trip(void)
 static void test_refused(void)
 {
     ls_layer_result r, back;
-    ls_layer_codec_key key = {.digest = DIGEST, .rules_hash = rules_hash};
-    ls_layer_codec_key other_digest = {.digest = OTHER, .rules_hash = rules_hash};
+    ls_layer_codec_key key = {.digest = DIGEST, .rules_hash = rules_hash, MAC};
+    ls_layer_codec_key other_digest = {.digest = OTHER, .rules_hash = rules_hash, MAC};
     ls_layer_codec_key other_rules = {.digest = DIGEST,
-                                      .rules_hash = "0000000000000000000000000000000000000000000000000000000000000000"};
+                                      .rules_hash = "0000000000000000000000000000000000000000000000000000000000000000",
+                                      MAC};
     unsigned char *buf = NULL;
     size_t len = 0, bad = 0;
     make_result(&r);
@@ -273,19 +278,19 @@ static void put_u64(unsigned char *p, uint64_t v)
         p[i] = (unsigned char)(v >> (8 * i));
 }
 
+/* A fresh tag under the cache key: what a holder of the key could write. */
 static void reseal(unsigned char *buf, size_t len)
 {
-    XXH128_canonical_t sum;
-    XXH128_canonicalFromHash(&sum, XXH3_128bits(buf, len - 16));
-    memcpy(buf + len - 16, sum.digest, 16);
+    unsigned int n = 0;
+    CHECK(HMAC(EVP_sha256(), KEY, sizeof KEY, buf, len - 32, buf + len - 32, &n) != NULL && n == 32);
 }
 
-/* A checksum proves nothing about intent: counts and lengths behind a valid
- * checksum are still bounded by the bytes that are there. */
+/* A valid tag proves who wrote an entry, not that it is sane: counts and
+ * lengths behind a valid tag are still bounded by the bytes that are there. */
 static void test_hostile_counts(void)
 {
     ls_layer_result r, back;
-    ls_layer_codec_key key = {.digest = DIGEST, .rules_hash = rules_hash};
+    ls_layer_codec_key key = {.digest = DIGEST, .rules_hash = rules_hash, MAC};
     unsigned char *buf = NULL;
     size_t len = 0, at;
     memset(&r, 0, sizeof r);
@@ -298,7 +303,7 @@ static void test_hostile_counts(void)
     /* header: magic 8, format 4, version, rules hash, digest, rule count 4,
      * diff_id, compression 1, five u64 */
     at = 8 + 4 + 4 + strlen(LAYERSCAN_VERSION) + 4 + 64 + 4 + strlen(DIGEST) + 4 + 4 + strlen(DIFF_ID) + 1 + 40;
-    CHECK_INT(len, at + 8 + 8 + 16);
+    CHECK_INT(len, at + 8 + 8 + 32);
     CHECK_INT(ls_layer_codec_decode(buf, len, rules, &key, 0, &back), 0);
     ls_layer_result_free(&back);
 
@@ -365,7 +370,7 @@ static void test_cache(const char *root)
     struct stat sb;
     ls_image img = one_layer_image(DIGEST, DIFF_ID);
 
-    CHECK_INT(ls_layer_cache_new(&c, root, rules, NULL, &err), 0);
+    CHECK_INT(ls_layer_cache_new(&c, root, rules, NULL, KEY, sizeof KEY, &err), 0);
     if (!c)
         return;
     CHECK(ls_layer_cache_entry_path(c, DIGEST, path, sizeof path));
@@ -467,7 +472,7 @@ static void test_private_dir(const char *tmp)
     struct stat sb;
     ls_image img = one_layer_image(DIGEST, DIFF_ID);
     setenv("TMPDIR", tmp, 1);
-    CHECK_INT(ls_layer_cache_new(&c, NULL, rules, NULL, &err), 0);
+    CHECK_INT(ls_layer_cache_new(&c, NULL, rules, NULL, NULL, 0, &err), 0);
     if (!c)
         return;
     snprintf(dir, sizeof dir, "%s", ls_layer_cache_dir(c));
@@ -513,7 +518,7 @@ static void test_single_flight(const char *root)
     pthread_t t;
     ls_image img = one_layer_image(DIGEST, DIFF_ID);
     waiter w = {.img = &img};
-    CHECK_INT(ls_layer_cache_new(&c, root, rules, NULL, &err), 0);
+    CHECK_INT(ls_layer_cache_new(&c, root, rules, NULL, KEY, sizeof KEY, &err), 0);
     if (!c)
         return;
     w.c = c;
