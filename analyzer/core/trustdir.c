@@ -71,10 +71,10 @@ int ls_trustdir_openat(int dirfd, const char *label, const char *name, bool crea
         if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
             return ls_error_set(err, LS_ERR_IO, "%s: %s", where, strerror(errno));
     }
-    if (S_ISLNK(st.st_mode))
-        return ls_error_set(err, LS_ERR_IO, "%s: is a symbolic link", where);
-    if (!S_ISDIR(st.st_mode))
+    if (!S_ISLNK(st.st_mode) && !S_ISDIR(st.st_mode))
         return ls_error_set(err, LS_ERR_IO, "%s: not a directory", where);
+    if (check_own(&st, where, err) != 0) /* before opening: another user's may not even open */
+        return -1;
     fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
         return ls_error_set(err, LS_ERR_IO, "%s: %s", where, strerror(errno));
