@@ -38,8 +38,11 @@ static int check_own(const struct stat *st, const char *label, ls_error *err)
     return 0;
 }
 
-/* An ancestor: owned by root or us; writable by group or others only when
- * sticky (then nobody else can rename or remove what we own in it). */
+/* An ancestor: owned by root or us; writable by others only when sticky
+ * (then nobody else can rename or remove what we own in it). A
+ * group-writable ancestor is accepted: its group is trusted with the
+ * directories in it (a Kubernetes volume with fsGroup is root:fsGroup 2775,
+ * its group the pods of the job). */
 static int check_ancestor(const struct stat *st, const char *label, ls_error *err)
 {
     if (!S_ISDIR(st->st_mode))
@@ -47,9 +50,8 @@ static int check_ancestor(const struct stat *st, const char *label, ls_error *er
     if (st->st_uid != 0 && st->st_uid != geteuid())
         return ls_error_set(err, LS_ERR_IO, "%s: an ancestor owned by uid %u (not root, not this user)",
                             label, (unsigned)st->st_uid);
-    if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(st->st_mode & S_ISVTX))
-        return ls_error_set(err, LS_ERR_IO,
-                            "%s: an ancestor writable by group or others without the sticky bit (mode %04o)",
+    if ((st->st_mode & S_IWOTH) && !(st->st_mode & S_ISVTX))
+        return ls_error_set(err, LS_ERR_IO, "%s: an ancestor writable by others without the sticky bit (mode %04o)",
                             label, (unsigned)(st->st_mode & 07777));
     return 0;
 }

@@ -8,8 +8,10 @@
  *     symbolic links (checked with lstat semantics: O_NOFOLLOW, fstatat
  *     AT_SYMLINK_NOFOLLOW);
  *   - each of its ancestors (after symlinks in the ancestors are resolved)
- *     is owned by root or by us, and is not writable by group or others
- *     unless it has the sticky bit (/tmp: others cannot rename what we own).
+ *     is owned by root or by us, and is not writable by others unless it
+ *     has the sticky bit (/tmp: others cannot rename what we own). A
+ *     group-writable ancestor is accepted (its group is trusted: a
+ *     Kubernetes fsGroup volume is root:fsGroup 2775).
  * Everything below a trusted directory is then reached with openat() from
  * its file descriptor, never by path again, so no symlink swapped in later
  * is followed. The library only answers and explains (ls_error, one line);
