@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "match/dbcache.h"
+#include "match/regex_width.h"
 
 #define RULE_HS_FLAGS 0u
 
@@ -131,9 +132,12 @@ size_t ls_matcher_rule_width(const ls_matcher *m, size_t rule)
     if (!atomic_load_explicit(&mr->width_known, memory_order_acquire)) {
         pthread_mutex_lock(m->jit_mu);
         if (!atomic_load_explicit(&mr->width_known, memory_order_relaxed)) {
-            /* the expression compiled into the database, so this cannot fail
-             * short of memory: then the widest look-back (never too short) */
-            if (rule_width(ls_ruleset_get(m->rs, rule), &mr->raw_width, NULL) < 0)
+            /* read from the expression (microseconds), else Hyperscan's
+             * analysis (about a millisecond); that cannot fail for an
+             * expression in the database short of memory: then the widest
+             * look-back (never too short) */
+            const ls_rule *r = ls_ruleset_get(m->rs, rule);
+            if (!ls_regex_max_width(r->regex, &mr->raw_width) && rule_width(r, &mr->raw_width, NULL) < 0)
                 mr->raw_width = SIZE_MAX;
             atomic_store_explicit(&mr->width_known, true, memory_order_release);
         }

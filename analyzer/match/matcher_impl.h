@@ -56,11 +56,13 @@ struct ls_matcher {
 const pcre2_code *ls_matcher_confirm_code(const ls_matcher *m, size_t rule);
 
 /* How far back confirmation of a raw hit of `rule` looks: the rule's longest
- * match as Hyperscan computes it from the rule's own expression, capped at
- * the window - 1. A compiled database gets every width at compile time; a
+ * match computed from the rule's own expression, capped at the window - 1. A
+ * compiled database gets every width at compile time (hs_expression_info); a
  * database from the cache (which holds no widths: a file is no authority on
- * them) gets each on the rule's first raw hit (hs_expression_info, well
- * under a millisecond), since most rules never see one. Thread-safe. */
+ * them) gets each on the rule's first raw hit, read from the expression by
+ * ls_regex_max_width (match/regex_width.h: microseconds; Hyperscan's
+ * analysis, about a millisecond, for syntax it does not know), since most
+ * rules never see one. Thread-safe. */
 size_t ls_matcher_rule_width(const ls_matcher *m, size_t rule);
 
 #endif
