@@ -81,16 +81,21 @@ static size_t char_class(rx *r)
                 return 0;
             }
             p = e.p;
-        } else if (p[0] == '[' && p[1] == ':') { /* [:alpha:] */
-            const char *end = strstr(p + 2, ":]");
-            if (!end) {
+        } else if (p[0] == '[') { /* only a whole [:name:] or [:^name:]; any other '[' refused */
+            const char *q = p + 2;
+            if (p[1] != ':') {
                 r->bad = true;
                 return 0;
             }
-            p = end + 2;
-        } else if (p[0] == '[' && (p[1] == '=' || p[1] == '.')) {
-            r->bad = true;
-            return 0;
+            if (*q == '^')
+                q++;
+            while (*q >= 'a' && *q <= 'z')
+                q++;
+            if (q == p + 2 || q[-1] == '^' || q[0] != ':' || q[1] != ']') {
+                r->bad = true;
+                return 0;
+            }
+            p = q + 2;
         } else {
             p++;
         }

@@ -66,7 +66,7 @@ int main(void)
     static const char *const refused[] = {
         "(a)\\1", "\\Qa+b\\E", "\\x{263a}", "\\p{L}", "(?=a)b", "(?<=a)b", "(?!a)", "(?x) a b",
         "(?#c)a", "a{", "a{,3}", "a**", "*a", "(a", "a)", "[a", "\\k<n>", "\\c[", "(?>a)", "a{3,2}",
-        "x{1000000}",
+        "x{1000000}", "[[:alp]a:]x", "[[=a=]]", "[[.a.]]", "[a[b]",
     };
     snprintf(patterns, sizeof patterns, "%s/patterns", src ? src : ".");
     if (!rs || ls_ruleset_load(rs, patterns, &err) != 0) {
