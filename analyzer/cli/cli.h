@@ -53,6 +53,7 @@ typedef struct {
     uint64_t max_findings_per_file; /* --max-findings-per-file N; 0 = the default */
     /* issue 6 (bulk audit) */
     const char *cache_dir;     /* --cache DIR: cache root (layer results, compiled rules) */
+    const char *cache_key;     /* --cache-key FILE: the layer cache's HMAC key (scan, audit) */
     const char *resume;        /* --resume FILE: skip images already in FILE, append to it */
     const char *repos_glob;    /* --repos GLOB: audit --registry, repositories kept */
     const char *tags_glob;     /* --tags GLOB|latest: audit --registry, tags kept */
@@ -116,5 +117,29 @@ int cli_cmd_inspect(const cli_opts *o, const char *cmd, const char *image);
 int cli_cmd_audit(const cli_opts *o, const char *list);
 /* The first audit-only option set in o (for refusing it elsewhere), or NULL. */
 const char *cli_audit_only_option(const cli_opts *o);
+/* The first cache option (--cache, --cache-key: scan and audit only) set in o, or NULL. */
+const char *cli_cache_option(const cli_opts *o);
+
+/* Caches (cache_setup.c). The cache root the options name (--cache DIR, else
+ * the default directory), into buf; NULL with --no-cache or when none can be
+ * named. */
+const char *cli_cache_root(const cli_opts *o, char *buf, size_t cap);
+/* Whether root (and with_layers, root/layers) is a trusted cache directory
+ * (core/trustdir.h), creating it 0700 if missing; prints the one-line
+ * warning and returns false when it is not (then use no cache at all). */
+bool cli_cache_trusted(const char *root, bool with_layers);
+/* "layerscan: warning: cache not used: REASON" on stderr. */
+void cli_cache_warn(const ls_error *why);
+/* The layer cache key: --cache-key FILE, else the generated one. 0 with
+ * *key (free with cli_cache_key_free); -1 when --cache-key FILE is unusable
+ * (err: exit 2); 1 when no key can be had here (err: a warning's reason). */
+int cli_cache_key(const cli_opts *o, unsigned char **key, size_t *len, ls_error *err);
+void cli_cache_key_free(unsigned char *key, size_t len);
+/* The layer result cache for rs: persistent under root (trusted, with the
+ * key) or, with root NULL, when no key can be had, or when root turns out
+ * not to be ours (warned), a private one for this run. 0, or -1 with err. */
+struct ls_layer_cache;
+int cli_open_layer_cache(const cli_opts *o, const ls_ruleset *rs, const char *root,
+                         struct ls_layer_cache **out, ls_error *err);
 
 #endif

@@ -28,7 +28,6 @@
 #include "cli/policy.h"
 #include "core/fileio.h"
 #include "layerscan/scan.h"
-#include "match/dbcache.h"
 #include "match/matcher.h"
 #include "pipeline/layer_cache.h"
 #include "pipeline/parallel.h"
@@ -313,7 +312,7 @@ static void summary_table(audit_run *a, const ls_layer_cache_stats *st, size_t r
             (unsigned long long)a->t.findings[LS_SEV_MEDIUM], (unsigned long long)a->t.findings[LS_SEV_LOW]);
     fprintf(stderr, "  errors          %10llu\n", (unsigned long long)a->t.errors);
     if (st->rejected)
-        fprintf(stderr, "  (%llu corrupt or foreign cache entries ignored and rewritten)\n",
+        fprintf(stderr, "  (%llu corrupt, foreign or forged cache entries ignored and rewritten)\n",
                 (unsigned long long)st->rejected);
     if (st->store_failed)
         fprintf(stderr, "layerscan: warning: %llu layer results could not be written to %s\n",
@@ -339,27 +338,24 @@ static FILE *open_output(const cli_opts *o, const char **label, ls_error *err)
     return f;
 }
 
-/* Rules, matcher and layer cache per the options. */
+/* Rules, matcher and layer cache per the options: a cache root that is not
+ * ours is warned about and not used (the layer results then live in a
+ * private directory for this run, as with --no-cache). */
 static int open_engine(const cli_opts *o, ls_ruleset **rs, ls_matcher **m, ls_layer_cache **cache,
                        ls_error *err)
 {
-    char root[4096] = "", settings[256];
-    bool have_root = o->cache_dir || ls_dbcache_default_dir(root, sizeof root);
-    if (o->cache_dir && snprintf(root, sizeof root, "%s", o->cache_dir) >= (int)sizeof root)
+    char buf[4096];
+    const char *root = cli_cache_root(o, buf, sizeof buf);
+    if (o->cache_dir && !root)
         return ls_error_set(err, LS_ERR_USAGE, "--cache: directory name too long");
-    if (!(*rs = cli_load_rules(o, err)) ||
-        cli_new_matcher(o, *rs, o->no_cache || !have_root ? "" : root, m, err) != 0)
-        return -1;
-    if (!o->no_cache && !have_root)
+    if (!o->no_cache && !root)
         fprintf(stderr, "layerscan: warning: no cache directory (set --cache or HOME): layer results "
                         "are kept for this run only\n");
-    /* every setting a layer's result depends on besides the rules and the code */
-    snprintf(settings, sizeof settings, "window %llu findings %llu nested %u %llu %u %llu",
-             (unsigned long long)o->match_window, (unsigned long long)o->max_findings_per_file,
-             o->nested.max_depth,
-             (unsigned long long)o->nested.max_bytes, o->nested.max_ratio,
-             (unsigned long long)o->nested.max_entries);
-    return ls_layer_cache_new(cache, o->no_cache || !have_root ? NULL : root, *rs, settings, err);
+    if (root && !cli_cache_trusted(root, true))
+        root = NULL;
+    if (!(*rs = cli_load_rules(o, err)) || cli_new_matcher(o, *rs, root ? root : "", m, err) != 0)
+        return -1;
+    return cli_open_layer_cache(o, *rs, root, cache, err);
 }
 
 int cli_cmd_audit(const cli_opts *opts, const char *list)

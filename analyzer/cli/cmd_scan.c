@@ -14,6 +14,7 @@
 #include "layerscan/scan.h"
 #include "match/dbcache.h"
 #include "match/matcher.h"
+#include "pipeline/layer_cache.h"
 #include "report/writer.h"
 
 static int write_report(const ls_report *r, const cli_opts *o, ls_error *err)
@@ -83,7 +84,10 @@ int cli_cmd_scan(const cli_opts *opts, const char *image)
                        .max_layer_bytes = opts->max_layer_bytes,
                        .image_timeout_ms = cli_image_timeout(opts, false)};
     progress_state prog = {.shown = false};
-    char cache_dir[4096] = ""; /* compiled rules cache; "" = none */
+    char root_buf[4096];
+    const char *root;          /* the cache root: compiled rules (and with --cache, layer results) */
+    ls_layer_cache *lc = NULL; /* only with --cache DIR: a plain scan keeps no layer results */
+    bool layered;
     int status = EXIT_ERROR, rc;
     ls_error_clear(&err);
     if (want_progress()) {
@@ -95,10 +99,15 @@ int cli_cmd_scan(const cli_opts *opts, const char *image)
         goto out;
     if (o->baseline && cli_baseline_load(o->baseline, &baseline, &err) != 0)
         goto out;
-    if (!o->no_cache && !ls_dbcache_default_dir(cache_dir, sizeof cache_dir))
-        cache_dir[0] = '\0';
-    if (!(rs = cli_load_rules(o, &err)) || cli_new_matcher(o, rs, cache_dir, &m, &err) != 0)
+    root = cli_cache_root(o, root_buf, sizeof root_buf);
+    layered = root && o->cache_dir;
+    if (root && !cli_cache_trusted(root, layered))
+        root = NULL; /* warned: neither read nor written */
+    if (!(rs = cli_load_rules(o, &err)) || cli_new_matcher(o, rs, root ? root : "", &m, &err) != 0)
         goto out;
+    if (root && layered && cli_open_layer_cache(o, rs, root, &lc, &err) != 0)
+        goto out;
+    so.layer_cache = lc;
     rc = ls_scan_image(image, m, &so, &r, &err);
     if (prog.shown)
         fputs("\r\033[K", stderr);
@@ -109,10 +118,18 @@ int cli_cmd_scan(const cli_opts *opts, const char *image)
     if (write_report(r, o, &err) != 0)
         goto out;
     status = cli_exit_status(r, o);
+    if (lc) {
+        ls_layer_cache_stats st;
+        ls_layer_cache_get_stats(lc, &st);
+        if (st.rejected)
+            fprintf(stderr, "layerscan: warning: %llu cached layer results rejected (corrupt, foreign or forged) "
+                            "and scanned again\n", (unsigned long long)st.rejected);
+    }
 out:
     if (status == EXIT_ERROR)
         fprintf(stderr, "layerscan: %s\n", err.msg);
     ls_report_free(r);
+    ls_layer_cache_free(lc);
     ls_matcher_free(m);
     ls_ruleset_free(rs);
     cli_fpset_free(&baseline);

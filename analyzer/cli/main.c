@@ -62,6 +62,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "layerscan: %s is an option of audit only\n", cli_audit_only_option(&o));
         return EXIT_ERROR;
     }
+    if (strcmp(cmd, "scan") != 0 && cli_cache_option(&o)) {
+        fprintf(stderr, "layerscan: %s is an option of scan and audit only\n", cli_cache_option(&o));
+        return EXIT_ERROR;
+    }
     if (strcmp(cmd, "scan") == 0) {
         if (argc - first != 1) {
             fprintf(stderr, "layerscan: scan takes exactly one IMAGE (see layerscan --help)\n");

@@ -70,7 +70,9 @@ void cli_usage(FILE *out)
           "                         a larger declared size is refused unread, a longer stream stopped\n"
           "  --image-timeout DURATION  time one image may take (90s, 10m, 1h; 0 = none); then its\n"
           "                         scan fails (default: none for scan, 30m per image for audit)\n"
-          "  --cache DIR            audit: cache root for layer results and compiled rules\n"
+          "  --cache DIR            scan, audit: cache root for layer results and compiled rules\n"
+          "  --cache-key FILE       scan, audit: the key authenticating cached layer results (default:\n"
+          "                         generated in ~/.config/layerscan/cache-key when first needed)\n"
           "  --resume FILE          audit: skip the images FILE already holds, append to it\n"
           "  --shard I/N            audit: only the references of shard I of N (0-based)\n"
           "  --registry HOST        audit: every repository:tag of a registry's catalog (no LIST)\n"
@@ -114,7 +116,7 @@ enum { OPT_FORMAT = 256, OPT_PLATFORM, OPT_SHOW, OPT_RULES, OPT_NO_DEFAULT, OPT_
        OPT_JOBS, OPT_NO_CACHE, OPT_CACHE, OPT_RESUME, OPT_SHARD, OPT_REGISTRY, OPT_CREDS,
        OPT_AUTHFILE, OPT_CERT_DIR, OPT_TLS_VERIFY, OPT_PAGE_SIZE, OPT_REPOS, OPT_TAGS, OPT_MATCH_WINDOW,
        OPT_MAX_JSON, OPT_NESTED_DEPTH, OPT_NESTED_BYTES, OPT_NESTED_RATIO, OPT_NESTED_ENTRIES, OPT_MAX_FINDINGS,
-       OPT_MAX_LAYER, OPT_IMAGE_TIMEOUT, OPT_REGISTRY_TIMEOUT, OPT_REGISTRY_STALL };
+       OPT_MAX_LAYER, OPT_IMAGE_TIMEOUT, OPT_REGISTRY_TIMEOUT, OPT_REGISTRY_STALL, OPT_CACHE_KEY };
 
 static const struct option long_opts[] = {
     {"format", required_argument, NULL, OPT_FORMAT},
@@ -139,6 +141,7 @@ static const struct option long_opts[] = {
     {"jobs", required_argument, NULL, OPT_JOBS},
     {"no-cache", no_argument, NULL, OPT_NO_CACHE},
     {"cache", required_argument, NULL, OPT_CACHE},
+    {"cache-key", required_argument, NULL, OPT_CACHE_KEY},
     {"resume", required_argument, NULL, OPT_RESUME},
     {"shard", required_argument, NULL, OPT_SHARD},
     {"registry", required_argument, NULL, OPT_REGISTRY},
@@ -276,6 +279,13 @@ int cli_parse_opts(int argc, char **argv, cli_opts *o)
                 return -1;
             }
             o->cache_dir = optarg;
+            break;
+        case OPT_CACHE_KEY:
+            if (!*optarg) {
+                fprintf(stderr, "layerscan: --cache-key needs a file\n");
+                return -1;
+            }
+            o->cache_key = optarg;
             break;
         case OPT_RESUME: o->resume = optarg; break;
         case OPT_REGISTRY: o->registry_host = optarg; break;
@@ -465,7 +475,12 @@ uint64_t cli_image_timeout(const cli_opts *o, bool audit)
 
 const char *cli_audit_only_option(const cli_opts *o)
 {
-    return o->cache_dir ? "--cache" : o->resume ? "--resume" : o->shard_count ? "--shard"
+    return o->resume ? "--resume" : o->shard_count ? "--shard"
                                     : o->registry_host ? "--registry" : o->repos_glob ? "--repos"
                                     : o->tags_glob ? "--tags" : NULL;
+}
+
+const char *cli_cache_option(const cli_opts *o)
+{
+    return o->cache_dir ? "--cache" : o->cache_key ? "--cache-key" : NULL;
 }

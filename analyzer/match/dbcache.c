@@ -2,12 +2,18 @@
  * dbcache.c - the compiled Hyperscan database serialized to a cache file.
  *
  * File layout (all integers little-endian u64):
- *   "LSHSDB\0\1" | n_rules | width[0..n_rules) | db_len | db bytes |
+ *   "LSHSDB\0\2" | n_rules | db_len | db bytes |
  *   XXH3-128 of everything before it (16 bytes)
  * Hyperscan itself refuses a database of another version or platform; the
- * checksum catches a truncated or flipped file before Hyperscan sees it.
- * Writes go to a mkstemp() file in the same directory, renamed over the entry,
- * so concurrent runs never see half a file. No failure here is ever fatal.
+ * checksum catches a truncated or flipped file before Hyperscan sees it. The
+ * checksum is no authentication (anyone can recompute it), so nothing the
+ * file says is believed beyond what is checked: the directory must be ours
+ * (core/trustdir.h), the rule widths are not in the file at all (the matcher
+ * recomputes them from the rules), and a database that loads must report
+ * every example of every rule before it is used (ls_dbcache_verify, about
+ * 1.5 ms for the bundled rules). Writes go to a new file in the same
+ * directory, renamed over the entry, so concurrent runs never see half a
+ * file. No failure here is ever fatal.
  */
 #include "match/dbcache.h"
 
@@ -23,10 +29,11 @@
 
 #include "blob/sha256.h"
 #include "core/fileio.h"
+#include "core/trustdir.h"
 
-#define DBCACHE_MAGIC "LSHSDB\0\1"
+#define DBCACHE_MAGIC "LSHSDB\0\2"
 #define DBCACHE_MAGIC_LEN 8
-#define DBCACHE_FORMAT "layerscan-hsdb-2" /* 2: widths stored uncapped */
+#define DBCACHE_FORMAT "layerscan-hsdb-3" /* 3: no widths (recomputed from the rules) */
 #define DBCACHE_MAX_FILE (256u * 1024u * 1024u) /* refuse anything absurd */
 
 bool ls_dbcache_default_dir(char *out, size_t n)
@@ -84,80 +91,140 @@ bool ls_dbcache_path(const char *dir, const char *key, char *out, size_t n)
 }
 
 
-hs_database_t *ls_dbcache_load(const char *dir, const char *key, size_t *widths, size_t n)
+/* What the rules' examples saw: one stream per example. */
+typedef struct {
+    unsigned want;   /* the rule whose example is scanned */
+    bool hit;        /* the database reported it */
+} probe;
+
+static int probe_cb(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ctx)
 {
-    char path[4096];
-    unsigned char *buf;
-    size_t len = 0, pos, body;
+    probe *p = ctx;
+    (void)from;
+    (void)to;
+    (void)flags;
+    if (id == p->want) {
+        p->hit = true;
+        return 1; /* enough: stop this stream */
+    }
+    return 0;
+}
+
+bool ls_dbcache_verify(const hs_database_t *db, const ls_ruleset *rs)
+{
+    hs_scratch_t *scratch = NULL;
+    bool ok = true;
+    if (hs_alloc_scratch(db, &scratch) != HS_SUCCESS)
+        return false;
+    for (size_t i = 0; ok && i < ls_ruleset_count(rs); i++) {
+        const ls_rule *r = ls_ruleset_get(rs, i);
+        for (size_t e = 0; ok && e < r->n_examples; e++) {
+            probe p = {(unsigned)i, false};
+            hs_stream_t *st = NULL;
+            const char *text = r->examples[e].text;
+            hs_error_t rc;
+            if (hs_open_stream(db, 0, &st) != HS_SUCCESS) {
+                ok = false;
+                break;
+            }
+            rc = hs_scan_stream(st, text, (unsigned)strlen(text), 0, scratch, probe_cb, &p);
+            /* the end of the stream is where `$` and \z rules report */
+            if (hs_close_stream(st, scratch, p.hit ? NULL : probe_cb, &p) != HS_SUCCESS ||
+                (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED))
+                ok = false;
+            ok = ok && p.hit;
+        }
+    }
+    hs_free_scratch(scratch);
+    return ok;
+}
+
+hs_database_t *ls_dbcache_decode(const unsigned char *buf, size_t len, const ls_ruleset *rs)
+{
+    size_t pos, body;
     uint64_t db_len;
-    XXH128_hash_t h;
     XXH128_canonical_t want;
     hs_database_t *db = NULL;
-    if (!ls_dbcache_path(dir, key, path, sizeof path) || !(buf = ls_file_slurp(path, DBCACHE_MAX_FILE, &len, NULL)))
+    if (!buf || len < DBCACHE_MAGIC_LEN + 8 + 8 + 16 || memcmp(buf, DBCACHE_MAGIC, DBCACHE_MAGIC_LEN) != 0)
         return NULL;
-    if (len < DBCACHE_MAGIC_LEN + 8 + 8 + 16 || memcmp(buf, DBCACHE_MAGIC, DBCACHE_MAGIC_LEN) != 0)
-        goto out;
     body = len - 16;
-    h = XXH3_128bits(buf, body);
-    XXH128_canonicalFromHash(&want, h);
+    XXH128_canonicalFromHash(&want, XXH3_128bits(buf, body));
     if (memcmp(want.digest, buf + body, 16) != 0)
-        goto out;
+        return NULL;
     pos = DBCACHE_MAGIC_LEN;
-    if (get_u64(buf + pos) != n || (body - pos - 16) / 8 < n)
-        goto out;
+    if (get_u64(buf + pos) != ls_ruleset_count(rs))
+        return NULL;
     pos += 8;
-    for (size_t i = 0; i < n; i++, pos += 8)
-        widths[i] = (size_t)get_u64(buf + pos);
     db_len = get_u64(buf + pos);
     pos += 8;
-    if (db_len != body - pos)
-        goto out;
+    if (db_len == 0 || db_len != body - pos)
+        return NULL;
     if (hs_deserialize_database((const char *)buf + pos, (size_t)db_len, &db) != HS_SUCCESS)
-        db = NULL;
-out:
+        return NULL;
+    if (!ls_dbcache_verify(db, rs)) {
+        hs_free_database(db);
+        return NULL;
+    }
+    return db;
+}
+
+hs_database_t *ls_dbcache_load(const char *dir, const char *key, const ls_ruleset *rs)
+{
+    char name[LS_DBCACHE_KEY_MAX + 8];
+    unsigned char *buf;
+    size_t len = 0;
+    hs_database_t *db;
+    int fd = ls_trustdir_open(dir, false, NULL);
+    if (fd < 0)
+        return NULL;
+    snprintf(name, sizeof name, "%s.hsdb", key);
+    buf = ls_trustdir_slurp(fd, name, DBCACHE_MAX_FILE, &len, NULL);
+    close(fd);
+    db = ls_dbcache_decode(buf, len, rs);
     free(buf);
     return db;
 }
 
-
-
-int ls_dbcache_store(const char *dir, const char *key, const hs_database_t *db,
-                     const size_t *widths, size_t n)
+int ls_dbcache_encode(const hs_database_t *db, size_t n, unsigned char **out, size_t *len)
 {
-    char path[4096], tmp[4096];
     char *ser = NULL;
-    size_t ser_len = 0, head_len = DBCACHE_MAGIC_LEN + 8 + 8 * n + 8, pos;
-    unsigned char *head = NULL;
-    XXH3_state_t *xs = NULL;
+    size_t ser_len = 0, head = DBCACHE_MAGIC_LEN + 16;
+    unsigned char *buf;
     XXH128_canonical_t sum;
-    int rc = -1;
-    if (!db || !ls_dbcache_path(dir, key, path, sizeof path) ||
-        snprintf(tmp, sizeof tmp, "%s/.tmp-%.16s-XXXXXX", dir, key) >= (int)sizeof tmp)
+    *out = NULL;
+    *len = 0;
+    if (!db || hs_serialize_database(db, &ser, &ser_len) != HS_SUCCESS)
         return -1;
-    if (ls_file_mkdirs(dir) != 0 || hs_serialize_database(db, &ser, &ser_len) != HS_SUCCESS)
+    if (!(buf = malloc(head + ser_len + 16))) {
+        free(ser);
         return -1;
-    if (!(head = malloc(head_len)) || !(xs = XXH3_createState()))
-        goto out;
-    memcpy(head, DBCACHE_MAGIC, DBCACHE_MAGIC_LEN);
-    pos = DBCACHE_MAGIC_LEN;
-    put_u64(head + pos, n);
-    pos += 8;
-    for (size_t i = 0; i < n; i++, pos += 8)
-        put_u64(head + pos, widths[i]);
-    put_u64(head + pos, ser_len);
-    XXH3_128bits_reset(xs);
-    XXH3_128bits_update(xs, head, head_len);
-    XXH3_128bits_update(xs, ser, ser_len);
-    XXH128_canonicalFromHash(&sum, XXH3_128bits_digest(xs));
-    {
-        ls_file_part parts[] = {{head, head_len}, {ser, ser_len}, {sum.digest, sizeof sum.digest}};
-        if (ls_file_replace(path, tmp, parts, sizeof parts / sizeof *parts) != 0)
-            goto out;
     }
-    rc = 0;
-out:
-    XXH3_freeState(xs);
-    free(head);
+    memcpy(buf, DBCACHE_MAGIC, DBCACHE_MAGIC_LEN);
+    put_u64(buf + DBCACHE_MAGIC_LEN, n);
+    put_u64(buf + DBCACHE_MAGIC_LEN + 8, ser_len);
+    memcpy(buf + head, ser, ser_len);
     free(ser); /* hs_serialize_database uses the default allocator (malloc) */
+    XXH128_canonicalFromHash(&sum, XXH3_128bits(buf, head + ser_len));
+    memcpy(buf + head + ser_len, sum.digest, 16);
+    *out = buf;
+    *len = head + ser_len + 16;
+    return 0;
+}
+
+int ls_dbcache_store(const char *dir, const char *key, const hs_database_t *db, size_t n)
+{
+    char name[LS_DBCACHE_KEY_MAX + 8];
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    int fd, rc = -1;
+    if (ls_dbcache_encode(db, n, &buf, &len) != 0)
+        return -1;
+    if ((fd = ls_trustdir_open(dir, true, NULL)) >= 0) {
+        ls_file_part part = {buf, len};
+        snprintf(name, sizeof name, "%s.hsdb", key);
+        rc = ls_trustdir_replace(fd, name, &part, 1, false);
+        close(fd);
+    }
+    free(buf);
     return rc;
 }

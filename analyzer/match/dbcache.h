@@ -7,9 +7,11 @@
  * everything the compiled bytes depend on: the rule set's content hash,
  * hs_version(), the host platform Hyperscan compiles for (tuning and CPU
  * features), the mode and flags, and this file format's version. A file holds
- * the serialized database, each rule's longest match width (so loading skips
- * hs_expression_info too) and a checksum over both. The cache is only ever an
- * optimisation: any problem reading or writing it means "compile".
+ * the serialized database and a checksum. The cache is only ever an
+ * optimisation: any problem reading or writing it means "compile". Nothing in
+ * it is trusted on its word: the directory must be ours (core/trustdir.h: else
+ * it is neither read nor written), and a loaded database must report every
+ * example of every rule (ls_dbcache_verify) before it is used.
  */
 #ifndef LS_MATCH_DBCACHE_H
 #define LS_MATCH_DBCACHE_H
@@ -33,17 +35,30 @@ bool ls_dbcache_default_dir(char *out, size_t n);
 bool ls_dbcache_key(const ls_ruleset *rs, unsigned mode, unsigned flags,
                     char key[LS_DBCACHE_KEY_MAX]);
 
-/* Loads the entry for key: the database (caller frees with hs_free_database)
- * and widths[0..n) (caller-provided). Returns NULL when there is no entry, it
- * is truncated or corrupt, was written for another rule count, or Hyperscan
- * refuses it (another version or platform). */
-hs_database_t *ls_dbcache_load(const char *dir, const char *key, size_t *widths, size_t n);
+/* Loads the entry for key from the trusted directory dir: the database
+ * (caller frees with hs_free_database), or NULL when dir is not trusted, there
+ * is no entry, it is refused (not ours, see trustdir.h), truncated or
+ * corrupt, made for another rule count, Hyperscan refuses it (another version
+ * or platform), or it fails ls_dbcache_verify against rs. */
+hs_database_t *ls_dbcache_load(const char *dir, const char *key, const ls_ruleset *rs);
 
-/* Writes the entry for key atomically (a temporary file renamed over it),
- * creating dir if needed. Returns 0, or -1 if it could not be written
- * (never fatal: the caller just goes on without a cache). */
-int ls_dbcache_store(const char *dir, const char *key, const hs_database_t *db,
-                     const size_t *widths, size_t n);
+/* The bytes of an entry (ls_dbcache_load without the file): the database, or
+ * NULL as above. Never trusts buf: the fuzzed entry point. */
+hs_database_t *ls_dbcache_decode(const unsigned char *buf, size_t len, const ls_ruleset *rs);
+
+/* Whether db reports rule i on each of rule i's examples (every rule, every
+ * example, one stream each). A database that does not is not the one these
+ * rules compile to. */
+bool ls_dbcache_verify(const hs_database_t *db, const ls_ruleset *rs);
+
+/* The bytes of an entry for db compiled from n rules: a malloc'd *out. 0 or -1. */
+int ls_dbcache_encode(const hs_database_t *db, size_t n, unsigned char **out, size_t *len);
+
+/* Writes the entry for key atomically (a new file renamed over it), creating
+ * dir (0700) if needed; nothing is written unless dir is trusted. Returns 0,
+ * or -1 if it could not be written (never fatal: the caller just goes on
+ * without a cache). */
+int ls_dbcache_store(const char *dir, const char *key, const hs_database_t *db, size_t n);
 
 /* The path of the entry for key, into out; false if it does not fit. */
 bool ls_dbcache_path(const char *dir, const char *key, char *out, size_t n);

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "match/dbcache.h"
+#include "match/regex_width.h"
 
 #define RULE_HS_FLAGS 0u
 
@@ -110,30 +111,40 @@ out:
     return rc;
 }
 
-/* Tries the on-disk cache: the database and every rule's width. */
+/* Tries the on-disk cache: a database that reports every rule's examples
+ * (the widths are not taken from the file: see ls_matcher_rule_width). */
 static bool load_cached(ls_matcher *m, const char *dir, const char *key)
 {
-    size_t *widths = calloc(m->n, sizeof *widths);
-    if (!widths)
-        return false;
-    m->db = ls_dbcache_load(dir, key, widths, m->n);
-    if (m->db)
-        for (size_t i = 0; i < m->n; i++)
-            m->rules[i].raw_width = widths[i];
-    free(widths);
+    m->db = ls_dbcache_load(dir, key, m->rs);
     return m->db != NULL;
 }
 
 /* Best effort: a cache that cannot be written is no cache. */
 static void store_cached(const ls_matcher *m, const char *dir, const char *key)
 {
-    size_t *widths = calloc(m->n, sizeof *widths);
-    if (!widths)
-        return;
-    for (size_t i = 0; i < m->n; i++)
-        widths[i] = m->rules[i].raw_width;
-    (void)ls_dbcache_store(dir, key, m->db, widths, m->n);
-    free(widths);
+    (void)ls_dbcache_store(dir, key, m->db, m->n);
+}
+
+size_t ls_matcher_rule_width(const ls_matcher *m, size_t rule)
+{
+    ls_match_rule *mr = &m->rules[rule];
+    size_t raw;
+    if (!atomic_load_explicit(&mr->width_known, memory_order_acquire)) {
+        pthread_mutex_lock(m->jit_mu);
+        if (!atomic_load_explicit(&mr->width_known, memory_order_relaxed)) {
+            /* read from the expression (microseconds), else Hyperscan's
+             * analysis (about a millisecond); that cannot fail for an
+             * expression in the database short of memory: then the widest
+             * look-back (never too short) */
+            const ls_rule *r = ls_ruleset_get(m->rs, rule);
+            if (!ls_regex_max_width(r->regex, &mr->raw_width) && rule_width(r, &mr->raw_width, NULL) < 0)
+                mr->raw_width = SIZE_MAX;
+            atomic_store_explicit(&mr->width_known, true, memory_order_release);
+        }
+        pthread_mutex_unlock(m->jit_mu);
+    }
+    raw = mr->raw_width;
+    return raw > m->window - 1 ? m->window - 1 : raw;
 }
 
 /* Classifies every rule's path filter globs once, and lists the rules that
@@ -199,6 +210,7 @@ int ls_matcher_new_cached(ls_matcher **out, const ls_ruleset *rs, const char *ca
         uint32_t groups = 0;
         if ((!hit && rule_width(r, &m->rules[i].raw_width, err) < 0) || rule_pcre(r, &m->rules[i], err) < 0)
             goto fail;
+        atomic_init(&m->rules[i].width_known, !hit);
         pcre2_pattern_info(m->rules[i].re, PCRE2_INFO_CAPTURECOUNT, &groups);
         if (groups > m->max_groups)
             m->max_groups = groups;
@@ -228,10 +240,10 @@ int ls_matcher_set_window(ls_matcher *m, size_t window, ls_error *err)
     m->window = window;
     m->max_width = 0;
     for (size_t i = 0; i < m->n; i++) {
-        ls_match_rule *mr = &m->rules[i];
-        mr->width = mr->raw_width > window - 1 ? window - 1 : mr->raw_width;
-        if (mr->width > m->max_width)
-            m->max_width = mr->width;
+        const ls_match_rule *mr = &m->rules[i];
+        size_t w = !atomic_load(&mr->width_known) || mr->raw_width > window - 1 ? window - 1 : mr->raw_width;
+        if (w > m->max_width)
+            m->max_width = w;
     }
     return 0;
 }

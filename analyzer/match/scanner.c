@@ -90,13 +90,14 @@ static int cmp_raw(const void *a, const void *b)
 static int confirm_one(ls_scanner *s, const raw_hit *rh, bool at_end, ls_error *err)
 {
     const ls_match_rule *mr = &s->m->rules[rh->rule];
+    size_t width = ls_matcher_rule_width(s->m, rh->rule);
     uint64_t floor = ls_history_floor(&s->hist), ws;
     const unsigned char *subject;
     PCRE2_SIZE *ov;
     size_t so;
     int rc;
-    if (rh->to > mr->width) {
-        ws = rh->to - mr->width - 1;
+    if (rh->to > width) {
+        ws = rh->to - width - 1;
         so = 1;
     } else {
         ws = 0;

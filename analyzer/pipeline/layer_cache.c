@@ -6,6 +6,11 @@
  * thread) under one mutex, with one condition variable broadcast whenever a
  * claim is released. Reading and decoding an entry happen outside the lock;
  * only the claim bookkeeping and the counters are under it.
+ *
+ * The root and ROOT/layers are opened once as trusted directories
+ * (core/trustdir.h) and every entry is then read and written relative to the
+ * layers directory's descriptor (openat, O_NOFOLLOW, renameat): a root that
+ * is not ours is refused whole, and a symlink put in later is never followed.
  */
 #include "pipeline/layer_cache.h"
 
@@ -19,8 +24,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
 #include "blob/sha256.h"
 #include "core/fileio.h"
+#include "core/trustdir.h"
 #include "pipeline/layer_codec.h"
 #include "source/digest.h"
 
@@ -37,6 +46,10 @@ struct ls_layer_cache {
     char dir[PATH_MAX_LEN];      /* ROOT/layers */
     char root[PATH_MAX_LEN];     /* ROOT */
     bool private_dir;            /* created by us, removed by free */
+    int root_fd;                 /* ROOT, a trusted directory (-1 once closed) */
+    int layers_fd;               /* ROOT/layers, a trusted directory: entries are openat() here */
+    unsigned char *mac_key;      /* the entries' HMAC key (a copy; wiped by free) */
+    size_t mac_key_len;
     const ls_ruleset *rules;     /* borrowed */
     char rules_hash[65];
     char key_suffix[17];         /* 16 hex of SHA-256(format, version, rules hash) */
@@ -100,44 +113,81 @@ static int make_private_root(char *out, size_t n)
     return 0;
 }
 
+/* Opens (creating) the trusted root and root/layers into c. 0, or -1 with err. */
+static int open_dirs(ls_layer_cache *c, ls_error *err)
+{
+    int k = snprintf(c->dir, sizeof c->dir, "%s/%s", c->root, LAYERS_SUBDIR);
+    if (k <= 0 || (size_t)k >= sizeof c->dir - 256)
+        return ls_error_set(err, LS_ERR_USAGE, "%s: cache directory name too long", c->root);
+    if ((c->root_fd = ls_trustdir_open(c->root, true, err)) < 0 ||
+        (c->layers_fd = ls_trustdir_openat(c->root_fd, c->root, LAYERS_SUBDIR, true, err)) < 0)
+        return -1;
+    return 0;
+}
+
 int ls_layer_cache_new(ls_layer_cache **out, const char *root, const ls_ruleset *rules,
-                       const char *settings, ls_error *err)
+                       const char *settings, const unsigned char *mac_key, size_t mac_key_len,
+                       ls_error *err)
 {
     ls_layer_cache *c = calloc(1, sizeof *c);
     int k;
     *out = NULL;
     if (!c)
         return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+    c->root_fd = c->layers_fd = -1;
     c->rules = rules;
     ls_ruleset_hash(rules, c->rules_hash);
     if (strlen(c->rules_hash) != 64 || !key_suffix(c->rules_hash, settings, c->key_suffix)) {
         free(c);
         return ls_error_set(err, LS_ERR_INTERNAL, "cannot hash the rule set for the layer cache");
     }
+    if (root && (!mac_key || mac_key_len < LS_LAYER_CODEC_MIN_KEY)) {
+        free(c);
+        return ls_error_set(err, LS_ERR_USAGE, "%s: a layer cache needs a key of at least %d bytes", root,
+                            LS_LAYER_CODEC_MIN_KEY);
+    }
+    /* a private directory gets a key of its own, for this run only */
+    c->mac_key_len = root ? mac_key_len : 32;
+    if (!(c->mac_key = malloc(c->mac_key_len))) {
+        free(c);
+        return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+    }
+    if (root)
+        memcpy(c->mac_key, mac_key, mac_key_len);
+    else if (RAND_bytes(c->mac_key, (int)c->mac_key_len) != 1) {
+        ls_error_set(err, LS_ERR_INTERNAL, "no random bytes for the layer cache key");
+        goto fail;
+    }
     if (!root) {
         if (make_private_root(c->root, sizeof c->root) != 0) {
-            free(c);
-            return ls_error_set(err, LS_ERR_IO, "cannot create a temporary layer cache directory: %s",
-                                strerror(errno));
+            ls_error_set(err, LS_ERR_IO, "cannot create a temporary layer cache directory: %s", strerror(errno));
+            goto fail;
         }
         c->private_dir = true;
     } else if ((k = snprintf(c->root, sizeof c->root, "%s", root)) <= 0 || (size_t)k >= sizeof c->root) {
-        free(c);
-        return ls_error_set(err, LS_ERR_USAGE, "cache directory name is empty or too long");
+        ls_error_set(err, LS_ERR_USAGE, "cache directory name is empty or too long");
+        goto fail;
     }
-    k = snprintf(c->dir, sizeof c->dir, "%s/%s", c->root, LAYERS_SUBDIR);
-    if (k <= 0 || (size_t)k >= sizeof c->dir - 256 || ls_file_mkdirs(c->dir) != 0) {
-        ls_error_set(err, LS_ERR_IO, "%s: cannot create the layer cache directory: %s", c->dir,
-                     k > 0 && (size_t)k < sizeof c->dir - 256 ? strerror(errno) : "name too long");
-        if (c->private_dir)
+    if (open_dirs(c, err) != 0) {
+        if (c->private_dir) {
+            rmdir(c->dir);
             rmdir(c->root);
-        free(c);
-        return -1;
+        }
+        goto fail;
     }
     pthread_mutex_init(&c->lock, NULL);
     pthread_cond_init(&c->released, NULL);
     *out = c;
     return 0;
+fail:
+    if (c->layers_fd >= 0)
+        close(c->layers_fd);
+    if (c->root_fd >= 0)
+        close(c->root_fd);
+    OPENSSL_cleanse(c->mac_key, c->mac_key_len);
+    free(c->mac_key);
+    free(c);
+    return -1;
 }
 
 /* Removes the private directory: our entries, stray temporaries, the dirs. */
@@ -170,6 +220,12 @@ void ls_layer_cache_free(ls_layer_cache *c)
     }
     if (c->private_dir)
         remove_private(c);
+    if (c->layers_fd >= 0)
+        close(c->layers_fd);
+    if (c->root_fd >= 0)
+        close(c->root_fd);
+    OPENSSL_cleanse(c->mac_key, c->mac_key_len);
+    free(c->mac_key);
     pthread_cond_destroy(&c->released);
     pthread_mutex_destroy(&c->lock);
     free(c);
@@ -180,14 +236,24 @@ const char *ls_layer_cache_dir(const ls_layer_cache *c)
     return c->dir;
 }
 
-bool ls_layer_cache_entry_path(const ls_layer_cache *c, const char *digest, char *out, size_t n)
+/* The entry's file name in ROOT/layers; false for a digest that is not
+ * plain hex (it comes from a hostile manifest) or a name too long. */
+static bool entry_name(const ls_layer_cache *c, const char *digest, char *out, size_t n)
 {
     int k;
-    /* the digest comes from a hostile manifest: it must be plain hex before
-     * it names a file */
     if (ls_digest_validate(digest, "layer cache", "layer", NULL) != 0)
         return false;
-    k = snprintf(out, n, "%s/%.6s-%s.%s%s", c->dir, digest, digest + 7, c->key_suffix, ENTRY_SUFFIX);
+    k = snprintf(out, n, "%.6s-%s.%s%s", digest, digest + 7, c->key_suffix, ENTRY_SUFFIX);
+    return k > 0 && (size_t)k < n;
+}
+
+bool ls_layer_cache_entry_path(const ls_layer_cache *c, const char *digest, char *out, size_t n)
+{
+    char name[300];
+    int k;
+    if (!entry_name(c, digest, name, sizeof name))
+        return false;
+    k = snprintf(out, n, "%s/%s", c->dir, name);
     return k > 0 && (size_t)k < n;
 }
 
@@ -200,16 +266,12 @@ void ls_layer_cache_get_stats(ls_layer_cache *c, ls_layer_cache_stats *out)
 
 /* ---- files ------------------------------------------------------------ */
 
-/* Writes buf as the entry at path: a mkstemp() file (0600) in the same
- * directory, renamed over it. 0 or -1 (nothing left behind). */
-static int write_entry(const ls_layer_cache *c, const char *path, const unsigned char *buf, size_t len)
+/* Writes buf as the entry `name`: a new 0600 file in ROOT/layers renamed
+ * over it. 0 or -1 (nothing left behind). */
+static int write_entry(const ls_layer_cache *c, const char *name, const unsigned char *buf, size_t len)
 {
-    char tmp[PATH_MAX_LEN + 64];
     ls_file_part part = {buf, len};
-    int k = snprintf(tmp, sizeof tmp, "%s/.tmp-XXXXXX", c->dir);
-    if (k <= 0 || (size_t)k >= sizeof tmp)
-        return -1;
-    return ls_file_replace(path, tmp, &part, 1);
+    return ls_trustdir_replace(c->layers_fd, name, &part, 1, false);
 }
 
 /* ---- single flight ---------------------------------------------------- */
@@ -267,12 +329,13 @@ static void release_locked(ls_layer_cache *c, ls_layer_claim *cl)
 /* ---- lookups ---------------------------------------------------------- */
 
 /* The entry decodes for this key and agrees with what img declares. */
-static bool load(ls_layer_cache *c, const ls_image *img, size_t i, const char *path,
+static bool load(ls_layer_cache *c, const ls_image *img, size_t i, const char *name,
                  const ls_layer_codec_key *key, ls_layer_result *out)
 {
     size_t len = 0;
-    bool exists = false;
-    unsigned char *buf = ls_file_slurp(path, LS_LAYER_CODEC_MAX, &len, &exists);
+    int state = LS_TRUST_ABSENT;
+    unsigned char *buf = ls_trustdir_slurp(c->layers_fd, name, LS_LAYER_CODEC_MAX, &len, &state);
+    bool exists = state != LS_TRUST_ABSENT; /* refused (not ours, not a file) counts as rejected */
     const char *want_diff = i < img->n_diff_ids ? img->diff_ids[i] : NULL;
     int rc = buf ? ls_layer_codec_decode(buf, len, c->rules, key, i, out) : -1;
     free(buf);
@@ -298,15 +361,15 @@ int ls_layer_cache_lookup(ls_layer_cache *c, const ls_ruleset *rules, const ls_i
                           ls_layer_result *out, ls_layer_claim *cl)
 {
     const char *digest = img->layers[i].digest;
-    char path[PATH_MAX_LEN + 300];
-    ls_layer_codec_key key = {.digest = digest, .rules_hash = c->rules_hash};
+    char name[300];
+    ls_layer_codec_key key = {.digest = digest, .rules_hash = c->rules_hash, .mac_key = c->mac_key,
+                              .mac_key_len = c->mac_key_len};
     ls_layer_result res;
     cl->digest = NULL;
     cl->remote = img->transport && strcmp(img->transport, "docker") == 0;
-    if (rules != c->rules || !ls_layer_cache_entry_path(c, digest, path, sizeof path) ||
-        !claim(c, digest, cl))
+    if (rules != c->rules || !entry_name(c, digest, name, sizeof name) || !claim(c, digest, cl))
         return 0;
-    if (!load(c, img, i, path, &key, &res))
+    if (!load(c, img, i, name, &key, &res))
         return 0; /* the caller scans, holding the claim */
     pthread_mutex_lock(&c->lock);
     c->stats.hits++;
@@ -320,15 +383,16 @@ void ls_layer_cache_done(ls_layer_cache *c, ls_layer_claim *cl, const ls_layer_r
 {
     bool stored = false, tried = false;
     if (cl->digest) {
-        ls_layer_codec_key key = {.digest = cl->digest, .rules_hash = c->rules_hash};
-        char path[PATH_MAX_LEN + 300];
+        ls_layer_codec_key key = {.digest = cl->digest, .rules_hash = c->rules_hash,
+                                  .mac_key = c->mac_key, .mac_key_len = c->mac_key_len};
+        char name[300];
         unsigned char *buf = NULL;
         size_t len = 0;
         /* stored before the claim is released, so waiters find it */
-        if (r && ls_layer_codec_cacheable(r, &key) && ls_layer_cache_entry_path(c, cl->digest, path, sizeof path)) {
+        if (r && ls_layer_codec_cacheable(r, &key) && entry_name(c, cl->digest, name, sizeof name)) {
             tried = true;
             stored = ls_layer_codec_encode(r, c->rules, &key, &buf, &len) == 0 &&
-                     write_entry(c, path, buf, len) == 0;
+                     write_entry(c, name, buf, len) == 0;
             free(buf);
         }
     }

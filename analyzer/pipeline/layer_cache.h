@@ -9,10 +9,15 @@
  * cache format), named "<alg>-<hex>.<16 hex of the rest>.lsl". Writes are a
  * temporary file in the same directory renamed over the entry, so any number
  * of processes can share the directory (on shared storage too): a reader sees
- * a whole entry or none. An entry that does not decode (truncated, corrupt,
- * foreign) is ignored and replaced by the next store. The files hold the
- * secrets found, unredacted (reports are rebuilt from them): the directories
- * are created 0700 and the files 0600.
+ * a whole entry or none. Each entry is authenticated (HMAC-SHA-256, see
+ * layer_codec.h) under a key the directory does not hold, given by the
+ * caller; the root and ROOT/layers must be trusted directories
+ * (core/trustdir.h: ours, not writable by others, no symlinks) or the cache
+ * is refused whole. An entry that does not decode (truncated, corrupt,
+ * foreign, forged: its tag does not verify, or its file is not ours) is
+ * ignored, counted as rejected and replaced by the next store. The files
+ * hold the secrets found, unredacted (reports are rebuilt from them): the
+ * directories are created 0700 and the files 0600.
  *
  * Only layers that have a digest in their manifest are cached, and only clean
  * results (see layer_codec.h): a layer whose blob was missing, truncated,
@@ -48,7 +53,7 @@ typedef struct {
                              * client, ls_registry_opts.bytes_fetched, manifests included) */
     uint64_t stored;        /* results written */
     uint64_t store_failed;  /* results that could not be written (full disk, read-only dir) */
-    uint64_t rejected;      /* entries ignored as truncated, corrupt or foreign */
+    uint64_t rejected;      /* entries ignored as truncated, corrupt, foreign or forged */
     uint64_t waits;         /* lookups that waited for another thread's scan of the same layer */
 } ls_layer_cache_stats;
 
@@ -66,9 +71,14 @@ typedef struct {
  * but nothing is read from or left in a persistent cache (--no-cache).
  * `settings` (may be NULL) spells every option a layer result depends on
  * besides the rules (match window, nested limits): it is part of the key.
- * Returns 0, or -1 with err naming the directory and the problem. */
+ * mac_key (copied) authenticates the entries: required with a root (at least
+ * LS_LAYER_CODEC_MIN_KEY bytes); a private directory makes its own.
+ * Returns 0, or -1 with err naming the directory and the problem (a root or
+ * ROOT/layers that is not a trusted directory among them: the caller then
+ * goes on without a persistent cache). */
 int ls_layer_cache_new(ls_layer_cache **out, const char *root, const ls_ruleset *rules,
-                       const char *settings, ls_error *err);
+                       const char *settings, const unsigned char *mac_key, size_t mac_key_len,
+                       ls_error *err);
 
 /* Frees c (removing a private directory with its entries). Accepts NULL. */
 void ls_layer_cache_free(ls_layer_cache *c);

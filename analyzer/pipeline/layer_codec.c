@@ -10,24 +10,30 @@
  *   u64 n_findings, then per finding: u32 rule | str rule id | str path |
  *   u64 line, column, offset | str secret | 32 bytes fingerprint |
  *   u8 validation | u8 confidence | u64 content lo, hi |
- *   XXH3-128 of everything before it (16 bytes)
+ *   HMAC-SHA-256 of everything before it under the cache key (32 bytes)
  *
- * The rule index is checked against the rule id at that index, so even a
- * file that passes the checksum cannot point a finding at another rule.
+ * The tag is checked (CRYPTO_memcmp, constant time) before a byte is parsed:
+ * whoever can write the cache directory but does not hold the key cannot
+ * make an entry that decodes, so a layer's findings cannot be edited away.
+ * The parser still trusts nothing (the key may be shared by many machines,
+ * a bug may have written the entry): every count is bounded by the bytes
+ * left, and the rule index is checked against the rule id at that index.
  */
 #include "pipeline/layer_codec.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <xxhash.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "blob/blob.h"
 #include "detect/detect.h"
 
 #define CODEC_MAGIC "LSLAYER\0"
 #define CODEC_MAGIC_LEN 8
-#define CODEC_SUM_LEN 16
+#define CODEC_SUM_LEN 32 /* HMAC-SHA-256 */
 #define COMP_ABSENT 255
 #define FLAG_WHITEOUT 1u
 #define FLAG_OPAQUE 2u
@@ -136,6 +142,18 @@ static void w_header(wbuf *b, const ls_ruleset *rules, const ls_layer_codec_key 
     w_u32(b, (uint32_t)ls_ruleset_count(rules));
 }
 
+/* The tag of buf[0..len) under key's MAC key into out; false without a key
+ * or when OpenSSL fails. */
+static bool mac(const ls_layer_codec_key *key, const unsigned char *buf, size_t len,
+                unsigned char out[CODEC_SUM_LEN])
+{
+    unsigned int out_len = 0;
+    if (!key->mac_key || key->mac_key_len < LS_LAYER_CODEC_MIN_KEY || key->mac_key_len > INT32_MAX)
+        return false;
+    return HMAC(EVP_sha256(), key->mac_key, (int)key->mac_key_len, buf, len, out, &out_len) != NULL &&
+           out_len == CODEC_SUM_LEN;
+}
+
 bool ls_layer_codec_cacheable(const ls_layer_result *r, const ls_layer_codec_key *key)
 {
     return r && key && key->digest && r->fs && r->info.scanned && r->info.digest_verified &&
@@ -146,7 +164,7 @@ int ls_layer_codec_encode(const ls_layer_result *r, const ls_ruleset *rules,
                           const ls_layer_codec_key *key, unsigned char **out, size_t *len)
 {
     wbuf b = {0};
-    XXH128_canonical_t sum;
+    unsigned char tag[CODEC_SUM_LEN];
     const ls_layer_report *info = &r->info;
     *out = NULL;
     *len = 0;
@@ -180,8 +198,10 @@ int ls_layer_codec_encode(const ls_layer_result *r, const ls_ruleset *rules,
         w_u64(&b, r->findings.content[i].hi);
     }
     if (!b.failed) {
-        XXH128_canonicalFromHash(&sum, XXH3_128bits(b.p, b.len));
-        w_bytes(&b, sum.digest, CODEC_SUM_LEN);
+        if (mac(key, b.p, b.len, tag))
+            w_bytes(&b, tag, CODEC_SUM_LEN);
+        else
+            b.failed = true;
     }
     if (b.failed) {
         free(b.p);
@@ -402,15 +422,15 @@ int ls_layer_codec_decode(const unsigned char *buf, size_t len, const ls_ruleset
                           const ls_layer_codec_key *key, size_t index, ls_layer_result *out)
 {
     rbuf b;
-    XXH128_canonical_t sum;
+    unsigned char tag[CODEC_SUM_LEN];
     ls_layer_report *info = &out->info;
     bool oom = false;
     unsigned comp;
     memset(out, 0, sizeof *out);
     if (!buf || len < CODEC_MAGIC_LEN + CODEC_SUM_LEN || !key->digest || !key->rules_hash)
         return -1;
-    XXH128_canonicalFromHash(&sum, XXH3_128bits(buf, len - CODEC_SUM_LEN));
-    if (memcmp(sum.digest, buf + len - CODEC_SUM_LEN, CODEC_SUM_LEN) != 0)
+    if (!mac(key, buf, len - CODEC_SUM_LEN, tag) ||
+        CRYPTO_memcmp(tag, buf + len - CODEC_SUM_LEN, CODEC_SUM_LEN) != 0)
         return -1;
     b = (rbuf){.p = buf, .left = len - CODEC_SUM_LEN};
     if (!r_header(&b, rules, key))

@@ -3,8 +3,15 @@
  * identical scan results; a truncated or byte-flipped entry is ignored,
  * recompiled and rewritten; another rule set gets another key; a cache
  * directory that cannot be written is not an error.
+ * Forgery: an entry whose checksum is recomputed over an edited database
+ * (a rule made blind, the rule ids permuted, another rule set's database)
+ * is refused by the example check, recompiled and rewritten, and the hits
+ * stay those of a fresh compile. A directory that is not ours (group
+ * writable, a symlink, another user's) is neither read nor written.
  */
+#include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +119,229 @@ static void flip_bytes(const char *path, off_t at)
     close(fd);
 }
 
+
+/* A small rule set (GitHub and AWS rules): the forgery and trust cases
+ * compile it many times, which the whole set makes slow under ASan. */
+static ls_ruleset *small_rules(void)
+{
+    const char *src = getenv("LAYERSCAN_SOURCE_DIR");
+    const char *files[] = {"github.json", "aws.json"};
+    ls_ruleset *rs = ls_ruleset_new();
+    ls_error err = {0};
+    CHECK(rs != NULL);
+    for (size_t i = 0; rs && i < 2; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/patterns/%s", src ? src : ".", files[i]);
+        if (ls_ruleset_load(rs, path, &err) != 0) {
+            fprintf(stderr, "%s: %s\n", path, err.msg);
+            abort();
+        }
+    }
+    return rs;
+}
+
+static const char *key_of(const ls_ruleset *rs)
+{
+    static char key[LS_DBCACHE_KEY_MAX];
+    CHECK(ls_dbcache_key(rs, HS_MODE_STREAM, 0, key));
+    return key;
+}
+
+/* A database of rs's expressions where rule `blind` (if < n) never matches
+ * and ids are shifted by `shift` (mod n): what a forger who can recompute
+ * the checksum could put in the cache. */
+static hs_database_t *forged_db(const ls_ruleset *rs, size_t blind, size_t shift)
+{
+    size_t n = ls_ruleset_count(rs);
+    const char **exprs = calloc(n, sizeof *exprs);
+    unsigned *flags = calloc(n, sizeof *flags), *ids = calloc(n, sizeof *ids);
+    hs_database_t *db = NULL;
+    hs_compile_error_t *cerr = NULL;
+    CHECK(exprs && flags && ids);
+    for (size_t i = 0; i < n; i++) {
+        exprs[i] = i == blind ? "\\x00never\\x01matches\\x02" : ls_ruleset_get(rs, i)->regex;
+        ids[i] = (unsigned)((i + shift) % n);
+    }
+    if (hs_compile_multi(exprs, flags, ids, (unsigned)n, HS_MODE_STREAM, NULL, &db, &cerr) != HS_SUCCESS) {
+        fprintf(stderr, "forged_db: %s\n", cerr ? cerr->message : "?");
+        hs_free_compile_error(cerr);
+        abort();
+    }
+    free(exprs);
+    free(flags);
+    free(ids);
+    return db;
+}
+
+/* Writes db as the entry at path, checksum and all (ls_dbcache_encode). */
+static void plant(const char *path, const hs_database_t *db, size_t n)
+{
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    FILE *f;
+    CHECK_INT(ls_dbcache_encode(db, n, &buf, &len), 0);
+    CHECK((f = fopen(path, "wb")) != NULL);
+    CHECK(fwrite(buf, 1, len, f) == len);
+    CHECK(fclose(f) == 0);
+    free(buf);
+}
+
+static unsigned char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char *buf = malloc(64u << 20);
+    CHECK(f && buf);
+    *len = fread(buf, 1, 64u << 20, f);
+    fclose(f);
+    return buf;
+}
+
+static bool same_file(const char *path, const unsigned char *want, size_t want_len)
+{
+    size_t len;
+    unsigned char *got = slurp(path, &len);
+    bool same = len == want_len && memcmp(got, want, len) == 0;
+    free(got);
+    return same;
+}
+
+static size_t count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    size_t n = 0;
+    while (d && (e = readdir(d)) != NULL)
+        n += e->d_name[0] != '.';
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* Forged entries: each refused, recompiled, the genuine entry rewritten. */
+static void test_forged(const ls_ruleset *rs, const char *dir, const char *plain)
+{
+    char path[4096];
+    ls_dbcache_state st;
+    size_t n = ls_ruleset_count(rs), genuine_len;
+    unsigned char *genuine;
+    char *got;
+    hs_database_t *db;
+    entry_path(rs, dir, path, sizeof path);
+    got = scan_with(rs, dir, &st); /* the genuine entry */
+    free(got);
+    genuine = slurp(path, &genuine_len);
+    CHECK(genuine_len > 1000);
+    for (int variant = 0; variant < 3; variant++) {
+        if (variant == 0)
+            db = forged_db(rs, ls_ruleset_find(rs, "github-pat"), 0); /* one rule blind */
+        else if (variant == 1)
+            db = forged_db(rs, n, 1); /* every hit reported as the next rule */
+        else {
+            ls_ruleset *other = small_rules(); /* the database of other rules */
+            CHECK_INT(ls_ruleset_disable(other, "github-pat"), 0);
+            CHECK_INT(ls_ruleset_disable(other, "aws-access-key-id"), 0);
+            db = forged_db(other, SIZE_MAX, 0);
+            n = ls_ruleset_count(rs);
+            plant(path, db, ls_ruleset_count(other)); /* another rule count: refused outright */
+            got = scan_with(rs, dir, &st);
+            CHECK_INT(st, LS_DBCACHE_MISS);
+            CHECK_STR(got, plain);
+            free(got);
+            hs_free_database(db);
+            db = forged_db(other, SIZE_MAX, 0);
+            ls_ruleset_free(other);
+        }
+        plant(path, db, n); /* the right count, a valid checksum */
+        CHECK(ls_dbcache_load(dir, key_of(rs), rs) == NULL);
+        got = scan_with(rs, dir, &st);
+        CHECK_INT(st, LS_DBCACHE_MISS);
+        CHECK_STR(got, plain); /* the findings of a fresh compile */
+        free(got);
+        CHECK(same_file(path, genuine, genuine_len)); /* rewritten with the genuine database */
+        got = scan_with(rs, dir, &st);
+        CHECK_INT(st, LS_DBCACHE_HIT);
+        CHECK_STR(got, plain);
+        free(got);
+        hs_free_database(db);
+    }
+    free(genuine);
+}
+
+/* A directory that is not ours: a valid entry in it is not read, nothing is
+ * written to it. */
+static void test_untrusted(const ls_ruleset *rs, const char *base, const char *plain)
+{
+    char good[4096], dir[4096], path[4096], link[4096];
+    ls_dbcache_state st;
+    char *got;
+    size_t len;
+    unsigned char *entry;
+    snprintf(good, sizeof good, "%s/good", base);
+    entry_path(rs, good, path, sizeof path);
+    got = scan_with(rs, good, &st);
+    free(got);
+    entry = slurp(path, &len);
+
+    for (int variant = 0; variant < 4; variant++) {
+        char epath[4096];
+        snprintf(dir, sizeof dir, "%s/untrusted%d", base, variant);
+        CHECK_INT(mkdir(dir, 0700), 0);
+        entry_path(rs, dir, epath, sizeof epath);
+        if (variant == 0) { /* group-writable */
+            CHECK_INT(chmod(dir, 0770), 0);
+        } else if (variant == 1) { /* writable by others */
+            CHECK_INT(chmod(dir, 0703), 0);
+        } else if (variant == 2) { /* another user's */
+            if (geteuid() == 0) {
+                CHECK_INT(chown(dir, 65534, 65534), 0);
+            } else { /* not root: a directory of root's stands for another user's */
+                rmdir(dir);
+                snprintf(dir, sizeof dir, "/usr");
+                entry_path(rs, dir, epath, sizeof epath);
+            }
+        }
+        if (variant == 3) { /* a symlink to a directory of ours holding a valid entry */
+            rmdir(dir);
+            snprintf(link, sizeof link, "%s/good", base);
+            CHECK_INT(symlink(link, dir), 0);
+            CHECK(ls_dbcache_load(dir, key_of(rs), rs) == NULL);
+            got = scan_with(rs, dir, &st);
+            CHECK_INT(st, LS_DBCACHE_MISS);
+            CHECK_STR(got, plain);
+            free(got);
+            CHECK(same_file(path, entry, len)); /* the target: untouched */
+            CHECK_INT(count_entries(link), 1);
+            continue;
+        }
+        if (strcmp(dir, "/usr") != 0) {
+            FILE *f = fopen(epath, "wb"); /* a valid entry, planted */
+            CHECK(f && fwrite(entry, 1, len, f) == len);
+            fclose(f);
+        }
+        CHECK(ls_dbcache_load(dir, key_of(rs), rs) == NULL);
+        got = scan_with(rs, dir, &st);
+        CHECK_INT(st, LS_DBCACHE_MISS); /* not read */
+        CHECK_STR(got, plain);
+        free(got);
+        if (strcmp(dir, "/usr") != 0) {
+            CHECK_INT(count_entries(dir), 1); /* nothing written */
+            CHECK(same_file(epath, entry, len));
+        } else {
+            CHECK(access(epath, F_OK) != 0);
+        }
+    }
+    /* an entry that is a symlink (to a valid entry) in a directory of ours */
+    snprintf(dir, sizeof dir, "%s/linked-entry", base);
+    CHECK_INT(mkdir(dir, 0700), 0);
+    {
+        char epath[4096];
+        entry_path(rs, dir, epath, sizeof epath);
+        CHECK_INT(symlink(path, epath), 0);
+        CHECK(ls_dbcache_load(dir, key_of(rs), rs) == NULL);
+    }
+    free(entry);
+}
+
 int main(void)
 {
     const char *src = getenv("LAYERSCAN_SOURCE_DIR");
@@ -155,7 +385,7 @@ int main(void)
     CHECK_INT(st, LS_DBCACHE_HIT);
     free(again);
 
-    /* a flipped byte in the database, then one in the widths */
+    /* a flipped byte in the database, then one in the header (its length) */
     flip_bytes(path, size / 2);
     again = scan_with(rs, dir, &st);
     CHECK_INT(st, LS_DBCACHE_MISS);
@@ -196,6 +426,19 @@ int main(void)
         CHECK_INT(st, LS_DBCACHE_MISS);
         CHECK_STR(again, plain);
         free(again);
+    }
+
+    {
+        ls_ruleset *small = small_rules();
+        char *small_plain = scan_with(small, NULL, &st);
+        char sub[1024];
+        CHECK(strstr(small_plain, "github-pat ") != NULL && strstr(small_plain, "aws-access-key-id ") != NULL);
+        snprintf(sub, sizeof sub, "%s/small", dir);
+        CHECK_INT(mkdir(sub, 0700), 0);
+        test_forged(small, sub, small_plain);
+        test_untrusted(small, sub, small_plain);
+        free(small_plain);
+        ls_ruleset_free(small);
     }
 
     /* the directory from the environment */

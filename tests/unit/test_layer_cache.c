@@ -11,6 +11,16 @@
  * declares differently is a miss; a hostile digest never names a file; a
  * private directory is removed; two threads asking for one digest are
  * single-flight (the second waits for the first's result).
+ * Forgery: an entry edited to hold no finding, sealed with a recomputed
+ * XXH3 checksum or an HMAC under another key, is rejected and counted, the
+ * layer is scanned again and its findings come back; the same edit under the
+ * real key would be accepted (so it is the tag that refuses it). An entry
+ * file that is not ours (group-writable, a symlink) is rejected too.
+ * Trust: a root that is group-writable, another user's, under an ancestor
+ * writable by others without the sticky bit, or whose layers/ is a symlink,
+ * is refused with a one-line reason and nothing is created in it; a sticky
+ * ancestor (/tmp) and a group-writable one (setgid 2775, as a Kubernetes
+ * fsGroup volume) are fine; directories we create are 0700.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -19,12 +29,16 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <xxhash.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "check.h"
 #include "layerscan/rules.h"
 #include "pipeline/layer_cache.h"
 #include "pipeline/layer_codec.h"
+#include <xxhash.h>
 
 #define DIGEST "sha256:1111111111111111111111111111111111111111111111111111111111111111"
 #define DIFF_ID "sha256:2222222222222222222222222222222222222222222222222222222222222222"
@@ -32,6 +46,9 @@
 
 static ls_ruleset *rules;
 static char rules_hash[65];
+/* the cache key (fake, made for this test) */
+static const unsigned char KEY[32] = "layerscan-test-key-0123456789abc";
+#define MAC .mac_key = KEY, .mac_key_len = sizeof KEY
 
 static const ls_content_id C1 = {0x0123456789abcdefull, 0xfedcba9876543210ull}, C2 = {7, 9}, Z = {0, 0};
 
@@ -175,7 +192,7 @@ static void check_same_findings(const ls_layer_result *a, const ls_layer_result 
 static void test_round_trip(void)
 {
     ls_layer_result r, back;
-    ls_layer_codec_key key = {.digest = DIGEST, .rules_hash = rules_hash};
+    ls_layer_codec_key key = {.digest = DIGEST, .rules_hash = rules_hash, MAC};
     unsigned char *buf = NULL;
     size_t len = 0;
     ls_fs_layer *stack_a[2], *stack_b[2];
@@ -227,10 +244,11 @@ static void test_round_trip(void)
 static void test_refused(void)
 {
     ls_layer_result r, back;
-    ls_layer_codec_key key = {.digest = DIGEST, .rules_hash = rules_hash};
-    ls_layer_codec_key other_digest = {.digest = OTHER, .rules_hash = rules_hash};
+    ls_layer_codec_key key = {.digest = DIGEST, .rules_hash = rules_hash, MAC};
+    ls_layer_codec_key other_digest = {.digest = OTHER, .rules_hash = rules_hash, MAC};
     ls_layer_codec_key other_rules = {.digest = DIGEST,
-                                      .rules_hash = "0000000000000000000000000000000000000000000000000000000000000000"};
+                                      .rules_hash = "0000000000000000000000000000000000000000000000000000000000000000",
+                                      MAC};
     unsigned char *buf = NULL;
     size_t len = 0, bad = 0;
     make_result(&r);
@@ -273,19 +291,19 @@ static void put_u64(unsigned char *p, uint64_t v)
         p[i] = (unsigned char)(v >> (8 * i));
 }
 
+/* A fresh tag under the cache key: what a holder of the key could write. */
 static void reseal(unsigned char *buf, size_t len)
 {
-    XXH128_canonical_t sum;
-    XXH128_canonicalFromHash(&sum, XXH3_128bits(buf, len - 16));
-    memcpy(buf + len - 16, sum.digest, 16);
+    unsigned int n = 0;
+    CHECK(HMAC(EVP_sha256(), KEY, sizeof KEY, buf, len - 32, buf + len - 32, &n) != NULL && n == 32);
 }
 
-/* A checksum proves nothing about intent: counts and lengths behind a valid
- * checksum are still bounded by the bytes that are there. */
+/* A valid tag proves who wrote an entry, not that it is sane: counts and
+ * lengths behind a valid tag are still bounded by the bytes that are there. */
 static void test_hostile_counts(void)
 {
     ls_layer_result r, back;
-    ls_layer_codec_key key = {.digest = DIGEST, .rules_hash = rules_hash};
+    ls_layer_codec_key key = {.digest = DIGEST, .rules_hash = rules_hash, MAC};
     unsigned char *buf = NULL;
     size_t len = 0, at;
     memset(&r, 0, sizeof r);
@@ -298,7 +316,7 @@ static void test_hostile_counts(void)
     /* header: magic 8, format 4, version, rules hash, digest, rule count 4,
      * diff_id, compression 1, five u64 */
     at = 8 + 4 + 4 + strlen(LAYERSCAN_VERSION) + 4 + 64 + 4 + strlen(DIGEST) + 4 + 4 + strlen(DIFF_ID) + 1 + 40;
-    CHECK_INT(len, at + 8 + 8 + 16);
+    CHECK_INT(len, at + 8 + 8 + 32);
     CHECK_INT(ls_layer_codec_decode(buf, len, rules, &key, 0, &back), 0);
     ls_layer_result_free(&back);
 
@@ -365,7 +383,7 @@ static void test_cache(const char *root)
     struct stat sb;
     ls_image img = one_layer_image(DIGEST, DIFF_ID);
 
-    CHECK_INT(ls_layer_cache_new(&c, root, rules, NULL, &err), 0);
+    CHECK_INT(ls_layer_cache_new(&c, root, rules, NULL, KEY, sizeof KEY, &err), 0);
     if (!c)
         return;
     CHECK(ls_layer_cache_entry_path(c, DIGEST, path, sizeof path));
@@ -467,7 +485,7 @@ static void test_private_dir(const char *tmp)
     struct stat sb;
     ls_image img = one_layer_image(DIGEST, DIFF_ID);
     setenv("TMPDIR", tmp, 1);
-    CHECK_INT(ls_layer_cache_new(&c, NULL, rules, NULL, &err), 0);
+    CHECK_INT(ls_layer_cache_new(&c, NULL, rules, NULL, NULL, 0, &err), 0);
     if (!c)
         return;
     snprintf(dir, sizeof dir, "%s", ls_layer_cache_dir(c));
@@ -513,7 +531,7 @@ static void test_single_flight(const char *root)
     pthread_t t;
     ls_image img = one_layer_image(DIGEST, DIFF_ID);
     waiter w = {.img = &img};
-    CHECK_INT(ls_layer_cache_new(&c, root, rules, NULL, &err), 0);
+    CHECK_INT(ls_layer_cache_new(&c, root, rules, NULL, KEY, sizeof KEY, &err), 0);
     if (!c)
         return;
     w.c = c;
@@ -539,6 +557,242 @@ static void test_single_flight(const char *root)
     ls_layer_cache_free(c);
 }
 
+
+/* ---- forgery and trust ------------------------------------------------ */
+
+static unsigned char *read_all(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char *buf = malloc(1 << 20);
+    CHECK(f && buf);
+    *len = fread(buf, 1, 1 << 20, f);
+    fclose(f);
+    return buf;
+}
+
+static void write_all(const char *path, const unsigned char *buf, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
+    CHECK(fd >= 0);
+    CHECK(write(fd, buf, len) == (ssize_t)len);
+    close(fd);
+}
+
+/* Looks layer 0 up: 1 with the number of findings in *n, or 0 after which
+ * the caller's scan (r) is handed back, as image_scan.c does. */
+static int lookup_or_rescan(ls_layer_cache *c, const ls_image *img, ls_layer_result *r, size_t *n)
+{
+    ls_layer_result got;
+    ls_layer_claim claim;
+    if (ls_layer_cache_lookup(c, rules, img, 0, &got, &claim) == 1) {
+        *n = got.findings.n;
+        ls_layer_result_free(&got);
+        return 1;
+    }
+    ls_layer_cache_done(c, &claim, r);
+    return 0;
+}
+
+static void test_forged_entry(const char *root)
+{
+    static const unsigned char OTHER_KEY[32] = "not-the-cache-key-0123456789abcd";
+    ls_layer_cache *c = NULL;
+    ls_layer_cache_stats st;
+    ls_layer_result r, emptied;
+    ls_layer_codec_key key = {.digest = DIGEST, .rules_hash = rules_hash, MAC};
+    ls_layer_codec_key wrong = {.digest = DIGEST, .rules_hash = rules_hash, .mac_key = OTHER_KEY,
+                                .mac_key_len = sizeof OTHER_KEY};
+    ls_error err = {0};
+    ls_image img = one_layer_image(DIGEST, DIFF_ID);
+    char path[8192];
+    unsigned char *genuine, *forged = NULL;
+    size_t genuine_len, forged_len = 0, n = 99;
+    uint64_t rejected = 0;
+    CHECK_INT(ls_layer_cache_new(&c, root, rules, NULL, KEY, sizeof KEY, &err), 0);
+    if (!c)
+        return;
+    CHECK(ls_layer_cache_entry_path(c, DIGEST, path, sizeof path));
+    make_result(&r);
+    CHECK_INT(lookup_or_rescan(c, &img, &r, &n), 0); /* cold: stored */
+    CHECK_INT(lookup_or_rescan(c, &img, &r, &n), 1);
+    CHECK_INT(n, 2);
+    genuine = read_all(path, &genuine_len);
+    CHECK_INT(ls_layer_codec_decode(genuine, genuine_len, rules, &key, 0, &emptied), 0);
+
+    /* the attacker's edit: the findings gone (count 0), paths kept */
+    for (size_t i = 0; i < emptied.findings.n; i++)
+        ls_finding_free_fields(&emptied.findings.items[i]);
+    emptied.findings.n = 0;
+    for (int variant = 0; variant < 3; variant++) {
+        free(forged);
+        if (variant == 0) { /* count 0, checksum recomputed the old way (XXH3-128) */
+            XXH128_canonical_t sum;
+            CHECK_INT(ls_layer_codec_encode(&emptied, rules, &key, &forged, &forged_len), 0);
+            XXH128_canonicalFromHash(&sum, XXH3_128bits(forged, forged_len - 32));
+            memset(forged + forged_len - 32, 0, 32);
+            memcpy(forged + forged_len - 32, sum.digest, 16);
+        } else if (variant == 1) { /* an HMAC under a key of the attacker's */
+            CHECK_INT(ls_layer_codec_encode(&emptied, rules, &wrong, &forged, &forged_len), 0);
+        } else { /* the genuine tag kept on the edited body */
+            CHECK_INT(ls_layer_codec_encode(&emptied, rules, &key, &forged, &forged_len), 0);
+            memcpy(forged + forged_len - 32, genuine + genuine_len - 32, 32);
+        }
+        CHECK(forged_len < genuine_len);
+        write_all(path, forged, forged_len);
+        CHECK_INT(lookup_or_rescan(c, &img, &r, &n), 0); /* rejected: the layer is scanned again */
+        ls_layer_cache_get_stats(c, &st);
+        CHECK_INT(st.rejected, ++rejected);
+        CHECK_INT(lookup_or_rescan(c, &img, &r, &n), 1); /* the rescan's result was stored */
+        CHECK_INT(n, 2);                                  /* the findings are reported */
+    }
+    /* control: the same edit sealed with the real key decodes (it is the tag
+     * that refuses the forgeries above, not the edit) */
+    free(forged);
+    CHECK_INT(ls_layer_codec_encode(&emptied, rules, &key, &forged, &forged_len), 0);
+    write_all(path, forged, forged_len);
+    CHECK_INT(lookup_or_rescan(c, &img, &r, &n), 1);
+    CHECK_INT(n, 0);
+
+    /* entry files that are not ours: group-writable, a symlink to a genuine copy */
+    write_all(path, genuine, genuine_len);
+    CHECK_INT(chmod(path, 0620), 0);
+    CHECK_INT(lookup_or_rescan(c, &img, &r, &n), 0);
+    ls_layer_cache_get_stats(c, &st);
+    CHECK_INT(st.rejected, ++rejected);
+    {
+        char copy[8300];
+        snprintf(copy, sizeof copy, "%s/genuine-copy", root);
+        write_all(copy, genuine, genuine_len);
+        CHECK_INT(unlink(path), 0);
+        CHECK_INT(symlink(copy, path), 0);
+        CHECK_INT(lookup_or_rescan(c, &img, &r, &n), 0);
+        ls_layer_cache_get_stats(c, &st);
+        CHECK_INT(st.rejected, ++rejected);
+        CHECK_INT(lookup_or_rescan(c, &img, &r, &n), 1); /* replaced by a file of ours */
+        CHECK_INT(n, 2);
+    }
+    /* no key, no persistent cache */
+    {
+        ls_layer_cache *c2 = NULL;
+        ls_error e2 = {0};
+        CHECK_INT(ls_layer_cache_new(&c2, root, rules, NULL, NULL, 0, &e2), -1);
+        CHECK(strstr(e2.msg, "a layer cache needs a key of at least 32 bytes") != NULL);
+        CHECK_INT(ls_layer_cache_new(&c2, root, rules, NULL, KEY, 16, &e2), -1);
+    }
+    free(forged);
+    free(genuine);
+    ls_layer_result_free(&emptied);
+    ls_layer_result_free(&r);
+    ls_layer_cache_free(c);
+}
+
+static size_t entries_in(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    size_t n = 0;
+    while (d && (e = readdir(d)) != NULL)
+        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* ls_layer_cache_new on root must fail with exactly `want`, creating nothing
+ * in root. */
+static void expect_refused(const char *root, const char *want)
+{
+    ls_layer_cache *c = NULL;
+    ls_error err = {0};
+    size_t before = entries_in(root);
+    CHECK_INT(ls_layer_cache_new(&c, root, rules, NULL, KEY, sizeof KEY, &err), -1);
+    CHECK(c == NULL);
+    CHECK_STR(err.msg, want);
+    CHECK_INT(entries_in(root), before);
+}
+
+/* out = a + "/" + b (out has room for PATH_MAX bytes) */
+static void join(char *out, const char *a, const char *b)
+{
+    CHECK(snprintf(out, 4096, "%s/%s", a, b) < 4096);
+}
+
+static void test_untrusted_dirs(const char *base)
+{
+    char root[4096], want[8600], target[4096], sub[4096];
+    ls_layer_cache *c = NULL;
+    ls_error err = {0};
+    struct stat sb;
+
+    join(root, base, "group-writable");
+    CHECK_INT(mkdir(root, 0700), 0);
+    CHECK_INT(chmod(root, 0770), 0);
+    snprintf(want, sizeof want, "%s: writable by group or others (mode 0770)", root);
+    expect_refused(root, want);
+
+    join(root, base, "others-writable");
+    CHECK_INT(mkdir(root, 0700), 0);
+    CHECK_INT(chmod(root, 0707), 0);
+    snprintf(want, sizeof want, "%s: writable by group or others (mode 0707)", root);
+    expect_refused(root, want);
+
+    join(root, base, "linked-layers");
+    join(target, base, "elsewhere");
+    join(sub, root, "layers");
+    CHECK_INT(mkdir(root, 0700), 0);
+    CHECK_INT(mkdir(target, 0700), 0);
+    CHECK_INT(symlink(target, sub), 0);
+    snprintf(want, sizeof want, "%s/layers: is a symbolic link", root);
+    expect_refused(root, want);
+    CHECK_INT(entries_in(target), 0);
+
+    join(root, base, "symlinked-root");
+    CHECK_INT(symlink(target, root), 0);
+    snprintf(want, sizeof want, "%s: is a symbolic link", root);
+    expect_refused(root, want);
+    CHECK_INT(entries_in(target), 0);
+
+    if (geteuid() == 0) {
+        join(root, base, "nobodys");
+        CHECK_INT(mkdir(root, 0700), 0);
+        CHECK_INT(chown(root, 65534, 65534), 0);
+        snprintf(want, sizeof want, "%s: owned by uid 65534, not by this user (uid 0)", root);
+    } else { /* a directory of root's stands for another user's */
+        snprintf(root, sizeof root, "/usr");
+        snprintf(want, sizeof want, "/usr: owned by uid 0, not by this user (uid %u)", (unsigned)geteuid());
+    }
+    expect_refused(root, want);
+
+    /* an ancestor anyone can write to, without the sticky bit: refused; the
+     * same ancestor sticky (as /tmp is): fine */
+    join(sub, base, "open");
+    CHECK_INT(mkdir(sub, 0700), 0);
+    CHECK_INT(chmod(sub, 0777), 0);
+    join(root, sub, "cache");
+    snprintf(want, sizeof want, "%s: an ancestor writable by others without the sticky bit (mode 0777)",
+             sub);
+    CHECK_INT(ls_layer_cache_new(&c, root, rules, NULL, KEY, sizeof KEY, &err), -1);
+    CHECK_STR(err.msg, want);
+    CHECK_INT(entries_in(sub), 0);
+    CHECK_INT(chmod(sub, 01777), 0);
+    ls_error_clear(&err);
+    CHECK_INT(ls_layer_cache_new(&c, root, rules, NULL, KEY, sizeof KEY, &err), 0);
+    ls_layer_cache_free(c);
+    CHECK_INT(stat(root, &sb), 0);
+    CHECK_INT(sb.st_mode & 07777, 0700);
+    join(sub, root, "layers");
+    CHECK_INT(stat(sub, &sb), 0);
+    CHECK_INT(sb.st_mode & 07777, 0700);
+
+    join(sub, base, "fsgroup");
+    CHECK_INT(mkdir(sub, 0700), 0);
+    CHECK_INT(chmod(sub, 02775), 0);
+    join(root, sub, "cache");
+    ls_error_clear(&err);
+    CHECK_INT(ls_layer_cache_new(&c, root, rules, NULL, KEY, sizeof KEY, &err), 0);
+    ls_layer_cache_free(c);
+}
+
 int main(void)
 {
     const char *src = getenv("LAYERSCAN_SOURCE_DIR");
@@ -556,6 +810,9 @@ int main(void)
     test_hostile_counts();
     snprintf(sub, sizeof sub, "%s/cache", dir);
     test_cache(sub);
+    snprintf(sub, sizeof sub, "%s/forged", dir);
+    test_forged_entry(sub);
+    test_untrusted_dirs(dir);
     snprintf(sub, sizeof sub, "%s/flight", dir);
     test_single_flight(sub);
     snprintf(sub, sizeof sub, "%s/tmp", dir);
