@@ -1,0 +1,397 @@
+/*
+ * faultshim.c - an LD_PRELOAD library for the fault-injection tests
+ * (tests/integration/test_faults.sh): makes the C library calls layerscan
+ * depends on fail the way a full disk, a signal or memory pressure makes
+ * them fail, deterministically, driven by environment variables. Built only
+ * with the tests and never linked into layerscan; reading the environment
+ * is this file's whole purpose.
+ *
+ *   LS_FAULT_ALLOC=N         the Nth malloc/calloc/realloc/posix_memalign/
+ *                            aligned_alloc call (1-based, counted over every
+ *                            thread) returns NULL with errno ENOMEM; once.
+ *   LS_FAULT_ALLOC_COUNT=F   writes the number of allocation calls made to F
+ *                            when main returns (the range of N to try).
+ *   LS_FAULT_READ=K          every Kth read/pread call is disturbed: the odd
+ *                            ones fail with EINTR, the even ones read at most
+ *                            half the bytes asked (a short count).
+ *   LS_FAULT_WRITE=N         from the Nth write/pwrite call on, every one fails
+ *                            with ENOSPC (a full disk stays full).
+ *   LS_FAULT_WRITE_SHORT=K   every Kth write writes at most half the bytes.
+ *   LS_FAULT_FSYNC=1         fsync/fdatasync fail with ENOSPC.
+ *   LS_FAULT_RENAME=1        rename/renameat fail with EACCES.
+ *
+ * Only calls made while main runs are counted and disturbed: the dynamic
+ * loader and the libraries' constructors run before it (we wrap main through
+ * __libc_start_main), and exit handlers after it, none of which is our code.
+ * Calls glibc makes internally (stdio's writes, getline's reads) do not go
+ * through these symbols and are not disturbed.
+ *
+ * One exclusion, for a defect of a library we do not own: jansson 2.14's
+ * lexer ignores the failure of strbuffer_append_byte() in lex_save()
+ * (load.c), so a failed allocation while it parses silently drops a
+ * character from a string or key ("configuraion") or reaches the assert(0)
+ * in lex_scan_string() (load.c:442, SIGABRT). The allocations made while a
+ * json_load*() call runs are therefore counted but never failed: a run whose
+ * N falls inside one runs without a fault (and must give the normal result).
+ * Our handling of json_load*() failing is still covered by malformed input.
+ *
+ * The real functions are found with dlsym(RTLD_NEXT): glibc's in a release
+ * build, the sanitizer's interceptors in an ASan build. dlsym may allocate
+ * before the real allocator is known: those few calls are served from a
+ * static arena and never freed to the real allocator.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef int (*main_fn)(int, char **, char **);
+
+static struct {
+    void *(*malloc)(size_t);
+    void *(*calloc)(size_t, size_t);
+    void *(*realloc)(void *, size_t);
+    void (*free)(void *);
+    int (*posix_memalign)(void **, size_t, size_t);
+    void *(*aligned_alloc)(size_t, size_t);
+    ssize_t (*read)(int, void *, size_t);
+    ssize_t (*pread)(int, void *, size_t, off_t);
+    ssize_t (*write)(int, const void *, size_t);
+    ssize_t (*pwrite)(int, const void *, size_t, off_t);
+    int (*fsync)(int);
+    int (*fdatasync)(int);
+    int (*rename)(const char *, const char *);
+    int (*renameat)(int, const char *, int, const char *);
+} real;
+
+static atomic_int armed;            /* main is running */
+static atomic_ulong n_alloc, n_read, n_write;
+static unsigned long fail_alloc, read_every, write_from, write_short_every;
+static int fail_fsync, fail_rename;
+static const char *count_file;
+static main_fn real_main;
+
+/* ---- the bootstrap arena: allocations made while dlsym runs ---------- */
+
+static _Alignas(16) unsigned char arena[1 << 16];
+static atomic_size_t arena_used;
+static _Thread_local int resolving;
+static _Thread_local int in_json_load; /* inside jansson's parser: never fail */
+
+static void *arena_alloc(size_t n)
+{
+    size_t off = atomic_fetch_add(&arena_used, (n + 15) & ~(size_t)15);
+    if (off + n > sizeof arena)
+        return NULL;
+    return arena + off;
+}
+
+static int in_arena(const void *p)
+{
+    return (const unsigned char *)p >= arena && (const unsigned char *)p < arena + sizeof arena;
+}
+
+static void resolve(void)
+{
+    if (real.malloc || resolving)
+        return;
+    resolving = 1;
+    real.calloc = dlsym(RTLD_NEXT, "calloc");
+    real.realloc = dlsym(RTLD_NEXT, "realloc");
+    real.free = dlsym(RTLD_NEXT, "free");
+    real.posix_memalign = dlsym(RTLD_NEXT, "posix_memalign");
+    real.aligned_alloc = dlsym(RTLD_NEXT, "aligned_alloc");
+    real.read = dlsym(RTLD_NEXT, "read");
+    real.pread = dlsym(RTLD_NEXT, "pread");
+    real.write = dlsym(RTLD_NEXT, "write");
+    real.pwrite = dlsym(RTLD_NEXT, "pwrite");
+    real.fsync = dlsym(RTLD_NEXT, "fsync");
+    real.fdatasync = dlsym(RTLD_NEXT, "fdatasync");
+    real.rename = dlsym(RTLD_NEXT, "rename");
+    real.renameat = dlsym(RTLD_NEXT, "renameat");
+    real.malloc = dlsym(RTLD_NEXT, "malloc"); /* last: it marks the table complete */
+    resolving = 0;
+}
+
+static unsigned long env_ulong(const char *name)
+{
+    const char *v = getenv(name);
+    return v ? strtoul(v, NULL, 10) : 0;
+}
+
+/* Whether this allocation call is the one to fail. */
+static int alloc_fails(void)
+{
+    unsigned long n;
+    if (!atomic_load(&armed))
+        return 0;
+    n = atomic_fetch_add(&n_alloc, 1) + 1;
+    if (fail_alloc && n == fail_alloc && !in_json_load) {
+        errno = ENOMEM;
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- allocation ------------------------------------------------------- */
+
+void *malloc(size_t n)
+{
+    resolve();
+    if (!real.malloc)
+        return arena_alloc(n);
+    return alloc_fails() ? NULL : real.malloc(n);
+}
+
+void *calloc(size_t k, size_t n)
+{
+    resolve();
+    if (!real.malloc)
+        return n && k > SIZE_MAX / n ? NULL : arena_alloc(k * n); /* static: zeroed */
+    return alloc_fails() ? NULL : real.calloc(k, n);
+}
+
+void *realloc(void *p, size_t n)
+{
+    resolve();
+    if (!real.malloc || in_arena(p)) {
+        void *q = real.malloc ? real.malloc(n) : arena_alloc(n);
+        if (q && p) {
+            size_t left = (size_t)(arena + sizeof arena - (unsigned char *)p);
+            memcpy(q, p, n < left ? n : left);
+        }
+        return q;
+    }
+    return alloc_fails() ? NULL : real.realloc(p, n);
+}
+
+void free(void *p)
+{
+    if (!p || in_arena(p))
+        return;
+    resolve();
+    if (real.free)
+        real.free(p);
+}
+
+int posix_memalign(void **out, size_t align, size_t n)
+{
+    resolve();
+    if (alloc_fails())
+        return ENOMEM;
+    return real.posix_memalign(out, align, n);
+}
+
+void *aligned_alloc(size_t align, size_t n)
+{
+    resolve();
+    return alloc_fails() ? NULL : real.aligned_alloc(align, n);
+}
+
+/* ---- reads and writes ------------------------------------------------- */
+
+/* 0 = undisturbed, 1 = EINTR, 2 = short */
+static int read_fault(size_t n)
+{
+    unsigned long k;
+    if (!read_every || !atomic_load(&armed) || n == 0)
+        return 0;
+    k = atomic_fetch_add(&n_read, 1) + 1;
+    if (k % read_every)
+        return 0;
+    if ((k / read_every) % 2) {
+        errno = EINTR;
+        return 1;
+    }
+    return n > 1 ? 2 : 0;
+}
+
+ssize_t read(int fd, void *buf, size_t n)
+{
+    int f;
+    resolve();
+    f = read_fault(n);
+    if (f == 1)
+        return -1;
+    return real.read(fd, buf, f == 2 ? n / 2 : n);
+}
+
+ssize_t pread(int fd, void *buf, size_t n, off_t off)
+{
+    int f;
+    resolve();
+    f = read_fault(n);
+    if (f == 1)
+        return -1;
+    return real.pread(fd, buf, f == 2 ? n / 2 : n, off);
+}
+
+/* 0 = undisturbed, 1 = ENOSPC, 2 = short */
+static int write_fault(size_t n)
+{
+    unsigned long k;
+    if (!atomic_load(&armed) || (!write_from && !write_short_every))
+        return 0;
+    k = atomic_fetch_add(&n_write, 1) + 1;
+    if (write_from && k >= write_from) {
+        errno = ENOSPC;
+        return 1;
+    }
+    return write_short_every && k % write_short_every == 0 && n > 1 ? 2 : 0;
+}
+
+ssize_t write(int fd, const void *buf, size_t n)
+{
+    int f;
+    resolve();
+    f = write_fault(n);
+    if (f == 1)
+        return -1;
+    return real.write(fd, buf, f == 2 ? n / 2 : n);
+}
+
+ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
+{
+    int f;
+    resolve();
+    f = write_fault(n);
+    if (f == 1)
+        return -1;
+    return real.pwrite(fd, buf, f == 2 ? n / 2 : n, off);
+}
+
+int fsync(int fd)
+{
+    resolve();
+    if (fail_fsync && atomic_load(&armed)) {
+        errno = ENOSPC;
+        return -1;
+    }
+    return real.fsync(fd);
+}
+
+int fdatasync(int fd)
+{
+    resolve();
+    if (fail_fsync && atomic_load(&armed)) {
+        errno = ENOSPC;
+        return -1;
+    }
+    return real.fdatasync(fd);
+}
+
+int rename(const char *from, const char *to)
+{
+    resolve();
+    if (fail_rename && atomic_load(&armed)) {
+        errno = EACCES;
+        return -1;
+    }
+    return real.rename(from, to);
+}
+
+int renameat(int dfrom, const char *from, int dto, const char *to)
+{
+    resolve();
+    if (fail_rename && atomic_load(&armed)) {
+        errno = EACCES;
+        return -1;
+    }
+    return real.renameat(dfrom, from, dto, to);
+}
+
+/* ---- jansson's parser (see the top of the file) ---------------------- */
+
+typedef struct json_t json_t;
+typedef struct json_error_t json_error_t;
+
+json_t *json_loadb(const char *buf, size_t len, size_t flags, json_error_t *error)
+{
+    static json_t *(*next)(const char *, size_t, size_t, json_error_t *);
+    json_t *j;
+    if (!next)
+        next = (json_t * (*)(const char *, size_t, size_t, json_error_t *)) dlsym(RTLD_NEXT, "json_loadb");
+    in_json_load++;
+    j = next(buf, len, flags, error);
+    in_json_load--;
+    return j;
+}
+
+json_t *json_loads(const char *input, size_t flags, json_error_t *error)
+{
+    static json_t *(*next)(const char *, size_t, json_error_t *);
+    json_t *j;
+    if (!next)
+        next = (json_t * (*)(const char *, size_t, json_error_t *)) dlsym(RTLD_NEXT, "json_loads");
+    in_json_load++;
+    j = next(input, flags, error);
+    in_json_load--;
+    return j;
+}
+
+json_t *json_loadf(FILE *input, size_t flags, json_error_t *error)
+{
+    static json_t *(*next)(FILE *, size_t, json_error_t *);
+    json_t *j;
+    if (!next)
+        next = (json_t * (*)(FILE *, size_t, json_error_t *)) dlsym(RTLD_NEXT, "json_loadf");
+    in_json_load++;
+    j = next(input, flags, error);
+    in_json_load--;
+    return j;
+}
+
+json_t *json_load_file(const char *path, size_t flags, json_error_t *error)
+{
+    static json_t *(*next)(const char *, size_t, json_error_t *);
+    json_t *j;
+    if (!next)
+        next = (json_t * (*)(const char *, size_t, json_error_t *)) dlsym(RTLD_NEXT, "json_load_file");
+    in_json_load++;
+    j = next(path, flags, error);
+    in_json_load--;
+    return j;
+}
+
+/* ---- main ------------------------------------------------------------- */
+
+static int wrapped_main(int argc, char **argv, char **envp)
+{
+    int rc;
+    fail_alloc = env_ulong("LS_FAULT_ALLOC");
+    count_file = getenv("LS_FAULT_ALLOC_COUNT");
+    read_every = env_ulong("LS_FAULT_READ");
+    write_from = env_ulong("LS_FAULT_WRITE");
+    write_short_every = env_ulong("LS_FAULT_WRITE_SHORT");
+    fail_fsync = env_ulong("LS_FAULT_FSYNC") != 0;
+    fail_rename = env_ulong("LS_FAULT_RENAME") != 0;
+    atomic_store(&armed, 1);
+    rc = real_main(argc, argv, envp);
+    atomic_store(&armed, 0);
+    if (count_file) {
+        FILE *f = fopen(count_file, "w");
+        if (f) {
+            fprintf(f, "%lu\n", atomic_load(&n_alloc));
+            fclose(f);
+        }
+    }
+    return rc;
+}
+
+int __libc_start_main(main_fn main, int argc, char **argv, void (*init)(void), void (*fini)(void),
+                      void (*rtld_fini)(void), void *stack_end);
+
+int __libc_start_main(main_fn main, int argc, char **argv, void (*init)(void), void (*fini)(void),
+                      void (*rtld_fini)(void), void *stack_end)
+{
+    int (*next)(main_fn, int, char **, void (*)(void), void (*)(void), void (*)(void), void *) =
+        (int (*)(main_fn, int, char **, void (*)(void), void (*)(void), void (*)(void), void *))
+            dlsym(RTLD_NEXT, "__libc_start_main");
+    real_main = main;
+    return next(wrapped_main, argc, argv, init, fini, rtld_fini, stack_end);
+}
