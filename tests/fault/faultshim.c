@@ -19,6 +19,9 @@
  *   LS_FAULT_WRITE_SHORT=K   every Kth write writes at most half the bytes.
  *   LS_FAULT_FSYNC=1         fsync/fdatasync fail with ENOSPC.
  *   LS_FAULT_RENAME=1        rename/renameat fail with EACCES.
+ *   LS_FAULT_NFS=1           fstatfs says every file is on NFS, so layerscan
+ *                            reads files with pread instead of mapping them
+ *                            (and LS_FAULT_READ reaches the layer reads).
  *
  * Only calls made while main runs are counted and disturbed: the dynamic
  * loader and the libraries' constructors run before it (we wrap main through
@@ -35,6 +38,14 @@
  * N falls inside one runs without a fault (and must give the normal result).
  * Our handling of json_load*() failing is still covered by malformed input.
  *
+ * A second one: OpenSSL 3.0 builds its default library context and method
+ * store on the first EVP fetch, and a failed allocation in there leaves a
+ * NULL lock that the same fetch then takes (CRYPTO_THREAD_read_lock(NULL)
+ * from EVP_MD_fetch: SIGSEGV; seen with N inside the first ls_sha256_init /
+ * ls_ruleset_hash). So before arming, the shim fetches SHA-256 once (if
+ * libcrypto is loaded), as any program's first hash would; later fetches
+ * find the store built and are failed like any other allocation.
+ *
  * The real functions are found with dlsym(RTLD_NEXT): glibc's in a release
  * build, the sanitizer's interceptors in an ASan build. dlsym may allocate
  * before the real allocator is known: those few calls are served from a
@@ -48,6 +59,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 typedef int (*main_fn)(int, char **, char **);
@@ -67,12 +79,13 @@ static struct {
     int (*fdatasync)(int);
     int (*rename)(const char *, const char *);
     int (*renameat)(int, const char *, int, const char *);
+    int (*fstatfs)(int, struct statfs *);
 } real;
 
 static atomic_int armed;            /* main is running */
 static atomic_ulong n_alloc, n_read, n_write;
 static unsigned long fail_alloc, read_every, write_from, write_short_every;
-static int fail_fsync, fail_rename;
+static int fail_fsync, fail_rename, say_nfs;
 static const char *count_file;
 static main_fn real_main;
 
@@ -114,6 +127,7 @@ static void resolve(void)
     real.fdatasync = dlsym(RTLD_NEXT, "fdatasync");
     real.rename = dlsym(RTLD_NEXT, "rename");
     real.renameat = dlsym(RTLD_NEXT, "renameat");
+    real.fstatfs = dlsym(RTLD_NEXT, "fstatfs");
     real.malloc = dlsym(RTLD_NEXT, "malloc"); /* last: it marks the table complete */
     resolving = 0;
 }
@@ -305,6 +319,16 @@ int renameat(int dfrom, const char *from, int dto, const char *to)
     return real.renameat(dfrom, from, dto, to);
 }
 
+int fstatfs(int fd, struct statfs *fs)
+{
+    int rc;
+    resolve();
+    rc = real.fstatfs(fd, fs);
+    if (rc == 0 && say_nfs && atomic_load(&armed))
+        fs->f_type = 0x6969; /* NFS_SUPER_MAGIC */
+    return rc;
+}
+
 /* ---- jansson's parser (see the top of the file) ---------------------- */
 
 typedef struct json_t json_t;
@@ -370,6 +394,14 @@ static int wrapped_main(int argc, char **argv, char **envp)
     write_short_every = env_ulong("LS_FAULT_WRITE_SHORT");
     fail_fsync = env_ulong("LS_FAULT_FSYNC") != 0;
     fail_rename = env_ulong("LS_FAULT_RENAME") != 0;
+    say_nfs = env_ulong("LS_FAULT_NFS") != 0;
+    {
+        void *(*fetch)(void *, const char *, const char *) =
+            (void *(*)(void *, const char *, const char *))dlsym(RTLD_DEFAULT, "EVP_MD_fetch");
+        void (*md_free)(void *) = (void (*)(void *))dlsym(RTLD_DEFAULT, "EVP_MD_free");
+        if (fetch && md_free)
+            md_free(fetch(NULL, "SHA256", NULL));
+    }
     atomic_store(&armed, 1);
     rc = real_main(argc, argv, envp);
     atomic_store(&armed, 0);
