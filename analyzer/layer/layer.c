@@ -210,7 +210,15 @@ int ls_layer_walk(ls_reader *tar, ls_entry_fn fn, void *ud, ls_layer_counts *cou
         ls_error_set(err, LS_ERR_NOMEM, "out of memory"); /* their only failure */
         goto out;
     }
-    if (archive_read_open2(a, &ctx, NULL, read_cb, NULL, NULL) != ARCHIVE_OK) {
+    /* not archive_read_open2: it ignores a failed allocation in
+     * archive_read_set_callback_data and then writes through the missing
+     * node (libarchive 3.6, SIGSEGV) */
+    if (archive_read_set_callback_data(a, &ctx) != ARCHIVE_OK ||
+        archive_read_set_read_callback(a, read_cb) != ARCHIVE_OK) {
+        ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if (archive_read_open1(a) != ARCHIVE_OK) {
         walk_fail(a, &ctx, err, "not a tar archive");
         goto out;
     }

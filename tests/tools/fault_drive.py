@@ -15,7 +15,7 @@ KIND says what a correct outcome is, against a run of COMMAND without faults:
     jsonl    as report, for audit output: each image line equal to the normal one or an
              error line whose code is "nomem"; or exit 2 and one line
     same     exit 0/1 with stdout equal to the normal one (faults that must be invisible:
-             EINTR, short reads and writes)
+             EINTR, short reads and writes); for JSONL every line, the audit's summary too
     fail     exit 2 and exactly one line on stderr (a fault that must be reported)
     extract  as report, and the file named by $LS_FAULT_OUT equal to the normal one when
              the exit is 0, absent when it is 2
@@ -124,7 +124,10 @@ def judge(kind, normal, got, out_name):
                                and x.get("audit") == y.get("audit")):
                 return f"image line differs: {json.dumps(x)[:400]}"
         return None
-    if canon_report(out) != normal["report"]:
+    if isinstance(normal["report"], list):  # JSONL: every line, the summary's counts included
+        if canon_lines(out) != normal["lines"]:
+            return f"output differs (exit {rc}): {out[-400:]!r} stderr {err_lines[-3:]!r}"
+    elif canon_report(out) != normal["report"]:
         return f"report differs (exit {rc}): {out[:300]!r} stderr {err_lines!r}"
     if kind == "extract" and file_now != normal["file"]:
         return "extracted file differs from the normal one"
