@@ -581,6 +581,13 @@ static int nomem(ls_error *err)
     return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
 }
 
+/* Errors that are ours (out of memory, a library failing us), not the
+ * layer's: they fail the scan rather than become the layer's errors. */
+static bool fatal(const ls_error *e)
+{
+    return e->code == LS_ERR_NOMEM || e->code == LS_ERR_INTERNAL;
+}
+
 /* Compares what the blob hashed against what the image declares. 0, or -1
  * (out of memory: a mismatch could not be recorded). */
 static int verify_digests(ls_layer_result *out, const ls_image *img, size_t i, const ls_blob_info *bi)
@@ -634,12 +641,12 @@ int ls_layer_scan(ls_source *src, size_t index, const ls_ruleset *rules, ls_scan
         c.magic_rule[k] = k == LS_MAGIC_NONE ? -1 : ls_ruleset_find(rules, ls_magic_rule_id((ls_magic_kind)k));
 
     raw = ls_source_open_layer(src, index, &lerr);
-    if (!raw && lerr.code == LS_ERR_NOMEM)
+    if (!raw && fatal(&lerr))
         return *err = lerr, -1;
     if (!raw)
         return ls_error_list_add(&out->errors, (long)index, NULL, "%s", lerr.msg) == 0 ? 0 : nomem(err);
     blob = ls_blob_open_named(raw, img->layers[index].location ? img->layers[index].location : "layer blob", &lerr);
-    if (!blob && lerr.code == LS_ERR_NOMEM)
+    if (!blob && fatal(&lerr))
         return *err = lerr, -1;
     if (!blob)
         return ls_error_list_add(&out->errors, (long)index, NULL, "%s", lerr.msg) == 0 ? 0 : nomem(err);
@@ -669,11 +676,15 @@ int ls_layer_scan(ls_source *src, size_t index, const ls_ruleset *rules, ls_scan
     out->info.whiteouts = counts.whiteouts;
 
     ls_error_clear(&lerr);
-    if (ls_blob_finish(blob, &bi, &lerr) != 0 && out->info.scanned &&
-        (lerr.code == LS_ERR_NOMEM ||
-         ls_error_list_add(&out->errors, (long)index, NULL, "layer %zu: %s", index, lerr.msg) != 0)) {
-        nomem(err);
-        goto out;
+    if (ls_blob_finish(blob, &bi, &lerr) != 0 && out->info.scanned) {
+        if (fatal(&lerr)) {
+            *err = lerr;
+            goto out;
+        }
+        if (ls_error_list_add(&out->errors, (long)index, NULL, "layer %zu: %s", index, lerr.msg) != 0) {
+            nomem(err);
+            goto out;
+        }
     }
     out->info.compressed_bytes = bi.compressed_bytes;
     out->info.bytes = bi.bytes;
