@@ -54,9 +54,12 @@
  * is reached by no N then, and is a plain NULL check in our code.
  *
  * The real functions are found with dlsym(RTLD_NEXT): glibc's in a release
- * build, the sanitizer's interceptors in an ASan build. dlsym may allocate
- * before the real allocator is known: those few calls are served from a
- * static arena and never freed to the real allocator.
+ * build, the sanitizer's interceptors in an ASan build. They are looked up
+ * by the shim's constructor, which runs after the libraries it wraps were
+ * initialised (ASan's own start-up calls dlsym, and a nested dlsym from our
+ * malloc there would call its not yet initialised interceptor). Allocations
+ * made before that (and while dlsym runs) are served from a static arena and
+ * never freed to the real allocator.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -98,7 +101,8 @@ static main_fn real_main;
 
 /* ---- the bootstrap arena: allocations made while dlsym runs ---------- */
 
-static _Alignas(16) unsigned char arena[1 << 16];
+static _Alignas(16) unsigned char arena[4 << 20];
+static atomic_int ready; /* the constructor ran: dlsym may be called */
 static atomic_size_t arena_used;
 static _Thread_local int resolving;
 static _Thread_local int no_fail; /* inside jansson's parser or archive_read_new: never fail */
@@ -109,6 +113,14 @@ static void *arena_alloc(size_t n)
     if (off + n > sizeof arena)
         return NULL;
     return arena + off;
+}
+
+static void *arena_aligned(size_t align, size_t n)
+{
+    unsigned char *p = arena_alloc(n + align);
+    if (!p || align <= 16)
+        return p;
+    return p + (align - (uintptr_t)p % align) % align;
 }
 
 static int in_arena(const void *p)
@@ -163,7 +175,8 @@ static int alloc_fails(void)
 
 void *malloc(size_t n)
 {
-    resolve();
+    if (atomic_load(&ready))
+        resolve();
     if (!real.malloc)
         return arena_alloc(n);
     return alloc_fails() ? NULL : real.malloc(n);
@@ -171,7 +184,8 @@ void *malloc(size_t n)
 
 void *calloc(size_t k, size_t n)
 {
-    resolve();
+    if (atomic_load(&ready))
+        resolve();
     if (!real.malloc)
         return n && k > SIZE_MAX / n ? NULL : arena_alloc(k * n); /* static: zeroed */
     return alloc_fails() ? NULL : real.calloc(k, n);
@@ -179,7 +193,8 @@ void *calloc(size_t k, size_t n)
 
 void *realloc(void *p, size_t n)
 {
-    resolve();
+    if (atomic_load(&ready))
+        resolve();
     if (!real.malloc || in_arena(p)) {
         void *q = real.malloc ? real.malloc(n) : arena_alloc(n);
         if (q && p) {
@@ -195,13 +210,14 @@ void free(void *p)
 {
     if (!p || in_arena(p))
         return;
-    resolve();
     if (real.free)
         real.free(p);
 }
 
 int posix_memalign(void **out, size_t align, size_t n)
 {
+    if (!atomic_load(&ready) || !real.malloc)
+        return (*out = arena_aligned(align, n)) ? 0 : ENOMEM;
     resolve();
     if (alloc_fails())
         return ENOMEM;
@@ -210,6 +226,8 @@ int posix_memalign(void **out, size_t align, size_t n)
 
 void *aligned_alloc(size_t align, size_t n)
 {
+    if (!atomic_load(&ready) || !real.malloc)
+        return arena_aligned(align, n);
     resolve();
     return alloc_fails() ? NULL : real.aligned_alloc(align, n);
 }
@@ -403,6 +421,12 @@ struct archive *archive_read_new(void)
     a = next();
     no_fail--;
     return a;
+}
+
+__attribute__((constructor)) static void shim_init(void)
+{
+    atomic_store(&ready, 1);
+    resolve();
 }
 
 /* ---- main ------------------------------------------------------------- */
