@@ -87,11 +87,29 @@ void audit_strset_free(audit_strset *set);
  * of memory. */
 char *audit_ref_key(const char *ref);
 
-/* Reads a previous audit output for --resume: adds the key of every image
- * line ("audit":{"reference":...}) to done. A last line without its newline
- * (the process was killed while writing it) is cut off the file, so appending
- * starts on a fresh line. A file that does not exist is an empty output.
- * Returns 0, or -1 with err naming the file. */
-int audit_resume_load(const char *path, audit_strset *done, ls_error *err);
+/* What a previous audit output says about each reference (--resume). The
+ * last complete line naming a reference is its outcome: a report puts it in
+ * `done` (skipped), an error line ({"error":{...}}: the image could not be
+ * scanned at all, whatever the cause) puts it in `failed` (audited again and
+ * counted as retried). A reference is in at most one of the two. */
+typedef struct {
+    audit_strset done;
+    audit_strset failed;
+} audit_resume_set;
+
+void audit_resume_set_free(audit_resume_set *rs);
+
+/* Parses the complete lines of buf (an audit output: the bytes up to its last
+ * newline; anything after it is an unfinished line and ignored) into rs.
+ * Lines that are not JSON objects with "audit":{"reference":STRING} (the
+ * summary lines, garbage) are ignored. Returns 0, or -1 when out of memory. */
+int audit_resume_parse(const char *buf, size_t len, audit_resume_set *rs);
+
+/* Reads a previous audit output for --resume into rs (audit_resume_parse). A
+ * last line without its newline (the process was killed while writing it) is
+ * cut off the file, so appending starts on a fresh line, and its image is
+ * retried unless an earlier line says otherwise. A file that does not exist
+ * is an empty output. Returns 0, or -1 with err naming the file. */
+int audit_resume_load(const char *path, audit_resume_set *rs, ls_error *err);
 
 #endif

@@ -5,9 +5,11 @@
 #include "cli/audit.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -226,45 +228,86 @@ char *audit_ref_key(const char *ref)
 
 /* ---- resume ----------------------------------------------------------- */
 
-/* The key of one output line, or NULL (summary line, unparseable line). */
-static void resume_line(const char *line, size_t len, audit_strset *done, bool *oom)
+void audit_resume_set_free(audit_resume_set *rs)
+{
+    audit_strset_free(&rs->done);
+    audit_strset_free(&rs->failed);
+}
+
+/* One complete output line: its reference goes to done or failed unless a
+ * later line (seen first: lines are read last to first) decided it. */
+static int resume_line(const char *line, size_t len, audit_resume_set *rs)
 {
     json_t *root = json_loadb(line, len, 0, NULL);
     json_t *ref = json_object_get(json_object_get(root, "audit"), "reference");
-    if (json_is_string(ref) && audit_strset_add(done, json_string_value(ref)) < 0)
-        *oom = true;
+    int rc = 0;
+    if (json_is_string(ref)) {
+        const char *key = json_string_value(ref);
+        if (!audit_strset_has(&rs->done, key) && !audit_strset_has(&rs->failed, key) &&
+            audit_strset_add(json_is_object(json_object_get(root, "error")) ? &rs->failed : &rs->done,
+                             key) < 0)
+            rc = -1;
+    }
     json_decref(root);
+    return rc;
 }
 
-int audit_resume_load(const char *path, audit_strset *done, ls_error *err)
+int audit_resume_parse(const char *buf, size_t len, audit_resume_set *rs)
 {
-    FILE *in = fopen(path, "r+");
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    off_t complete = 0; /* bytes up to and including the last newline */
-    bool oom = false;
+    /* last to first, so the first line seen for a reference is its outcome */
+    while (len > 0 && buf[len - 1] != '\n')
+        len--;
+    while (len > 0) {
+        size_t end = len - 1, start = end; /* buf[end] is the newline of the line */
+        while (start > 0 && buf[start - 1] != '\n')
+            start--;
+        if (resume_line(buf + start, end - start, rs) != 0)
+            return -1;
+        len = start;
+    }
+    return 0;
+}
+
+int audit_resume_load(const char *path, audit_resume_set *rs, ls_error *err)
+{
+    int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+    struct stat st;
+    void *map = MAP_FAILED;
+    size_t complete = 0; /* bytes up to and including the last newline */
     int rc = 0;
-    if (!in) {
+    if (fd < 0) {
         if (errno == ENOENT)
             return 0;
         return ls_error_set(err, LS_ERR_IO, "%s: cannot read the audit output to resume: %s", path,
                             strerror(errno));
     }
-    while ((len = getline(&line, &cap, in)) > 0) {
-        if (line[len - 1] != '\n')
-            break; /* cut off below */
-        complete += len;
-        resume_line(line, (size_t)len - 1, done, &oom);
+    if (fstat(fd, &st) != 0) {
+        rc = ls_error_set(err, LS_ERR_IO, "%s: cannot read the audit output to resume: %s", path,
+                          strerror(errno));
+        goto out;
     }
-    if (ferror(in))
-        rc = ls_error_set(err, LS_ERR_IO, "%s: cannot read the audit output to resume", path);
-    else if (oom)
+    if (!S_ISREG(st.st_mode)) {
+        rc = ls_error_set(err, LS_ERR_IO, "%s: cannot resume: not a regular file", path);
+        goto out;
+    }
+    if (st.st_size == 0)
+        goto out;
+    if ((uint64_t)st.st_size > SIZE_MAX ||
+        (map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED) {
+        rc = ls_error_set(err, LS_ERR_IO, "%s: cannot read the audit output to resume: %s", path,
+                          strerror(errno));
+        goto out;
+    }
+    for (complete = (size_t)st.st_size; complete > 0 && ((const char *)map)[complete - 1] != '\n';)
+        complete--;
+    if (audit_resume_parse(map, complete, rs) != 0)
         rc = ls_error_set(err, LS_ERR_NOMEM, "out of memory");
-    else if (len > 0 && ftruncate(fileno(in), complete) != 0)
+    else if (complete < (size_t)st.st_size && ftruncate(fd, (off_t)complete) != 0)
         rc = ls_error_set(err, LS_ERR_IO, "%s: cannot cut the unfinished last line: %s", path,
                           strerror(errno));
-    free(line);
-    fclose(in);
+out:
+    if (map != MAP_FAILED)
+        munmap(map, (size_t)st.st_size);
+    close(fd);
     return rc;
 }

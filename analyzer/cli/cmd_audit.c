@@ -11,8 +11,9 @@
  * that cannot be scanned gives {"report_version":1,"audit":{...},"error":{...}}.
  * Lines come out in input order whatever --jobs is (a bounded window of
  * finished lines waits for the slowest one), each flushed as it is written,
- * so an interrupted audit leaves whole lines that --resume can skip. A last
- * line holds the summary of this run.
+ * so an interrupted audit leaves whole lines that --resume can skip (an image
+ * whose last line is an error line is audited again: a 503 is not a result).
+ * A last line holds the summary of this run.
  */
 #include <jansson.h>
 #include <pthread.h>
@@ -43,7 +44,9 @@ typedef struct {
     uint64_t layers;         /* its layers (a layer that could not be read may have no digest) */
     uint64_t findings[N_SEV];/* by ls_severity */
     uint64_t errors;         /* errors[] entries, or 1 for an image that failed */
+    bool digests_oom;        /* digests could not all be kept: unique_layers unknown */
     bool failed;             /* could not be scanned at all */
+    bool nomem;              /* not even its error line could be made: the audit stops */
     bool gate;               /* findings at or above --fail-on */
 } audit_slot;
 
@@ -79,11 +82,23 @@ typedef struct {
 
 /* ---- one image -------------------------------------------------------- */
 
+/* {"reference":REF}, or NULL when out of memory. */
 static json_t *audit_field(const char *ref)
 {
     json_t *a = json_object();
-    json_object_set_new(a, "reference", ls_json_str(ref));
+    if (a && json_object_set_new(a, "reference", ls_json_str(ref)) != 0) {
+        json_decref(a);
+        return NULL;
+    }
     return a;
+}
+
+/* root[key] = v (owned, released on failure); a NULL root or v or a failed
+ * set clears *ok. */
+static void put(bool *ok, json_t *root, const char *key, json_t *v)
+{
+    if (json_object_set_new(root, key, v) != 0)
+        *ok = false;
 }
 
 static char *dump_line(json_t *root)
@@ -93,14 +108,20 @@ static char *dump_line(json_t *root)
     return s;
 }
 
+/* The error line of an image, or NULL when out of memory. */
 static char *error_line(const char *ref, const ls_error *err)
 {
     json_t *root = json_object(), *e = json_object();
-    json_object_set_new(root, "report_version", json_integer(1));
-    json_object_set_new(root, "audit", audit_field(ref));
-    json_object_set_new(e, "code", json_string(ls_code_name(err->code)));
-    json_object_set_new(e, "message", ls_json_str(err->msg));
-    json_object_set_new(root, "error", e);
+    bool ok = e != NULL;
+    put(&ok, root, "report_version", json_integer(1));
+    put(&ok, root, "audit", audit_field(ref));
+    put(&ok, e, "code", json_string(ls_code_name(err->code)));
+    put(&ok, e, "message", ls_json_str(err->msg));
+    put(&ok, root, "error", e);
+    if (!ok) {
+        json_decref(root);
+        return NULL;
+    }
     return dump_line(root);
 }
 
@@ -115,9 +136,12 @@ static void tally(audit_slot *s, const ls_report *r, const cli_opts *o)
     s->layers = r->n_layers;
     s->gate = cli_exit_status(r, o) == EXIT_FINDINGS;
     s->digests = calloc(r->n_layers ? r->n_layers : 1, sizeof *s->digests);
+    s->digests_oom = !s->digests;
     for (size_t i = 0; s->digests && i < r->n_layers; i++)
-        if (r->layers[i].digest && (s->digests[s->n_digests] = strdup(r->layers[i].digest)))
-            s->n_digests++;
+        if (r->layers[i].digest && !(s->digests[s->n_digests++] = strdup(r->layers[i].digest))) {
+            s->n_digests--;
+            s->digests_oom = true;
+        }
 }
 
 static void audit_image(audit_run *a, const char *ref, audit_slot *s)
@@ -135,10 +159,13 @@ static void audit_image(audit_run *a, const char *ref, audit_slot *s)
     if (ls_scan_image(ref, a->m, &so, &r, &err) == 0 &&
         cli_apply_policy(r, a->o, a->cfg, a->baseline, &err) == 0) {
         json_t *root = ls_report_json(r, &wo);
-        json_object_set_new(root, "audit", audit_field(ref));
-        if ((s->line = dump_line(root)) != NULL)
+        bool ok = true;
+        put(&ok, root, "audit", audit_field(ref));
+        if (!ok)
+            json_decref(root);
+        else if ((s->line = dump_line(root)) != NULL)
             tally(s, r, a->o);
-        else
+        if (!s->line)
             ls_error_set(&err, LS_ERR_NOMEM, "%s: out of memory writing the report", ref);
     }
     ls_report_free(r);
@@ -146,6 +173,7 @@ static void audit_image(audit_run *a, const char *ref, audit_slot *s)
         s->failed = true;
         s->errors = 1;
         s->line = error_line(ref, &err);
+        s->nomem = !s->line;
     }
 }
 
@@ -175,9 +203,13 @@ static void progress_line(audit_run *a)
 /* Under lock: writes every finished line that is next in input order. */
 static void flush_ready(audit_run *a)
 {
-    while (a->written < a->n && a->ring[a->written % a->window].line) {
+    while (a->written < a->n && (a->ring[a->written % a->window].line ||
+                                 a->ring[a->written % a->window].nomem)) {
         audit_slot *s = &a->ring[a->written % a->window];
-        if (!a->write_failed) {
+        if (s->nomem && !a->write_failed) {
+            a->write_failed = true;
+            ls_error_set(&a->write_err, LS_ERR_NOMEM, "%s: out of memory", a->refs[a->written]);
+        } else if (!a->write_failed) {
             if (fputs(s->line, a->out) == EOF || fputc('\n', a->out) == EOF || fflush(a->out) != 0) {
                 a->write_failed = true;
                 ls_error_set(&a->write_err, LS_ERR_IO, "%s: cannot write the audit output", a->out_label);
@@ -190,6 +222,7 @@ static void flush_ready(audit_run *a)
         a->t.gate |= s->gate;
         for (int k = 0; k < N_SEV; k++)
             a->t.findings[k] += s->findings[k];
+        a->unique_oom |= s->digests_oom;
         for (size_t i = 0; i < s->n_digests; i++)
             if (audit_strset_add(&a->unique, s->digests[i]) < 0)
                 a->unique_oom = true;
@@ -227,13 +260,15 @@ static int audit_item(void *ctx, unsigned worker, size_t i)
 
 /* ---- the list --------------------------------------------------------- */
 
-/* The references this process audits: its shard, minus those done. */
+/* The references this process audits: its shard, minus those done. Those
+ * whose last line in the --resume file is an error are audited again and
+ * counted in *retried. */
 static int select_refs(const cli_opts *o, audit_refs *all, audit_refs *mine, size_t *resumed,
-                       ls_error *err)
+                       size_t *retried, ls_error *err)
 {
-    audit_strset done = {0};
+    audit_resume_set prev = {0};
     int rc = -1;
-    if (o->resume && audit_resume_load(o->resume, &done, err) != 0)
+    if (o->resume && audit_resume_load(o->resume, &prev, err) != 0)
         goto out;
     for (size_t i = 0; i < all->n; i++) {
         char *key;
@@ -244,7 +279,8 @@ static int select_refs(const cli_opts *o, audit_refs *all, audit_refs *mine, siz
             ls_error_set(err, LS_ERR_NOMEM, "out of memory");
             goto out;
         }
-        skip = audit_strset_has(&done, key);
+        skip = audit_strset_has(&prev.done, key);
+        *retried += audit_strset_has(&prev.failed, key);
         free(key);
         if (skip)
             (*resumed)++;
@@ -253,7 +289,7 @@ static int select_refs(const cli_opts *o, audit_refs *all, audit_refs *mine, siz
     }
     rc = 0;
 out:
-    audit_strset_free(&done);
+    audit_resume_set_free(&prev);
     return rc;
 }
 
@@ -267,26 +303,33 @@ static uint64_t bytes_fetched(audit_run *a, const ls_layer_cache_stats *st)
     return st->bytes_fetched + atomic_load(&a->net_bytes);
 }
 
-static int write_summary(audit_run *a, const ls_layer_cache_stats *st, size_t resumed)
+static int write_summary(audit_run *a, const ls_layer_cache_stats *st, size_t resumed,
+                         size_t retried)
 {
     static const char *const sev[N_SEV] = {"low", "medium", "high", "critical"};
     json_t *root = json_object(), *sum = json_object(), *f = json_object();
     char *line;
+    bool ok = sum && f;
     int rc;
-    json_object_set_new(sum, "images", json_integer((json_int_t)a->t.images));
-    json_object_set_new(sum, "layers", json_integer((json_int_t)a->t.layers));
-    json_object_set_new(sum, "unique_layers", json_integer((json_int_t)a->unique.n));
-    json_object_set_new(sum, "layers_scanned", json_integer((json_int_t)st->scanned));
-    json_object_set_new(sum, "cache_hits", json_integer((json_int_t)st->hits));
-    json_object_set_new(sum, "bytes_fetched", json_integer((json_int_t)bytes_fetched(a, st)));
+    put(&ok, sum, "images", json_integer((json_int_t)a->t.images));
+    put(&ok, sum, "layers", json_integer((json_int_t)a->t.layers));
+    put(&ok, sum, "unique_layers", json_integer((json_int_t)a->unique.n));
+    put(&ok, sum, "layers_scanned", json_integer((json_int_t)st->scanned));
+    put(&ok, sum, "cache_hits", json_integer((json_int_t)st->hits));
+    put(&ok, sum, "bytes_fetched", json_integer((json_int_t)bytes_fetched(a, st)));
     for (int k = N_SEV - 1; k >= 0; k--)
-        json_object_set_new(f, sev[k], json_integer((json_int_t)a->t.findings[k]));
-    json_object_set_new(sum, "findings", f);
-    json_object_set_new(sum, "errors", json_integer((json_int_t)a->t.errors));
-    json_object_set_new(sum, "failed_images", json_integer((json_int_t)a->t.failed));
-    json_object_set_new(sum, "resumed", json_integer((json_int_t)resumed));
-    json_object_set_new(sum, "cache_rejected", json_integer((json_int_t)st->rejected));
-    json_object_set_new(root, "summary", sum);
+        put(&ok, f, sev[k], json_integer((json_int_t)a->t.findings[k]));
+    put(&ok, sum, "findings", f);
+    put(&ok, sum, "errors", json_integer((json_int_t)a->t.errors));
+    put(&ok, sum, "failed_images", json_integer((json_int_t)a->t.failed));
+    put(&ok, sum, "resumed", json_integer((json_int_t)resumed));
+    put(&ok, sum, "cache_rejected", json_integer((json_int_t)st->rejected));
+    put(&ok, sum, "retried", json_integer((json_int_t)retried));
+    put(&ok, root, "summary", sum);
+    if (!ok) {
+        json_decref(root);
+        return -1;
+    }
     line = dump_line(root);
     rc = line && fputs(line, a->out) != EOF && fputc('\n', a->out) != EOF && fflush(a->out) == 0 ? 0 : -1;
     free(line);
@@ -294,13 +337,16 @@ static int write_summary(audit_run *a, const ls_layer_cache_stats *st, size_t re
 }
 
 static void summary_table(audit_run *a, const ls_layer_cache_stats *st, size_t resumed,
-                          size_t deduped)
+                          size_t retried, size_t deduped)
 {
     fprintf(stderr, "audit summary\n");
     fprintf(stderr, "  images          %10llu", (unsigned long long)a->t.images);
     if (a->t.failed || resumed || deduped)
         fprintf(stderr, "   (%llu could not be scanned, %zu skipped by --resume, %zu duplicates)",
                 (unsigned long long)a->t.failed, resumed, deduped);
+    if (retried)
+        fprintf(stderr, "\n  retried         %10zu   (their last line in %s was an error)", retried,
+                a->out_label);
     fprintf(stderr, "\n  layers          %10llu\n", (unsigned long long)a->t.layers);
     fprintf(stderr, "  unique layers   %10zu\n", a->unique.n);
     fprintf(stderr, "  layers scanned  %10llu\n", (unsigned long long)st->scanned);
@@ -371,7 +417,7 @@ int cli_cmd_audit(const cli_opts *opts, const char *list)
     ls_layer_cache_stats st;
     audit_run a = {.lock = PTHREAD_MUTEX_INITIALIZER, .moved = PTHREAD_COND_INITIALIZER};
     audit_registry_walk walk;
-    size_t resumed = 0, deduped, workers;
+    size_t resumed = 0, retried = 0, deduped, workers;
     int status = EXIT_ERROR;
     ls_error_clear(&err);
     if (cli_config_load(opts, &cfg, &err) != 0 || cli_opts_merge(opts, &cfg, &eff, &err) != 0)
@@ -400,7 +446,7 @@ int cli_cmd_audit(const cli_opts *opts, const char *list)
                           : audit_enum_file((void *)list, &all, &err)) != 0)
         goto out;
     deduped = audit_refs_dedup(&all);
-    if (select_refs(o, &all, &mine, &resumed, &err) != 0 || open_engine(o, &rs, &m, &cache, &err) != 0)
+    if (select_refs(o, &all, &mine, &resumed, &retried, &err) != 0 || open_engine(o, &rs, &m, &cache, &err) != 0)
         goto out;
     if (!(a.out = open_output(o, &a.out_label, &err)))
         goto out;
@@ -434,11 +480,11 @@ int cli_cmd_audit(const cli_opts *opts, const char *list)
         ls_error_set(&err, LS_ERR_NOMEM, "out of memory counting unique layers");
         goto out;
     }
-    if (write_summary(&a, &st, resumed) != 0) {
+    if (write_summary(&a, &st, resumed, retried) != 0) {
         ls_error_set(&err, LS_ERR_IO, "%s: cannot write the audit summary", a.out_label);
         goto out;
     }
-    summary_table(&a, &st, resumed, deduped);
+    summary_table(&a, &st, resumed, retried, deduped);
     status = a.t.gate ? EXIT_FINDINGS : EXIT_CLEAN;
 out:
     if (status == EXIT_ERROR)

@@ -12,6 +12,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,6 +61,8 @@ static int walk_fail(struct archive *a, walk_ctx *ctx, ls_error *err, const char
 {
     if (ctx->below.code != LS_OK)
         return ls_error_set(err, ctx->below.code, "%s", ctx->below.msg);
+    if (archive_errno(a) == ENOMEM) /* libarchive's own allocation: not the layer's fault */
+        return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
     return ls_error_set(err, LS_ERR_FORMAT, "%s: %s", what,
                         archive_error_string(a) ? archive_error_string(a) : "unknown tar error");
 }
@@ -223,9 +226,20 @@ int ls_layer_walk(ls_reader *tar, ls_entry_fn fn, void *ud, ls_layer_counts *cou
         ls_error_set(err, LS_ERR_NOMEM, "out of memory");
         goto out;
     }
-    archive_read_support_format_tar(a);
-    archive_read_support_format_empty(a);
-    if (archive_read_open2(a, &ctx, NULL, read_cb, NULL, NULL) != ARCHIVE_OK) {
+    if (archive_read_support_format_tar(a) != ARCHIVE_OK ||
+        archive_read_support_format_empty(a) != ARCHIVE_OK) {
+        ls_error_set(err, LS_ERR_NOMEM, "out of memory"); /* their only failure */
+        goto out;
+    }
+    /* not archive_read_open2: it ignores a failed allocation in
+     * archive_read_set_callback_data and then writes through the missing
+     * node (libarchive 3.6, SIGSEGV) */
+    if (archive_read_set_callback_data(a, &ctx) != ARCHIVE_OK ||
+        archive_read_set_read_callback(a, read_cb) != ARCHIVE_OK) {
+        ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if (archive_read_open1(a) != ARCHIVE_OK) {
         walk_fail(a, &ctx, err, "not a tar archive");
         goto out;
     }

@@ -14,6 +14,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -289,6 +290,8 @@ static int header_fail(walk_ctx *w, ls_error *err)
         ls_error_set(err, w->below.code, "%s", w->below.msg);
         return -1;
     }
+    if (archive_errno(w->a) == ENOMEM) /* libarchive's own allocation, not the archive */
+        return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
     if (stream && w->entries == 0 && archive_filter_count(w->a) > 1 &&
         archive_filter_bytes(w->a, 0) == 0 && archive_error_string(w->a) &&
         strstr(archive_error_string(w->a), "Unrecognized archive format"))
@@ -312,11 +315,21 @@ int ls_nested_walk(ls_block_src *src, ls_nested_kind kind, const char *outer_nam
     if (!(w.a = archive_read_new()))
         return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
     if (enable(w.a, kind) != ARCHIVE_OK) {
+        if (archive_errno(w.a) == ENOMEM) {
+            rc = ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+            goto out;
+        }
         snprintf(why, why_cap, "no built-in %s decoder", ls_nested_kind_name(kind));
         rc = 1;
         goto out;
     }
-    if (archive_read_open2(w.a, &w, NULL, read_cb, NULL, NULL) != ARCHIVE_OK) {
+    /* not archive_read_open2: see ls_layer_walk */
+    if (archive_read_set_callback_data(w.a, &w) != ARCHIVE_OK ||
+        archive_read_set_read_callback(w.a, read_cb) != ARCHIVE_OK) {
+        rc = ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if (archive_read_open1(w.a) != ARCHIVE_OK) {
         rc = header_fail(&w, err);
         goto out;
     }

@@ -26,24 +26,27 @@ static char *dup_bytes(const char *s, size_t n)
     return out;
 }
 
-void ls_fingerprint(const char *rule_id, const char *secret, size_t len, char out[33])
+int ls_fingerprint(const char *rule_id, const char *secret, size_t len, char out[33])
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     static const char hex[] = "0123456789abcdef";
-    memset(md, 0, sizeof md);
-    if (ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1) {
-        EVP_DigestUpdate(ctx, rule_id, strlen(rule_id) + 1);
-        EVP_DigestUpdate(ctx, secret, len);
-        EVP_DigestFinal_ex(ctx, md, &mdlen);
-    }
+    int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+             EVP_DigestUpdate(ctx, rule_id, strlen(rule_id) + 1) == 1 &&
+             EVP_DigestUpdate(ctx, secret, len) == 1 && EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 &&
+             mdlen >= 16;
     EVP_MD_CTX_free(ctx);
+    if (!ok) {
+        out[0] = '\0';
+        return -1;
+    }
     for (int i = 0; i < 16; i++) {
         out[2 * i] = hex[md[i] >> 4];
         out[2 * i + 1] = hex[md[i] & 15];
     }
     out[32] = '\0';
+    return 0;
 }
 
 static ls_finding *reserve(ls_finding_list *l)
@@ -101,7 +104,10 @@ ls_finding *ls_finding_list_add(ls_finding_list *l, const ls_ruleset *rs, const 
     f->validation = ls_validation_name(ls_detect_validate(ls_ruleset_get(rs, hit->rule), hit->secret,
                                                           hit->secret_len, &f->confidence));
     f->confidence = ls_detect_path_confidence(path, f->confidence);
-    ls_fingerprint(ls_ruleset_get(rs, hit->rule)->id, hit->secret, hit->secret_len, f->fingerprint);
+    if (ls_fingerprint(ls_ruleset_get(rs, hit->rule)->id, hit->secret, hit->secret_len, f->fingerprint) != 0) {
+        ls_finding_free_fields(f); /* OpenSSL out of memory: no finding without its fingerprint */
+        return NULL;
+    }
     l->content[l->n] = content;
     l->n++;
     return f;

@@ -50,7 +50,8 @@ int ls_error_list_add(ls_error_list *l, long layer, const char *path, const char
 int ls_error_list_take(ls_error_list *dst, ls_error_list *src);
 void ls_error_list_free(ls_error_list *l);
 
-/* hex of the first 16 bytes of SHA-256(rule_id "\0" secret) */
-void ls_fingerprint(const char *rule_id, const char *secret, size_t len, char out[33]);
+/* hex of the first 16 bytes of SHA-256(rule_id "\0" secret). 0, or -1 when
+ * OpenSSL is out of memory (out is then ""). */
+int ls_fingerprint(const char *rule_id, const char *secret, size_t len, char out[33]);
 
 #endif

@@ -75,9 +75,12 @@ static void engine_id(char out[LS_DIGEST_MAX])
     if (fd < 0)
         return;
     if (ls_sha256_init(&h, NULL) == 0) {
-        while ((n = read(fd, buf, sizeof buf)) > 0)
-            if (ls_sha256_update(&h, buf, (size_t)n, NULL) != 0)
+        while ((n = read(fd, buf, sizeof buf)) != 0) {
+            if (n < 0 && errno == EINTR)
+                continue; /* a signal is not the end of the binary */
+            if (n < 0 || ls_sha256_update(&h, buf, (size_t)n, NULL) != 0)
                 break;
+        }
         if (n != 0 || ls_sha256_final(&h, out, NULL) != 0)
             snprintf(out, LS_DIGEST_MAX, "unknown");
         ls_sha256_dispose(&h);

@@ -518,7 +518,8 @@ static int link_file(scan_ctx *c, const ls_entry *e)
     ls_finding_list *l = &c->out->findings;
     size_t n = l->n;
     if (!ls_fs_layer_file(c->out->fs, e->target, &content)) {
-        ls_fs_layer_put(c->out->fs, e->path, LS_FS_OTHER, (ls_content_id){0, 0});
+        if (ls_fs_layer_put(c->out->fs, e->path, LS_FS_OTHER, (ls_content_id){0, 0}) != 0)
+            return -1;
         return ls_error_list_add(&c->out->errors, c->out->info.index, e->path,
                                  "hard link target %s is not a regular file earlier in this layer",
                                  e->target);
@@ -582,8 +583,23 @@ static char *dup_str(const char *s)
     return s ? strdup(s) : NULL;
 }
 
-/* Compares what the blob hashed against what the image declares. */
-static void verify_digests(ls_layer_result *out, const ls_image *img, size_t i, const ls_blob_info *bi)
+/* Out of memory fails the whole scan: a report that silently lacks a layer's
+ * digest or one of its errors (tamper evidence) must not look complete. */
+static int nomem(ls_error *err)
+{
+    return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+}
+
+/* Errors that are ours (out of memory, a library failing us), not the
+ * layer's: they fail the scan rather than become the layer's errors. */
+static bool fatal(const ls_error *e)
+{
+    return e->code == LS_ERR_NOMEM || e->code == LS_ERR_INTERNAL;
+}
+
+/* Compares what the blob hashed against what the image declares. 0, or -1
+ * (out of memory: a mismatch could not be recorded). */
+static int verify_digests(ls_layer_result *out, const ls_image *img, size_t i, const ls_blob_info *bi)
 {
     const char *want_digest = img->layers[i].digest;
     const char *want_diff = i < img->n_diff_ids ? img->diff_ids[i] : NULL;
@@ -591,17 +607,20 @@ static void verify_digests(ls_layer_result *out, const ls_image *img, size_t i, 
     bool ok = declared;
     if (want_digest && strcmp(want_digest, bi->digest) != 0) {
         ok = false;
-        ls_error_list_add(&out->errors, (long)i, NULL,
-                          "layer %zu blob digest mismatch: manifest says %s, content is %s", i,
-                          want_digest, bi->digest);
+        if (ls_error_list_add(&out->errors, (long)i, NULL,
+                              "layer %zu blob digest mismatch: manifest says %s, content is %s", i,
+                              want_digest, bi->digest) != 0)
+            return -1;
     }
     if (want_diff && strcmp(want_diff, bi->diff_id) != 0) {
         ok = false;
-        ls_error_list_add(&out->errors, (long)i, NULL,
-                          "layer %zu diff_id mismatch: config says %s, uncompressed content is %s", i,
-                          want_diff, bi->diff_id);
+        if (ls_error_list_add(&out->errors, (long)i, NULL,
+                              "layer %zu diff_id mismatch: config says %s, uncompressed content is %s", i,
+                              want_diff, bi->diff_id) != 0)
+            return -1;
     }
     out->info.digest_verified = ok && out->info.scanned;
+    return 0;
 }
 
 int ls_layer_scan(ls_source *src, size_t index, const ls_ruleset *rules, ls_scanner *sc,
@@ -623,16 +642,23 @@ int ls_layer_scan(ls_source *src, size_t index, const ls_ruleset *rules, ls_scan
     out->info.history = -1;
     out->info.digest = dup_str(img->layers[index].digest);
     out->info.media_type = dup_str(img->layers[index].media_type);
+    if ((img->layers[index].digest && !out->info.digest) ||
+        (img->layers[index].media_type && !out->info.media_type))
+        return nomem(err);
     ls_error_clear(&lerr);
     for (int k = 0; k <= LS_MAGIC_PKCS12; k++)
         c.magic_rule[k] = k == LS_MAGIC_NONE ? -1 : ls_ruleset_find(rules, ls_magic_rule_id((ls_magic_kind)k));
 
     raw = ls_source_open_layer(src, index, &lerr);
+    if (!raw && fatal(&lerr))
+        return *err = lerr, -1;
     if (!raw)
-        return ls_error_list_add(&out->errors, (long)index, NULL, "%s", lerr.msg) == 0 ? 0 : -1;
+        return ls_error_list_add(&out->errors, (long)index, NULL, "%s", lerr.msg) == 0 ? 0 : nomem(err);
     blob = ls_blob_open_named(raw, img->layers[index].location ? img->layers[index].location : "layer blob", &lerr);
+    if (!blob && fatal(&lerr))
+        return *err = lerr, -1;
     if (!blob)
-        return ls_error_list_add(&out->errors, (long)index, NULL, "%s", lerr.msg) == 0 ? 0 : -1;
+        return ls_error_list_add(&out->errors, (long)index, NULL, "%s", lerr.msg) == 0 ? 0 : nomem(err);
     /* verify_digests checks a SHA-256 over these bytes: gzip's CRC-32 is redundant */
     if (img->layers[index].digest || (index < img->n_diff_ids && img->diff_ids[index]))
         ls_blob_skip_checksum(blob);
@@ -652,20 +678,33 @@ int ls_layer_scan(ls_source *src, size_t index, const ls_ruleset *rules, ls_scan
         goto out;
     } else if (ls_error_list_add(&out->errors, (long)index, c.failed_path[0] ? c.failed_path : NULL,
                                  "layer %zu: %s", index, lerr.msg) != 0) {
+        nomem(err);
         goto out;
     }
     out->info.entries = counts.entries;
     out->info.whiteouts = counts.whiteouts;
 
     ls_error_clear(&lerr);
-    if (ls_blob_finish(blob, &bi, &lerr) != 0 && out->info.scanned)
-        ls_error_list_add(&out->errors, (long)index, NULL, "layer %zu: %s", index, lerr.msg);
+    if (ls_blob_finish(blob, &bi, &lerr) != 0 && out->info.scanned) {
+        if (fatal(&lerr)) {
+            *err = lerr;
+            goto out;
+        }
+        if (ls_error_list_add(&out->errors, (long)index, NULL, "layer %zu: %s", index, lerr.msg) != 0) {
+            nomem(err);
+            goto out;
+        }
+    }
     out->info.compressed_bytes = bi.compressed_bytes;
     out->info.bytes = bi.bytes;
     out->info.diff_id = dup_str(bi.diff_id);
     if (!out->info.digest)
         out->info.digest = dup_str(bi.digest);
-    verify_digests(out, img, index, &bi);
+    if (!out->info.diff_id || !out->info.digest ||
+        verify_digests(out, img, index, &bi) != 0) {
+        nomem(err);
+        goto out;
+    }
     rc = 0;
 out:
     ls_reader_free(tar);

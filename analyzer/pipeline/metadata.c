@@ -68,6 +68,9 @@ static void place_in_element(const meta_ctx *c, ls_finding *f)
     f->column = f->offset - c->starts[e] + 1;
 }
 
+#define ATTRIBUTE_NOMEM (-2) /* attribute(): the key could not be copied */
+
+/* The history entry that set the field's element, -1 for none. */
 static long attribute(const meta_ctx *c, uint64_t line)
 {
     const char *keyword = NULL;
@@ -84,7 +87,7 @@ static long attribute(const meta_ctx *c, uint64_t line)
         return -1;
     key = key_of(c->lines[line - 1]);
     if (!key)
-        return -1;
+        return strchr(c->lines[line - 1], '=') ? ATTRIBUTE_NOMEM : -1;
     h = ls_history_find_setter(c->hist, c->img->n_history, keyword, key);
     free(key);
     return h;
@@ -106,6 +109,10 @@ static int on_hit(void *ud, const ls_hit *hit)
     if (c->kind != FIELD_HISTORY)
         place_in_element(c, f);
     f->history = attribute(c, f->line);
+    if (f->history == ATTRIBUTE_NOMEM) {
+        c->oom = 1;
+        return 1;
+    }
     f->layer = c->kind == FIELD_HISTORY && c->history >= 0 ? c->hist[c->history].layer : -1;
     f->status = LS_STATUS_METADATA;
     return 0;

@@ -203,8 +203,12 @@ expect_eq "resume: whole file in input order" "$($CHECK refs partial.jsonl | tr 
 check "resume: same lines as one run" $CHECK same-lines partial.jsonl cold.jsonl
 cp cold.jsonl done.jsonl
 audit resume-done 0 --cache "$WORK/c-resume" --resume done.jsonl -o done.jsonl list
-check "resume of a finished audit: nothing to do" $CHECK summary done.jsonl images=0 layers=0 layers_scanned=0 resumed=4
-check "resume of a finished audit: lines kept" $CHECK same-lines done.jsonl cold.jsonl
+# the missing image's line is an error: it is audited again (and fails again)
+check "resume of a finished audit: only the failed image again" $CHECK summary done.jsonl images=1 layers=0 \
+  layers_scanned=0 resumed=3 retried=1 failed_images=1 errors=1
+head -n 5 done.jsonl >done-head.jsonl
+check "resume of a finished audit: lines kept" $CHECK same-lines done-head.jsonl cold.jsonl
+expect_eq "resume of a finished audit: the retry appended" "$($CHECK refs done.jsonl | tr '\n' ' ')" "$A $B $C $MISSING $MISSING "
 audit resume-new 1 --cache "$WORK/c-resume" --resume new.jsonl list
 check "resume into a new file: everything" $CHECK summary new.jsonl images=4 resumed=0 layers_scanned=0 cache_hits=7
 
