@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/fileio.h"
 #include "report/json_util.h"
 
 int audit_refs_add(audit_refs *refs, const char *ref, ls_error *err)
@@ -270,11 +271,16 @@ int audit_resume_parse(const char *buf, size_t len, audit_resume_set *rs)
 
 int audit_resume_load(const char *path, audit_resume_set *rs, ls_error *err)
 {
-    int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
     struct stat st;
     void *map = MAP_FAILED;
     size_t complete = 0; /* bytes up to and including the last newline */
-    int rc = 0;
+    int rc = 0, fd;
+    bool exists;
+    /* the file is appended to afterwards: refused here on the output rules
+     * (no symlink, regular files only) before anything is scanned */
+    if (ls_file_check_output(path, LS_OUT_APPEND, &exists, err) != 0)
+        return -1;
+    fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) {
         if (errno == ENOENT)
             return 0;

@@ -356,6 +356,13 @@ static const void *bounded_map(void *ctx, uint64_t *len)
     return p;
 }
 
+/* The file is the inner reader's: a fault in a mapping names it. */
+static const char *bounded_name(void *ctx)
+{
+    bounded *w = ctx;
+    return ls_reader_name(w->inner);
+}
+
 static void bounded_close(void *ctx)
 {
     bounded *w = ctx;
@@ -364,9 +371,10 @@ static void bounded_close(void *ctx)
 }
 
 static const ls_reader_ops bounded_ops = {.read = bounded_read, .close = bounded_close,
-                                          .map = bounded_map};
+                                          .map = bounded_map, .name = bounded_name};
 static const ls_reader_ops bounded_peek_ops = {.read = bounded_read, .close = bounded_close,
-                                               .peek = bounded_peek, .map = bounded_map};
+                                               .peek = bounded_peek, .map = bounded_map,
+                                               .name = bounded_name};
 
 ls_reader *ls_reader_bounded(ls_reader *inner, const ls_reader_bounds *b, const char *name)
 {

@@ -10,34 +10,15 @@
 # Images: samples/leaky-docker.tar (8 layers, no layer digests: never taken
 # from the layer cache, so every count below is exact).
 set -euo pipefail
-if [ $# -ne 3 ]; then
-  echo "usage: $0 LAYERSCAN SRCDIR WORKDIR" >&2
-  exit 2
-fi
-read -r -a LS <<<"$1"
-SRC=$2
-WORK=$3
+. "$(dirname "$0")/lib.sh"
+ls_test_init "$@"
 CHECK="python3 $SRC/tests/tools/audit_check.py"
-rm -rf "$WORK"
-mkdir -p "$WORK"
-cd "$WORK"
-fails=0
-ok() { echo "ok   $*"; }
-bad() { echo "FAIL $*"; fails=$((fails + 1)); }
-check() {
-  local name=$1
-  shift
-  if "$@" 2>"$WORK/check.err"; then ok "$name"; else bad "$name: $(cat "$WORK/check.err")"; fi
-}
 # audit NAME WANT_EXIT ARGS...: stderr in NAME.err
 audit() {
   local name=$1 want=$2 rc=0
   shift 2
   "${LS[@]}" audit "$@" >"$WORK/$name.stdout" 2>"$WORK/$name.err" || rc=$?
   if [ "$rc" -eq "$want" ]; then ok "$name: exit $rc"; else bad "$name: exit $rc, expected $want"; sed 's/^/    /' "$WORK/$name.err"; fi
-}
-expect_eq() { # NAME GOT WANT
-  if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: got '$2', expected '$3'"; fi
 }
 summaries() { grep -c '^{"summary"' "$1"; }
 
@@ -104,4 +85,4 @@ check "odd lines: a report-like line is done, an error line retried" $CHECK summ
   resumed=1 retried=1 errors=0
 expect_eq "odd lines: the late image appended" "$(tail -n 2 odd.jsonl | head -n 1 | $CHECK refs /dev/stdin)" "$LATE"
 
-exit $((fails > 0))
+ls_test_finish "audit resume"

@@ -19,32 +19,13 @@
 # - several audits sharing one cache, one killed with SIGKILL while writing:
 #   a later audit gives the lines of an uncached audit with cache_rejected 0.
 set -euo pipefail
-if [ $# -ne 3 ]; then
-  echo "usage: $0 LAYERSCAN SRCDIR WORKDIR" >&2
-  exit 2
-fi
-read -r -a LS <<<"$1"
-SRC=$2
-WORK=$3
+. "$(dirname "$0")/lib.sh"
+ls_test_init "$@"
 CHECK="python3 $SRC/tests/tools/audit_check.py"
-rm -rf "$WORK"
-mkdir -p "$WORK"
 chmod 0755 "$WORK"
-cd "$WORK"
 umask 022
 export XDG_CONFIG_HOME="$WORK/config"
 export LAYERSCAN_CACHE_DIR="$WORK/default-cache"
-fails=0
-ok() { echo "ok   $*"; }
-bad() { echo "FAIL $*"; fails=$((fails + 1)); }
-expect_eq() { # NAME GOT WANT
-  if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: got '$2', expected '$3'"; fi
-}
-check() {
-  local name=$1
-  shift
-  if "$@" 2>"$WORK/check.err"; then ok "$name"; else bad "$name: $(cat "$WORK/check.err")"; fi
-}
 # run NAME WANT_EXIT ARGS...: stdout in NAME.out, stderr in NAME.err
 run() {
   local name=$1 want=$2 rc=0
@@ -301,4 +282,4 @@ expect_eq "after the kill: one entry per unique layer" "$(ls shared/layers | gre
 expect_eq "after the kill: only entries and temporaries in the cache" \
   "$(ls -A shared/layers | grep -Evc '^(.*\.lsl|\.tmp-[a-z0-9]{12})$' || true)" 0
 
-exit $((fails > 0))
+ls_test_finish "cache trust"

@@ -5,17 +5,9 @@
 #  the JSON) and ESC is refused with exit 2 and one stderr line in which both
 #  are escaped ("\u009b", "\x1b"), with no raw C1 or C0 byte.
 set -euo pipefail
-if [ $# -ne 3 ]; then
-  echo "usage: $0 LAYERSCAN SRCDIR WORKDIR" >&2
-  exit 2
-fi
-LS=$1
-WORK=$3
-rm -rf "$WORK"
+. "$(dirname "$0")/lib.sh"
+ls_test_init "$@"
 mkdir -p "$WORK/oci/blobs/sha256"
-fails=0
-ok() { echo "ok   $*"; }
-bad() { echo "FAIL $*"; fails=$((fails + 1)); }
 
 printf '{"imageLayoutVersion":"1.0.0"}' >"$WORK/oci/oci-layout"
 cat >"$WORK/oci/index.json" <<'JSON'
@@ -33,5 +25,4 @@ if LC_ALL=C grep -qP '[\x00-\x08\x0b-\x1f\x7f]' "$WORK/err"; then bad "raw C0 co
 if grep -qF 'sha256:\u009b31m\x1b[2Jdeadbeef' "$WORK/err"; then ok "digest escaped: $(cat "$WORK/err")"; else bad "escaped digest not in: $(cat -v "$WORK/err")"; fi
 if [ ! -s "$WORK/out" ]; then ok "no report"; else bad "a report on stdout"; fi
 
-echo "error escape: $fails failure(s)"
-[ "$fails" -eq 0 ]
+ls_test_finish "error escape"

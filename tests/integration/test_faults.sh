@@ -20,22 +20,11 @@
 # allocator (verify_asan_link_order=0) and the same runs apply, plus leak
 # checks; fewer N are tried there (LS_FAULT_SCALE) to keep the time bounded.
 set -euo pipefail
-if [ $# -ne 3 ]; then
-  echo "usage: $0 LAYERSCAN SRCDIR WORKDIR" >&2
-  exit 2
-fi
-read -r -a LS <<<"$1"
-SRC=$2
-WORK=$3
+. "$(dirname "$0")/lib.sh"
+ls_test_init "$@"
 : "${LAYERSCAN_FAULT_SHIM:?the shim library (set by tests/CMakeLists.txt)}"
 [ -f "$LAYERSCAN_FAULT_SHIM" ] || { echo "FAIL no shim at $LAYERSCAN_FAULT_SHIM"; exit 1; }
-rm -rf "$WORK"
-mkdir -p "$WORK"
-cd "$WORK"
 DRIVE="python3 $SRC/tests/tools/fault_drive.py"
-fails=0
-ok() { echo "ok   $*"; }
-bad() { echo "FAIL $*"; fails=$((fails + 1)); }
 drive() { if $DRIVE "$@"; then :; else fails=$((fails + 1)); fi; }
 
 # a private cache with the compiled rules of the suite's cache (compiling is slow)
@@ -96,4 +85,4 @@ else
   bad "audit to /dev/full: exit $rc: $(cat full-audit.err)"
 fi
 
-exit $((fails > 0))
+ls_test_finish "faults"

@@ -19,27 +19,15 @@
 #    refused (exit 2, nothing written through it), a new file is 0600 and an
 #    existing one of ours loses group/other access.
 set -euo pipefail
-if [ $# -ne 3 ]; then
-  echo "usage: $0 LAYERSCAN SRCDIR WORKDIR" >&2
-  exit 2
-fi
-read -r -a LS <<<"$1"
-SRC=$2
-WORK=$3
+. "$(dirname "$0")/lib.sh"
+ls_test_init "$@"
 MKIMAGE="python3 $SRC/tests/tools/mkimage.py"
-rm -rf "$WORK"
-mkdir -p "$WORK"
-cd "$WORK"
-fails=0
-ok() { echo "ok   $*"; }
-bad() { echo "FAIL $*"; fails=$((fails + 1)); }
 run() { # NAME WANT_EXIT ARGS...
   local name=$1 want=$2 rc=0
   shift 2
   timeout "${TMO:-120}" "${LS[@]}" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" || rc=$?
   if [ "$rc" -eq "$want" ]; then ok "$name: exit $rc"; else bad "$name: exit $rc, expected $want"; sed 's/^/    /' "$WORK/$name.err"; fi
 }
-expect_eq() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: got '$2', expected '$3'"; fi; }
 absent() { if [ ! -e "$2" ] && [ ! -L "$2" ]; then ok "$1"; else bad "$1: $2 exists"; fi; }
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 # no temporary file of ours left in a directory
@@ -294,5 +282,4 @@ for c in scan layers history diff baseline audit audit-resume extract; do
 done
 no_temp "-o: no temporary file" out
 
-echo "inspect evidence: $fails failure(s)"
-[ "$fails" -eq 0 ]
+ls_test_finish "inspect evidence"

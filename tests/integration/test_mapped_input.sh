@@ -12,17 +12,8 @@
 #     every digest verified).
 #  Each scan must end within 120 s.
 set -euo pipefail
-if [ $# -ne 3 ]; then
-  echo "usage: $0 LAYERSCAN SRCDIR WORKDIR" >&2
-  exit 2
-fi
-LS=$1
-WORK=$3
-rm -rf "$WORK"
-mkdir -p "$WORK"
-fails=0
-ok() { echo "ok   $*"; }
-bad() { echo "FAIL $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh"
+ls_test_init "$@"
 
 # the layout: layer 0 and 2 small, layer 1 96 MiB of noise plus a secret at its end
 python3 - "$WORK/oci" <<'PY'
@@ -144,5 +135,4 @@ if [ "$rc" = 1 ]; then ok "replaced: exit 1"; else bad "replaced: exit $rc"; sed
 summary "$WORK/replace.json" >"$WORK/replace.sum" || true
 if [ "$(cat "$WORK/replace.sum")" = "$want_base" ]; then ok "replaced: the old bytes, whole: same report"; else bad "replaced report: $(cat "$WORK/replace.sum")"; fi
 
-echo "mapped input: $fails failure(s)"
-[ "$fails" -eq 0 ]
+ls_test_finish "mapped input"
