@@ -44,14 +44,14 @@ typedef struct {
     const char *entry_path;    /* extract --path /p */
     bool force;                /* extract --force: overwrite an existing regular file */
     bool allow_unverified;     /* extract/diff --allow-unverified: use a layer failing its digest check */
-    /* issue 5 (performance) */
+    /* performance */
     bool no_cache;             /* --no-cache: always compile the rules */
     unsigned jobs;             /* --jobs N: layers scanned at once; 0 = online cores */
-    /* issue 7 (bounds) */
+    /* bounds */
     uint64_t match_window;     /* --match-window BYTES; 0 = LS_MATCH_WINDOW */
     uint64_t max_json_bytes;   /* --max-json-size BYTES; 0 = LS_MAX_JSON_BYTES */
     uint64_t max_findings_per_file; /* --max-findings-per-file N; 0 = the default */
-    /* issue 6 (bulk audit) */
+    /* bulk audit */
     const char *cache_dir;     /* --cache DIR: cache root (layer results, compiled rules) */
     const char *cache_key;     /* --cache-key FILE: the layer cache's HMAC key (scan, audit) */
     const char *resume;        /* --resume FILE: skip images already in FILE, append to it */
@@ -60,12 +60,12 @@ typedef struct {
     const char *registry_host; /* --registry HOST: audit a registry's catalog */
     unsigned shard_index;      /* --shard I/N */
     unsigned shard_count;      /* 0 = no sharding */
-    /* issue 6 (registry) */
+    /* registry */
     ls_registry_opts registry; /* --creds, --authfile, --cert-dir, --tls-verify */
     unsigned page_size;        /* registry ls --page-size N; 0 = the default */
-    /* issue 3 (nested content): --max-nested-depth/-bytes/-ratio/-entries; 0 = default */
+    /* nested content: --max-nested-depth/-bytes/-ratio/-entries; 0 = default */
     ls_nested_limits nested;
-    /* issue 13 (bounded network) */
+    /* bounded layers and time (registry, every transport) */
     uint64_t max_layer_bytes;  /* --max-layer-size BYTES; 0 = 64G */
     uint64_t image_timeout_ms; /* --image-timeout DURATION; 0 = none */
     bool image_timeout_set;    /* given (else audit's default CLI_AUDIT_IMAGE_TIMEOUT_MS) */
