@@ -12,16 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-unsigned char *ls_file_slurp(const char *path, uint64_t max, size_t *len, bool *exists)
+unsigned char *ls_file_slurp_fd(int fd, uint64_t max, size_t *len)
 {
     struct stat st;
     unsigned char *buf = NULL;
     size_t got = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (exists)
-        *exists = fd >= 0 || errno != ENOENT;
-    if (fd < 0)
-        return NULL;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
         (uint64_t)st.st_size > max || !(buf = malloc((size_t)st.st_size)))
         goto fail;
@@ -40,6 +35,16 @@ fail:
     free(buf);
     close(fd);
     return NULL;
+}
+
+unsigned char *ls_file_slurp(const char *path, uint64_t max, size_t *len, bool *exists)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (exists)
+        *exists = fd >= 0 || errno != ENOENT;
+    if (fd < 0)
+        return NULL;
+    return ls_file_slurp_fd(fd, max, len);
 }
 
 int ls_file_mkdirs(const char *dir)

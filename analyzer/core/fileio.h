@@ -20,6 +20,9 @@
  * apart from the other cases. */
 unsigned char *ls_file_slurp(const char *path, uint64_t max, size_t *len, bool *exists);
 
+/* The same for an open file descriptor, which it closes in every case. */
+unsigned char *ls_file_slurp_fd(int fd, uint64_t max, size_t *len);
+
 /* mkdir -p with mode 0700 for each directory created (cache entries hold
  * rule sets and findings). 0, or -1 (errno set by mkdir, or ENAMETOOLONG). */
 int ls_file_mkdirs(const char *dir);

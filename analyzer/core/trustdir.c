@@ -172,34 +172,22 @@ int ls_trustdir_open(const char *path, bool create, ls_error *err)
 unsigned char *ls_trustdir_slurp(int dirfd, const char *name, uint64_t max, size_t *len, int *state)
 {
     struct stat st;
-    unsigned char *buf = NULL;
-    size_t got = 0;
+    unsigned char *buf;
     int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     int dummy;
     state = state ? state : &dummy;
     *state = fd < 0 && errno == ENOENT ? LS_TRUST_ABSENT : LS_TRUST_REFUSED;
     if (fd < 0)
         return NULL;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
-        (st.st_mode & (S_IWGRP | S_IWOTH)) || st.st_size <= 0 || (uint64_t)st.st_size > max ||
-        !(buf = malloc((size_t)st.st_size)))
-        goto fail;
-    while (got < (size_t)st.st_size) {
-        ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            goto fail;
-        got += (size_t)r;
+    /* ours, and only ours to write; ls_file_slurp_fd checks type and size */
+    if (fstat(fd, &st) != 0 || st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+        close(fd);
+        return NULL;
     }
-    close(fd);
-    *len = got;
+    if (!(buf = ls_file_slurp_fd(fd, max, len)))
+        return NULL;
     *state = LS_TRUST_READ;
     return buf;
-fail:
-    free(buf);
-    close(fd);
-    return NULL;
 }
 
 /* ".tmp-" and 12 random characters from [a-z0-9]. */
