@@ -26,15 +26,9 @@
 # docker-archive, a bare layer tar).
 set -euo pipefail
 
-if [ $# -ne 3 ]; then
-  echo "usage: $0 LAYERSCAN SRCDIR WORKDIR" >&2
-  exit 2
-fi
-read -r -a LS <<<"$1"
-SRC=$2
-WORK=$3
+. "$(dirname "$0")/lib.sh"
+ls_test_init "$@"
 TOOLS=$SRC/tests/tools
-rm -rf "$WORK"
 mkdir -p "$WORK/out"
 BOUND=30 # seconds any one case may take (they take 0.5 to 5 s)
 # a cache of our own: the first scan compiles the rules (no time bound: a
