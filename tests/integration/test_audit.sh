@@ -194,7 +194,8 @@ expect_eq "stdin: default cache directory used" "$(ls default/layers | grep -c '
 
 # ---------------------------------------------------------------- resume
 head -n 1 cold.jsonl >partial.jsonl
-head -n 2 cold.jsonl | tail -n 1 | head -c 150 >>partial.jsonl # killed mid-line
+sed -n 2p cold.jsonl >line2.jsonl # (a file: `| head -c` may end the writer with SIGPIPE)
+head -c 150 line2.jsonl >>partial.jsonl # killed mid-line
 audit resume 1 --cache "$WORK/c-resume" --resume partial.jsonl list
 expect_eq "resume: nothing on stdout" "$(wc -c <resume.jsonl)" 0
 check "resume: only the rest" $CHECK summary partial.jsonl images=3 layers=5 unique_layers=4 layers_scanned=4 \

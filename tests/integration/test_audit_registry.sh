@@ -275,7 +275,8 @@ expect_eq "--repos matching nothing: only the summary line" "$(wc -l <out/none.o
 
 # ---- resume -----------------------------------------------------------------------
 head -n 1 out/cold.out >partial.jsonl
-head -n 2 out/cold.out | tail -n 1 | head -c 300 >>partial.jsonl # killed mid-line
+sed -n 2p out/cold.out >line2.jsonl # (a file: `| head -c` may end the writer with SIGPIPE)
+head -c 300 line2.jsonl >>partial.jsonl # killed mid-line
 LAYERSCAN_DEBUG=1 audit resume 1 --registry "$A" --tls-verify=false --cache "$WORK/c-resume" --resume partial.jsonl
 expect_eq "resume: nothing on stdout" "$(wc -c <out/resume.out)" 0
 check "resume: only the rest" $CHECK summary partial.jsonl images=6 layers=14 unique_layers=4 layers_scanned=4 \

@@ -58,7 +58,9 @@ if grep -q '^  retried ' run3.err; then bad "run 3: a retried line with nothing 
 
 # ---- a retry killed while writing its line: cut off, and the image retried again
 cp after-run1.jsonl killed.jsonl
-sed -n 1p after-run1.jsonl | sed "s|$GOOD|$LATE|g" | head -c 300 >>killed.jsonl
+# (through a file: `| head -c` would end the writer with SIGPIPE, fatal under pipefail)
+sed -n 1p after-run1.jsonl | sed "s|$GOOD|$LATE|g" >late-line.jsonl
+head -c 300 late-line.jsonl >>killed.jsonl
 audit killed 1 --jobs 1 --resume killed.jsonl list
 check "killed retry: retried again" $CHECK summary killed.jsonl images=1 layers=8 resumed=1 retried=1 errors=0
 expect_eq "killed retry: the unfinished line is gone" "$($CHECK refs killed.jsonl | tr '\n' ' ')" "$GOOD $LATE $LATE "
