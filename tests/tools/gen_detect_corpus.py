@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""gen_detect_corpus.py LAYERSCAN - writes tests/corpus/detect-rules/.
+"""gen_detect_corpus.py LAYERSCAN [--check] - writes tests/corpus/detect-rules/.
 
 One image whose second layer holds, for every shipped rule, a file
 /app/secrets/<rule-id>.txt (or a path its path_include accepts) with that rule's first example (fake secrets from
@@ -8,6 +8,9 @@ example keys, placeholders, lookups, digests, code). Labels are the findings
 the scanner reports, after checking that each secret file gives exactly its
 own rule with the example's secret and that no look-alike fires; anything
 else aborts, so the labels never encode a miss or a false positive.
+With --check nothing is written: the run only says whether every rule's first
+example gives exactly its own rule (the check a new rule file must pass). The
+scan uses this tree's patterns/ (LAYERSCAN_PATTERNS), whatever the binary's default.
 """
 import glob, json, os, subprocess, sys, tempfile
 
@@ -35,6 +38,7 @@ request_id = 6f1ed002-ab5d-42de-a8e4-2d3e3f1b7c4a
 
 def main():
     ls = sys.argv[1]
+    check_only = '--check' in sys.argv[2:]
     rules = []
     for f in sorted(glob.glob(os.path.join(ROOT, 'patterns', '*.json'))):
         rules += json.load(open(f))
@@ -67,8 +71,9 @@ def main():
         json.dump(spec, open(sp, 'w'))
         subprocess.run([sys.executable, os.path.join(ROOT, 'tests', 'tools', 'mkimage.py'), sp, img,
                         '--format', 'docker-archive'], check=True)
-        out = subprocess.run([ls, 'scan', '--format', 'json', '--show-secrets', img],
-                             capture_output=True, text=True)
+        env = dict(os.environ, LAYERSCAN_PATTERNS=os.path.join(ROOT, 'patterns'))
+        out = subprocess.run([ls, 'scan', '--format', 'json', '--show-secrets', '--no-cache', img],
+                             capture_output=True, text=True, env=env)
         rep = json.loads(out.stdout)
     got = {}
     bad = []
@@ -84,6 +89,9 @@ def main():
     if bad:
         print('\n'.join(bad), file=sys.stderr)
         sys.exit(1)
+    if check_only:
+        print('detect-rules: %d rules, each first example gives exactly its rule' % len(want))
+        return
     keys = ['rule', 'source', 'layer', 'history', 'instruction', 'path', 'line', 'column',
             'offset', 'status', 'removed_in_layer', 'secret']
     labels = {'exit': 1,
