@@ -1,13 +1,85 @@
 /*
  * cmd_rules.c - `layerscan rules list|test`: the rule library and its
  * self-test through the real engine.
+ *
+ * `rules list --format json` is the coverage listing other tools read: one
+ * object per rule with its family and whether an offline validator knows
+ * its format. That is decided by running the validator on the rule's own
+ * first example (a verdict other than "none" means it recognises the
+ * shape), so the listing can never claim a validator the scanner lacks.
  */
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "detect/detect.h"
 #include "match/matcher.h"
 #include "rules/selftest.h"
+
+/* "checksum", "structure" or NULL: what the validator proves about this
+ * rule's secrets, judged on its first example. */
+static const char *validation_kind(const ls_rule *r)
+{
+    ls_confidence conf;
+    const char *s;
+    if (!r->n_examples)
+        return NULL;
+    s = r->examples[0].secret;
+    switch (ls_detect_validate(r, s, strlen(s), &conf)) {
+    case LS_VALIDATION_CHECKSUM_VALID:
+    case LS_VALIDATION_CHECKSUM_INVALID: return "checksum";
+    case LS_VALIDATION_STRUCTURE_VALID: return "structure";
+    default: return NULL;
+    }
+}
+
+static json_t *strings_json(char *const *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++)
+        if (json_array_append_new(a, json_string(v[i])) != 0) {
+            json_decref(a);
+            return NULL;
+        }
+    return a;
+}
+
+static json_t *rule_json(const ls_rule *r)
+{
+    const char *v = validation_kind(r);
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "id", r->id, "title", r->title,
+                          "family", r->family, "severity", ls_severity_name(r->severity), "confidence",
+                          ls_confidence_name(r->confidence), "validation", v ? json_string(v) : json_null(),
+                          "references", strings_json(r->references, r->n_references), "path_include",
+                          strings_json(r->path_include, r->n_path_include));
+    return j;
+}
+
+static int list_json(const ls_ruleset *rs, ls_error *err)
+{
+    json_t *a = json_array();
+    int rc = -1;
+    for (size_t i = 0; a && i < ls_ruleset_count(rs); i++)
+        if (json_array_append_new(a, rule_json(ls_ruleset_get(rs, i))) != 0)
+            goto out;
+    if (a && json_dumpf(a, stdout, JSON_INDENT(1) | JSON_ENSURE_ASCII) == 0 && fputc('\n', stdout) != EOF)
+        rc = 0;
+out:
+    json_decref(a);
+    if (rc != 0)
+        ls_error_set(err, LS_ERR_NOMEM, "rules list: out of memory");
+    return rc;
+}
+
+static void list_text(const ls_ruleset *rs)
+{
+    for (size_t i = 0; i < ls_ruleset_count(rs); i++) {
+        const ls_rule *r = ls_ruleset_get(rs, i);
+        printf("%-40s %-8s %-6s %-16s %s\n", r->id, ls_severity_name(r->severity),
+               ls_confidence_name(r->confidence), r->family, r->title);
+    }
+}
 
 int cli_cmd_rules(const cli_opts *o, const char *what)
 {
@@ -19,10 +91,14 @@ int cli_cmd_rules(const cli_opts *o, const char *what)
     if (!(rs = cli_load_rules(o, &err)))
         goto out;
     if (strcmp(what, "list") == 0) {
-        for (size_t i = 0; i < ls_ruleset_count(rs); i++) {
-            const ls_rule *r = ls_ruleset_get(rs, i);
-            printf("%-32s %-8s %-6s %s\n", r->id, ls_severity_name(r->severity),
-                   ls_confidence_name(r->confidence), r->title);
+        if (strcmp(o->format, "json") == 0) {
+            if (list_json(rs, &err) != 0)
+                goto out;
+        } else if (strcmp(o->format, "text") == 0) {
+            list_text(rs);
+        } else {
+            ls_error_set(&err, LS_ERR_USAGE, "rules list --format %s: expected text or json", o->format);
+            goto out;
         }
         status = EXIT_CLEAN;
     } else if (strcmp(what, "test") == 0) {

@@ -26,7 +26,7 @@ void cli_usage(FILE *out)
           "       layerscan history [options] IMAGE      the Dockerfile from the history, with findings\n"
           "       layerscan extract IMAGE --layer N --path /P [-o FILE [--force]] [--allow-unverified]\n"
           "       layerscan diff IMAGE --layer N         what layer N added, changed, deleted, hid\n"
-          "       layerscan rules list|test [--rules FILE|DIR] [--verbose]\n"
+          "       layerscan rules list|test [--rules FILE|DIR] [--format text|json] [--verbose]\n"
           "       layerscan audit [options] LIST|-       many images: JSONL, one line per image\n"
           "       layerscan registry ls docker://HOST[:PORT][/REPO]  repositories, or a repository's tags\n"
           "       layerscan --version | --help\n"

@@ -193,6 +193,7 @@ json_t *ls_json_finding(const ls_report *r, const ls_finding *f, const ls_write_
     bool all = j != NULL, *ok = &all;
     put(ok, j, "rule", json_string(rule->id));
     put(ok, j, "title", json_string(rule->title));
+    put(ok, j, "family", json_string(rule->family));
     put(ok, j, "severity", json_string(ls_severity_name(rule->severity)));
     put(ok, j, "confidence", json_string(ls_confidence_name(f->confidence)));
     put(ok, j, "source", json_string(ls_finding_source_name(f->source)));

@@ -199,6 +199,7 @@ static json_t *rule_json(const ls_rule *rule)
     json_object_set_new(props, "tags", tags);
     json_object_set_new(props, "severity", json_string(ls_severity_name(rule->severity)));
     json_object_set_new(props, "confidence", json_string(ls_confidence_name(rule->confidence)));
+    json_object_set_new(props, "family", json_string(rule->family));
     json_object_set_new(props, "security-severity", json_string(security_severity(rule->severity)));
     json_object_set_new(j, "properties", props);
     free(name);

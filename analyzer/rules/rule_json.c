@@ -291,6 +291,19 @@ static int parse_keys(const parse_ctx *pc, const json_t *obj, ls_rule *r)
     return 0;
 }
 
+/* "patterns/aws.json" -> "aws": one file per provider family, so the file
+ * names the family (a user's own rules file names theirs). */
+static char *family_of(const char *origin)
+{
+    const char *base = strrchr(origin, '/');
+    size_t n;
+    base = base ? base + 1 : origin;
+    n = strlen(base);
+    if (n > 5 && strcmp(base + n - 5, ".json") == 0)
+        n -= 5;
+    return strndup(base, n);
+}
+
 int ls_rule_parse(ls_rule *out, const json_t *obj, const char *origin, size_t index,
                   ls_error *err)
 {
@@ -301,7 +314,7 @@ int ls_rule_parse(ls_rule *out, const json_t *obj, const char *origin, size_t in
         return fail(&pc, NULL, "must be a JSON object");
     if (take_id(&pc, obj, out) < 0 || parse_keys(&pc, obj, out) < 0)
         goto fail;
-    if (!(out->origin = strdup(origin))) {
+    if (!(out->origin = strdup(origin)) || !(out->family = family_of(origin))) {
         nomem(&pc);
         goto fail;
     }
@@ -330,5 +343,6 @@ void ls_rule_clear(ls_rule *r)
     free(r->examples);
     free_strings(r->negatives, r->n_negatives);
     free(r->origin);
+    free(r->family);
     memset(r, 0, sizeof *r);
 }

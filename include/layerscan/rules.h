@@ -43,6 +43,8 @@ typedef struct {
     char **negatives;       /* inputs that must not produce this rule */
     size_t n_negatives;
     char *origin;           /* "patterns/aws.json" for messages */
+    char *family;           /* the provider family: the origin file's name without
+                               its directory and ".json" ("aws") */
 } ls_rule;
 
 typedef struct ls_ruleset ls_ruleset;

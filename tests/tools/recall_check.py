@@ -13,7 +13,7 @@ plain layer tar; the scan must give, per path, exactly the expected
 Prints one line per family (cases, expected findings, misses, extras) and
 every mismatch; exits 1 on any.
 """
-import collections, io, json, os, subprocess, sys, tarfile
+import collections, io, json, os, shlex, subprocess, sys, tarfile
 
 def main():
     if len(sys.argv) < 4:
@@ -49,7 +49,7 @@ def main():
                 want[p] = c['expect']
                 family_of[p] = fam
     env = dict(os.environ, LAYERSCAN_PATTERNS=os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "patterns"))
-    out = subprocess.run([ls, "scan", "--format", "json", "--show-secrets", "--no-cache", layer], env=env,
+    out = subprocess.run(shlex.split(ls) + ["scan", "--format", "json", "--show-secrets", "--no-cache", layer], env=env,
                          capture_output=True, text=True)
     if out.returncode not in (0, 1):
         sys.exit('scan: exit %d: %s' % (out.returncode, out.stderr.strip()))
