@@ -241,7 +241,20 @@ static bool template_marker(const char *s, size_t len)
     return false;
 }
 
-/* Maximal runs of lower-case letters all at least 2 long, at most two runs
+/* Two-letter English words that camelCase names hold (defaultToConfig2,
+ * isInRange): a capital and one lower-case letter is a word only then. */
+static bool short_word(char up, char lo)
+{
+    static const char *const words[] = {"to", "of", "in", "on", "at", "by", "is", "or", "as",
+                                        "an", "up", "no", "do", "if", "it", "be", "go", "my", "id"};
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        if (tolower((unsigned char)up) == words[i][0] && lo == words[i][1])
+            return true;
+    return false;
+}
+
+/* Maximal runs of lower-case letters all at least 2 long (or a capital and
+ * one letter making a short word), at most two runs
  * of digits, only letters and digits: a camelCase or PascalCase name
  * (recaptchaV2Token, defaultToConfig2, SensitiveString2048). A random
  * base62 string of 16+ characters almost always has a lone lower-case
@@ -258,7 +271,8 @@ static bool camel_name(const char *s, size_t len)
         if (islower(c)) {
             while (i < len && islower((unsigned char)s[i]))
                 i++;
-            if (i - start < 2)
+            if (i - start < 2 && !(start > 0 && isupper((unsigned char)s[start - 1]) &&
+                                   short_word(s[start - 1], s[start])))
                 return false;
             lower = true;
         } else if (isdigit(c)) {
@@ -275,7 +289,8 @@ static bool camel_name(const char *s, size_t len)
 }
 
 /* Some segment between dots of at least 20 characters mixing upper case,
- * lower case and digits that is not a camelCase name: the body of a token,
+ * lower case and digits, only of a token's alphabet, that is not a camelCase
+ * name: the body of a token,
  * not a member name. */
 static bool random_segment(const char *s, size_t len)
 {
@@ -284,13 +299,14 @@ static bool random_segment(const char *s, size_t len)
         if (i < len && s[i] != '.')
             continue;
         if (i - start >= 20) {
-            bool up = false, lo = false, dig = false;
+            bool up = false, lo = false, dig = false, alpha = true;
             for (size_t k = start; k < i; k++) {
+                alpha &= isalnum((unsigned char)s[k]) || s[k] == '-' || s[k] == '_';
                 up |= isupper((unsigned char)s[k]) != 0;
                 lo |= islower((unsigned char)s[k]) != 0;
                 dig |= isdigit((unsigned char)s[k]) != 0;
             }
-            if (up && lo && dig && !camel_name(s + start, i - start))
+            if (alpha && up && lo && dig && !camel_name(s + start, i - start))
                 return true;
         }
         start = i + 1;
@@ -442,6 +458,19 @@ static bool context_rule(const char *id)
            strcmp(id, "uri-credentials") == 0 || strcmp(id, "http-basic-auth") == 0;
 }
 
+/* Files that hold examples by name: .env.example, settings.sample.py,
+ * config.yml.template, app.conf.dist, the AWS SDKs' *.examples.json. */
+static bool example_file(const char *path)
+{
+    const char *base = path ? strrchr(path, '/') : NULL;
+    base = base ? base + 1 : path;
+    if (!base)
+        return false;
+    return has_ci(base, strlen(base), "example") || has_ci(base, strlen(base), "sample") ||
+           has_ci(base, strlen(base), ".template") || has_ci(base, strlen(base), ".tmpl") ||
+           has_ci(base, strlen(base), ".dist");
+}
+
 static bool in_system_docs(const char *path)
 {
     for (size_t i = 0; path && i < sizeof system_doc_trees / sizeof *system_doc_trees; i++)
@@ -497,6 +526,8 @@ const char *ls_detect_nonsecret(const ls_rule *rule, const char *s, size_t len, 
         return "publishable (public) key";
     if (!generic)
         return NULL;
+    if (example_file(path))
+        return "example or template file";
     if (sequential(s, len))
         return "placeholder (sequential characters)";
     for (size_t i = 0; i < sizeof lookups / sizeof *lookups; i++)

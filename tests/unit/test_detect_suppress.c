@@ -143,5 +143,14 @@ int main(void)
     CHECK_STR(why("generic-password", "$(cat", "/a"), "placeholder");
     CHECK(why("wordpress-auth-key", "k]Xr<3vQ;m${Tz9&Lp|W1oN@8s^fG`hB+Yd7eJ.2uA?cM-5Ri~ZxV4n(qH6a!Ks0", "/a") == NULL);
     CHECK(why("django-secret-key", "x9#k$(m2q!v8z^t4w&r7p@l1n*b6c-d3f=g5h+j0s_y2u%e", "/a") == NULL);
+    CHECK_STR(why("generic-secret", "defaultToConfig2", "/a.js"), "identifier or word (camelCase name)");
+    CHECK(why("generic-secret", "Qm7ZxKp9LwV4rT8nB3cY6hJ1", "/app/.env") == NULL);
+    CHECK_STR(why("generic-password", "decodeURIComponentSafe$1(parsed.password);", "/a.cjs"), "code expression");
+    CHECK_STR(why("generic-secret", "13ka4h7u28d9oo44tqpq9djqsfvhvu8rk4d2ighvpu0k8fj1c2r9",
+                  "/app/node_modules/aws-sdk/apis/cognito-idp-2016-04-18.examples.json"),
+              "example or template file");
+    CHECK_STR(why("generic-password", "Tq8vKm2Lp7Xz", "/srv/app/.env.example"), "example or template file");
+    CHECK(why("generic-password", "Tq8vKm2Lp7Xz", "/srv/app/.env") == NULL);
+    CHECK(why("django-secret-key", "x9k2q8vz4tw7rp1nb6cd3fg5hj0sy2ue", "/srv/app/settings.example.py") == NULL);
     CHECK_DONE();
 }
