@@ -32,6 +32,8 @@ static const char *const documented[] = {
     "uXFGweU9l35qcif",
     /* express-session's and Redis's documentation */
     "keyboard cat", "foobared",
+    /* Python's urllib.request documentation */
+    "geheim$parole",
 };
 
 /* Case-insensitive words that only placeholders contain. */

@@ -152,5 +152,7 @@ int main(void)
     CHECK_STR(why("generic-password", "Tq8vKm2Lp7Xz", "/srv/app/.env.example"), "example or template file");
     CHECK(why("generic-password", "Tq8vKm2Lp7Xz", "/srv/app/.env") == NULL);
     CHECK(why("django-secret-key", "x9k2q8vz4tw7rp1nb6cd3fg5hj0sy2ue", "/srv/app/settings.example.py") == NULL);
+    CHECK_STR(why("generic-password", "geheim$parole", "/usr/lib/python3.11/urllib/request.py"),
+              "documented example value");
     CHECK_DONE();
 }
