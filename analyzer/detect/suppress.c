@@ -30,6 +30,10 @@ static const char *const documented[] = {
     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
     /* kubectl's help text: "set-credentials cluster-admin --password=uXFGweU9l35qcif" */
     "uXFGweU9l35qcif",
+    /* express-session's and Redis's documentation */
+    "keyboard cat", "foobared",
+    /* Python's urllib.request documentation */
+    "geheim$parole",
 };
 
 /* Case-insensitive words that only placeholders contain. */
@@ -37,7 +41,22 @@ static const char *const placeholder_words[] = {
     "example", "changeme", "change_me", "change-me", "placeholder", "your_", "your-",
     "yourpassword", "yourtoken", "yoursecret", "yourkey", "xxxxxx", "******", "redacted",
     "dummy", "fake_", "notreal", "not-a-real", "not_a_real", "replace_me", "replaceme",
-    "insert_", "todo", "<", ">", "${", "$(", "{{", "}}", "%(", "#{",
+    "insert_", "todo", "password_here", "your unique phrase", "...", "mysecret", "mypassword",
+    "mytoken", "my_secret", "my-secret", "my_password", "my-password", "myuser", "mytest",
+    "this-is-", "this_is_", "a1b2c3", "123456", "abcdef",
+};
+
+/* Well-known defaults and the commonest passwords (whole value, any case):
+ * real values, but ones every attacker tries first, and images ship them as
+ * documented defaults (the postgres, mysql, rabbitmq images' examples). */
+static const char *const well_known[] = {
+    "admin", "administrator", "root", "toor", "guest", "postgres", "postgrespw", "mysql",
+    "mariadb", "oracle", "sa", "user", "default", "welcome", "welcome1", "master", "changeit",
+    "secret123", "password1", "password123", "admin123", "root123", "qwerty123", "letmein123",
+    "raspberry", "rabbitmq", "redis", "mongo", "mongodb", "example", "dev", "development",
+    "supersecret", "mysecretpassword", "my-secret-pw", "somewordpress", "wordpress", "odoo",
+    "jenkins", "tomcat", "s3cr3t", "secretpassword", "pa55word", "abc123", "trustno1",
+    "iloveyou", "1qaz2wsx", "zaq12wsx", "elastic", "kibana", "minioadmin", "keycloak",
 };
 
 /* Whole values (case-insensitive) that stand for "a password goes here". */
@@ -138,7 +157,8 @@ static bool is_uuid(const char *s, size_t len)
     return true;
 }
 
-/* A bare identifier or word without digits (password_mgr, challengePassword,
+/* A bare identifier, word or path of words without digits (password_mgr,
+ * challengePassword, auth/wrong-password,
  * elevated-privileges, PASSWORD as a usage metavariable, "ensemble." ending a
  * translated sentence, scmVersion= in a completion script): a name or prose,
  * not a value. Trailing punctuation is ignored. Letter-only random secrets of
@@ -150,7 +170,8 @@ static bool identifier(const char *s, size_t len)
     if (len == 0)
         return true;
     for (size_t i = 0; i < len; i++)
-        if (!(isalpha((unsigned char)s[i]) || s[i] == '_' || s[i] == '-'))
+        if (!(isalpha((unsigned char)s[i]) || s[i] == '_' || s[i] == '-' || s[i] == '/' ||
+              s[i] == '.'))
             return false;
     return true;
 }
@@ -194,6 +215,197 @@ static bool snake_name(const char *s, size_t len)
             return false;
     }
     return words >= 2 && s[len - 1] != '_';
+}
+
+/* A template or placeholder marker: "<your-token>", "${VAR}", "$(cmd)",
+ * "{{ x }}", "%(name)s", "#{x}". A marker counts when it opens the value or
+ * when its closing bracket follows it: a random salt (WordPress, Django) may
+ * hold "${" or "<" by chance, never a closed "<word>" placeholder. */
+static bool template_marker(const char *s, size_t len)
+{
+    static const char *const open[] = {"${", "$(", "{{", "%(", "#{"};
+    if (s[0] == '<' || s[len - 1] == '>' || prefix_ci(s, len, "${") || prefix_ci(s, len, "$(") ||
+        prefix_ci(s, len, "%(") || prefix_ci(s, len, "#{"))
+        return true;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '<') {
+            size_t k = i + 1;
+            while (k < len && (isalnum((unsigned char)s[k]) || strchr(" _.-", s[k])))
+                k++;
+            if (k < len && s[k] == '>' && k - i > 2)
+                return true;
+        }
+        for (size_t o = 0; o < sizeof open / sizeof *open; o++)
+            if (i + 1 < len && s[i] == open[o][0] && s[i + 1] == open[o][1] &&
+                memchr(s + i + 2, open[o][1] == '(' ? ')' : '}', len - i - 2))
+                return true;
+    }
+    return false;
+}
+
+/* Two-letter English words that camelCase names hold (defaultToConfig2,
+ * isInRange): a capital and one lower-case letter is a word only then. */
+static bool short_word(char up, char lo)
+{
+    static const char *const words[] = {"to", "of", "in", "on", "at", "by", "is", "or", "as",
+                                        "an", "up", "no", "do", "if", "it", "be", "go", "my", "id"};
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        if (tolower((unsigned char)up) == words[i][0] && lo == words[i][1])
+            return true;
+    return false;
+}
+
+/* Maximal runs of lower-case letters all at least 2 long (or a capital and
+ * one letter making a short word), at most two runs
+ * of digits, only letters and digits: a camelCase or PascalCase name
+ * (recaptchaV2Token, defaultToConfig2, SensitiveString2048). A random
+ * base62 string of 16+ characters almost always has a lone lower-case
+ * letter between capitals or digits. */
+static bool camel_name(const char *s, size_t len)
+{
+    size_t digit_runs = 0, i = 0;
+    bool lower = false;
+    if (len == 0)
+        return false;
+    while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        size_t start = i;
+        if (islower(c)) {
+            while (i < len && islower((unsigned char)s[i]))
+                i++;
+            if (i - start < 2 && !(start > 0 && isupper((unsigned char)s[start - 1]) &&
+                                   short_word(s[start - 1], s[start])))
+                return false;
+            lower = true;
+        } else if (isdigit(c)) {
+            while (i < len && isdigit((unsigned char)s[i]))
+                i++;
+            digit_runs++;
+        } else if (isupper(c)) {
+            i++;
+        } else {
+            return false;
+        }
+    }
+    return lower && digit_runs <= 2;
+}
+
+/* Some segment between dots of at least 20 characters mixing upper case,
+ * lower case and digits, only of a token's alphabet, that is not a camelCase
+ * name: the body of a token,
+ * not a member name. */
+static bool random_segment(const char *s, size_t len)
+{
+    size_t start = 0;
+    for (size_t i = 0; i <= len; i++) {
+        if (i < len && s[i] != '.')
+            continue;
+        if (i - start >= 20) {
+            bool up = false, lo = false, dig = false, alpha = true;
+            for (size_t k = start; k < i; k++) {
+                alpha &= isalnum((unsigned char)s[k]) || s[k] == '-' || s[k] == '_';
+                up |= isupper((unsigned char)s[k]) != 0;
+                lo |= islower((unsigned char)s[k]) != 0;
+                dig |= isdigit((unsigned char)s[k]) != 0;
+            }
+            if (alpha && up && lo && dig && !camel_name(s + start, i - start))
+                return true;
+        }
+        start = i + 1;
+    }
+    return false;
+}
+
+/* A value shaped like a known token: never a code reference, however many
+ * dots it has. HashiCorp Vault service/batch/recovery tokens (hvs., hvb.,
+ * hvr.) and their legacy form (s. or b. and 24 base62), Mapbox secret and
+ * temporary tokens (sk.eyJ, tk.eyJ), JWTs, Google OAuth access tokens
+ * (ya29.), and any dotted value one of whose segments is token-like. */
+static bool token_shaped(const char *s, size_t len)
+{
+    static const char *const prefixes[] = {"hvs.", "hvb.", "hvr.", "sk.eyJ", "tk.eyJ", "eyJ", "ya29."};
+    for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
+        if (len > strlen(prefixes[i]) + 8 && strncmp(s, prefixes[i], strlen(prefixes[i])) == 0)
+            return true;
+    if (len == 26 && (s[0] == 's' || s[0] == 'b') && s[1] == '.') {
+        bool up = false, lo = false, dig = false, ok = true;
+        for (size_t k = 2; k < len; k++) {
+            unsigned char c = (unsigned char)s[k];
+            ok &= isalnum(c) != 0;
+            up |= isupper(c) != 0;
+            lo |= islower(c) != 0;
+            dig |= isdigit(c) != 0;
+        }
+        if (ok && up && lo && dig)
+            return true;
+    }
+    return memchr(s, '.', len) && random_segment(s, len);
+}
+
+/* An 8-character piece occurring twice ("gPFEGk7C...gPFEGk7C..."): test
+ * data built by repetition, never an issued token. */
+static bool repeats(const char *s, size_t len)
+{
+    if (len < 24 || len > 512)
+        return false;
+    for (size_t i = 0; i + 16 <= len; i++)
+        for (size_t j = i + 8; j + 8 <= len; j++)
+            if (memcmp(s + i, s + j, 8) == 0)
+                return true;
+    return false;
+}
+
+/* Standard base64 of printable words ("YW5vdGhlclRva2VuIQ==" is
+ * "anotherToken!"): an encoded name or sentence, not key material. */
+static bool base64_of_words(const char *s, size_t len)
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    char out[96];
+    size_t n = 0, body = len;
+    unsigned bits = 0, acc = 0;
+    if (len < 12 || len % 4 != 0 || len / 4 * 3 > sizeof out)
+        return false;
+    while (body > 0 && s[body - 1] == '=')
+        body--;
+    if (len - body > 2)
+        return false;
+    for (size_t i = 0; i < body; i++) {
+        const char *p = memchr(b64, s[i], 64);
+        if (!p || s[i] == '\0')
+            return false;
+        acc = (acc << 6) | (unsigned)(p - b64);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[n++] = (char)((acc >> bits) & 0xff);
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!isprint((unsigned char)out[i]))
+            return false;
+    while (n > 0 && strchr(".:=,;!?", out[n - 1]))
+        n--;
+    for (size_t i = 0; i < n; i++)
+        if (!isalpha((unsigned char)out[i]) && !strchr(" _-", out[i]))
+            return false;
+    return n >= 6;
+}
+
+/* Code, not a value: a member of this/self anywhere, or the separators of
+ * an expression or a minified statement ("r.password,s.host=r.host",
+ * "t,this._tenantId=i}static", "value}get"): a comma, semicolon or brace, or
+ * an '=' that is not base64 padding. */
+static bool code_text(const char *s, size_t len)
+{
+    if (has_ci(s, len, "this.") || has_ci(s, len, "self."))
+        return true;
+    for (size_t i = 0; i < len; i++) {
+        if (strchr(",;{}", s[i]) && s[i] != '\0')
+            return true;
+        if (s[i] == '=' && i + 1 < len && s[i + 1] != '=')
+            return true;
+    }
+    return false;
 }
 
 /* An identifier chain such as a.b.c or a.b[ / a.b( : code, not a value. */
@@ -248,6 +460,19 @@ static bool context_rule(const char *id)
            strcmp(id, "uri-credentials") == 0 || strcmp(id, "http-basic-auth") == 0;
 }
 
+/* Files that hold examples by name: .env.example, settings.sample.py,
+ * config.yml.template, app.conf.dist, the AWS SDKs' *.examples.json. */
+static bool example_file(const char *path)
+{
+    const char *base = path ? strrchr(path, '/') : NULL;
+    base = base ? base + 1 : path;
+    if (!base)
+        return false;
+    return has_ci(base, strlen(base), "example") || has_ci(base, strlen(base), "sample") ||
+           has_ci(base, strlen(base), ".template") || has_ci(base, strlen(base), ".tmpl") ||
+           has_ci(base, strlen(base), ".dist");
+}
+
 static bool in_system_docs(const char *path)
 {
     for (size_t i = 0; path && i < sizeof system_doc_trees / sizeof *system_doc_trees; i++)
@@ -269,6 +494,7 @@ ls_confidence ls_detect_path_confidence(const char *path, ls_confidence c)
 const char *ls_detect_nonsecret(const ls_rule *rule, const char *s, size_t len, const char *path)
 {
     bool generic = strncmp(rule->id, "generic-", 8) == 0;
+    bool token;
     for (size_t i = 0; i < sizeof documented / sizeof *documented; i++)
         if (len == strlen(documented[i]) && memcmp(s, documented[i], len) == 0)
             return "documented example value";
@@ -279,31 +505,50 @@ const char *ls_detect_nonsecret(const ls_rule *rule, const char *s, size_t len, 
     for (size_t i = 0; i < sizeof stand_ins / sizeof *stand_ins; i++)
         if (len == strlen(stand_ins[i]) && prefix_ci(s, len, stand_ins[i]))
             return "placeholder word";
+    for (size_t i = 0; i < sizeof well_known / sizeof *well_known; i++)
+        if (len == strlen(well_known[i]) && prefix_ci(s, len, well_known[i]))
+            return "well-known default or common password";
     for (size_t i = 0; len <= 256 && i < sizeof placeholder_words / sizeof *placeholder_words; i++)
         if (has_ci(s, len, placeholder_words[i]))
             return "placeholder";
+    if (prefix_ci(s, len, "{cipher}") || (prefix_ci(s, len, "enc(") && s[len - 1] == ')'))
+        return "encrypted value (Jasypt ENC(...) or Spring Cloud Config {cipher})";
     if (s[0] == '{') /* {self.password}, {{ .Values.x }}, {password} */
         return "template placeholder";
+    if (len <= 256 && template_marker(s, len))
+        return "placeholder";
     if (len >= 6 && few_distinct(s, len))
         return "placeholder (repeated characters)";
     if (all_in(s, len, "*"))
         return "masked value";
     if (starts_public(s, len))
         return "public key or certificate";
+    if (prefix_ci(s, len, "pk_live_") || prefix_ci(s, len, "pk_test_") ||
+        (len > 6 && strncmp(s, "pk.eyJ", 6) == 0) || prefix_ci(s, len, "sb_publishable_"))
+        return "publishable (public) key";
     if (!generic)
         return NULL;
+    if (example_file(path))
+        return "example or template file";
     if (sequential(s, len))
         return "placeholder (sequential characters)";
     for (size_t i = 0; i < sizeof lookups / sizeof *lookups; i++)
         if (prefix_ci(s, len, lookups[i]))
             return "environment or configuration lookup";
-    if (code_reference(s, len))
+    if (prefix_ci(s, len, "arn:"))
+        return "AWS ARN (a resource or policy name)";
+    token = token_shaped(s, len);
+    if (!token && code_reference(s, len))
         return "code reference";
-    if (memchr(s, '(', len) || memchr(s, ')', len) || memchr(s, '[', len) ||
-        s[len - 1] == ',' || s[len - 1] == ';' || s[len - 1] == '}')
+    if (!token && (memchr(s, '(', len) || memchr(s, ')', len) || memchr(s, '[', len) ||
+                   s[len - 1] == ',' || s[len - 1] == ';' || s[len - 1] == '}'))
         return "code expression";
-    if (identifier(s, len) || snake_name(s, len))
+    if (!token && code_text(s, len))
+        return "code expression";
+    if (!token && (identifier(s, len) || snake_name(s, len)))
         return "identifier or word";
+    if (strcmp(rule->id, "generic-secret") == 0 && camel_name(s, len))
+        return "identifier or word (camelCase name)";
     if (non_ascii(s, len))
         return "non-ASCII text";
     if (escaped(s, len))
@@ -319,6 +564,12 @@ const char *ls_detect_nonsecret(const ls_rule *rule, const char *s, size_t len, 
         for (size_t i = 0; i < sizeof digest_paths / sizeof *digest_paths; i++)
             if (fnmatch(digest_paths[i], path, 0) == 0)
                 return "hex digest in a checksum or lock file";
+    if (len > 10 && strncmp(s, "U2FsdGVkX1", 10) == 0)
+        return "encrypted value (OpenSSL \"Salted__\" data)";
+    if (repeats(s, len))
+        return "repeated piece (test data)";
+    if (base64_of_words(s, len))
+        return "base64 of plain words";
     return NULL;
 }
 

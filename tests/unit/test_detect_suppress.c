@@ -86,5 +86,73 @@ int main(void)
     CHECK_INT(ls_detect_path_confidence("/app/.env", LS_CONF_HIGH), LS_CONF_HIGH);
     CHECK_INT(ls_detect_path_confidence("config.Env", LS_CONF_HIGH), LS_CONF_HIGH);
     CHECK_STR(why("netrc-password", "{self.password}'", "/a"), "template placeholder");
+    /* a value shaped like a known token is never code, however many dots */
+    CHECK(why("generic-secret", "hvs.CAESIJ3kP9qLmX2vR8tY4wN6zB1cD5fG7hK0oQ", "/app/.env") == NULL);
+    CHECK(why("generic-secret", "s.Qm7ZxKp9LwV4rT8nB3cY6hJ1", "/app/.env") == NULL);
+    CHECK(why("generic-secret", "sk.eyJ1IjoiZGVtby11c2VyIiwiYSI6ImNrMTIzNDU2In0.Qm7ZxKp9LwV4rT8nB3cY6h",
+              "/app/.env") == NULL);
+    CHECK(why("generic-secret", "ya29.a0AfH6SMBx7Qm2ZkLp9VvT4rN8wB3cY6hJ1dF5sG0aE2uR", "/app/.env") == NULL);
+    CHECK(why("generic-secret", "app.Qm7ZxKp9LwV4rT8nB3cY6hJ1dF", "/app/.env") == NULL);
+    CHECK_STR(why("generic-secret", "s.settingsValueName", "/a"), "code reference");
+    CHECK_STR(why("generic-secret", "obj.someVeryLongMethodName2Foo", "/a"), "code reference");
+    /* code in minified bundles and sources */
+    CHECK_STR(why("generic-password", "r.password,s.host=r.host,s.port=r.port,c=wg", "/a.js"),
+              "code expression");
+    CHECK_STR(why("generic-password", "t,this._tenantId=i}static", "/a.js"), "code expression");
+    CHECK_STR(why("generic-password", "value1}get", "/a.js"), "code expression");
+    CHECK_STR(why("generic-secret", "r.compileUnsafe=r.compile=void", "/a.js"), "code expression");
+    CHECK_STR(why("generic-password", "this.addPassword", "/a.js"), "environment or configuration lookup");
+    CHECK_STR(why("generic-password", "auth/wrong-password", "/a.js"), "identifier or word");
+    CHECK_STR(why("generic-secret", "recaptchaV2Token", "/a.js"), "identifier or word (camelCase name)");
+    CHECK_STR(why("generic-secret", "SensitiveString2048", "/a.js"), "identifier or word (camelCase name)");
+    CHECK(why("generic-password", "Summer2024Sale", "/app/.env") == NULL);
+    CHECK_STR(why("generic-password", "arn:aws:iam::aws:policy/IAMUserChangePassword", "/a.json"),
+              "AWS ARN (a resource or policy name)");
+    CHECK_STR(why("generic-password", "IAMUserChangePassword", "/a.json"), "identifier or word");
+    /* test data */
+    CHECK_STR(why("generic-secret", "gPFEGk7CF4wS901w7ppYclt7gPFEGk7CF4wS901w7ppYclt7", "/a"),
+              "repeated piece (test data)");
+    CHECK_STR(why("generic-secret", "YW5vdGhlclRva2VuIQ==", "/a"), "base64 of plain words");
+    CHECK(why("generic-secret", "ZGVwbG95OnA0MFlUek42Um96aEw5", "/a") == NULL);
+    CHECK_STR(why("generic-secret", "U2FsdGVkX19nBV2zoh+Gou9NgnulLJHWpn9xnG4hqSOhvw3o", "/a"),
+              "encrypted value (OpenSSL \"Salted__\" data)");
+    CHECK_STR(why("generic-secret", "MySecret1-a1b2c3", "/a"), "placeholder");
+    CHECK_STR(why("generic-secret", "MGYZLAHX1T5a....", "/a"), "placeholder");
+    /* well-known defaults, for every rule */
+    CHECK_STR(why("generic-password", "postgres", "/app/.env"), "well-known default or common password");
+    CHECK_STR(why("rabbitmq-default-pass", "guest", "/a"), "well-known default or common password");
+    CHECK_STR(why("mysql-cnf-password", "mysecretpassword", "/a"), "well-known default or common password");
+    CHECK_STR(why("generic-password", "changeit", "/a"), "well-known default or common password");
+    CHECK_STR(why("redis-requirepass", "foobared", "/etc/redis/redis.conf"), "documented example value");
+    CHECK_STR(why("express-session-secret", "keyboard cat", "/app/app.js"), "documented example value");
+    CHECK_STR(why("wordpress-db-password", "password_here", "/var/www/html/wp-config.php"), "placeholder");
+    CHECK_STR(why("wordpress-auth-key", "put your unique phrase here", "/var/www/html/wp-config.php"),
+              "placeholder");
+    /* encrypted and public values */
+    CHECK_STR(why("spring-datasource-password", "ENC(G6N718UuyPE5bHyWKyuLQSm02auQPUtm)", "/a"),
+              "encrypted value (Jasypt ENC(...) or Spring Cloud Config {cipher})");
+    CHECK_STR(why("spring-datasource-password", "{cipher}AQA9f0c3e1", "/a"),
+              "encrypted value (Jasypt ENC(...) or Spring Cloud Config {cipher})");
+    CHECK_STR(why("next-public-env-secret", "pk.eyJ1IjoiZGVtbyIsImEiOiJjazEifQ.Qm7ZxKp9LwV4rT8nB3cY6h", "/a"),
+              "publishable (public) key");
+    CHECK_STR(why("react-app-env-secret", "pk_live_Qm7ZxKp9LwV4rT8nB3cY6hJ1", "/a"), "publishable (public) key");
+    /* template markers: opening the value, or closed; a random salt holding "${" or "<" stays */
+    CHECK_STR(why("uri-credentials", "<password>", "/a"), "placeholder");
+    CHECK_STR(why("generic-password", "abc${DB_PASS}", "/a"), "placeholder");
+    CHECK_STR(why("generic-password", "pre<your-pass>post", "/a"), "placeholder");
+    CHECK_STR(why("generic-password", "$(cat", "/a"), "placeholder");
+    CHECK(why("wordpress-auth-key", "k]Xr<3vQ;m${Tz9&Lp|W1oN@8s^fG`hB+Yd7eJ.2uA?cM-5Ri~ZxV4n(qH6a!Ks0", "/a") == NULL);
+    CHECK(why("django-secret-key", "x9#k$(m2q!v8z^t4w&r7p@l1n*b6c-d3f=g5h+j0s_y2u%e", "/a") == NULL);
+    CHECK_STR(why("generic-secret", "defaultToConfig2", "/a.js"), "identifier or word (camelCase name)");
+    CHECK(why("generic-secret", "Qm7ZxKp9LwV4rT8nB3cY6hJ1", "/app/.env") == NULL);
+    CHECK_STR(why("generic-password", "decodeURIComponentSafe$1(parsed.password);", "/a.cjs"), "code expression");
+    CHECK_STR(why("generic-secret", "13ka4h7u28d9oo44tqpq9djqsfvhvu8rk4d2ighvpu0k8fj1c2r9",
+                  "/app/node_modules/aws-sdk/apis/cognito-idp-2016-04-18.examples.json"),
+              "example or template file");
+    CHECK_STR(why("generic-password", "Tq8vKm2Lp7Xz", "/srv/app/.env.example"), "example or template file");
+    CHECK(why("generic-password", "Tq8vKm2Lp7Xz", "/srv/app/.env") == NULL);
+    CHECK(why("django-secret-key", "x9k2q8vz4tw7rp1nb6cd3fg5hj0sy2ue", "/srv/app/settings.example.py") == NULL);
+    CHECK_STR(why("generic-password", "geheim$parole", "/usr/lib/python3.11/urllib/request.py"),
+              "documented example value");
     CHECK_DONE();
 }
