@@ -17,8 +17,8 @@
  * Grafana legacy API keys, 1Password ops_), Microsoft's identifiable keys
  * (a provider signature ten characters before the end) and common annotated
  * security keys (JQQJ9 at offset 52), Entra ID client secrets (7/8 + "Q~" at
- * offset 3), Bitwarden machine account tokens, npm _auth (base64 of
- * user:password), AWS key ids (base32). PEM private keys are parsed with
+ * offset 3), Bitwarden machine account tokens, yarn npmAuthIdent (user:password,
+ * maybe base64), AWS key ids (base32). PEM private keys are parsed with
  * OpenSSL when the whole block was captured; when only the start is known
  * the DER it begins with must look like a key.
  *
@@ -562,7 +562,7 @@ static ls_validation validate_bitwarden(const char *s, size_t len, ls_confidence
     return structure_verdict(ok, conf);
 }
 
-/* npm _auth: base64 of "user:password" (printable, one colon at least). */
+/* yarn npmAuthIdent: "user:password", plain or base64 (printable, a colon). */
 static ls_validation validate_basic_auth(const char *s, size_t len, ls_confidence *conf)
 {
     unsigned char *d = malloc(len * 3 / 4 + 3);
@@ -570,7 +570,12 @@ static ls_validation validate_basic_auth(const char *s, size_t len, ls_confidenc
     bool ok = false;
     if (!d)
         return LS_VALIDATION_NONE;
-    n = b64_decode(s, len, d);
+    if (memchr(s, ':', len)) { /* written plain, as yarn allows */
+        memcpy(d, s, len);
+        n = len;
+    } else {
+        n = b64_decode(s, len, d);
+    }
     if (n >= 3 && memchr(d, ':', n) && d[0] != ':') {
         ok = true;
         for (size_t i = 0; i < n; i++)
@@ -727,7 +732,7 @@ static const struct validator {
     { "azure-app-configuration-key", NULL, validate_azure_identifiable },
     { "azure-common-annotated-key", NULL, validate_cask },
     { "azure-ad-client-secret", NULL, validate_entra_secret },
-    { "npm-auth-basic", NULL, validate_basic_auth },
+    { "npm-yarn-auth-ident", NULL, validate_basic_auth },
     { "bitwarden-machine-account-token", NULL, validate_bitwarden },
     { "crypto-wif-private-key", NULL, validate_wif },
     { "grafana-api-key", NULL, validate_b64_json },

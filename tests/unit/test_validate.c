@@ -185,14 +185,14 @@ int main(void)
     CHECK_STR(verdict("onepassword-service-token", LS_CONF_HIGH, "ops_eyJzaWduSW5BZGRyZXNzIjoibXkuMXBhc3N3", &c), "none");
     CHECK_INT(c, LS_CONF_LOW);
 
-    /* Bitwarden machine account token, npm _auth */
+    /* Bitwarden machine account token, yarn npmAuthIdent */
     CHECK_STR(verdict("bitwarden-machine-account-token", LS_CONF_HIGH, "0.74094a5c-eb22-4eb7-8fb8-f1bede5e80ed.XSy67poqDEe6diPtQS0eXjebj30hQz:LfvVpQvdv9EfMB/VJ1W5Rg==", &c), "structure-valid");
     CHECK_INT(c, LS_CONF_HIGH);
     CHECK_STR(verdict("bitwarden-machine-account-token", LS_CONF_HIGH, "0.74094a5c-eb22-4eb7-8fb8-f1bede5e80ed.XSy67poqDEe6diPtQS0eXjebj30hQz:LfvVpQvdv9EfMB/VJ1W5Rg", &c), "none");
     CHECK_INT(c, LS_CONF_LOW);
-    CHECK_STR(verdict("npm-auth-basic", LS_CONF_MEDIUM, "cG56bmlnc286RHRMZTFLZUVjRkFpSVM5WQ==", &c), "structure-valid");
+    CHECK_STR(verdict("npm-yarn-auth-ident", LS_CONF_MEDIUM, "cG56bmlnc286RHRMZTFLZUVjRkFpSVM5WQ==", &c), "structure-valid");
     CHECK_INT(c, LS_CONF_HIGH);
-    CHECK_STR(verdict("npm-auth-basic", LS_CONF_MEDIUM, "AAAAAAAAAAAAAAAAAAAAAAAA", &c), "none");
+    CHECK_STR(verdict("npm-yarn-auth-ident", LS_CONF_MEDIUM, "AAAAAAAAAAAAAAAAAAAAAAAA", &c), "none");
     CHECK_INT(c, LS_CONF_LOW);
 
     /* base58check: BIP-32 extended private keys and WIF */
