@@ -17,7 +17,8 @@
  * Grafana legacy API keys, 1Password ops_), Microsoft's identifiable keys
  * (a provider signature ten characters before the end) and common annotated
  * security keys (JQQJ9 at offset 52), Entra ID client secrets (7/8 + "Q~" at
- * offset 3), Bitwarden machine account tokens, yarn npmAuthIdent (user:password,
+ * offset 3), Atlassian Data Center PATs (base64 of id:secret), Bitwarden
+ * machine account tokens, yarn npmAuthIdent (user:password,
  * maybe base64), AWS key ids (base32). PEM private keys are parsed with
  * OpenSSL when the whole block was captured; when only the start is known
  * the DER it begins with must look like a key.
@@ -532,10 +533,10 @@ int ls_detect_macaroon_ok(const unsigned char *m, size_t n)
 
 static ls_validation validate_pypi(const char *s, size_t len, ls_confidence *conf)
 {
-    unsigned char *m = malloc(len * 3 / 4 + 3);
+    unsigned char *m;
     bool ok;
-    if (!m || len < 5)
-        return free(m), LS_VALIDATION_NONE;
+    if (len < 5 || !(m = malloc(len * 3 / 4 + 3)))
+        return LS_VALIDATION_NONE;
     ok = ls_detect_macaroon_ok(m, b64_decode(s + 5, len - 5, m));
     free(m);
     return structure_verdict(ok, conf);
@@ -584,6 +585,23 @@ static ls_validation validate_basic_auth(const char *s, size_t len, ls_confidenc
     }
     free(d);
     return structure_verdict(ok, conf);
+}
+
+/* Jira/Confluence/Bitbucket Data Center PATs: base64 of "<numeric id>:<random
+ * bytes>". A value that decodes otherwise gets no verdict (the rule is keyed
+ * on context, and the id layout is not documented as a contract). */
+static ls_validation validate_atlassian_dc_pat(const char *s, size_t len, ls_confidence *conf)
+{
+    unsigned char d[40];
+    size_t n, i = 0;
+    if (len != 44 || (n = b64_decode(s, len, d)) != 33)
+        return LS_VALIDATION_NONE;
+    while (i < n && d[i] >= '0' && d[i] <= '9')
+        i++;
+    if (i < 6 || i >= n || d[i] != ':')
+        return LS_VALIDATION_NONE;
+    *conf = LS_CONF_HIGH;
+    return LS_VALIDATION_STRUCTURE_VALID;
 }
 
 /* Base58 (Bitcoin alphabet) to bytes, big-endian, leading '1's as zero bytes;
@@ -710,10 +728,8 @@ static const struct validator {
 } validators[] = {
     { "azure-devops-pat", NULL, validate_ado_pat },
     { "azure-storage-account-key", NULL, validate_azure_identifiable },
-    { "azure-storage-connection-string", NULL, validate_azure_identifiable },
     { "azure-storage-identifiable-key", NULL, validate_azure_identifiable },
     { "azure-cosmosdb-key", NULL, validate_azure_identifiable },
-    { "azure-cosmosdb-connection-string", NULL, validate_azure_identifiable },
     { "azure-cosmosdb-identifiable-key", NULL, validate_azure_identifiable },
     { "azure-service-bus-identifiable-key", NULL, validate_azure_identifiable },
     { "azure-event-hub-identifiable-key", NULL, validate_azure_identifiable },
@@ -729,10 +745,10 @@ static const struct validator {
     { "azure-ml-classic-identifiable-key", NULL, validate_azure_identifiable },
     { "azure-devops-pat-v2", NULL, validate_cask },
     { "azure-event-grid-key", NULL, validate_cask },
-    { "azure-app-configuration-key", NULL, validate_azure_identifiable },
     { "azure-common-annotated-key", NULL, validate_cask },
     { "azure-ad-client-secret", NULL, validate_entra_secret },
     { "npm-yarn-auth-ident", NULL, validate_basic_auth },
+    { "atlassian-datacenter-pat", NULL, validate_atlassian_dc_pat },
     { "bitwarden-machine-account-token", NULL, validate_bitwarden },
     { "crypto-wif-private-key", NULL, validate_wif },
     { "grafana-api-key", NULL, validate_b64_json },

@@ -219,6 +219,14 @@ int main(void)
     CHECK_STR(verdict("nostr-private-key", LS_CONF_HIGH, "nsec13x33gue6zpx6uls7aaal55eda9zvugshq4z8z3980gxrcmu5j46q8wgl2", &c), "checksum-invalid");
     CHECK_INT(c, LS_CONF_MEDIUM);
 
+    /* Atlassian Data Center PATs: base64 of "<id>:<random>"; other values keep the rule's confidence */
+    CHECK_STR(verdict("atlassian-datacenter-pat", LS_CONF_MEDIUM, "MTE1MTQwOTk4NzY3OhVFYbj0wkM9yaV+iM2j1JtTc443", &c), "structure-valid");
+    CHECK_INT(c, LS_CONF_HIGH);
+    CHECK_STR(verdict("atlassian-datacenter-pat", LS_CONF_MEDIUM, "OylZhnpE4FsO5HFIaIYWV3ntFVbj45Vs+q2zxgtLSmQx", &c), "none");
+    CHECK_INT(c, LS_CONF_MEDIUM);
+    CHECK_STR(verdict("atlassian-datacenter-pat", LS_CONF_MEDIUM, "MTE1MTQwOTk4NzY3OhVFYbj0wkM9yaV+iM2j1JtTc44", &c), "none");
+    CHECK_INT(c, LS_CONF_MEDIUM);
+
     CHECK_STR(verdict("slack-token", LS_CONF_HIGH, "xoxb-123", &c), "none");
     CHECK_INT(c, LS_CONF_HIGH);
     CHECK_DONE();
