@@ -70,6 +70,8 @@ int ls_detect_macaroon_ok(const unsigned char *m, size_t n);
 size_t ls_base58_decode(const char *in, size_t len, unsigned char *out, size_t cap);
 /* 1 when in decodes to want_len bytes ending with their double-SHA256 checksum. */
 int ls_detect_base58check_ok(const char *in, size_t len, size_t want_len);
+/* Marvin32 (as .NET and Microsoft security-utilities compute it) of d with seed. */
+uint32_t ls_marvin32(const unsigned char *d, size_t n, uint64_t seed);
 /* 1 when s is bech32 or bech32m with a valid checksum, 0 when not. */
 int ls_detect_bech32_ok(const char *s, size_t len);
 

@@ -15,9 +15,10 @@
  * Issuers that embed a structure: JWTs (JSON header with "alg"), PyPI
  * macaroons (v2 binary fields), base64 JSON tokens (Grafana Cloud glc_,
  * Grafana legacy API keys, 1Password ops_), Microsoft's identifiable keys
- * (a provider signature ten characters before the end) and common annotated
- * security keys (JQQJ9 at offset 52), Entra ID client secrets (7/8 + "Q~" at
- * offset 3), Atlassian Data Center PATs (base64 of id:secret), Bitwarden
+ * (a provider signature ten characters before the end; a Marvin32 checksum
+ * with a per-kind seed makes them checksum-valid) and common annotated
+ * security keys (JQQJ9 at offset 52, Marvin32 checksum), Entra ID client
+ * secrets (7/8 + "Q~" at offset 3), Atlassian Data Center PATs (base64 of id:secret), Bitwarden
  * machine account tokens, yarn npmAuthIdent (user:password,
  * maybe base64), AWS key ids (base32). PEM private keys are parsed with
  * OpenSSL when the whole block was captured; when only the start is known
@@ -442,6 +443,26 @@ static bool all_base62(const char *s, size_t len)
     return true;
 }
 
+/* The checksum of a common annotated key: Marvin32 ("Default0" seed) of the
+ * 60 bytes its first 80 characters encode; its first 3 bytes (little-endian)
+ * in base64 are the last 4 characters. A key whose checksum is written
+ * otherwise keeps its structure verdict. */
+static bool cask_checksum_ok(const char *s)
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    unsigned char d[64];
+    uint32_t cs;
+    char want[4];
+    if (b64_decode(s, 80, d) != 60)
+        return false;
+    cs = ls_marvin32(d, 60, 0x44656661756c7430u);
+    want[0] = b64[(cs >> 2) & 63];
+    want[1] = b64[((cs & 3) << 4) | ((cs >> 12) & 15)];
+    want[2] = b64[(((cs >> 8) & 15) << 2) | ((cs >> 22) & 3)];
+    want[3] = b64[(cs >> 16) & 63];
+    return memcmp(s + 80, want, 4) == 0;
+}
+
 /* Microsoft common annotated security keys (84 or 88 characters): 52 random
  * base62, "JQQJ9" + 9/D/H, a year letter and a month letter (A-L), 12
  * platform and 4 provider reserved characters, a 4-letter provider signature,
@@ -452,16 +473,90 @@ static ls_validation validate_cask(const char *s, size_t len, ls_confidence *con
               all_base62(s, 84) && memcmp(s + 52, "JQQJ9", 5) == 0 &&
               memchr("9DH", s[57], 3) && s[59] >= 'A' && s[59] <= 'L' &&
               ((s[76] >= 'A' && s[76] <= 'Z') || (s[76] >= 'a' && s[76] <= 'z'));
-    return structure_verdict(ok, conf);
+    ls_validation v = structure_verdict(ok, conf);
+    if (ok && cask_checksum_ok(s))
+        v = LS_VALIDATION_CHECKSUM_VALID;
+    return v;
+}
+
+uint32_t ls_marvin32(const unsigned char *d, size_t n, uint64_t seed)
+{
+    uint32_t p0 = (uint32_t)seed, p1 = (uint32_t)(seed >> 32), tail = 0x80u;
+    size_t i = 0;
+#define MARVIN_ROTL(x, r) (((x) << (r)) | ((x) >> (32 - (r))))
+#define MARVIN_BLOCK()                                                           \
+    do {                                                                         \
+        p1 ^= p0; p0 = MARVIN_ROTL(p0, 20);                                      \
+        p0 += p1; p1 = MARVIN_ROTL(p1, 9);                                       \
+        p1 ^= p0; p0 = MARVIN_ROTL(p0, 27);                                      \
+        p0 += p1; p1 = MARVIN_ROTL(p1, 19);                                      \
+    } while (0)
+    for (; i + 4 <= n; i += 4) {
+        p0 += (uint32_t)d[i] | (uint32_t)d[i + 1] << 8 | (uint32_t)d[i + 2] << 16 | (uint32_t)d[i + 3] << 24;
+        MARVIN_BLOCK();
+    }
+    /* the 0x80 end marker lands right after the last byte */
+    switch (n - i) {
+    case 1: tail = 0x8000u | d[i]; break;
+    case 2: tail = 0x800000u | d[i] | (uint32_t)d[i + 1] << 8; break;
+    case 3: tail = 0x80000000u | d[i] | (uint32_t)d[i + 1] << 8 | (uint32_t)d[i + 2] << 16; break;
+    default: break;
+    }
+    p0 += tail;
+    MARVIN_BLOCK();
+    MARVIN_BLOCK();
+#undef MARVIN_BLOCK
+#undef MARVIN_ROTL
+    return p1 ^ p0;
 }
 
 /* Microsoft's identifiable keys: a 4-character provider signature ten
- * characters before the end of the unpadded key. Keys issued before these
- * signatures carry none: no verdict then. */
+ * characters before the end of the unpadded key, and in the last 4 decoded
+ * bytes a Marvin32 checksum of the others, seeded per key kind (the seeds are
+ * the ASCII of names such as "Default0", read as a little-endian integer).
+ * A matching seed proves the key; the seed lists may be incomplete, so no
+ * match leaves the (still distinctive) structure verdict. Keys issued before
+ * these signatures carry none: no verdict then. */
+static const struct ident_kind {
+    const char sig[5];
+    uint64_t seeds[7];
+} ident_kinds[] = {
+    { "+ASt", { 0x44656661756c7430 } },
+    { "+ASb", { 0x53656e6430303030, 0x4d616e6167653030, 0x4c697374656e3030, 0x53797374656d3030, 0x556e6b6e6f776e30 } },
+    { "+AEh", { 0x53656e6430303030, 0x4d616e6167653030, 0x4c697374656e3030, 0x53797374656d3030, 0x556e6b6e6f776e30 } },
+    { "+ARm", { 0x53656e6430303030, 0x4d616e6167653030, 0x4c697374656e3030 } },
+    { "+ABa", { 0x4162416363743030 } },
+    { "AzFu", { 0x46756e6374693030, 0x53797374656d3030, 0x4d61737465723030 } },
+    { "ACDb", { 0x537973416c6c3030, 0x5265736f75723030, 0x4d617374524f3030, 0x53797374524f3030,
+                0x456e637279703030, 0x4d61737452573030, 0x5379737452573030 } },
+    { "AzCa", { 0x4163636573733030 } },
+    { "AzSe", { 0x5175657279303030, 0x5041646d696e3030 } },
+    { "+AMC", { 0x436c617373696330 } },
+    { "+ACR", { 0x41435244666c7430 } },
+    { "AIoT", { 0x496f544875623030, 0x4470734b65793030, 0x4465766963653030 } },
+    { "APIM", { 0x54656e616e743030, 0x496f544875623030, 0x4761746577793030, 0x4769744b65793030 } },
+    { "+SQL", { 0x5573725077643030 } },
+    { "/AM7", { 0 } },
+};
+
+/* 1 when the decoded key ends with the Marvin32 of the rest under one of
+ * seeds (zeros end the list). */
+static int ident_checksum_ok(const char *s, size_t len, const uint64_t *seeds, size_t nseeds)
+{
+    unsigned char d[128];
+    size_t n;
+    uint32_t have;
+    if (len > 160 || (n = b64_decode(s, len, d)) < 24)
+        return 0;
+    have = (uint32_t)d[n - 4] | (uint32_t)d[n - 3] << 8 | (uint32_t)d[n - 2] << 16 | (uint32_t)d[n - 1] << 24;
+    for (size_t i = 0; i < nseeds && seeds[i]; i++)
+        if (ls_marvin32(d, n - 4, seeds[i]) == have)
+            return 1;
+    return 0;
+}
+
 static ls_validation validate_azure_identifiable(const char *s, size_t len, ls_confidence *conf)
 {
-    static const char *const sigs[] = { "+ASt", "+ASb", "+AEh", "+ARm", "+ABa", "AzFu", "ACDb", "AzCa",
-                                         "AzSe", "+AMC", "+ACR", "AIoT", "APIM", "+SQL", "/AM7" };
     size_t n = len;
     if (len > 60 && memcmp(s + 52, "JQQJ9", 5) == 0)
         return validate_cask(s, len, conf);
@@ -469,9 +564,12 @@ static ls_validation validate_azure_identifiable(const char *s, size_t len, ls_c
         n--;
     if (n < 40)
         return LS_VALIDATION_NONE;
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-        if (memcmp(s + n - 10, sigs[i], 4) == 0) {
+    for (size_t i = 0; i < sizeof ident_kinds / sizeof ident_kinds[0]; i++)
+        if (memcmp(s + n - 10, ident_kinds[i].sig, 4) == 0) {
+            const struct ident_kind *k = &ident_kinds[i];
             *conf = LS_CONF_HIGH;
+            if (ident_checksum_ok(s, len, k->seeds, sizeof k->seeds / sizeof k->seeds[0]))
+                return LS_VALIDATION_CHECKSUM_VALID;
             return LS_VALIDATION_STRUCTURE_VALID;
         }
     return LS_VALIDATION_NONE;

@@ -227,6 +227,26 @@ int main(void)
     CHECK_STR(verdict("atlassian-datacenter-pat", LS_CONF_MEDIUM, "MTE1MTQwOTk4NzY3OhVFYbj0wkM9yaV+iM2j1JtTc44", &c), "none");
     CHECK_INT(c, LS_CONF_MEDIUM);
 
+    /* Marvin32: seeded checksums of identifiable and annotated keys; a changed character keeps only the structure verdict */
+    CHECK_INT(ls_marvin32((const unsigned char *)"", 0, 0x44656661756c7430u), 0xCFD9B134u);
+    CHECK_INT(ls_marvin32((const unsigned char *)"abcdefg", 7, 0x4d61737452573030u), 0xF5C7DD7Bu);
+    CHECK_STR(verdict("azure-storage-account-key", LS_CONF_HIGH, "JfW3UYytpjmz7j3097IaPEr1lvCBUQh3IAxTlrt8Jok37uUzXtY1x7UH8u0YWIfEDSVUBWftZ7bQ+AStTUwwyA==", &c), "checksum-valid");
+    CHECK_INT(c, LS_CONF_HIGH);
+    CHECK_STR(verdict("azure-storage-account-key", LS_CONF_HIGH, "JfW3UYytpjmz7j3097IaQEr1lvCBUQh3IAxTlrt8Jok37uUzXtY1x7UH8u0YWIfEDSVUBWftZ7bQ+AStTUwwyA==", &c), "structure-valid");
+    CHECK_INT(c, LS_CONF_HIGH);
+    CHECK_STR(verdict("azure-event-hub-identifiable-key", LS_CONF_MEDIUM, "U8fHl4oPyDGSH6zeUNaaZ8hF8fbi34kso+AEhD3h+1s=", &c), "checksum-valid");
+    CHECK_INT(c, LS_CONF_HIGH);
+    CHECK_STR(verdict("azure-event-hub-identifiable-key", LS_CONF_MEDIUM, "U8fHl5oPyDGSH6zeUNaaZ8hF8fbi34kso+AEhD3h+1s=", &c), "structure-valid");
+    CHECK_INT(c, LS_CONF_HIGH);
+    CHECK_STR(verdict("azure-search-identifiable-key", LS_CONF_MEDIUM, "6ayN7zXrMMb3mSiLY5ZM6rM7Ja3yJ0PVJb7jy8tft5AzSeD9E5d9", &c), "checksum-valid");
+    CHECK_INT(c, LS_CONF_HIGH);
+    CHECK_STR(verdict("azure-function-identifiable-key", LS_CONF_MEDIUM, "1QQdlBi6k8vhsB1DPIx1ZhBVrRFBU22mRCX3zpsctE4sAzFu7gniFg==", &c), "checksum-valid");
+    CHECK_INT(c, LS_CONF_HIGH);
+    CHECK_STR(verdict("azure-devops-pat-v2", LS_CONF_HIGH, "FaA4jUwDo8wCH6QzqE2gcE6D4ltJbt8ITKvuJ6gWAkPtMuZpJwk9JQQJ99CFKMDqTWb2Y5Jy0T47AZDOOKlB", &c), "checksum-valid");
+    CHECK_INT(c, LS_CONF_HIGH);
+    CHECK_STR(verdict("azure-devops-pat-v2", LS_CONF_HIGH, "FaA4jUwDo8xCH6QzqE2gcE6D4ltJbt8ITKvuJ6gWAkPtMuZpJwk9JQQJ99CFKMDqTWb2Y5Jy0T47AZDOOKlB", &c), "structure-valid");
+    CHECK_INT(c, LS_CONF_HIGH);
+
     CHECK_STR(verdict("slack-token", LS_CONF_HIGH, "xoxb-123", &c), "none");
     CHECK_INT(c, LS_CONF_HIGH);
     CHECK_DONE();
