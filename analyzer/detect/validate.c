@@ -575,6 +575,15 @@ static ls_validation validate_azure_identifiable(const char *s, size_t len, ls_c
     return LS_VALIDATION_NONE;
 }
 
+/* The older Service Bus/Event Hubs/IoT rule reports "SharedAccessKey=<key>". */
+static ls_validation validate_shared_access_key(const char *s, size_t len, ls_confidence *conf)
+{
+    static const char k[] = "SharedAccessKey=";
+    if (!starts(s, len, k))
+        return LS_VALIDATION_NONE;
+    return validate_azure_identifiable(s + sizeof k - 1, len - (sizeof k - 1), conf);
+}
+
 /* Entra ID (Azure AD) client secrets: three characters, a generation digit
  * (7 or 8), "Q~", then 34 of [A-Za-z0-9._~-]. */
 static ls_validation validate_entra_secret(const char *s, size_t len, ls_confidence *conf)
@@ -835,6 +844,8 @@ static const struct validator {
     { "azure-iot-identifiable-key", NULL, validate_azure_identifiable },
     { "azure-batch-identifiable-key", NULL, validate_azure_identifiable },
     { "azure-batch-key", NULL, validate_azure_identifiable },
+    { "azure-function-key", NULL, validate_azure_identifiable },
+    { "azure-service-bus-key", NULL, validate_shared_access_key },
     { "azure-function-identifiable-key", NULL, validate_azure_identifiable },
     { "azure-cache-redis-identifiable-key", NULL, validate_azure_identifiable },
     { "azure-search-identifiable-key", NULL, validate_azure_identifiable },

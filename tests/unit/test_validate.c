@@ -247,6 +247,13 @@ int main(void)
     CHECK_STR(verdict("azure-devops-pat-v2", LS_CONF_HIGH, "FaA4jUwDo8xCH6QzqE2gcE6D4ltJbt8ITKvuJ6gWAkPtMuZpJwk9JQQJ99CFKMDqTWb2Y5Jy0T47AZDOOKlB", &c), "structure-valid");
     CHECK_INT(c, LS_CONF_HIGH);
 
+    /* the older rules: "SharedAccessKey=<key>" and the ?code= function key */
+    CHECK_STR(verdict("azure-service-bus-key", LS_CONF_HIGH, "SharedAccessKey=yMCswRGTsZ9mjIUVB6AUnpim0AeSbs3in+ASbAiNNUI=", &c), "checksum-valid");
+    CHECK_STR(verdict("azure-service-bus-key", LS_CONF_HIGH, "SharedAccessKey=IOlP8f/jPOD8IaxePK7MKHDAVHhSoG7iMsr6Gto1hns=", &c), "none");
+    CHECK_INT(c, LS_CONF_HIGH);
+    CHECK_STR(verdict("azure-function-key", LS_CONF_MEDIUM, "VLNa5vTNnRKhRzj9llgpTu2meQ9lbp8ZlHZX0JXtAmPYAzFuObfpVg==", &c), "checksum-valid");
+    CHECK_INT(c, LS_CONF_HIGH);
+
     CHECK_STR(verdict("slack-token", LS_CONF_HIGH, "xoxb-123", &c), "none");
     CHECK_INT(c, LS_CONF_HIGH);
     CHECK_DONE();
