@@ -56,5 +56,23 @@ void ls_base62_6(uint32_t v, char out[7]);
 /* 1 when tok (len bytes, "xxx_" + 30 random + 6 checksum) carries a valid
  * GitHub/npm style CRC32 checksum, 0 when not. */
 int ls_detect_crc_token_ok(const char *tok, size_t len, size_t prefix_len);
+/* 1 when a Grafana service account token (glsa_ + 32 + _ + 8 hex) carries the
+ * CRC32 of its first 37 characters, 0 when not. */
+int ls_detect_grafana_sa_ok(const char *tok, size_t len);
+/* 1 when a GitLab routable token (prefix, base64url payload, ".01.", 2 base36
+ * payload length, 7 base36 CRC32) checks out, 0 when not. */
+int ls_detect_gitlab_routable_ok(const char *tok, size_t len);
+/* 1 when a 52-character Azure DevOps PAT carries its seeded CRC32, 0 when not. */
+int ls_detect_ado_pat_ok(const char *tok, size_t len);
+/* 1 when m (n bytes) parses as a v2 binary macaroon with a 32-byte signature. */
+int ls_detect_macaroon_ok(const unsigned char *m, size_t n);
+/* Base58 (Bitcoin alphabet) into out (cap bytes); the length, 0 on error. */
+size_t ls_base58_decode(const char *in, size_t len, unsigned char *out, size_t cap);
+/* 1 when in decodes to want_len bytes ending with their double-SHA256 checksum. */
+int ls_detect_base58check_ok(const char *in, size_t len, size_t want_len);
+/* Marvin32 (as .NET and Microsoft security-utilities compute it) of d with seed. */
+uint32_t ls_marvin32(const unsigned char *d, size_t n, uint64_t seed);
+/* 1 when s is bech32 or bech32m with a valid checksum, 0 when not. */
+int ls_detect_bech32_ok(const char *s, size_t len);
 
 #endif
