@@ -584,6 +584,10 @@ static const char *const supersedes[][2] = {
     {"rubygems-api-key", "gem-credentials"},
     {"openai-api-key", "openai-project-key"},
     {"java-keystore", "k8s-secret-data"},
+    {"npm-yarn-auth-token", "yarnrc-npm-auth"},
+    {"npm-yarn-auth-ident", "yarnrc-npm-auth"},
+    {"pypi-test-token", "pypirc-password"},
+    {"azure-batch-identifiable-key", "azure-batch-key"},
 };
 
 bool ls_detect_supersedes(const char *a, const char *b)
