@@ -21,7 +21,9 @@
  *      file of the set is left out in turn), sorted by throughput, fastest
  *      first: a file whose absence speeds the union up far beyond the others
  *      holds a rule without a usable literal (docs/performance.md, "Rules cost
- *      what their literals cost");
+ *      what their literals cost"); each round scans the set without the file and
+ *      the whole set in turn, and "× all" is the median of the rounds' ratios, so
+ *      a shared machine's changing load cancels out;
  *   4. with --loo-rules F: the same, leaving out each rule of file F in turn
  *      (to find the rule once --loo has named the file).
  * The database is compiled through the matcher's own API (match/matcher.h);
@@ -265,12 +267,36 @@ typedef struct {
     const char *what;
     size_t rules;
     scan_fig f;
+    double ratio; /* median over rounds of (CPU s of the whole set) / (CPU s of this one) */
     double compile_wall;
 } loo_row;
 
+/* The set x and the whole set scanned in turn, `runs` rounds: x's medians, and the
+ * median of the per-round speed ratios (a load change hits both sides of a round). */
+static scan_fig scan_paired(const ls_matcher *x, const ls_matcher *all, int runs, double *ratio)
+{
+    double *w = calloc((size_t)runs, sizeof *w), *c = calloc((size_t)runs, sizeof *c);
+    double *q = calloc((size_t)runs, sizeof *q);
+    scan_fig f = { 0 };
+    if (!w || !c || !q)
+        die("%s", "out of memory");
+    for (int r = 0; r < runs; r++) {
+        scan_fig a = scan(x, 1), b = scan(all, 1);
+        w[r] = a.wall, c[r] = a.cpu, f.hits = a.hits;
+        q[r] = a.cpu > 0 ? b.cpu / a.cpu : 0;
+    }
+    f.wall = median(w, (size_t)runs);
+    f.cpu = median(c, (size_t)runs);
+    f.mbs = f.wall > 0 ? (double)g_len / 1e6 / f.wall : 0;
+    f.mbs_cpu = f.cpu > 0 ? (double)g_len / 1e6 / f.cpu : 0;
+    *ratio = median(q, (size_t)runs);
+    free(w), free(c), free(q);
+    return f;
+}
+
 static int cmp_row(const void *a, const void *b)
 {
-    double x = ((const loo_row *)a)->f.mbs_cpu, y = ((const loo_row *)b)->f.mbs_cpu;
+    double x = ((const loo_row *)a)->ratio, y = ((const loo_row *)b)->ratio;
     return x > y ? -1 : x < y;
 }
 
@@ -278,14 +304,15 @@ static void loo_table(const char *title, loo_row *rows, size_t n, const scan_fig
 {
     qsort(rows, n, sizeof *rows, cmp_row);
     printf("\n### %s\n\n", title);
-    printf("Sorted by MB/s per CPU second, fastest first; \"all\" = the whole set (%zu rules): "
-           "%.0f MB/s per CPU s, %.0f MB/s wall.\n\n",
+    printf("\"× all\": the whole set's CPU time over this set's, each round scanning both in turn (median "
+           "of the rounds' ratios: a load change hits both); sorted by it, fastest first. The whole set (%zu "
+           "rules) alone: %.0f MB/s per CPU s, %.0f MB/s wall.\n\n",
            all_rules, all->mbs_cpu, all->mbs);
     printf("| left out | rules left | MB/s (CPU) | × all | MB/s (wall) | CPU s | raw hits | compile s |\n");
     printf("|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for (size_t i = 0; i < n; i++)
         printf("| %s | %zu | %.0f | %.2f | %.0f | %.3f | %llu | %.2f |\n", rows[i].what, rows[i].rules,
-               rows[i].f.mbs_cpu, all->mbs_cpu > 0 ? rows[i].f.mbs_cpu / all->mbs_cpu : 0, rows[i].f.mbs,
+               rows[i].f.mbs_cpu, rows[i].ratio, rows[i].f.mbs,
                rows[i].f.cpu, rows[i].f.hits, rows[i].compile_wall);
     fflush(stdout);
 }
@@ -459,8 +486,8 @@ int main(int argc, char **argv)
             rows[i].compile_wall = since(t0).wall;
             rows[i].what = base(files.v[i]);
             rows[i].rules = ls_ruleset_count(x);
-            rows[i].f = scan(xm, loo_runs);
-            fprintf(stderr, "  without %s: %.0f MB/s (CPU)\n", rows[i].what, rows[i].f.mbs_cpu);
+            rows[i].f = scan_paired(xm, m, loo_runs, &rows[i].ratio);
+            fprintf(stderr, "  without %s: %.0f MB/s (CPU), %.2f x all\n", rows[i].what, rows[i].f.mbs_cpu, rows[i].ratio);
             ls_matcher_free(xm);
             ls_ruleset_free(x);
         }
@@ -493,8 +520,8 @@ int main(int argc, char **argv)
             rows[i].compile_wall = since(t0).wall;
             rows[i].what = id;
             rows[i].rules = ls_ruleset_count(x);
-            rows[i].f = scan(xm, loo_runs);
-            fprintf(stderr, "  without %s: %.0f MB/s (CPU)\n", id, rows[i].f.mbs_cpu);
+            rows[i].f = scan_paired(xm, m, loo_runs, &rows[i].ratio);
+            fprintf(stderr, "  without %s: %.0f MB/s (CPU), %.2f x all\n", id, rows[i].f.mbs_cpu, rows[i].ratio);
             ls_matcher_free(xm);
             ls_ruleset_free(x);
         }
