@@ -152,6 +152,8 @@ rules_n=$("$LS" rules list 2>/dev/null | grep -c . || true)
 {
   echo "binary: $LS ($("$LS" --version | head -1))"
   echo "rules: $RULES_DESC ($rules_n lines in \`layerscan rules list\`)"
+  echo "debian: ${#PKGS[@]} packages, $(du -cb "$DLAYERS"/*.tar | awk 'END { printf "%.0f", $1 / 1e6 }') MB of layer tars"
+  echo "npm: ${#NPMS[@]} packages asked for, $(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["packages"]) - 1)' "$NPMDIR/package-lock.json") installed with their dependencies, $(du -b "$NPMDIR/app.tar" | awk '{ printf "%.0f", $1 / 1e6 }') MB tar"
   echo "scanned in ${SECONDS} s"
 } >"$RES/meta.txt"
 python3 "$HERE/precision_report.py" "$OUT" "$LABEL" ${BASE:+"$BASE"} | tee "$RES/report.md"
