@@ -12,7 +12,8 @@
 #           node_modules packed into one layer under /app/node_modules.
 # Inputs are made once under tests/bench/out/precision/ (gitignored) and reused as they are by
 # every later run, so two runs (two binaries, two rule sets) scan the same bytes; delete
-# out/precision/debs, out/precision/npm to fetch again.
+# out/precision/debs, out/precision/npm to fetch again. BENCH_PRECISION_DIR=DIR uses DIR instead
+# of out/precision (another tree's inputs and results, e.g. a baseline taken there).
 #
 # LAYERSCAN is the binary; the rules are its default ones: set LAYERSCAN_PATTERNS to choose
 # the directory. LABEL (default "run") names the results directory out/precision/results/LABEL
@@ -26,8 +27,8 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
-OUT=$HERE/out/precision
-[ $# -ge 1 ] || { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+OUT=${BENCH_PRECISION_DIR:-$HERE/out/precision}
+[ $# -ge 1 ] || { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 LS=$1
 LABEL=${2:-run}
 BASE=${3:-}

@@ -109,6 +109,13 @@ static void push(strlist *l, const char *s)
         die("%s", "out of memory");
 }
 
+static void free_list(strlist *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+}
+
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -202,12 +209,12 @@ typedef struct {
 static scan_fig scan(const ls_matcher *m, int runs)
 {
     hs_scratch_t *scratch = NULL;
-    double *walls = calloc((size_t)runs, sizeof *walls), *cpus = calloc((size_t)runs, sizeof *cpus);
     scan_fig f = { 0 };
-    if (!walls || !cpus)
-        die("%s", "out of memory");
     if (!m->db)
         return f;
+    double *walls = calloc((size_t)runs, sizeof *walls), *cpus = calloc((size_t)runs, sizeof *cpus);
+    if (!walls || !cpus)
+        die("%s", "out of memory");
     if (hs_alloc_scratch(m->db, &scratch) != HS_SUCCESS)
         die("%s", "hs_alloc_scratch failed");
     for (int r = 0; r < runs; r++) {
@@ -460,6 +467,10 @@ int main(int argc, char **argv)
     if (!input) {
         if (loo || loo_rules.n)
             die("%s", "--loo and --loo-rules need --input");
+        ls_matcher_free(m);
+        ls_ruleset_free(rs);
+        free(w), free(c), free(lw), free(lc);
+        free_list(&paths), free_list(&files), free_list(&loo_rules);
         return 0;
     }
 
@@ -529,9 +540,12 @@ int main(int argc, char **argv)
         snprintf(title, sizeof title, "Leave one rule of %s out (median of %d)", base(loo_rules.v[k]), loo_runs);
         loo_table(title, rows, n, &all, n_rules);
         free(rows);
-        /* `only` owns the ids printed above: kept until exit */
+        ls_ruleset_free(only); /* after the table: it owns the ids printed */
     }
+    free((void *)g_in);
     ls_matcher_free(m);
     ls_ruleset_free(rs);
+    free(w), free(c), free(lw), free(lc);
+    free_list(&paths), free_list(&files), free_list(&loo_rules);
     return 0;
 }

@@ -26,13 +26,15 @@
 #   BENCH_LOO_RUNS=3    scans per left-out file (median)
 #   BENCH_BUILD=build   the build directory (configured RelWithDebInfo if missing)
 #   LAYERSCAN=...       the CLI for the start-up rows (default $BENCH_BUILD/layerscan)
+#   BENCH_OUT=tests/bench/out  where the /usr tar is kept: point it at another tree's out/ to
+#                       scan the very same tar (/usr changes when packages are installed)
 # Before/after: `LAYERSCAN_PATTERNS=/tmp/patterns-before tests/bench/rules.sh`, then
 # `tests/bench/rules.sh` (the tree's patterns).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
-OUT=$HERE/out
+OUT=${BENCH_OUT:-$HERE/out}
 MB=${BENCH_MB:-500}
 RUNS=${BENCH_RUNS:-5}
 COMPILE_RUNS=${BENCH_COMPILE_RUNS:-3}
