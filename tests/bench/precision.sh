@@ -20,7 +20,7 @@
 # (findings.tsv: every finding; summary.json; report.md). With BASELINE_LABEL, the report ends
 # with the difference in high-confidence findings per rule and the findings that are new.
 # Prints the report (Markdown) on standard output.
-#   before: LAYERSCAN_PATTERNS=/tmp/patterns-856b510 tests/bench/precision.sh /work/bin/layerscan-before before
+#   before: LAYERSCAN_PATTERNS=/tmp/r14-before/patterns tests/bench/precision.sh /work/bin/layerscan-before before
 #   after:  tests/bench/precision.sh build/layerscan after before
 # Needs: apt-get, apt-cache, dpkg-deb (Debian), npm, python3, tar.
 set -euo pipefail
@@ -28,7 +28,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
 OUT=${BENCH_PRECISION_DIR:-$HERE/out/precision}
-[ $# -ge 1 ] || { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ $# -ge 1 ] || { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 LS=$1
 LABEL=${2:-run}
 BASE=${3:-}
