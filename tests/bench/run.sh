@@ -34,6 +34,8 @@
 #   BENCH_SUBSET_MB=20    the secretlint subset
 #   BENCH_INSTALL=1       install missing peers (apt-get: git-secrets yara;
 #                         npm into tests/bench/out/npm: secretlint); 0 = report them missing
+# The rule library's own costs (compile, union-database speed, leave-one-file-out, start-up):
+# tests/bench/rules.sh; its findings on real clean content: tests/bench/precision.sh.
 # A quick run: BENCH_MB=100 BENCH_LAYER_MB=30 BENCH_BIG_MB=256 BENCH_SMALL_N=50000 BENCH_RUNS=3
 # Needs: gzip, igzip (Debian package isal), zstd, python3, /usr/bin/time (.ci/install-deps --test).
 set -euo pipefail
