@@ -34,6 +34,9 @@ static const char *const documented[] = {
     "keyboard cat", "foobared",
     /* Python's urllib.request documentation */
     "geheim$parole",
+    /* Azurite / Azure Storage Emulator's well-known devstoreaccount1 key
+     * (learn.microsoft.com/azure/storage/common/storage-connect-azurite) */
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
 };
 
 /* Case-insensitive words that only placeholders contain. */
@@ -547,6 +550,8 @@ const char *ls_detect_nonsecret(const ls_rule *rule, const char *s, size_t len, 
         return "code expression";
     if (!token && (identifier(s, len) || snake_name(s, len)))
         return "identifier or word";
+    if (len > 1 && (s[0] == '#' || s[0] == '.') && identifier(s + 1, len - 1))
+        return "CSS selector or anchor (#add-password)";
     if (strcmp(rule->id, "generic-secret") == 0 && camel_name(s, len))
         return "identifier or word (camelCase name)";
     if (non_ascii(s, len))

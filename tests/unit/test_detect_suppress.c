@@ -154,5 +154,12 @@ int main(void)
     CHECK(why("django-secret-key", "x9k2q8vz4tw7rp1nb6cd3fg5hj0sy2ue", "/srv/app/settings.example.py") == NULL);
     CHECK_STR(why("generic-password", "geheim$parole", "/usr/lib/python3.11/urllib/request.py"),
               "documented example value");
+    CHECK_STR(why("azure-storage-account-key",
+                  "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
+                  "/app/node_modules/azurite/dist/src/common/utils/constants.js"),
+              "documented example value");
+    CHECK_STR(why("generic-password", "#add-password", "/app/static/js/users.js"),
+              "CSS selector or anchor (#add-password)");
+    CHECK(why("generic-password", "#Tq8vKm2Lp7Xz", "/srv/app/.env") == NULL);
     CHECK_DONE();
 }
