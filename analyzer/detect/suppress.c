@@ -593,6 +593,11 @@ static const char *const supersedes[][2] = {
     {"npm-yarn-auth-ident", "yarnrc-npm-auth"},
     {"pypi-test-token", "pypirc-password"},
     {"azure-batch-identifiable-key", "azure-batch-key"},
+    /* live_<channel id>_<30> is 40 characters after live_, GoCardless's length */
+    {"twitch-stream-key", "gocardless-access-token"},
+    /* a hash in a shadow or htpasswd line: the file's own rule says where */
+    {"shadow-password-hash", "crypt-password-hash"},
+    {"htpasswd-hash", "crypt-password-hash"},
 };
 
 bool ls_detect_supersedes(const char *a, const char *b)

@@ -161,5 +161,8 @@ int main(void)
     CHECK_STR(why("generic-password", "#add-password", "/app/static/js/users.js"),
               "CSS selector or anchor (#add-password)");
     CHECK(why("generic-password", "#Tq8vKm2Lp7Xz", "/srv/app/.env") == NULL);
+    CHECK(ls_detect_supersedes("twitch-stream-key", "gocardless-access-token"));
+    CHECK(ls_detect_supersedes("shadow-password-hash", "crypt-password-hash"));
+    CHECK(!ls_detect_supersedes("crypt-password-hash", "shadow-password-hash"));
     CHECK_DONE();
 }
