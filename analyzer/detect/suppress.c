@@ -333,6 +333,9 @@ static const char *const supersedes[][2] = {
     {"rubygems-api-key", "gem-credentials"},
     {"openai-api-key", "openai-project-key"},
     {"java-keystore", "k8s-secret-data"},
+    {"private-key-concatenated", "private-key"},
+    {"kubeconfig-client-key", "private-key-base64"},
+    {"kubeconfig-client-key", "private-key-base64-encrypted"},
 };
 
 bool ls_detect_supersedes(const char *a, const char *b)
