@@ -333,7 +333,12 @@ static const char *const supersedes[][2] = {
     {"rubygems-api-key", "gem-credentials"},
     {"openai-api-key", "openai-project-key"},
     {"java-keystore", "k8s-secret-data"},
-    {"private-key-concatenated", "private-key"},
+    /* a whole PEM block also matches the concatenated-literals rule (its
+     * body class admits quotes): the plain rule, or the encrypted one, wins */
+    {"private-key", "private-key-concatenated"},
+    {"gcp-service-account-key", "private-key-concatenated"},
+    {"openssh-private-key-encrypted", "private-key"},
+    {"openssh-private-key-encrypted", "private-key-concatenated"},
     {"kubeconfig-client-key", "private-key-base64"},
     {"kubeconfig-client-key", "private-key-base64-encrypted"},
 };
