@@ -588,7 +588,7 @@ static ls_validation ppk_check(const char *t, size_t len, ls_confidence *conf)
     bool encrypted, keep = false; /* keep: no verdict, the confidence stays */
     ls_validation r = LS_VALIDATION_NONE;
     ls_confidence c = LS_CONF_LOW;
-    if (len < 22 || (t[20] != '2' && t[20] != '3') || t[21] != ':')
+    if (len < 24 || (t[20] != '2' && t[20] != '3') || t[21] != ':' || t[22] != ' ')
         goto out;
     version = t[20] - '0';
     p = t + 23;
