@@ -598,6 +598,14 @@ static const char *const supersedes[][2] = {
     /* a hash in a shadow or htpasswd line: the file's own rule says where */
     {"shadow-password-hash", "crypt-password-hash"},
     {"htpasswd-hash", "crypt-password-hash"},
+    /* a whole PEM block also matches the concatenated-literals rule (its
+     * body class admits quotes): the plain rule, or the encrypted one, wins */
+    {"private-key", "private-key-concatenated"},
+    {"gcp-service-account-key", "private-key-concatenated"},
+    {"openssh-private-key-encrypted", "private-key"},
+    {"openssh-private-key-encrypted", "private-key-concatenated"},
+    {"kubeconfig-client-key", "private-key-base64"},
+    {"kubeconfig-client-key", "private-key-base64-encrypted"},
 };
 
 bool ls_detect_supersedes(const char *a, const char *b)

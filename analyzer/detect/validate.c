@@ -29,6 +29,7 @@
  * to the network.
  */
 #include "detect/detect.h"
+#include "detect/validate_key.h"
 
 #include <jansson.h>
 #include <openssl/bio.h>
@@ -86,15 +87,6 @@ static bool starts(const char *s, size_t len, const char *prefix)
 {
     size_t n = strlen(prefix);
     return len >= n && memcmp(s, prefix, n) == 0;
-}
-
-static const char *find(const char *s, size_t len, const char *needle)
-{
-    size_t n = strlen(needle);
-    for (size_t i = 0; n <= len && i <= len - n; i++)
-        if (memcmp(s + i, needle, n) == 0)
-            return s + i;
-    return NULL;
 }
 
 static int b64_value(unsigned char c)
@@ -157,107 +149,6 @@ static ls_validation validate_jwt(const char *s, size_t len, ls_confidence *conf
         return LS_VALIDATION_NONE;
     }
     return LS_VALIDATION_STRUCTURE_VALID;
-}
-
-/* A copy of the PEM text with literal "\n" (JSON-escaped newlines) turned
- * into newlines. NULL on allocation failure. */
-static char *pem_unescape(const char *s, size_t len, size_t *out_len)
-{
-    char *out = malloc(len + 1);
-    size_t n = 0;
-    if (!out)
-        return NULL;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '\\' && i + 1 < len && s[i + 1] == 'n') {
-            out[n++] = '\n';
-            i++;
-        } else {
-            out[n++] = s[i];
-        }
-    }
-    out[n] = '\0';
-    *out_len = n;
-    return out;
-}
-
-static int no_passphrase(char *buf, int size, int rwflag, void *u)
-{
-    (void)buf; (void)size; (void)rwflag; (void)u;
-    return 0;
-}
-
-/* The base64 body of a PEM block: after the first newline following BEGIN,
- * up to END (or the end). */
-static const char *pem_body(const char *pem, size_t len, size_t *body_len)
-{
-    const char *nl = memchr(pem, '\n', len), *end;
-    if (!nl)
-        return NULL;
-    nl++;
-    end = find(nl, len - (size_t)(nl - pem), "-----END");
-    *body_len = (size_t)((end ? end : pem + len) - nl);
-    return nl;
-}
-
-/* Whether DER bytes plausibly start a private key: a SEQUENCE (long or
- * short form) followed by an INTEGER version or a nested SEQUENCE. */
-static bool der_key_start(const unsigned char *d, size_t n)
-{
-    size_t i = 2;
-    if (n < 6 || d[0] != 0x30)
-        return false;
-    if (d[1] == 0x81)
-        i = 3;
-    else if (d[1] == 0x82)
-        i = 4;
-    else if (d[1] >= 0x80)
-        return false;
-    return i < n && (d[i] == 0x02 || d[i] == 0x30);
-}
-
-static ls_validation validate_pem(const char *s, size_t len, ls_confidence *conf)
-{
-    size_t plen = 0, blen = 0, dlen;
-    char *pem = pem_unescape(s, len, &plen);
-    const char *body;
-    unsigned char *der = NULL;
-    ls_validation v = LS_VALIDATION_NONE;
-    bool complete, ok = false;
-    if (!pem)
-        return v;
-    complete = find(pem, plen, "-----END") != NULL;
-    body = pem_body(pem, plen, &blen);
-    if (!body || !(der = malloc(blen * 3 / 4 + 3)))
-        goto out;
-    dlen = b64_decode(body, blen, der);
-    if (find(pem, plen, "OPENSSH PRIVATE KEY")) {
-        ok = dlen >= 15 && memcmp(der, "openssh-key-v1", 15) == 0;
-    } else if (!complete) {
-        ok = der_key_start(der, dlen);
-    } else {
-        BIO *bio = BIO_new_mem_buf(pem, (int)plen);
-        if (bio && find(pem, plen, "ENCRYPTED PRIVATE KEY")) {
-            X509_SIG *p8 = PEM_read_bio_PKCS8(bio, NULL, no_passphrase, NULL);
-            ok = p8 != NULL;
-            X509_SIG_free(p8);
-        } else if (bio) {
-            EVP_PKEY *k = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
-            ok = k != NULL;
-            EVP_PKEY_free(k);
-        }
-        BIO_free(bio);
-        ERR_clear_error();
-    }
-    if (!ok)
-        *conf = LS_CONF_LOW;
-    else if (complete) {
-        v = LS_VALIDATION_STRUCTURE_VALID;
-        *conf = LS_CONF_HIGH;
-    }
-out:
-    free(der);
-    free(pem);
-    return v;
 }
 
 static ls_validation validate_aws_key_id(const char *s, size_t len, ls_confidence *conf)
@@ -906,8 +797,7 @@ ls_validation ls_detect_validate(const ls_rule *rule, const char *s, size_t len,
         return fn(s, len, conf);
     if (starts(s, len, "eyJ") && memchr(s, '.', len))
         return validate_jwt(s, len, conf);
-    if (starts(s, len, "-----BEGIN ") && find(s, len, "PRIVATE KEY-----") &&
-        !find(s, len, "PGP PRIVATE"))
-        return validate_pem(s, len, conf);
+    if (ls_detect_is_key(s, len))
+        return ls_detect_validate_key(s, len, conf);
     return LS_VALIDATION_NONE;
 }
