@@ -49,6 +49,12 @@ ls_confidence ls_detect_path_confidence(const char *path, ls_confidence c);
  * same secret at the same byte are one finding: a's). */
 bool ls_detect_supersedes(const char *a, const char *b);
 
+/* Decodes base64 (also the URL-safe alphabet when url_safe), skipping
+ * whitespace and stopping at '=' or the first other byte; out must hold
+ * len * 3 / 4 + 3 bytes. Returns the decoded length; *used (if not NULL)
+ * receives the input bytes consumed. Shared by the token and key validators. */
+size_t ls_detect_b64_decode(const char *in, size_t len, unsigned char *out, size_t *used, bool url_safe);
+
 /* Helpers, exposed for the unit tests. */
 uint32_t ls_crc32(const void *data, size_t len);
 /* Base62 ("0-9A-Za-z") of v, left-padded with '0' to 6 characters. */

@@ -89,30 +89,27 @@ static bool starts(const char *s, size_t len, const char *prefix)
     return len >= n && memcmp(s, prefix, n) == 0;
 }
 
-static int b64_value(unsigned char c)
+static int b64_value(unsigned char c, bool url_safe)
 {
     if (c >= 'A' && c <= 'Z') return c - 'A';
     if (c >= 'a' && c <= 'z') return c - 'a' + 26;
     if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+' || c == '-') return 62;
-    if (c == '/' || c == '_') return 63;
+    if (c == '+' || (url_safe && c == '-')) return 62;
+    if (c == '/' || (url_safe && c == '_')) return 63;
     return -1;
 }
 
-/* Decodes standard or URL-safe base64, skipping whitespace and stopping at
- * '=' or the first other byte; out must hold len * 3 / 4 + 3 bytes. Returns
- * the decoded length. */
-static size_t b64_decode(const char *in, size_t len, unsigned char *out)
+size_t ls_detect_b64_decode(const char *in, size_t len, unsigned char *out, size_t *used, bool url_safe)
 {
     uint32_t acc = 0;
     int bits = 0;
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
+    size_t n = 0, i;
+    for (i = 0; i < len; i++) {
         unsigned char c = (unsigned char)in[i];
         int v;
         if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
             continue;
-        if ((v = b64_value(c)) < 0)
+        if ((v = b64_value(c, url_safe)) < 0)
             break;
         acc = (acc << 6) | (uint32_t)v;
         bits += 6;
@@ -121,7 +118,15 @@ static size_t b64_decode(const char *in, size_t len, unsigned char *out)
             out[n++] = (unsigned char)(acc >> bits);
         }
     }
+    if (used)
+        *used = i;
     return n;
+}
+
+/* Standard or URL-safe: token formats use either. */
+static size_t b64_decode(const char *in, size_t len, unsigned char *out)
+{
+    return ls_detect_b64_decode(in, len, out, NULL, true);
 }
 
 static bool json_part_ok(const char *s, size_t len, const char *need_key)

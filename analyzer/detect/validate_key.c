@@ -62,41 +62,10 @@ static const char *find(const char *s, size_t len, const char *needle)
     return NULL;
 }
 
-static int b64_value(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
-
-/* Decodes standard base64, skipping whitespace and stopping at '=' or the
- * first other byte; out must hold len * 3 / 4 + 3 bytes. Returns the
- * decoded length; *used (if not NULL) receives the input bytes consumed. */
+/* Standard base64 only: a PEM body ends at the '-' of its END line. */
 static size_t b64_decode(const char *in, size_t len, unsigned char *out, size_t *used)
 {
-    uint32_t acc = 0;
-    int bits = 0;
-    size_t n = 0, i;
-    for (i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)in[i];
-        int v;
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
-            continue;
-        if ((v = b64_value(c)) < 0)
-            break;
-        acc = (acc << 6) | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[n++] = (unsigned char)(acc >> bits);
-        }
-    }
-    if (used)
-        *used = i;
-    return n;
+    return ls_detect_b64_decode(in, len, out, used, false);
 }
 
 static bool is_quote(char c)

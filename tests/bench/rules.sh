@@ -73,15 +73,7 @@ LS=${LAYERSCAN:-$BUILD/layerscan}
 [ -x "$LS" ] || { echo "rules.sh: $LS not built" >&2; exit 2; }
 
 # ---- the input: the plain /usr tar, exactly as tests/bench/run.sh makes it -----------
-usr_tar() {
-  local out=$1 mb=$2 skip=$3
-  [ -f "$out" ] && [ "$(cat "$out.mb" 2>/dev/null)" = "$mb/$skip" ] && return 0
-  find /usr -xdev -type f -readable -size -64M -printf '%s %p\n' 2>/dev/null | LC_ALL=C sort -k2 |
-    awk -v lim=$((mb << 20)) -v skip=$((skip << 20)) '{ s += $1; if (s > skip && s - skip <= lim) { sub(/^[0-9]+ /, ""); print } }' \
-    >"$out.list"
-  tar --no-recursion --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf "$out" -T "$out.list" 2>/dev/null
-  echo "$mb/$skip" >"$out.mb"
-}
+. "$HERE/usr_tar.sh" # usr_tar OUT MB SKIP_MB
 echo "rules.sh: the /usr tar in $OUT (BENCH_MB=$MB)" >&2
 usr_tar "$OUT/usr.tar" "$MB" 0
 
