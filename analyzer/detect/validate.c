@@ -569,7 +569,7 @@ static ls_validation validate_bitwarden(const char *s, size_t len, ls_confidence
 /* yarn npmAuthIdent: "user:password", plain or base64 (printable, a colon). */
 static ls_validation validate_basic_auth(const char *s, size_t len, ls_confidence *conf)
 {
-    unsigned char *d = malloc(len * 3 / 4 + 3);
+    unsigned char *d = malloc(len + 3); /* the plain form is copied whole */
     size_t n;
     bool ok = false;
     if (!d)

@@ -194,6 +194,11 @@ int main(void)
     CHECK_INT(c, LS_CONF_HIGH);
     CHECK_STR(verdict("npm-yarn-auth-ident", LS_CONF_MEDIUM, "AAAAAAAAAAAAAAAAAAAAAAAA", &c), "none");
     CHECK_INT(c, LS_CONF_LOW);
+    /* written plain (yarn allows it): copied whole, longer than its base64 decoding would be */
+    CHECK_STR(verdict("npm-yarn-auth-ident", LS_CONF_MEDIUM,
+                      "ci-deploy:Qm7vT2xK9pLw4Rz8NcY3hJ6sD1fG5uE0aB7nM2kW9xV4qP8rT3yU6iO1", &c),
+              "structure-valid");
+    CHECK_INT(c, LS_CONF_HIGH);
 
     /* base58check: BIP-32 extended private keys and WIF */
     CHECK_STR(verdict("crypto-bip32-extended-private-key", LS_CONF_HIGH, "xprv9szV9RFWPJ1PPTRBDse1iZaW8Encinyqt5ZtnfsWDjs8Vsp4QRuKzv3rDmsLvh5sqHxLqqQvzwZKrwKMddSb4HjYyEug4oePVioggJ2rK38", &c), "checksum-valid");
