@@ -37,6 +37,7 @@ typedef struct {
     bool format_given;         /* --format was on the command line (beats the config file) */
     int fail_on;               /* ls_severity at or above which findings exit 1; -1 = unset (any) */
     int min_confidence;        /* ls_confidence below which findings are suppressed; -1 = unset */
+    bool include_vendor;       /* vendor and third-party findings stay in findings[] */
     const char *baseline;      /* --baseline FILE */
     const char *config;        /* --config FILE; NULL = ./.layerscan.json when present */
     const char *from_report;   /* baseline create --from-report FILE */

@@ -46,6 +46,8 @@ void cli_usage(FILE *out)
           "  --fail-on SEVERITY     exit 1 only for findings at or above critical|high|medium|low\n"
           "  --min-confidence C     suppress findings below high|medium|low confidence\n"
           "  --baseline FILE        suppress the fingerprints of a baseline (counted as suppressed)\n"
+          "  --include-vendor       report findings in package-verified files and dependencies'\n"
+          "                         tests, fixtures and docs (suppressed as vendor/third-party by default)\n"
           "  --config FILE          config file (default ./.layerscan.json when present)\n"
           "  --layer N              extract, diff: the layer (0 = bottom)\n"
           "  --path /PATH           extract: the entry to extract\n"
@@ -116,7 +118,8 @@ enum { OPT_FORMAT = 256, OPT_PLATFORM, OPT_SHOW, OPT_RULES, OPT_NO_DEFAULT, OPT_
        OPT_JOBS, OPT_NO_CACHE, OPT_CACHE, OPT_RESUME, OPT_SHARD, OPT_REGISTRY, OPT_CREDS,
        OPT_AUTHFILE, OPT_CERT_DIR, OPT_TLS_VERIFY, OPT_PAGE_SIZE, OPT_REPOS, OPT_TAGS, OPT_MATCH_WINDOW,
        OPT_MAX_JSON, OPT_NESTED_DEPTH, OPT_NESTED_BYTES, OPT_NESTED_RATIO, OPT_NESTED_ENTRIES, OPT_MAX_FINDINGS,
-       OPT_MAX_LAYER, OPT_IMAGE_TIMEOUT, OPT_REGISTRY_TIMEOUT, OPT_REGISTRY_STALL, OPT_CACHE_KEY };
+       OPT_MAX_LAYER, OPT_IMAGE_TIMEOUT, OPT_REGISTRY_TIMEOUT, OPT_REGISTRY_STALL, OPT_CACHE_KEY,
+       OPT_INCLUDE_VENDOR };
 
 static const struct option long_opts[] = {
     {"format", required_argument, NULL, OPT_FORMAT},
@@ -131,6 +134,7 @@ static const struct option long_opts[] = {
     {"version", no_argument, NULL, OPT_VERSION},
     {"fail-on", required_argument, NULL, OPT_FAIL_ON},
     {"min-confidence", required_argument, NULL, OPT_MIN_CONF},
+    {"include-vendor", no_argument, NULL, OPT_INCLUDE_VENDOR},
     {"baseline", required_argument, NULL, OPT_BASELINE},
     {"config", required_argument, NULL, OPT_CONFIG},
     {"from-report", required_argument, NULL, OPT_FROM_REPORT},
@@ -212,6 +216,7 @@ int cli_parse_opts(int argc, char **argv, cli_opts *o)
         case 'o': o->output = optarg; break;
         case OPT_PLATFORM: o->platform = optarg; break;
         case OPT_SHOW: o->show_secrets = true; break;
+        case OPT_INCLUDE_VENDOR: o->include_vendor = true; break;
         case OPT_RULES:
             if (o->n_rule_paths == CLI_MAX_RULE_PATHS) {
                 fprintf(stderr, "layerscan: too many --rules\n");

@@ -174,7 +174,11 @@ typedef struct {
 static const char *suppress_reason(const ls_report *r, const ls_finding *f, void *p)
 {
     const policy_ctx *c = p;
-    (void)r; /* the finding carries its own confidence */
+    (void)r; /* the finding carries its own confidence and origin */
+    if (!c->eff->include_vendor && f->origin == LS_ORIGIN_VENDOR)
+        return "vendor";
+    if (!c->eff->include_vendor && f->origin == LS_ORIGIN_THIRD_PARTY)
+        return "third-party";
     if (c->baseline && in_sorted(c->baseline->fps, c->baseline->n, f->fingerprint))
         return "baseline";
     if (in_sorted(c->cfg->fingerprints, c->cfg->n_fingerprints, f->fingerprint))

@@ -45,6 +45,12 @@ const char *ls_detect_nonsecret(const ls_rule *rule, const char *secret, size_t 
  * keys are usually samples; unchanged elsewhere and for metadata (no '/'). */
 ls_confidence ls_detect_path_confidence(const char *path, ls_confidence c);
 
+/* Whether path lies in a dependency's test, fixture, example or
+ * documentation tree (node_modules, gems, the Go module cache, Maven test
+ * and javadoc jars): the package author's samples, origin third-party.
+ * Runtime code and config of a dependency are not. */
+bool ls_detect_third_party(const char *path);
+
 /* Whether rule id a is a more specific form of rule id b (their hits on the
  * same secret at the same byte are one finding: a's). */
 bool ls_detect_supersedes(const char *a, const char *b);

@@ -99,7 +99,8 @@ ls_finding *ls_finding_list_add(ls_finding_list *l, const ls_ruleset *rs, const 
     f->line = hit->line;
     f->column = hit->column;
     f->offset = hit->offset;
-    f->layer = f->history = f->removed_in_layer = -1;
+    f->layer = f->history = f->removed_in_layer = f->package = -1;
+    f->origin = LS_ORIGIN_IMAGE;
     f->status = LS_STATUS_METADATA;
     f->validation = ls_validation_name(ls_detect_validate(ls_ruleset_get(rs, hit->rule), hit->secret,
                                                           hit->secret_len, &f->confidence));

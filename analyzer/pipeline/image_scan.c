@@ -15,6 +15,7 @@
 #include "pipeline/history.h"
 #include "pipeline/layer_cache.h"
 #include "pipeline/layer_scan.h"
+#include "pipeline/vendor.h"
 #include "pipeline/metadata.h"
 #include "pipeline/parallel.h"
 #include "source/source.h"
@@ -36,6 +37,16 @@ const char *ls_finding_source_name(ls_finding_source s)
     case LS_SOURCE_FILE: return "file";
     case LS_SOURCE_HISTORY: return "history";
     case LS_SOURCE_CONFIG: return "config";
+    }
+    return "unknown";
+}
+
+const char *ls_origin_name(ls_origin o)
+{
+    switch (o) {
+    case LS_ORIGIN_IMAGE: return "image";
+    case LS_ORIGIN_VENDOR: return "vendor";
+    case LS_ORIGIN_THIRD_PARTY: return "third-party";
     }
     return "unknown";
 }
@@ -145,6 +156,11 @@ void ls_report_free(ls_report *r)
     for (size_t i = 0; i < r->n_suppressed; i++)
         ls_finding_free_fields(&r->suppressed[i].finding);
     free(r->suppressed);
+    for (size_t i = 0; i < r->n_packages; i++) {
+        free(r->packages[i].name);
+        free(r->packages[i].version);
+    }
+    free(r->packages);
     for (size_t i = 0; i < r->n_errors; i++) {
         free(r->errors[i].path);
         free(r->errors[i].message);
@@ -322,6 +338,23 @@ out:
     return rc;
 }
 
+/* Every file finding gets its origin (pipeline/vendor.h): the package
+ * databases of all layers are in by now. */
+static int judge_origins(scan_state *s, const ls_image *img, ls_error *err)
+{
+    size_t n = img->n_layers;
+    ls_vendor_layer *v = calloc(n ? n : 1, sizeof *v);
+    int rc;
+    if (!v)
+        return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        v[i] = (ls_vendor_layer){.findings = &s->results[i].findings, .evidence = &s->results[i].vendor,
+                                 .errors = &s->results[i].errors, .index = (long)i};
+    rc = ls_vendor_resolve(v, s->fs, n, s->report, err);
+    free(v);
+    return rc;
+}
+
 /* Every file finding gets its fate, then all lists move into the report. */
 static int collect(scan_state *s, const ls_image *img)
 {
@@ -469,6 +502,8 @@ int ls_scan_image(const char *ref, const ls_matcher *m, const ls_scan_opts *opts
     if (map_history(&s, img, err) != 0 || scan_layers(&s, src, img, s.report->rules, m, opts ? opts->jobs : 0, err) != 0)
         goto out;
     if (check_usable(img, s.report, &s, err) != 0)
+        goto out;
+    if (judge_origins(&s, img, err) != 0)
         goto out;
     if (collect(&s, img) != 0) {
         ls_error_set(err, LS_ERR_NOMEM, "out of memory");

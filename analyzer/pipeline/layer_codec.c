@@ -10,6 +10,10 @@
  *   u64 n_findings, then per finding: u32 rule | str rule id | str path |
  *   u64 line, column, offset | str secret | 32 bytes fingerprint |
  *   u8 validation | u8 confidence | u64 content lo, hi |
+ *   u64 n_digests, then per file: u64 content lo, hi | u64 size | md5 16 |
+ *   sha1 20 | sha256 32 | sha512 64 bytes |
+ *   u64 n_databases, then per package database: str path | u64 content lo,
+ *   hi | u64 length | that many bytes |
  *   HMAC-SHA-256 of everything before it under the cache key (32 bytes)
  *
  * The tag is checked (CRYPTO_memcmp, constant time) before a byte is parsed:
@@ -30,6 +34,7 @@
 
 #include "blob/blob.h"
 #include "detect/detect.h"
+#include "pkgdb/pkgdb.h"
 
 #define CODEC_MAGIC "LSLAYER\0"
 #define CODEC_MAGIC_LEN 8
@@ -154,6 +159,29 @@ static bool mac(const ls_layer_codec_key *key, const unsigned char *buf, size_t 
            out_len == CODEC_SUM_LEN;
 }
 
+static void w_vendor(wbuf *b, const ls_vendor_evidence *v)
+{
+    w_u64(b, v->n_digests);
+    for (size_t i = 0; i < v->n_digests; i++) {
+        const ls_file_digests *d = &v->digests[i];
+        w_u64(b, d->content.lo);
+        w_u64(b, d->content.hi);
+        w_u64(b, d->size);
+        w_bytes(b, d->md5, sizeof d->md5);
+        w_bytes(b, d->sha1, sizeof d->sha1);
+        w_bytes(b, d->sha256, sizeof d->sha256);
+        w_bytes(b, d->sha512, sizeof d->sha512);
+    }
+    w_u64(b, v->n_dbs);
+    for (size_t i = 0; i < v->n_dbs; i++) {
+        w_str(b, v->dbs[i].path);
+        w_u64(b, v->dbs[i].content.lo);
+        w_u64(b, v->dbs[i].content.hi);
+        w_u64(b, v->dbs[i].len);
+        w_bytes(b, v->dbs[i].bytes, v->dbs[i].len);
+    }
+}
+
 bool ls_layer_codec_cacheable(const ls_layer_result *r, const ls_layer_codec_key *key)
 {
     return r && key && key->digest && r->fs && r->info.scanned && r->info.digest_verified &&
@@ -197,6 +225,7 @@ int ls_layer_codec_encode(const ls_layer_result *r, const ls_ruleset *rules,
         w_u64(&b, r->findings.content[i].lo);
         w_u64(&b, r->findings.content[i].hi);
     }
+    w_vendor(&b, &r->vendor);
     if (!b.failed) {
         if (mac(key, b.p, b.len, tag))
             w_bytes(&b, tag, CODEC_SUM_LEN);
@@ -376,8 +405,8 @@ static int r_finding(rbuf *b, const ls_ruleset *rules, size_t index, ls_finding 
     f->rule = rule;
     f->source = LS_SOURCE_FILE;
     f->layer = (long)index;
-    f->history = f->removed_in_layer = -1;
-    f->status = LS_STATUS_METADATA; /* the fate is resolved per image */
+    f->history = f->removed_in_layer = f->package = -1;
+    f->status = LS_STATUS_METADATA; /* the fate and origin are resolved per image */
     f->path = r_str_dup(b, &oom);
     f->line = r_u64(b);
     f->column = r_u64(b);
@@ -418,6 +447,57 @@ static int r_findings(rbuf *b, const ls_ruleset *rules, size_t index, ls_finding
     return 0;
 }
 
+#define DIGEST_RECORD (8 * 3 + 16 + 20 + 32 + 64)
+
+static int r_vendor(rbuf *b, ls_vendor_evidence *v)
+{
+    uint64_t n = r_u64(b);
+    if (b->bad || n > b->left / DIGEST_RECORD)
+        return -1;
+    for (uint64_t i = 0; i < n; i++) {
+        ls_file_digests d;
+        const unsigned char *p;
+        d.content.lo = r_u64(b);
+        d.content.hi = r_u64(b);
+        d.size = r_u64(b);
+        if (!(p = r_take(b, 16 + 20 + 32 + 64)))
+            return -1;
+        memcpy(d.md5, p, 16);
+        memcpy(d.sha1, p + 16, 20);
+        memcpy(d.sha256, p + 36, 32);
+        memcpy(d.sha512, p + 68, 64);
+        if (ls_vendor_add_digests(v, &d) != 0)
+            return -1;
+    }
+    n = r_u64(b);
+    if (b->bad || n > b->left / (4 + 8 * 3))
+        return -1;
+    for (uint64_t i = 0; i < n; i++) {
+        bool oom = false;
+        char *path = r_str_dup(b, &oom);
+        ls_content_id c;
+        uint64_t len;
+        const unsigned char *p;
+        unsigned char *copy;
+        c.lo = r_u64(b);
+        c.hi = r_u64(b);
+        len = r_u64(b);
+        if (!path || oom || b->bad || len > LS_VENDOR_DB_MAX || !(p = r_take(b, (size_t)len)) ||
+            ls_pkgdb_classify(path) == LS_PKGDB_NONE || !(copy = malloc(len ? (size_t)len : 1))) {
+            free(path);
+            return -1;
+        }
+        if (len)
+            memcpy(copy, p, (size_t)len);
+        if (ls_vendor_add_db(v, path, c, copy, (size_t)len) != 0) {
+            free(path);
+            return -1;
+        }
+        free(path);
+    }
+    return 0;
+}
+
 int ls_layer_codec_decode(const unsigned char *buf, size_t len, const ls_ruleset *rules,
                           const ls_layer_codec_key *key, size_t index, ls_layer_result *out)
 {
@@ -452,7 +532,7 @@ int ls_layer_codec_decode(const unsigned char *buf, size_t len, const ls_ruleset
     if (!(info->digest = strdup(key->digest)) || !(out->fs = ls_fs_layer_new()))
         goto fail;
     if (r_records(&b, out->fs) != 0 || r_findings(&b, rules, index, &out->findings) != 0 ||
-        b.left != 0)
+        r_vendor(&b, &out->vendor) != 0 || b.left != 0)
         goto fail;
     return 0;
 fail:

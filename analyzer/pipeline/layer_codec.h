@@ -29,7 +29,7 @@
 #include "pipeline/layer_scan.h"
 
 /* Bumped whenever the encoding or the meaning of a field changes. */
-#define LS_LAYER_CODEC_FORMAT 2 /* 2: HMAC-SHA-256 instead of XXH3 */
+#define LS_LAYER_CODEC_FORMAT 3 /* 2: HMAC-SHA-256 instead of XXH3; 3: vendor evidence */
 /* Shortest MAC key accepted (bytes). */
 #define LS_LAYER_CODEC_MIN_KEY 32
 /* No encoding grows beyond this: such a layer is simply not cached. */

@@ -38,11 +38,26 @@
 #include "layer/nested.h"
 #include "layer/pyc.h"
 #include "layer/sparse.h"
+#include "pkgdb/pkgdb.h"
+
+/* A layer file up to this size is kept while it streams past, so that if it
+ * produces a finding its digests (pipeline/vendor.h) cost one pass over
+ * memory still in cache. A larger file with a finding is hashed by reading
+ * the layer a second time (second_read), which only layers holding such a
+ * file pay. */
+#define HOLD_MAX ((size_t)1 << 20)
 
 /* Scanner levels: the layer's files, then one per nesting depth. */
 #define MAX_LEVELS (LS_NESTED_MAX_DEPTH + 1)
 /* Head bytes every stream is sniffed on (archives, keystores). */
 #define SNIFF_BYTES LS_NESTED_SNIFF_BYTES
+
+/* A file whose digests need a second read: the copy at path with this content. */
+typedef struct {
+    char *path;
+    ls_content_id content;
+    bool done;
+} target;
 
 typedef struct {
     ls_layer_result *out;
@@ -57,6 +72,17 @@ typedef struct {
     size_t magic_len, magic_cap;
     unsigned char *view;     /* a block rewritten for scanning (.pyc view) */
     size_t view_cap;
+    unsigned char *hold;     /* the current layer file's bytes, while it fits HOLD_MAX */
+    size_t hold_len, hold_cap;
+    bool holding;
+    ls_pkgdb_kind db_kind;   /* the current layer file is a package database */
+    unsigned char *db;       /* its bytes, up to LS_VENDOR_DB_MAX */
+    size_t db_len, db_cap;
+    bool db_over;            /* it did not fit */
+    target *targets;         /* files to hash on a second read of the layer */
+    size_t n_targets, cap_targets;
+    char **pycs;             /* .pyc files with findings: their sources are hashed too */
+    size_t n_pycs, cap_pycs;
     int oom;
 } scan_ctx;
 
@@ -461,15 +487,123 @@ static int scan_stream(scan_ctx *c, unsigned depth, const char *path, ls_block_s
     return scan_archive(c, depth, path, kind, &pk, err);
 }
 
+/* Appends len bytes to a growable buffer bounded by max; false when they
+ * do not fit (or memory ran out: *oom set). */
+static bool keep(unsigned char **b, size_t *n, size_t *cap, size_t max, const void *buf, size_t len, int *oom)
+{
+    if (len > max - *n)
+        return false;
+    if (*n + len > *cap) {
+        size_t ncap = *cap ? *cap : 64 * 1024;
+        unsigned char *p;
+        while (ncap < *n + len)
+            ncap *= 2;
+        if (ncap > max)
+            ncap = max;
+        if (!(p = realloc(*b, ncap))) {
+            *oom = 1;
+            return false;
+        }
+        *b = p;
+        *cap = ncap;
+    }
+    if (len)
+        memcpy(*b + *n, buf, len);
+    *n += len;
+    return true;
+}
+
+static void hold_keep(scan_ctx *c, const void *buf, size_t len)
+{
+    if (!keep(&c->hold, &c->hold_len, &c->hold_cap, HOLD_MAX, buf, len, &c->oom))
+        c->holding = false;
+}
+
+static void db_keep(scan_ctx *c, const void *buf, size_t len)
+{
+    if (!c->db_over && !keep(&c->db, &c->db_len, &c->db_cap, LS_VENDOR_DB_MAX, buf, len, &c->oom))
+        c->db_over = true;
+}
+
 /* A layer file's blocks, hashed on the way (its content id). */
 static int entry_next(void *ud, const void **buf, size_t *len, ls_error *err)
 {
     void **pair = ud;
     scan_ctx *c = pair[1];
     int r = ls_entry_data_next(pair[0], buf, len, err);
-    if (r > 0)
+    if (r > 0) {
         XXH3_128bits_update(c->hash, *buf, *len);
+        if (c->holding)
+            hold_keep(c, *buf, *len);
+        if (c->db_kind != LS_PKGDB_NONE)
+            db_keep(c, *buf, *len);
+    }
     return r;
+}
+
+static int add_target(scan_ctx *c, const char *path, ls_content_id content)
+{
+    for (size_t i = 0; i < c->n_targets; i++)
+        if (c->targets[i].content.lo == content.lo && c->targets[i].content.hi == content.hi &&
+            strcmp(c->targets[i].path, path) == 0)
+            return 0;
+    if (c->n_targets == c->cap_targets) {
+        size_t cap = c->cap_targets ? c->cap_targets * 2 : 16;
+        target *t = realloc(c->targets, cap * sizeof *t);
+        if (!t)
+            return -1;
+        c->targets = t;
+        c->cap_targets = cap;
+    }
+    if (!(c->targets[c->n_targets].path = strdup(path)))
+        return -1;
+    c->targets[c->n_targets].content = content;
+    c->targets[c->n_targets].done = false;
+    c->n_targets++;
+    return 0;
+}
+
+/* What vendor verification needs from a file just read whole: its digests
+ * when it produced findings (now from the held bytes, or later from a second
+ * read), its source's when it is a .pyc, its bytes when it is a package
+ * database. */
+static int vendor_evidence(scan_ctx *c, const char *path, size_t first, ls_content_id content)
+{
+    ls_vendor_evidence *v = &c->out->vendor;
+    if (c->out->findings.n > first) {
+        if (c->holding && ls_vendor_digest_bytes(v, content, c->hold, c->hold_len) != 0)
+            return -1;
+        if (!c->holding && !ls_vendor_find_digests(v, content) && add_target(c, path, content) != 0)
+            return -1;
+        if (strlen(path) > 4 && strcmp(path + strlen(path) - 4, ".pyc") == 0) {
+            if (c->n_pycs == c->cap_pycs) {
+                size_t cap = c->cap_pycs ? c->cap_pycs * 2 : 16;
+                char **p = realloc(c->pycs, cap * sizeof *p);
+                if (!p)
+                    return -1;
+                c->pycs = p;
+                c->cap_pycs = cap;
+            }
+            if (!(c->pycs[c->n_pycs] = strdup(path)))
+                return -1;
+            c->n_pycs++;
+        }
+    }
+    if (c->db_kind == LS_PKGDB_NONE)
+        return 0;
+    if (c->db_over || v->db_bytes + c->db_len > LS_VENDOR_DB_TOTAL_MAX)
+        return ls_error_list_add(&c->out->errors, c->out->info.index, path,
+                                 "package database %s is larger than %zu MiB (or the layer's databases "
+                                 "are): not used, the files it lists are not verified",
+                                 path, (c->db_over ? LS_VENDOR_DB_MAX : LS_VENDOR_DB_TOTAL_MAX) >> 20);
+    if (ls_vendor_add_db(v, path, content, c->db, c->db_len) != 0) {
+        c->db = NULL;
+        c->db_cap = 0;
+        return -1;
+    }
+    c->db = NULL; /* handed over */
+    c->db_cap = c->db_len = 0;
+    return 0;
 }
 
 static int scan_file(scan_ctx *c, const ls_entry *e, ls_entry_data *data, ls_error *err)
@@ -483,6 +617,11 @@ static int scan_file(scan_ctx *c, const ls_entry *e, ls_entry_data *data, ls_err
     int r;
     snprintf(c->failed_path, sizeof c->failed_path, "%s", e->path);
     XXH3_128bits_reset(c->hash);
+    c->hold_len = 0;
+    c->holding = e->size >= 0 && (uint64_t)e->size <= HOLD_MAX;
+    c->db_kind = ls_pkgdb_classify(e->path);
+    c->db_len = 0;
+    c->db_over = false;
     r = scan_stream(c, 0, e->path, &src, err);
     if (c->oom)
         return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
@@ -496,6 +635,8 @@ static int scan_file(scan_ctx *c, const ls_entry *e, ls_entry_data *data, ls_err
     for (size_t i = first; i < c->out->findings.n; i++)
         c->out->findings.content[i] = content;
     if (ls_fs_layer_put(c->out->fs, e->path, LS_FS_FILE, content) != 0)
+        return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+    if (r == 0 && (vendor_evidence(c, e->path, first, content) != 0 || c->oom))
         return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
     /* a sparse entry's holes are scanned as zeros up to a bound (layer/sparse.h) */
     if (ls_entry_data_holes_cut(data, &cut_at) &&
@@ -629,6 +770,127 @@ static int verify_digests(ls_layer_result *out, const ls_image *img, size_t i, c
     return 0;
 }
 
+/* ---- the second read: digests of large files with findings ------------- */
+
+typedef struct {
+    scan_ctx *c;
+    ls_digester *dg;
+    XXH3_state_t *hash;
+    size_t left;             /* targets not yet hashed */
+    bool stopped;            /* every target done: the walk was stopped on purpose */
+} reread_ctx;
+
+static int reread_entry(void *ud, const ls_entry *e, ls_entry_data *data, ls_error *err)
+{
+    reread_ctx *x = ud;
+    scan_ctx *c = x->c;
+    bool wanted = false;
+    const void *buf;
+    size_t len;
+    int r;
+    ls_file_digests d;
+    XXH128_hash_t h;
+    if (e->type != LS_ENTRY_FILE && !(e->type == LS_ENTRY_HARDLINK && e->size > 0))
+        return 0;
+    for (size_t i = 0; i < c->n_targets && !wanted; i++)
+        wanted = !c->targets[i].done && strcmp(c->targets[i].path, e->path) == 0;
+    if (!wanted)
+        return 0;
+    XXH3_128bits_reset(x->hash);
+    ls_digester_reset(x->dg);
+    while ((r = ls_entry_data_next(data, &buf, &len, err)) > 0) {
+        XXH3_128bits_update(x->hash, buf, len);
+        if (ls_digester_update(x->dg, buf, len) != 0)
+            return ls_error_set(err, LS_ERR_INTERNAL, "digest failed");
+    }
+    if (r < 0)
+        return -1;
+    h = XXH3_128bits_digest(x->hash);
+    d.content = (ls_content_id){h.low64, h.high64};
+    /* the same path may be stored twice in a layer: only the copy whose bytes
+     * produced the findings counts (and a source that serves other bytes on
+     * the second read verifies nothing) */
+    for (size_t i = 0; i < c->n_targets; i++) {
+        target *t = &c->targets[i];
+        if (t->done || t->content.lo != d.content.lo || t->content.hi != d.content.hi ||
+            strcmp(t->path, e->path) != 0)
+            continue;
+        if (ls_digester_final(x->dg, &d) != 0 || ls_vendor_add_digests(&c->out->vendor, &d) != 0)
+            return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+        t->done = true;
+        x->left--;
+    }
+    if (x->left == 0) {
+        x->stopped = true;
+        return ls_error_set(err, LS_ERR_LIMIT, "done");
+    }
+    return 0;
+}
+
+/* The .py sources of .pyc files with findings join the targets. */
+static int pyc_targets(scan_ctx *c)
+{
+    char src[4096];
+    for (size_t i = 0; i < c->n_pycs; i++) {
+        ls_content_id cid;
+        if (!ls_vendor_pyc_source(c->pycs[i], src, sizeof src) || !ls_fs_layer_file(c->out->fs, src, &cid) ||
+            ls_vendor_find_digests(&c->out->vendor, cid))
+            continue;
+        if (add_target(c, src, cid) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Reads the layer again, hashing only the targets. A failure leaves them
+ * unverified (their findings stay origin image) and is noted in errors. */
+static int second_read(scan_ctx *c, ls_source *src, size_t index, ls_error *err)
+{
+    const ls_image *img = ls_source_image(src);
+    reread_ctx x = {.c = c, .left = c->n_targets};
+    ls_reader *raw = NULL, *tar = NULL;
+    ls_blob *blob = NULL;
+    ls_error lerr;
+    int rc = 0;
+    if (!c->n_targets)
+        return 0;
+    ls_error_clear(&lerr);
+    x.dg = ls_digester_new();
+    x.hash = XXH3_createState();
+    if (!x.dg || !x.hash) {
+        rc = ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if (!(raw = ls_source_open_layer(src, index, &lerr)) ||
+        !(blob = ls_blob_open_named(raw, img->layers[index].location ? img->layers[index].location : "layer blob",
+                                    &lerr))) {
+        raw = NULL; /* the blob owns it once opened; on failure it is already freed */
+        goto failed;
+    }
+    ls_blob_skip_checksum(blob);
+    if (!(tar = ls_blob_reader(blob))) {
+        rc = ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if (ls_layer_walk(tar, reread_entry, &x, &(ls_layer_counts){0}, &lerr) == 0 || x.stopped)
+        goto out;
+failed:
+    if (fatal(&lerr)) {
+        *err = lerr;
+        rc = -1;
+    } else if (ls_error_list_add(&c->out->errors, (long)index, NULL,
+                                 "layer %zu: read again to hash files for package verification: %s", index,
+                                 lerr.msg) != 0) {
+        rc = ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+    }
+out:
+    ls_reader_free(tar);
+    ls_blob_free(blob);
+    ls_digester_free(x.dg);
+    XXH3_freeState(x.hash);
+    return rc;
+}
+
 int ls_layer_scan(ls_source *src, size_t index, const ls_ruleset *rules, ls_scanner *sc,
                   const ls_scan_opts *opts, ls_layer_result *out, ls_error *err)
 {
@@ -711,6 +973,13 @@ int ls_layer_scan(ls_source *src, size_t index, const ls_ruleset *rules, ls_scan
         nomem(err);
         goto out;
     }
+    /* large files with findings are hashed now, the first reading done */
+    if (out->info.scanned && (pyc_targets(&c) != 0 || c.oom)) {
+        nomem(err);
+        goto out;
+    }
+    if (out->info.scanned && second_read(&c, src, index, err) != 0)
+        goto out;
     rc = 0;
 out:
     ls_reader_free(tar);
@@ -720,6 +989,14 @@ out:
         ls_scanner_free(c.sc[d]);
     free(c.magic);
     free(c.view);
+    free(c.hold);
+    free(c.db);
+    for (size_t i = 0; i < c.n_targets; i++)
+        free(c.targets[i].path);
+    free(c.targets);
+    for (size_t i = 0; i < c.n_pycs; i++)
+        free(c.pycs[i]);
+    free(c.pycs);
     return rc;
 }
 
@@ -733,5 +1010,6 @@ void ls_layer_result_free(ls_layer_result *r)
     ls_fs_layer_free(r->fs);
     ls_finding_list_free(&r->findings);
     ls_error_list_free(&r->errors);
+    ls_vendor_evidence_free(&r->vendor);
     memset(r, 0, sizeof *r);
 }

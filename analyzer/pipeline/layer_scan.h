@@ -13,6 +13,7 @@
 #include "match/matcher.h"
 #include "pipeline/findings.h"
 #include "pipeline/fsmodel.h"
+#include "pipeline/vendor.h"
 #include "source/source.h"
 
 typedef struct {
@@ -21,6 +22,7 @@ typedef struct {
     ls_finding_list findings;  /* file findings, layer index set, fate not yet */
     ls_error_list errors;
     uint64_t bytes_scanned;
+    ls_vendor_evidence vendor; /* package databases, digests of files with findings */
 } ls_layer_result;
 
 /* Scans layer `index` of src with the thread's scanner, under the options'

@@ -41,7 +41,7 @@ typedef enum {
     LS_DIGEST_SHA512        /* 64 bytes (rpm may use it) */
 } ls_digest_algo;
 
-#define LS_DIGEST_MAX 64
+#define LS_PKG_DIGEST_MAX 64
 
 /* Which database an absolute layer path is, LS_PKGDB_NONE for any other file. */
 ls_pkgdb_kind ls_pkgdb_classify(const char *path);
@@ -58,7 +58,7 @@ typedef struct {
     const char *version;       /* NULL when this database does not say (dpkg md5sums:
                                 * see LS_PKGDB_DPKG_STATUS) */
     ls_digest_algo algo;       /* LS_DIGEST_NONE: the file is listed without a digest */
-    unsigned char digest[LS_DIGEST_MAX];
+    unsigned char digest[LS_PKG_DIGEST_MAX];
     size_t digest_len;
 } ls_pkg_file;
 

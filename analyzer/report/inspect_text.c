@@ -40,6 +40,13 @@ int ls_report_write_layers(const ls_report *r, FILE *out, const ls_write_opts *o
         put_redacted(r, ins ? ins : "-", o, out);
         fputc('\n', out);
     }
+    for (size_t i = 0; i < r->n_layers; i++) {
+        size_t v = ls_report_count_origin(r, LS_ORIGIN_VENDOR, r->layers[i].index);
+        size_t t = ls_report_count_origin(r, LS_ORIGIN_THIRD_PARTY, r->layers[i].index);
+        if (v || t)
+            fprintf(out, "layer %ld: %zu vendor finding%s (package-verified files), %zu third-party\n",
+                    r->layers[i].index, v, v == 1 ? "" : "s", t);
+    }
     for (size_t i = 0; i < r->n_errors; i++) {
         fputs("error: ", out);
         if (r->errors[i].layer >= 0)

@@ -186,6 +186,18 @@ static void add_raw_bytes(json_t *j, const char *name, const char *s, bool *ok)
     free(b64);
 }
 
+/* {"manager", "name", "version"} of a vendor finding's package, else null.
+ * Package names and versions come from the image: escaped as any string. */
+static json_t *package_json(const ls_report *r, const ls_finding *f)
+{
+    const ls_package *p;
+    if (f->package < 0 || (size_t)f->package >= r->n_packages)
+        return json_null();
+    p = &r->packages[f->package];
+    return json_pack("{s:s, s:o, s:o}", "manager", p->manager, "name", ls_json_str(p->name), "version",
+                     p->version ? ls_json_str(p->version) : json_null());
+}
+
 json_t *ls_json_finding(const ls_report *r, const ls_finding *f, const ls_write_opts *o)
 {
     const ls_rule *rule = ls_ruleset_get(r->rules, f->rule);
@@ -215,6 +227,8 @@ json_t *ls_json_finding(const ls_report *r, const ls_finding *f, const ls_write_
         add_raw_bytes(j, "secret", f->secret, ok);
     put(ok, j, "fingerprint", json_string(f->fingerprint));
     put(ok, j, "validation", json_string(f->validation));
+    put(ok, j, "origin", json_string(ls_origin_name(f->origin)));
+    put(ok, j, "package", package_json(r, f));
     if (!all) {
         json_decref(j);
         return NULL;

@@ -243,6 +243,13 @@ static json_t *result_json(const ls_report *r, const ls_finding *f, long rule_in
     json_object_set_new(props, "status", json_string(ls_status_name(f->status)));
     json_object_set_new(props, "removed_in_layer",
                         f->removed_in_layer >= 0 ? json_integer(f->removed_in_layer) : json_null());
+    json_object_set_new(props, "origin", json_string(ls_origin_name(f->origin)));
+    if (f->package >= 0 && (size_t)f->package < r->n_packages) {
+        const ls_package *p = &r->packages[f->package];
+        json_object_set_new(props, "package",
+                            json_pack("{s:s, s:o, s:o}", "manager", p->manager, "name", ls_json_str(p->name),
+                                      "version", p->version ? ls_json_str(p->version) : json_null()));
+    }
     json_object_set_new(j, "properties", props);
     free(uri);
     return j;

@@ -169,6 +169,17 @@ static void print_errors(const text_ctx *t)
     }
 }
 
+/* Vendor and third-party findings, counted whether suppressed or not. */
+static void print_origins(const ls_report *r, FILE *out)
+{
+    size_t vendor = ls_report_count_origin(r, LS_ORIGIN_VENDOR, -1);
+    size_t third = ls_report_count_origin(r, LS_ORIGIN_THIRD_PARTY, -1);
+    if (vendor || third)
+        fprintf(out, "Vendor: %zu finding%s in files whose bytes match their package database, %zu in "
+                     "dependencies' tests, fixtures, examples or docs (third-party)\n",
+                vendor, vendor == 1 ? "" : "s", third);
+}
+
 static void print_summary(const text_ctx *t)
 {
     size_t sev[4] = {0}, st[4] = {0};
@@ -183,8 +194,10 @@ static void print_summary(const text_ctx *t)
             sev[LS_SEV_MEDIUM], sev[LS_SEV_LOW], st[LS_STATUS_PRESENT], st[LS_STATUS_DELETED],
             st[LS_STATUS_OVERWRITTEN], st[LS_STATUS_METADATA]);
     if (t->r->n_suppressed)
-        fprintf(t->out, "Suppressed: %zu finding%s (baseline, allowlist or --min-confidence; listed in the JSON report)\n",
+        fprintf(t->out, "Suppressed: %zu finding%s (vendor, third-party, baseline, allowlist or --min-confidence; "
+                        "listed in the JSON report)\n",
                 t->r->n_suppressed, t->r->n_suppressed == 1 ? "" : "s");
+    print_origins(t->r, t->out);
 }
 
 /* Nothing to report: one line, so a clean CI log stays one line. */

@@ -27,6 +27,10 @@ int ls_report_write_layers(const ls_report *r, FILE *out, const ls_write_opts *o
 int ls_report_write_history(const ls_report *r, FILE *out, const ls_write_opts *o, ls_error *err);
 int ls_report_write_text(const ls_report *r, FILE *out, const ls_write_opts *o, ls_error *err);
 
+/* Findings of this origin in findings[] and suppressed[] together, in one
+ * layer (or all: layer < 0). */
+size_t ls_report_count_origin(const ls_report *r, ls_origin origin, long layer);
+
 /* The SARIF location URI of a finding: "layer/1/root/.ssh/id_rsa",
  * "config/Env", "history/6" (percent-encoded). NULL when out of memory. */
 char *ls_sarif_uri(const ls_finding *f);

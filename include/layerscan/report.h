@@ -24,6 +24,20 @@ typedef enum {
     LS_STATUS_METADATA     /* found in history or config, not in a file */
 } ls_status;
 
+/* Who put the bytes a finding is in (pipeline/vendor.h). */
+typedef enum {
+    LS_ORIGIN_IMAGE = 0,   /* whoever built the image: the default, never hidden */
+    LS_ORIGIN_VENDOR,      /* a file whose bytes match its package database record */
+    LS_ORIGIN_THIRD_PARTY  /* a test, fixture, example or docs tree of a dependency */
+} ls_origin;
+
+/* The package a vendor file belongs to, as its database records it. */
+typedef struct {
+    const char *manager;   /* static: "dpkg", "apk", "rpm", "python" */
+    char *name;
+    char *version;         /* NULL when the database does not say */
+} ls_package;
+
 typedef struct {
     size_t rule;               /* index into the rule set */
     ls_finding_source source;
@@ -37,13 +51,16 @@ typedef struct {
     char fingerprint[33];      /* hex, 128 bits of SHA-256(rule id, secret) */
     const char *validation;    /* "none", "checksum-valid", "checksum-invalid", "structure-valid" */
     ls_confidence confidence;  /* the rule's, adjusted by validation (analyzer/detect) */
+    ls_origin origin;          /* image unless the bytes are a package's or a dependency's */
+    long package;              /* the report's packages[] index for vendor findings, else -1 */
 } ls_finding;
 
 /* A finding kept out of findings[] by a baseline, the config file or
  * --min-confidence: still counted and listed in the report, never dropped. */
 typedef struct {
     ls_finding finding;
-    const char *reason;        /* static: "baseline", "allowlist-path", "allowlist-fingerprint", "min-confidence" */
+    const char *reason;        /* static: "baseline", "allowlist-path", "allowlist-fingerprint",
+                                * "min-confidence", "vendor", "third-party" */
 } ls_suppressed;
 
 typedef struct {
@@ -91,10 +108,13 @@ typedef struct {
     double seconds;
     ls_suppressed *suppressed; /* findings filtered out of findings[] (see report/filter.h) */
     size_t n_suppressed;
+    ls_package *packages;      /* what vendor findings' package fields index */
+    size_t n_packages;
 } ls_report;
 
 const char *ls_status_name(ls_status s);          /* "present", ... */
 const char *ls_finding_source_name(ls_finding_source s); /* "file", ... */
+const char *ls_origin_name(ls_origin o);          /* "image", "vendor", "third-party" */
 
 /* The cleaned instruction of the history entry owning finding f, or NULL. */
 const char *ls_report_instruction(const ls_report *r, const ls_finding *f);

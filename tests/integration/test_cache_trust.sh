@@ -103,7 +103,7 @@ for _ in range(n_paths):
     skip_str()
     p += 1 + 1 + 16
 n_findings = struct.unpack_from("<Q", b, p)[0]
-body = b[:p] + struct.pack("<Q", 0)
+body = b[:p] + struct.pack("<Q", 0) + struct.pack("<QQ", 0, 0)  # no findings; no digests, no databases
 open(dst, "wb").write(body + hmac.new(key, body, hashlib.sha256).digest())
 print(n_findings)
 PY

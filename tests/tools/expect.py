@@ -14,7 +14,8 @@ LABELS.json:
    "layers": [{"index": 0, "digest_verified": true, "entries": N, "whiteouts": N}],
    "image": {"os": "linux", ...},     # optional subset check of report.image
    "layer_count": N,                  # optional: len(report.layers)
-   "errors_optional": true}           # optional: accept any errors
+   "errors_optional": true,           # optional: accept any errors
+   "suppressed": [{... as findings, "suppressed_by": "vendor"}]}
 
 Checks:
   * findings: the multiset of (rule, layer, path, line, column, status) of the
@@ -29,6 +30,9 @@ Checks:
     "errors" mean: no errors. A label with "if_compression" applies only when
     the report's layer "layer" has that compression (a docker-archive stores
     layers uncompressed: no gzip CRC there), and is ignored otherwise.
+  * suppressed: checked exactly as findings against the report's
+    suppressed[] when the labels give "suppressed"; otherwise suppressed[]
+    must be empty.
   * layers: the given fields of each labeled layer equal the report's.
   * --exit CODE: CODE is one of labels["exit"].
   * order: file findings sorted by (layer, path, offset), findings with
@@ -242,6 +246,10 @@ def main(argv=None):
     if report.get("report_version") != 1:
         problems.append(f"report_version: want 1 got {report.get('report_version')!r}")
     check_findings(report, labels, a.show_secrets, problems)
+    sup = []
+    check_findings({"findings": report.get("suppressed") or []},
+                   {"findings": labels.get("suppressed") or []}, a.show_secrets, sup)
+    problems.extend("suppressed: " + p for p in sup)
     if labels.get("errors_optional") and not labels.get("errors"):
         pass  # any errors accepted
     else:

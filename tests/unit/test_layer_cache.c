@@ -197,6 +197,15 @@ static void test_round_trip(void)
     size_t len = 0;
     ls_fs_layer *stack_a[2], *stack_b[2];
     make_result(&r);
+    /* vendor evidence: a file's digests and a package database's bytes */
+    {
+        static const char md5sums[] = "0123456789abcdef0123456789abcdef  usr/lib/x.so\n";
+        unsigned char *db = malloc(sizeof md5sums - 1);
+        CHECK(db != NULL);
+        memcpy(db, md5sums, sizeof md5sums - 1);
+        CHECK_INT(ls_vendor_digest_bytes(&r.vendor, C1, "abc", 3), 0);
+        CHECK_INT(ls_vendor_add_db(&r.vendor, "/var/lib/dpkg/info/x.md5sums", C2, db, sizeof md5sums - 1), 0);
+    }
     CHECK(ls_layer_codec_cacheable(&r, &key));
     CHECK_INT(ls_layer_codec_encode(&r, rules, &key, &buf, &len), 0);
     CHECK(buf && len > 100);
@@ -216,6 +225,19 @@ static void test_round_trip(void)
     CHECK_INT(back.errors.n, 0);
     check_same_fs(r.fs, back.fs);
     check_same_findings(&r, &back, 5);
+    CHECK_INT(back.vendor.n_digests, 1);
+    CHECK_INT(back.vendor.n_dbs, 1);
+    if (back.vendor.n_digests == 1 && back.vendor.n_dbs == 1) {
+        /* MD5("abc") */
+        static const unsigned char md5_abc[16] = {0x90, 0x01, 0x50, 0x98, 0x3c, 0xd2, 0x4f, 0xb0,
+                                                  0xd6, 0x96, 0x3f, 0x7d, 0x28, 0xe1, 0x7f, 0x72};
+        CHECK(back.vendor.digests[0].content.lo == C1.lo && back.vendor.digests[0].content.hi == C1.hi);
+        CHECK_INT(back.vendor.digests[0].size, 3);
+        CHECK(memcmp(back.vendor.digests[0].md5, md5_abc, 16) == 0);
+        CHECK_STR(back.vendor.dbs[0].path, "/var/lib/dpkg/info/x.md5sums");
+        CHECK_INT(back.vendor.dbs[0].len, r.vendor.dbs[0].len);
+        CHECK(memcmp(back.vendor.dbs[0].bytes, r.vendor.dbs[0].bytes, r.vendor.dbs[0].len) == 0);
+    }
     /* the restored table gives the same fates over a lower layer */
     {
         ls_fs_layer *lower = ls_fs_layer_new();
@@ -316,7 +338,8 @@ static void test_hostile_counts(void)
     /* header: magic 8, format 4, version, rules hash, digest, rule count 4,
      * diff_id, compression 1, five u64 */
     at = 8 + 4 + 4 + strlen(LAYERSCAN_VERSION) + 4 + 64 + 4 + strlen(DIGEST) + 4 + 4 + strlen(DIFF_ID) + 1 + 40;
-    CHECK_INT(len, at + 8 + 8 + 32);
+    /* n_paths, n_findings, n_digests, n_databases, the tag */
+    CHECK_INT(len, at + 8 + 8 + 8 + 8 + 32);
     CHECK_INT(ls_layer_codec_decode(buf, len, rules, &key, 0, &back), 0);
     ls_layer_result_free(&back);
 
@@ -328,6 +351,14 @@ static void test_hostile_counts(void)
     reseal(buf, len);
     CHECK(ls_layer_codec_decode(buf, len, rules, &key, 0, &back) != 0);
     put_u64(buf + at + 8, 0);
+    put_u64(buf + at + 16, (uint64_t)1 << 58); /* n_digests */
+    reseal(buf, len);
+    CHECK(ls_layer_codec_decode(buf, len, rules, &key, 0, &back) != 0);
+    put_u64(buf + at + 16, 0);
+    put_u64(buf + at + 24, UINT64_MAX); /* n_databases */
+    reseal(buf, len);
+    CHECK(ls_layer_codec_decode(buf, len, rules, &key, 0, &back) != 0);
+    put_u64(buf + at + 24, 0);
     buf[at - 41] = 9; /* compression code out of range */
     reseal(buf, len);
     CHECK(ls_layer_codec_decode(buf, len, rules, &key, 0, &back) != 0);

@@ -1,0 +1,603 @@
+/*
+ * vendor.c - see vendor.h. Judging an image parses each package database
+ * once, keeping only the records of paths that hold findings (a database
+ * may list hundreds of thousands of files; an image has a few hundred
+ * findings), then decides every finding against the records whose database
+ * is visible at the finding's layer.
+ */
+#include "pipeline/vendor.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/evp.h>
+#include <xxhash.h>
+
+#include "detect/detect.h"
+
+/* ---- evidence gathered per layer ---------------------------------------- */
+
+struct ls_digester {
+    EVP_MD_CTX *ctx[4];
+    uint64_t size;
+};
+
+static const EVP_MD *digest_md(int i)
+{
+    switch (i) {
+    case 0: return EVP_md5();
+    case 1: return EVP_sha1();
+    case 2: return EVP_sha256();
+    default: return EVP_sha512();
+    }
+}
+
+ls_digester *ls_digester_new(void)
+{
+    ls_digester *d = calloc(1, sizeof *d);
+    if (!d)
+        return NULL;
+    for (int i = 0; i < 4; i++)
+        if (!(d->ctx[i] = EVP_MD_CTX_new())) {
+            ls_digester_free(d);
+            return NULL;
+        }
+    ls_digester_reset(d);
+    return d;
+}
+
+void ls_digester_reset(ls_digester *d)
+{
+    for (int i = 0; i < 4; i++)
+        EVP_DigestInit_ex(d->ctx[i], digest_md(i), NULL);
+    d->size = 0;
+}
+
+int ls_digester_update(ls_digester *d, const void *buf, size_t len)
+{
+    d->size += len;
+    for (int i = 0; i < 4; i++)
+        if (len && EVP_DigestUpdate(d->ctx[i], buf, len) != 1)
+            return -1;
+    return 0;
+}
+
+int ls_digester_final(ls_digester *d, ls_file_digests *out)
+{
+    unsigned char *dst[4] = {out->md5, out->sha1, out->sha256, out->sha512};
+    unsigned int n;
+    out->size = d->size;
+    for (int i = 0; i < 4; i++)
+        if (EVP_DigestFinal_ex(d->ctx[i], dst[i], &n) != 1)
+            return -1;
+    return 0;
+}
+
+void ls_digester_free(ls_digester *d)
+{
+    if (!d)
+        return;
+    for (int i = 0; i < 4; i++)
+        EVP_MD_CTX_free(d->ctx[i]);
+    free(d);
+}
+
+static bool same_content(ls_content_id a, ls_content_id b)
+{
+    return a.lo == b.lo && a.hi == b.hi;
+}
+
+const ls_file_digests *ls_vendor_find_digests(const ls_vendor_evidence *v, ls_content_id content)
+{
+    for (size_t i = 0; i < v->n_digests; i++)
+        if (same_content(v->digests[i].content, content))
+            return &v->digests[i];
+    return NULL;
+}
+
+int ls_vendor_add_digests(ls_vendor_evidence *v, const ls_file_digests *d)
+{
+    if (ls_vendor_find_digests(v, d->content))
+        return 0;
+    if (v->n_digests == v->cap_digests) {
+        size_t cap = v->cap_digests ? v->cap_digests * 2 : 16;
+        ls_file_digests *p = realloc(v->digests, cap * sizeof *p);
+        if (!p)
+            return -1;
+        v->digests = p;
+        v->cap_digests = cap;
+    }
+    v->digests[v->n_digests++] = *d;
+    return 0;
+}
+
+int ls_vendor_digest_bytes(ls_vendor_evidence *v, ls_content_id content, const void *bytes, size_t len)
+{
+    ls_file_digests d = {.content = content};
+    ls_digester *g;
+    int rc;
+    if (ls_vendor_find_digests(v, content))
+        return 0;
+    if (!(g = ls_digester_new()))
+        return -1;
+    rc = ls_digester_update(g, bytes, len) == 0 && ls_digester_final(g, &d) == 0 ? 0 : -1;
+    ls_digester_free(g);
+    d.content = content;
+    return rc == 0 ? ls_vendor_add_digests(v, &d) : -1;
+}
+
+int ls_vendor_add_db(ls_vendor_evidence *v, const char *path, ls_content_id content,
+                     unsigned char *bytes, size_t len)
+{
+    ls_pkgdb_copy *c;
+    if (v->n_dbs == v->cap_dbs) {
+        size_t cap = v->cap_dbs ? v->cap_dbs * 2 : 16;
+        ls_pkgdb_copy *p = realloc(v->dbs, cap * sizeof *p);
+        if (!p) {
+            free(bytes);
+            return -1;
+        }
+        v->dbs = p;
+        v->cap_dbs = cap;
+    }
+    c = &v->dbs[v->n_dbs];
+    if (!(c->path = strdup(path))) {
+        free(bytes);
+        return -1;
+    }
+    c->content = content;
+    c->bytes = bytes;
+    c->len = len;
+    v->db_bytes += len;
+    v->n_dbs++;
+    return 0;
+}
+
+void ls_vendor_evidence_free(ls_vendor_evidence *v)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < v->n_dbs; i++) {
+        free(v->dbs[i].path);
+        free(v->dbs[i].bytes);
+    }
+    free(v->dbs);
+    free(v->digests);
+    memset(v, 0, sizeof *v);
+}
+
+bool ls_vendor_pyc_source(const char *path, char *out, size_t cap)
+{
+    static const char cache_dir[] = "/__pycache__/";
+    size_t n = strlen(path);
+    const char *base, *dot, *cache;
+    if (n < 5 || strcmp(path + n - 4, ".pyc") != 0 || n + 1 > cap)
+        return false;
+    base = strrchr(path, '/');
+    if (!base)
+        return false;
+    cache = base - (sizeof cache_dir - 2);
+    if (base - path >= (long)sizeof cache_dir - 2 && strncmp(cache, cache_dir, sizeof cache_dir - 1) == 0) {
+        /* PEP 3147: d/__pycache__/m.TAG.pyc -> d/m.py */
+        size_t dir = (size_t)(cache - path);
+        dot = strchr(base + 1, '.');
+        if (!dot || dot == base + 1)
+            return false;
+        memcpy(out, path, dir + 1);
+        memcpy(out + dir + 1, base + 1, (size_t)(dot - base - 1));
+        strcpy(out + dir + 1 + (dot - base - 1), ".py");
+        return true;
+    }
+    /* legacy: d/m.pyc beside d/m.py */
+    memcpy(out, path, n - 1);
+    out[n - 1] = '\0';
+    return true;
+}
+
+/* ---- judging an image --------------------------------------------------- */
+
+/* The paths some finding needs a record for: open addressing over owned keys. */
+typedef struct {
+    char **keys;
+    unsigned *records;   /* records kept per key (bounded: a hostile database may repeat one) */
+    size_t cap, n;
+} path_set;
+
+#define RECORDS_PER_PATH 32u
+
+static size_t slot_of(const path_set *s, const char *path)
+{
+    size_t i = (size_t)XXH3_64bits(path, strlen(path)) & (s->cap - 1);
+    while (s->keys[i] && strcmp(s->keys[i], path) != 0)
+        i = (i + 1) & (s->cap - 1);
+    return i;
+}
+
+static long set_find(const path_set *s, const char *path)
+{
+    size_t i;
+    if (!s->cap)
+        return -1;
+    i = slot_of(s, path);
+    return s->keys[i] ? (long)i : -1;
+}
+
+static int set_add(path_set *s, const char *path)
+{
+    size_t i;
+    if ((s->n + 1) * 2 > s->cap) {
+        path_set g = {0};
+        g.cap = s->cap ? s->cap * 2 : 64;
+        g.keys = calloc(g.cap, sizeof *g.keys);
+        g.records = calloc(g.cap, sizeof *g.records);
+        if (!g.keys || !g.records) {
+            free(g.keys);
+            free(g.records);
+            return -1;
+        }
+        for (size_t k = 0; k < s->cap; k++)
+            if (s->keys[k])
+                g.keys[slot_of(&g, s->keys[k])] = s->keys[k];
+        g.n = s->n;
+        free(s->keys);
+        free(s->records);
+        *s = g;
+    }
+    i = slot_of(s, path);
+    if (s->keys[i])
+        return 0;
+    if (!(s->keys[i] = strdup(path)))
+        return -1;
+    s->n++;
+    return 0;
+}
+
+static void set_free(path_set *s)
+{
+    for (size_t i = 0; i < s->cap; i++)
+        free(s->keys[i]);
+    free(s->keys);
+    free(s->records);
+}
+
+typedef struct {
+    size_t db;               /* index into the flat database list */
+    size_t slot;             /* its path's slot in the path set */
+    const char *manager;
+    char *package, *version;
+    ls_digest_algo algo;
+    unsigned char digest[LS_PKG_DIGEST_MAX];
+    size_t digest_len;
+} pkg_record;
+
+typedef struct {
+    size_t db;
+    char *package, *version;
+} pkg_version;
+
+typedef struct {
+    long layer;              /* the layer that stored the database */
+    const ls_pkgdb_copy *copy;
+    ls_pkgdb_kind kind;
+} db_ref;
+
+typedef struct {
+    path_set wanted;
+    db_ref *dbs;
+    size_t n_dbs;
+    pkg_record *recs;
+    size_t n_recs, cap_recs;
+    pkg_version *vers;
+    size_t n_vers, cap_vers;
+    size_t cur;              /* the database being parsed */
+    bool oom;
+} judge;
+
+static int on_file(void *ctx, const ls_pkg_file *f)
+{
+    judge *j = ctx;
+    long slot = set_find(&j->wanted, f->path);
+    pkg_record *r;
+    if (slot < 0 || f->algo == LS_DIGEST_NONE || f->digest_len > LS_PKG_DIGEST_MAX)
+        return 0;
+    if (j->wanted.records[slot] >= RECORDS_PER_PATH)
+        return 0;
+    if (j->n_recs == j->cap_recs) {
+        size_t cap = j->cap_recs ? j->cap_recs * 2 : 64;
+        pkg_record *p = realloc(j->recs, cap * sizeof *p);
+        if (!p)
+            return j->oom = true, 1;
+        j->recs = p;
+        j->cap_recs = cap;
+    }
+    r = &j->recs[j->n_recs];
+    memset(r, 0, sizeof *r);
+    r->db = j->cur;
+    r->slot = (size_t)slot;
+    r->manager = ls_pkgdb_manager(j->dbs[j->cur].kind);
+    r->package = strdup(f->package ? f->package : "");
+    r->version = f->version ? strdup(f->version) : NULL;
+    if (!r->package || (f->version && !r->version)) {
+        free(r->package);
+        free(r->version);
+        return j->oom = true, 1;
+    }
+    r->algo = f->algo;
+    memcpy(r->digest, f->digest, f->digest_len);
+    r->digest_len = f->digest_len;
+    j->wanted.records[slot]++;
+    j->n_recs++;
+    return 0;
+}
+
+static int on_package(void *ctx, const ls_pkg_version *p)
+{
+    judge *j = ctx;
+    pkg_version *v;
+    if (!p->package || !p->version)
+        return 0;
+    if (j->n_vers == j->cap_vers) {
+        size_t cap = j->cap_vers ? j->cap_vers * 2 : 256;
+        pkg_version *np = realloc(j->vers, cap * sizeof *np);
+        if (!np)
+            return j->oom = true, 1;
+        j->vers = np;
+        j->cap_vers = cap;
+    }
+    v = &j->vers[j->n_vers];
+    v->db = j->cur;
+    v->package = strdup(p->package);
+    v->version = strdup(p->version);
+    if (!v->package || !v->version) {
+        free(v->package);
+        free(v->version);
+        return j->oom = true, 1;
+    }
+    j->n_vers++;
+    return 0;
+}
+
+static void judge_free(judge *j)
+{
+    set_free(&j->wanted);
+    for (size_t i = 0; i < j->n_recs; i++) {
+        free(j->recs[i].package);
+        free(j->recs[i].version);
+    }
+    free(j->recs);
+    for (size_t i = 0; i < j->n_vers; i++) {
+        free(j->vers[i].package);
+        free(j->vers[i].version);
+    }
+    free(j->vers);
+    free(j->dbs);
+}
+
+/* The file a finding is in: "/a.jar!/x" is in /a.jar. */
+static size_t outer_len(const char *path)
+{
+    const char *bang = strstr(path, "!/");
+    return bang ? (size_t)(bang - path) : strlen(path);
+}
+
+static int want_paths(judge *j, ls_vendor_layer *layers, size_t n)
+{
+    char buf[4096];
+    for (size_t i = 0; i < n; i++) {
+        ls_finding_list *l = layers[i].findings;
+        for (size_t k = 0; k < l->n; k++) {
+            size_t len = outer_len(l->items[k].path);
+            if (len >= sizeof buf)
+                continue;
+            memcpy(buf, l->items[k].path, len);
+            buf[len] = '\0';
+            if (set_add(&j->wanted, buf) != 0)
+                return -1;
+            if (ls_vendor_pyc_source(buf, buf, sizeof buf) && set_add(&j->wanted, buf) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+static int parse_dbs(judge *j, ls_vendor_layer *layers, size_t n, ls_error *err)
+{
+    size_t total = 0, at = 0;
+    ls_pkgdb_visitor v = {.file = on_file, .package = on_package, .ctx = j};
+    for (size_t i = 0; i < n; i++)
+        total += layers[i].evidence ? layers[i].evidence->n_dbs : 0;
+    if (!(j->dbs = calloc(total ? total : 1, sizeof *j->dbs)))
+        return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; layers[i].evidence && k < layers[i].evidence->n_dbs; k++) {
+            const ls_pkgdb_copy *c = &layers[i].evidence->dbs[k];
+            j->dbs[at] = (db_ref){.layer = layers[i].index, .copy = c, .kind = ls_pkgdb_classify(c->path)};
+            at++;
+        }
+    j->n_dbs = total;
+    for (size_t d = 0; d < total; d++) {
+        ls_error perr;
+        size_t li = 0, recs = j->n_recs, vers = j->n_vers;
+        int rc;
+        j->cur = d;
+        ls_error_clear(&perr);
+        rc = ls_pkgdb_parse(j->dbs[d].kind, j->dbs[d].copy->path, j->dbs[d].copy->bytes, j->dbs[d].copy->len,
+                            &v, &perr);
+        if (j->oom || (rc < 0 && perr.code == LS_ERR_NOMEM))
+            return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+        if (rc >= 0)
+            continue;
+        /* a malformed database vouches for nothing, not even the records
+         * before the fault: whoever wrote it cannot be trusted to list files */
+        while (j->n_recs > recs) {
+            pkg_record *r = &j->recs[--j->n_recs];
+            j->wanted.records[r->slot]--;
+            free(r->package);
+            free(r->version);
+        }
+        while (j->n_vers > vers) {
+            pkg_version *pv = &j->vers[--j->n_vers];
+            free(pv->package);
+            free(pv->version);
+        }
+        while (li < n && layers[li].index != j->dbs[d].layer)
+            li++;
+        if (li < n && ls_error_list_add(layers[li].errors, j->dbs[d].layer, j->dbs[d].copy->path,
+                                        "package database %s: files it lists are not verified",
+                                        perr.msg) != 0)
+            return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+    }
+    return 0;
+}
+
+/* Is database d, stored by its layer, still there at layer `at`? */
+static bool db_visible(const judge *j, size_t d, ls_fs_layer *const *fs, long at)
+{
+    const db_ref *r = &j->dbs[d];
+    ls_fs_fate f;
+    if (r->layer > at)
+        return false;
+    f = ls_fs_resolve(fs, (size_t)at + 1, (size_t)r->layer, r->copy->path, r->copy->content);
+    return f.status == LS_STATUS_PRESENT;
+}
+
+static bool digest_matches(const pkg_record *r, const ls_file_digests *d)
+{
+    const unsigned char *mine;
+    size_t n;
+    switch (r->algo) {
+    case LS_DIGEST_MD5: mine = d->md5, n = 16; break;
+    case LS_DIGEST_SHA1: mine = d->sha1, n = 20; break;
+    case LS_DIGEST_SHA256: mine = d->sha256, n = 32; break;
+    case LS_DIGEST_SHA512: mine = d->sha512, n = 64; break;
+    default: return false;
+    }
+    return r->digest_len == n && memcmp(r->digest, mine, n) == 0;
+}
+
+static int by_slot(const void *a, const void *b)
+{
+    const pkg_record *x = a, *y = b;
+    if (x->slot != y->slot)
+        return x->slot < y->slot ? -1 : 1;
+    return x->db < y->db ? -1 : x->db > y->db; /* stable: database order */
+}
+
+/* The record vouching for the file at path with content c in layer L, or NULL. */
+static const pkg_record *verified(const judge *j, ls_fs_layer *const *fs, const ls_vendor_layer *L,
+                                  const char *path, ls_content_id c)
+{
+    long slot = set_find(&j->wanted, path);
+    const ls_file_digests *d = L->evidence ? ls_vendor_find_digests(L->evidence, c) : NULL;
+    if (slot < 0 || !d)
+        return NULL;
+    /* records are sorted by slot: find the first of this path's */
+    size_t lo = 0, hi = j->n_recs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (j->recs[mid].slot < (size_t)slot)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < j->n_recs && j->recs[i].slot == (size_t)slot; i++) {
+        const pkg_record *r = &j->recs[i];
+        if (digest_matches(r, d) && db_visible(j, r->db, fs, L->index))
+            return r;
+    }
+    return NULL;
+}
+
+/* dpkg keeps versions in the status file, not beside the md5sums. */
+static const char *version_of(const judge *j, ls_fs_layer *const *fs, const pkg_record *r, long at)
+{
+    if (r->version)
+        return r->version;
+    for (size_t i = j->n_vers; i-- > 0;)
+        if (strcmp(j->vers[i].package, r->package) == 0 && db_visible(j, j->vers[i].db, fs, at))
+            return j->vers[i].version;
+    return NULL;
+}
+
+static long intern_package(ls_report *r, const char *manager, const char *name, const char *version)
+{
+    ls_package *p;
+    for (size_t i = 0; i < r->n_packages; i++) {
+        p = &r->packages[i];
+        if (strcmp(p->manager, manager) == 0 && strcmp(p->name, name) == 0 &&
+            ((!p->version && !version) || (p->version && version && strcmp(p->version, version) == 0)))
+            return (long)i;
+    }
+    p = realloc(r->packages, (r->n_packages + 1) * sizeof *p);
+    if (!p)
+        return -1;
+    r->packages = p;
+    p = &r->packages[r->n_packages];
+    p->manager = manager;
+    p->name = strdup(name);
+    p->version = version ? strdup(version) : NULL;
+    if (!p->name || (version && !p->version)) {
+        free(p->name);
+        free(p->version);
+        return -1;
+    }
+    return (long)r->n_packages++;
+}
+
+static int judge_finding(const judge *j, ls_fs_layer *const *fs, const ls_vendor_layer *L, size_t k,
+                         ls_report *r)
+{
+    ls_finding *f = &L->findings->items[k];
+    ls_content_id c = L->findings->content[k];
+    char outer[4096], src[4096];
+    size_t len = outer_len(f->path);
+    const pkg_record *rec = NULL;
+    f->origin = LS_ORIGIN_IMAGE;
+    f->package = -1;
+    if (len < sizeof outer) {
+        memcpy(outer, f->path, len);
+        outer[len] = '\0';
+        rec = verified(j, fs, L, outer, c);
+        /* a compiled module is its source's: the source may split a
+         * test key across literals that the .pyc holds joined */
+        if (!rec && ls_vendor_pyc_source(outer, src, sizeof src)) {
+            ls_content_id sc;
+            if (fs[L->index] && ls_fs_layer_file(fs[L->index], src, &sc))
+                rec = verified(j, fs, L, src, sc);
+        }
+    }
+    if (rec) {
+        long p = intern_package(r, rec->manager, rec->package, version_of(j, fs, rec, L->index));
+        if (p < 0)
+            return -1;
+        f->origin = LS_ORIGIN_VENDOR;
+        f->package = p;
+    } else if (ls_detect_third_party(f->path)) {
+        f->origin = LS_ORIGIN_THIRD_PARTY;
+    }
+    return 0;
+}
+
+int ls_vendor_resolve(ls_vendor_layer *layers, ls_fs_layer *const *fs, size_t n, ls_report *r,
+                      ls_error *err)
+{
+    judge j = {0};
+    int rc = -1;
+    if (want_paths(&j, layers, n) != 0) {
+        ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if (j.wanted.n && parse_dbs(&j, layers, n, err) != 0)
+        goto out;
+    if (j.n_recs)
+        qsort(j.recs, j.n_recs, sizeof *j.recs, by_slot);
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < layers[i].findings->n; k++)
+            if (judge_finding(&j, fs, &layers[i], k, r) != 0) {
+                ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+                goto out;
+            }
+    rc = 0;
+out:
+    judge_free(&j);
+    return rc;
+}
