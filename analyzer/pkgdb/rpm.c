@@ -267,6 +267,19 @@ out:
     return rc;
 }
 
+int ls_pkgdb_rpm_header(const char *db_path, size_t row, const unsigned char *blob, size_t len,
+                        const ls_pkgdb_visitor *v, ls_error *err)
+{
+    rpm_ctx c = {.db_path = db_path, .row = row};
+    int rc;
+    c.out = malloc(LS_PKGDB_PATH_MAX + 1);
+    if (!c.out)
+        return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", db_path);
+    rc = parse_header(&c, blob, len, v, err);
+    free(c.out);
+    return rc;
+}
+
 /* The progress handler: a budget of VM steps proportional to the input, so
  * a hostile schema cannot make one query run forever. */
 typedef struct {

@@ -72,6 +72,11 @@ int ls_pkgdb_parse_apk(const char *path, const char *b, size_t len, const ls_pkg
                        ls_error *err);
 int ls_pkgdb_parse_rpm_sqlite(const char *path, const unsigned char *b, size_t len,
                               const ls_pkgdb_visitor *v, ls_error *err);
+/* One rpm header blob (il, dl, index, data) of row `row` of db_path's
+ * Packages table: its files to the visitor (the fuzz target feeds blobs here
+ * directly, past sqlite). */
+int ls_pkgdb_rpm_header(const char *db_path, size_t row, const unsigned char *blob, size_t len,
+                        const ls_pkgdb_visitor *v, ls_error *err);
 int ls_pkgdb_parse_py_record(const char *path, const char *b, size_t len, const ls_pkgdb_visitor *v,
                              ls_error *err);
 
