@@ -6,8 +6,9 @@
  * The database bytes are opened in memory with sqlite3_deserialize (a copy
  * sqlite owns, read-only), with views, triggers and untrusted schema
  * functions off, a bounded row length and a progress budget, so a hostile
- * schema can neither run code nor loop. Only "SELECT blob FROM Packages" is
- * run; each blob is parsed here by hand (rpm's header format, as headerImport
+ * schema can neither run code nor loop; Packages must be a plain table (no
+ * virtual table, no generated column) and its rows may not add up to more
+ * bytes than the file. Only "SELECT blob FROM Packages" is run; each blob is parsed here by hand (rpm's header format, as headerImport
  * reads a blob without its magic):
  *
  *   be32 il, be32 dl, il index entries {be32 tag, type, offset, count},
@@ -194,6 +195,8 @@ static int parse_header(rpm_ctx *c, const unsigned char *blob, size_t len, const
         return HERR("%s: header %zu: BASENAMES, DIRINDEXES, DIRNAMES or FILEDIGESTS malformed or of "
                     "different lengths", c->db_path, c->row);
     ndirs = h.dirnames.count;
+    if (ndirs > MAX_FILES)
+        return HERR("%s: header %zu: %u directories (more than %d)", c->db_path, c->row, ndirs, MAX_FILES);
     diroff = malloc(((size_t)ndirs + 1) * sizeof *diroff);
     if (!diroff)
         return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", c->db_path);
@@ -295,6 +298,28 @@ static int progress(void *p)
     return 0;
 }
 
+/* Packages must be a plain table without generated or hidden columns, as
+ * rpm creates it: a virtual table or a computed column would run code of
+ * the database's choosing for every row. */
+static int check_schema(sqlite3 *db, const char *path, ls_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT (SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'Packages' "
+                           "COLLATE NOCASE) LIKE 'CREATE TABLE%', "
+                           "(SELECT count(*) FROM pragma_table_xinfo('Packages') WHERE hidden <> 0)",
+                           -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW) {
+        rc = ls_error_set(err, LS_ERR_FORMAT, "%s: not an rpm sqlite database: %s", path, sqlite3_errmsg(db));
+    } else if (sqlite3_column_int(st, 0) != 1 || sqlite3_column_int(st, 1) != 0) {
+        rc = ls_error_set(err, LS_ERR_FORMAT,
+                          "%s: not an rpm sqlite database: Packages is not a plain table", path);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int ls_pkgdb_parse_rpm_sqlite(const char *path, const unsigned char *b, size_t len,
                               const ls_pkgdb_visitor *v, ls_error *err)
 {
@@ -303,6 +328,7 @@ int ls_pkgdb_parse_rpm_sqlite(const char *path, const unsigned char *b, size_t l
     unsigned char *copy = NULL;
     rpm_ctx c = {.db_path = path};
     budget steps = {.left = 100000 + len / 16}; /* units of 1000 VM instructions */
+    size_t total = 0;
     int rc = 0, src;
     c.out = malloc(LS_PKGDB_PATH_MAX + 1);
     if (!c.out || sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY, NULL) != SQLITE_OK) {
@@ -347,6 +373,8 @@ int ls_pkgdb_parse_rpm_sqlite(const char *path, const unsigned char *b, size_t l
         rc = ls_error_set(err, LS_ERR_FORMAT, "%s: not an rpm sqlite database: %s", path, sqlite3_errmsg(db));
         goto out;
     }
+    if ((rc = check_schema(db, path, err)) != 0)
+        goto out;
     while ((src = sqlite3_step(st)) == SQLITE_ROW) {
         const void *blob;
         int n;
@@ -357,6 +385,14 @@ int ls_pkgdb_parse_rpm_sqlite(const char *path, const unsigned char *b, size_t l
         }
         blob = sqlite3_column_blob(st, 0);
         n = sqlite3_column_bytes(st, 0);
+        /* stored rows cannot hold more bytes than the file: more means
+         * computed values, and computing them is work an attacker chose */
+        total += (size_t)(n > 0 ? n : 0);
+        if (total > len) {
+            rc = ls_error_set(err, LS_ERR_FORMAT, "%s: not an rpm sqlite database: rows larger than the file",
+                              path);
+            goto out;
+        }
         if ((rc = parse_header(&c, blob ? blob : "", (size_t)(n > 0 ? n : 0), v, err)) != 0)
             goto out;
     }

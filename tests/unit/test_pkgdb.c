@@ -641,6 +641,16 @@ static void test_rpm(void)
     CHECK_INT(run(LS_PKGDB_RPM_SQLITE, p, db, (size_t)size, &r, &err), -1);
     CHECK_STR(err.msg, "/var/lib/rpm/rpmdb.sqlite: not an rpm sqlite database: access to view \"Packages\" prohibited");
     sqlite3_free(db);
+    /* computed values: a generated column, a virtual table */
+    db = make_rpmdb("CREATE TABLE Packages (hnum INTEGER PRIMARY KEY, n, blob AS (zeroblob(n)));"
+                    "INSERT INTO Packages (n) VALUES (100000000);", NULL, NULL, 0, &size);
+    CHECK_INT(run(LS_PKGDB_RPM_SQLITE, p, db, (size_t)size, &r, &err), -1);
+    CHECK_STR(err.msg, "/var/lib/rpm/rpmdb.sqlite: not an rpm sqlite database: Packages is not a plain table");
+    sqlite3_free(db);
+    db = make_rpmdb("CREATE VIRTUAL TABLE Packages USING fts4(blob);", NULL, NULL, 0, &size);
+    CHECK_INT(run(LS_PKGDB_RPM_SQLITE, p, db, (size_t)size, &r, &err), -1);
+    CHECK_STR(err.msg, "/var/lib/rpm/rpmdb.sqlite: not an rpm sqlite database: Packages is not a plain table");
+    sqlite3_free(db);
     db = make_rpmdb("CREATE TABLE Packages (hnum INTEGER PRIMARY KEY, blob);"
                     "INSERT INTO Packages (blob) VALUES ('text');", NULL, NULL, 0, &size);
     CHECK_INT(run(LS_PKGDB_RPM_SQLITE, p, db, (size_t)size, &r, &err), -1);
