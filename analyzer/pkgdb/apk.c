@@ -32,7 +32,7 @@ typedef struct {
     size_t name_line;
     ls_digest_algo algo; /* pending Z:, LS_DIGEST_NONE before it */
     bool have_z;
-    unsigned char digest[LS_DIGEST_MAX];
+    unsigned char digest[LS_PKG_DIGEST_MAX];
     char *out;           /* path buffer, LS_PKGDB_PATH_MAX + 1 bytes */
 } apk_state;
 
@@ -57,7 +57,7 @@ static bool pull_checksum(const char *s, size_t n, bool sha256_160, ls_digest_al
     if (s[0] == 'X') {
         if (n - 2 != 2 * want || !ls_pkgdb_unhex(s + 2, n - 2, digest))
             return false;
-    } else if (ls_pkgdb_unbase64(s + 2, n - 2, false, true, digest, LS_DIGEST_MAX) != (long)want) {
+    } else if (ls_pkgdb_unbase64(s + 2, n - 2, false, true, digest, LS_PKG_DIGEST_MAX) != (long)want) {
         return false;
     }
     if (sha256_160 && *algo == LS_DIGEST_SHA1)

@@ -57,7 +57,7 @@ static void put(recorder *r, const char *s)
 static int on_file(void *ctx, const ls_pkg_file *f)
 {
     recorder *r = ctx;
-    char hex[2 * LS_DIGEST_MAX + 1] = "";
+    char hex[2 * LS_PKG_DIGEST_MAX + 1] = "";
     for (size_t i = 0; i < f->digest_len; i++)
         snprintf(hex + 2 * i, 3, "%02x", f->digest[i]);
     put(r, f->path);
