@@ -167,28 +167,27 @@ void ls_vendor_evidence_free(ls_vendor_evidence *v)
 
 bool ls_vendor_pyc_source(const char *path, char *out, size_t cap)
 {
-    static const char cache_dir[] = "/__pycache__/";
-    size_t n = strlen(path);
-    const char *base, *dot, *cache;
-    if (n < 5 || strcmp(path + n - 4, ".pyc") != 0 || n + 1 > cap)
+    static const char cache_dir[] = "/__pycache__";
+    const size_t k = sizeof cache_dir - 1;
+    size_t n = strlen(path), dir, name;
+    const char *base, *dot;
+    if (n < 5 || strcmp(path + n - 4, ".pyc") != 0 || n + 1 > cap || !(base = strrchr(path, '/')))
         return false;
-    base = strrchr(path, '/');
-    if (!base)
-        return false;
-    cache = base - (sizeof cache_dir - 2);
-    if (base - path >= (long)sizeof cache_dir - 2 && strncmp(cache, cache_dir, sizeof cache_dir - 1) == 0) {
+    dir = (size_t)(base - path); /* bytes before the last '/' */
+    if (dir >= k && memcmp(path + dir - k, cache_dir, k) == 0) {
         /* PEP 3147: d/__pycache__/m.TAG.pyc -> d/m.py */
-        size_t dir = (size_t)(cache - path);
         dot = strchr(base + 1, '.');
-        if (!dot || dot == base + 1)
+        name = (size_t)(dot - base - 1);
+        if (name == 0)
             return false;
-        memcpy(out, path, dir + 1);
-        memcpy(out + dir + 1, base + 1, (size_t)(dot - base - 1));
-        strcpy(out + dir + 1 + (dot - base - 1), ".py");
+        /* out may be path itself: every copy moves bytes left */
+        memmove(out, path, dir - k + 1);
+        memmove(out + dir - k + 1, base + 1, name);
+        memcpy(out + dir - k + 1 + name, ".py", 4);
         return true;
     }
     /* legacy: d/m.pyc beside d/m.py */
-    memcpy(out, path, n - 1);
+    memmove(out, path, n - 1);
     out[n - 1] = '\0';
     return true;
 }
