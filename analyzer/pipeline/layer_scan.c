@@ -75,6 +75,7 @@ typedef struct {
     unsigned char *hold;     /* the current layer file's bytes, while it fits HOLD_MAX */
     size_t hold_len, hold_cap;
     bool holding;
+    ls_digester *digester;   /* made on the first file with findings, reused */
     ls_pkgdb_kind db_kind;   /* the current layer file is a package database */
     unsigned char *db;       /* its bytes, up to LS_VENDOR_DB_MAX */
     size_t db_len, db_cap;
@@ -541,12 +542,10 @@ static int entry_next(void *ud, const void **buf, size_t *len, ls_error *err)
     return r;
 }
 
+/* Callers add a content only while it has no digests; a path and content
+ * added twice (a file stored twice with the same bytes) is hashed once. */
 static int add_target(scan_ctx *c, const char *path, ls_content_id content)
 {
-    for (size_t i = 0; i < c->n_targets; i++)
-        if (c->targets[i].content.lo == content.lo && c->targets[i].content.hi == content.hi &&
-            strcmp(c->targets[i].path, path) == 0)
-            return 0;
     if (c->n_targets == c->cap_targets) {
         size_t cap = c->cap_targets ? c->cap_targets * 2 : 16;
         target *t = realloc(c->targets, cap * sizeof *t);
@@ -571,7 +570,9 @@ static int vendor_evidence(scan_ctx *c, const char *path, size_t first, ls_conte
 {
     ls_vendor_evidence *v = &c->out->vendor;
     if (c->out->findings.n > first) {
-        if (c->holding && ls_vendor_digest_bytes(v, content, c->hold, c->hold_len) != 0)
+        if (c->holding && !c->digester && !(c->digester = ls_digester_new()))
+            return -1;
+        if (c->holding && ls_vendor_digest_bytes(v, c->digester, content, c->hold, c->hold_len) != 0)
             return -1;
         if (!c->holding && !ls_vendor_find_digests(v, content) && add_target(c, path, content) != 0)
             return -1;
@@ -772,6 +773,25 @@ static int verify_digests(ls_layer_result *out, const ls_image *img, size_t i, c
 
 /* ---- the second read: digests of large files with findings ------------- */
 
+static int by_path(const void *a, const void *b)
+{
+    return strcmp(((const target *)a)->path, ((const target *)b)->path);
+}
+
+static size_t lower_bound(const target *t, size_t n, const char *path)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(t[mid].path, path) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+
 typedef struct {
     scan_ctx *c;
     ls_digester *dg;
@@ -790,10 +810,13 @@ static int reread_entry(void *ud, const ls_entry *e, ls_entry_data *data, ls_err
     int r;
     ls_file_digests d;
     XXH128_hash_t h;
+    size_t first;
     if (e->type != LS_ENTRY_FILE && !(e->type == LS_ENTRY_HARDLINK && e->size > 0))
         return 0;
-    for (size_t i = 0; i < c->n_targets && !wanted; i++)
-        wanted = !c->targets[i].done && strcmp(c->targets[i].path, e->path) == 0;
+    /* targets are sorted by path: the run of this path's starts at first */
+    first = lower_bound(c->targets, c->n_targets, e->path);
+    for (size_t i = first; i < c->n_targets && strcmp(c->targets[i].path, e->path) == 0 && !wanted; i++)
+        wanted = !c->targets[i].done;
     if (!wanted)
         return 0;
     XXH3_128bits_reset(x->hash);
@@ -810,10 +833,9 @@ static int reread_entry(void *ud, const ls_entry *e, ls_entry_data *data, ls_err
     /* the same path may be stored twice in a layer: only the copy whose bytes
      * produced the findings counts (and a source that serves other bytes on
      * the second read verifies nothing) */
-    for (size_t i = 0; i < c->n_targets; i++) {
+    for (size_t i = first; i < c->n_targets && strcmp(c->targets[i].path, e->path) == 0; i++) {
         target *t = &c->targets[i];
-        if (t->done || t->content.lo != d.content.lo || t->content.hi != d.content.hi ||
-            strcmp(t->path, e->path) != 0)
+        if (t->done || t->content.lo != d.content.lo || t->content.hi != d.content.hi)
             continue;
         if (ls_digester_final(x->dg, &d) != 0 || ls_vendor_add_digests(&c->out->vendor, &d) != 0)
             return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
@@ -854,6 +876,7 @@ static int second_read(scan_ctx *c, ls_source *src, size_t index, ls_error *err)
     int rc = 0;
     if (!c->n_targets)
         return 0;
+    qsort(c->targets, c->n_targets, sizeof *c->targets, by_path);
     ls_error_clear(&lerr);
     x.dg = ls_digester_new();
     x.hash = XXH3_createState();
@@ -991,6 +1014,7 @@ out:
     free(c.view);
     free(c.hold);
     free(c.db);
+    ls_digester_free(c.digester);
     for (size_t i = 0; i < c.n_targets; i++)
         free(c.targets[i].path);
     free(c.targets);

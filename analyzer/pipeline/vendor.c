@@ -16,20 +16,15 @@
 
 /* ---- evidence gathered per layer ---------------------------------------- */
 
+/* The four digests package databases use, fetched once per digester (an
+ * implicit fetch per file would cost more than hashing a small one). */
 struct ls_digester {
+    EVP_MD *md[4];
     EVP_MD_CTX *ctx[4];
     uint64_t size;
 };
 
-static const EVP_MD *digest_md(int i)
-{
-    switch (i) {
-    case 0: return EVP_md5();
-    case 1: return EVP_sha1();
-    case 2: return EVP_sha256();
-    default: return EVP_sha512();
-    }
-}
+static const char *const digest_names[4] = {"MD5", "SHA1", "SHA256", "SHA512"};
 
 ls_digester *ls_digester_new(void)
 {
@@ -37,7 +32,7 @@ ls_digester *ls_digester_new(void)
     if (!d)
         return NULL;
     for (int i = 0; i < 4; i++)
-        if (!(d->ctx[i] = EVP_MD_CTX_new())) {
+        if (!(d->md[i] = EVP_MD_fetch(NULL, digest_names[i], NULL)) || !(d->ctx[i] = EVP_MD_CTX_new())) {
             ls_digester_free(d);
             return NULL;
         }
@@ -48,7 +43,7 @@ ls_digester *ls_digester_new(void)
 void ls_digester_reset(ls_digester *d)
 {
     for (int i = 0; i < 4; i++)
-        EVP_DigestInit_ex(d->ctx[i], digest_md(i), NULL);
+        EVP_DigestInit_ex(d->ctx[i], d->md[i], NULL);
     d->size = 0;
 }
 
@@ -76,8 +71,10 @@ void ls_digester_free(ls_digester *d)
 {
     if (!d)
         return;
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 4; i++) {
         EVP_MD_CTX_free(d->ctx[i]);
+        EVP_MD_free(d->md[i]);
+    }
     free(d);
 }
 
@@ -86,12 +83,32 @@ static bool same_content(ls_content_id a, ls_content_id b)
     return a.lo == b.lo && a.hi == b.hi;
 }
 
+/* A layer may hold a finding in every one of a hundred thousand files: the
+ * digests are found by hash, never by a walk over all of them. */
+static size_t slot_start(ls_content_id c, size_t n_slots)
+{
+    return (size_t)(c.lo ^ (c.hi * 0x9e3779b97f4a7c15ull)) & (n_slots - 1);
+}
+
 const ls_file_digests *ls_vendor_find_digests(const ls_vendor_evidence *v, ls_content_id content)
 {
-    for (size_t i = 0; i < v->n_digests; i++)
-        if (same_content(v->digests[i].content, content))
-            return &v->digests[i];
-    return NULL;
+    if (!v->n_slots)
+        return NULL;
+    for (size_t i = slot_start(content, v->n_slots);; i = (i + 1) & (v->n_slots - 1)) {
+        size_t k = v->slots[i];
+        if (!k)
+            return NULL;
+        if (same_content(v->digests[k - 1].content, content))
+            return &v->digests[k - 1];
+    }
+}
+
+static void slot_put(size_t *slots, size_t n_slots, ls_content_id c, size_t k)
+{
+    size_t i = slot_start(c, n_slots);
+    while (slots[i])
+        i = (i + 1) & (n_slots - 1);
+    slots[i] = k;
 }
 
 int ls_vendor_add_digests(ls_vendor_evidence *v, const ls_file_digests *d)
@@ -106,21 +123,36 @@ int ls_vendor_add_digests(ls_vendor_evidence *v, const ls_file_digests *d)
         v->digests = p;
         v->cap_digests = cap;
     }
-    v->digests[v->n_digests++] = *d;
+    if ((v->n_digests + 1) * 2 > v->n_slots) {
+        size_t n = v->n_slots ? v->n_slots * 2 : 64;
+        size_t *slots = calloc(n, sizeof *slots);
+        if (!slots)
+            return -1;
+        for (size_t i = 0; i < v->n_digests; i++)
+            slot_put(slots, n, v->digests[i].content, i + 1);
+        free(v->slots);
+        v->slots = slots;
+        v->n_slots = n;
+    }
+    v->digests[v->n_digests] = *d;
+    slot_put(v->slots, v->n_slots, d->content, ++v->n_digests);
     return 0;
 }
 
-int ls_vendor_digest_bytes(ls_vendor_evidence *v, ls_content_id content, const void *bytes, size_t len)
+int ls_vendor_digest_bytes(ls_vendor_evidence *v, ls_digester *dg, ls_content_id content, const void *bytes,
+                           size_t len)
 {
     ls_file_digests d = {.content = content};
-    ls_digester *g;
+    ls_digester *g = dg;
     int rc;
     if (ls_vendor_find_digests(v, content))
         return 0;
-    if (!(g = ls_digester_new()))
+    if (!g && !(g = ls_digester_new()))
         return -1;
+    ls_digester_reset(g);
     rc = ls_digester_update(g, bytes, len) == 0 && ls_digester_final(g, &d) == 0 ? 0 : -1;
-    ls_digester_free(g);
+    if (g != dg)
+        ls_digester_free(g);
     d.content = content;
     return rc == 0 ? ls_vendor_add_digests(v, &d) : -1;
 }
@@ -162,6 +194,7 @@ void ls_vendor_evidence_free(ls_vendor_evidence *v)
     }
     free(v->dbs);
     free(v->digests);
+    free(v->slots);
     memset(v, 0, sizeof *v);
 }
 

@@ -53,17 +53,21 @@ typedef struct {
 typedef struct {
     ls_file_digests *digests;
     size_t n_digests, cap_digests;
+    size_t *slots;          /* open addressing by content id: digests index + 1, 0 = empty */
+    size_t n_slots;         /* a power of two, at least twice n_digests */
     ls_pkgdb_copy *dbs;
     size_t n_dbs, cap_dbs;
     uint64_t db_bytes;
 } ls_vendor_evidence;
 
-/* Hashes one whole file's bytes into the evidence (a content id already
- * there is kept). 0 or -1 (out of memory). */
-int ls_vendor_digest_bytes(ls_vendor_evidence *v, ls_content_id content, const void *bytes, size_t len);
-
 /* Incremental digests, for a file read block by block. */
 typedef struct ls_digester ls_digester;
+
+/* Hashes one whole file's bytes into the evidence (a content id already
+ * there is kept) with dg (reset first; NULL: a digester of its own). 0 or
+ * -1 (out of memory). */
+int ls_vendor_digest_bytes(ls_vendor_evidence *v, ls_digester *dg, ls_content_id content, const void *bytes,
+                           size_t len);
 ls_digester *ls_digester_new(void);
 void ls_digester_reset(ls_digester *d);
 int ls_digester_update(ls_digester *d, const void *buf, size_t len);

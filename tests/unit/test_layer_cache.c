@@ -203,7 +203,7 @@ static void test_round_trip(void)
         unsigned char *db = malloc(sizeof md5sums - 1);
         CHECK(db != NULL);
         memcpy(db, md5sums, sizeof md5sums - 1);
-        CHECK_INT(ls_vendor_digest_bytes(&r.vendor, C1, "abc", 3), 0);
+        CHECK_INT(ls_vendor_digest_bytes(&r.vendor, NULL, C1, "abc", 3), 0);
         CHECK_INT(ls_vendor_add_db(&r.vendor, "/var/lib/dpkg/info/x.md5sums", C2, db, sizeof md5sums - 1), 0);
     }
     CHECK(ls_layer_codec_cacheable(&r, &key));

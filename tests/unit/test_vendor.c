@@ -49,7 +49,7 @@ static void put_file(int layer, const char *path, ls_content_id c, const char *b
 {
     ls_fs_layer_put(fs[layer], path, LS_FS_FILE, c);
     if (bytes)
-        CHECK_INT(ls_vendor_digest_bytes(&ev[layer], c, bytes, strlen(bytes)), 0);
+        CHECK_INT(ls_vendor_digest_bytes(&ev[layer], NULL, c, bytes, strlen(bytes)), 0);
 }
 
 static void put_db(int layer, const char *path, ls_content_id c, const char *text)
