@@ -169,6 +169,12 @@ for x in sup:
     k = x.get("suppressed_by", "?")
     by[k] = by.get(k, 0) + 1
 print("suppressed by: " + (", ".join(f"{k} {v}" for k, v in sorted(by.items())) or "none"))
+origins = {}
+for x in fs:
+    if "origin" in x:
+        origins[x["origin"]] = origins.get(x["origin"], 0) + 1
+if origins:
+    print("findings by origin: " + ", ".join(f"{k} {v}" for k, v in sorted(origins.items())))
 for e in rep.get("errors", [])[:10]:
     print("error:", e if isinstance(e, str) else json.dumps(e))
 
