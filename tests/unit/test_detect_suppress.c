@@ -193,6 +193,10 @@ int main(void)
               "placeholder (a token prefix followed by words)");
     CHECK_STR(why("stripe-secret-key", "sk_live_SecretKeyGoesRightHere", "/a"),
               "placeholder (a token prefix followed by words)");
+    /* a password of words is a password: only token rules read words as a stand-in */
+    CHECK(why("uri-credentials", "my_SuperSecretPassword2024", "/srv/app/config.yml") == NULL);
+    CHECK(why("pgpass-password", "my_SuperSecretPassword2024", "/root/.pgpass") == NULL);
+    CHECK(why("spring-datasource-password", "my_SuperSecretPassword2024", "/srv/application.yml") == NULL);
     CHECK(why("github-pat", "ghp_9585YmA6fV4NGCvNsoGSr8UqyUy8cSTqtUnZ", "/app/.env") == NULL);
     CHECK(why("github-app-token", "ghu_ykTZRspBfCLPHd1cU5lRh9LmNfdoPDjVARWi", "/app/.env") == NULL);
     CHECK(why("stripe-secret-key", "sk_live_51HqLyjWDarjtT1zdp7dcVqLx", "/app/.env") == NULL);
