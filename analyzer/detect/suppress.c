@@ -99,6 +99,16 @@ static bool has_ci(const char *s, size_t len, const char *w)
     return false;
 }
 
+/* Case-sensitive substring. */
+static bool has_cs(const char *s, size_t len, const char *w)
+{
+    size_t n = strlen(w);
+    for (size_t i = 0; n <= len && i <= len - n; i++)
+        if (memcmp(s + i, w, n) == 0)
+            return true;
+    return false;
+}
+
 static bool prefix_ci(const char *s, size_t len, const char *p)
 {
     size_t n = strlen(p);
@@ -293,6 +303,30 @@ static bool camel_name(const char *s, size_t len)
     return lower && digit_runs <= 2;
 }
 
+/* A token's prefix followed by words instead of random characters
+ * ("ghp_PersonalAccessToken01245678900000000" in @octokit/auth-token's
+ * README, "sk_live_YourSecretKeyHere"): the stand-in documentation writes for
+ * a token. The prefix is 2 to 11 lower-case letters, digits and separators
+ * ending in '_' or '-'; the body, 16 characters or more, is a camelCase name
+ * (camel_name). An issued token's random base62 body is almost never one: it
+ * has a lone lower-case letter between capitals or digits, or a third run of
+ * digits. Only for machine-issued tokens: a password is chosen by a person and
+ * may well be "my_SuperSecretPassword2024" (see human_chosen). */
+static bool prefixed_words(const char *s, size_t len)
+{
+    size_t cut = 0;
+    for (size_t i = 0; i < len && i < 12; i++) {
+        if (s[i] == '_' || s[i] == '-')
+            cut = i + 1;
+        else if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]))
+            break;
+    }
+    if (cut < 3 || !isalnum((unsigned char)s[0]) || !isalnum((unsigned char)s[1]) ||
+        s[cut - 2] == '_' || s[cut - 2] == '-')
+        return false;
+    return len - cut >= 16 && camel_name(s + cut, len - cut);
+}
+
 /* Some segment between dots of at least 20 characters mixing upper case,
  * lower case and digits, only of a token's alphabet, that is not a camelCase
  * name: the body of a token,
@@ -463,6 +497,14 @@ static bool context_rule(const char *id)
            strcmp(id, "uri-credentials") == 0 || strcmp(id, "http-basic-auth") == 0;
 }
 
+/* Rules whose value a person chooses (passwords, passphrases, credentials
+ * in a URL or a config file), not an issuer: words are what such values are
+ * made of, so word-shaped values are no sign of a placeholder there. */
+static bool human_chosen(const char *id)
+{
+    return context_rule(id) || strstr(id, "pass") || strstr(id, "pwd") || strstr(id, "cred");
+}
+
 /* Files that hold examples by name: .env.example, settings.sample.py,
  * config.yml.template, app.conf.dist, the AWS SDKs' *.examples.json. */
 static bool example_file(const char *path)
@@ -503,6 +545,13 @@ const char *ls_detect_nonsecret(const ls_rule *rule, const char *s, size_t len, 
             return "documented example value";
     if (len == 0)
         return "empty value";
+    /* AWS marks every key of its documentation with EXAMPLE (AKIAIOSFODNN7EXAMPLE,
+     * ...bPxRfiCYEXAMPLEKEY, the STS session tokens "IQoJb3JpZ2luX2Vj...wEXAMPLEtMSJ..."
+     * in botocore's and the SDKs' examples-1.json): at any length, where the
+     * placeholder words below stop at 256 characters. Upper case only: seven
+     * given letters in a row of a random base64 token are a 1 in 4e12 chance. */
+    if (strncmp(rule->id, "aws-", 4) == 0 && has_cs(s, len, "EXAMPLE"))
+        return "documented example value (AWS's EXAMPLE marker)";
     if (context_rule(rule->id) && in_system_docs(path))
         return "example in system documentation";
     for (size_t i = 0; i < sizeof stand_ins / sizeof *stand_ins; i++)
@@ -526,6 +575,8 @@ const char *ls_detect_nonsecret(const ls_rule *rule, const char *s, size_t len, 
         return "masked value";
     if (starts_public(s, len))
         return "public key or certificate";
+    if (!human_chosen(rule->id) && prefixed_words(s, len))
+        return "placeholder (a token prefix followed by words)";
     if (prefix_ci(s, len, "pk_live_") || prefix_ci(s, len, "pk_test_") ||
         (len > 6 && strncmp(s, "pk.eyJ", 6) == 0) || prefix_ci(s, len, "sb_publishable_"))
         return "publishable (public) key";

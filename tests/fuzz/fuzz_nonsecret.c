@@ -14,7 +14,8 @@
 #include "fuzz.h"
 
 static const char *const ids[] = {"generic-password", "generic-secret", "github-pat", "uri-credentials",
-                                  "http-basic-auth", "private-key", "mapbox-secret-token"};
+                                  "http-basic-auth", "private-key", "mapbox-secret-token",
+                                  "aws-session-token"};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

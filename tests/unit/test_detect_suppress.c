@@ -164,5 +164,41 @@ int main(void)
     CHECK(ls_detect_supersedes("twitch-stream-key", "gocardless-access-token"));
     CHECK(ls_detect_supersedes("shadow-password-hash", "crypt-password-hash"));
     CHECK(!ls_detect_supersedes("crypt-password-hash", "shadow-password-hash"));
+    /* seen on a clean image (tests/bench/precision_image.sh): botocore's STS
+     * examples carry a 400-character session token marked wEXAMPLE; a random
+     * session token without the marker stays */
+    CHECK_STR(why("aws-session-token",
+                  "IQoJb3JpZ2luX2VjEOz////////////////////wEXAMPLEtMSJHMEUCIDoKK3JH9uGQE1z0sINr5M4jk+Na8KHDcCYRVjJCZEvOAiEA3OvJGtw1EcViOleS2vhs8VdCKFJQWPQrmGdeehM4IC1NtBmUpp2wUE8phUZampKsburEDy0KPkyQDYwT7WZ0wq5VSXDvp75YU9HFvlRd8Tx6q6fE8YQcHNVXAkiY9q6d+xo0rKwT38xVqr7ZD0u0iPPkUL64lIZbqBAz+scqKmlzm8FDrypNC9Yjc8fPOLn9FX9KSYvKTr4rvx3iSIlTJabIQwj2ICCR/oLxBA==",
+                  "/usr/lib/python3/dist-packages/botocore/data/sts/2011-06-15/examples-1.json"),
+              "documented example value (AWS's EXAMPLE marker)");
+    CHECK(why("aws-session-token",
+              "IQoJb3JpZ2luX2VjEOz////////////////////wEXAMPLtMSJHMEUCIDoKK3JH9uGQE1z0sINr5M4jk+Na8KHDcCYRVjJCZEvOAiEA3OvJGtw1EcViOleS2vhs8VdCKFJQWPQrmGdeehM4IC1NtBmUpp2wUE8phUZampKsburEDy0KPkyQDYwT7WZ0wq5VSXDvp75YU9HFvlRd8Tx6q6fE8YQcHNVXAkiY9q6d+xo0rKwT38xVqr7ZD0u0iPPkUL64lIZbqBAz+scqKmlzm8FDrypNC9Yjc8fPOLn9FX9KSYvKTr4rvx3iSIlTJabIQwj2ICCR/oLxBA==",
+              "/srv/app/.aws/credentials") == NULL);
+    {   /* the marker beyond 256 characters counts for the AWS rules only */
+        char longer[300];
+        memset(longer, 'q', sizeof longer - 1);
+        longer[sizeof longer - 1] = '\0';
+        memcpy(longer + 100, "wEXAMPLEtM", 10);
+        CHECK(why("azure-storage-account-key", longer, "/a") == NULL);
+        CHECK_STR(why("aws-session-token", longer, "/a"),
+                  "documented example value (AWS's EXAMPLE marker)");
+    }
+    /* @octokit/auth-token's README: a token prefix and words; real tokens stay */
+    CHECK_STR(why("github-pat", "ghp_PersonalAccessToken01245678900000000",
+                  "/app/node_modules/@octokit/auth-token/README.md"),
+              "placeholder (a token prefix followed by words)");
+    CHECK_STR(why("github-app-token", "ghs_InstallallationOrActionToken00000000", "/a"),
+              "placeholder (a token prefix followed by words)");
+    CHECK_STR(why("github-app-token", "ghu_InstallationUserToServer000000000000", "/a"),
+              "placeholder (a token prefix followed by words)");
+    CHECK_STR(why("stripe-secret-key", "sk_live_SecretKeyGoesRightHere", "/a"),
+              "placeholder (a token prefix followed by words)");
+    /* a password of words is a password: only token rules read words as a stand-in */
+    CHECK(why("uri-credentials", "my_SuperSecretPassword2024", "/srv/app/config.yml") == NULL);
+    CHECK(why("pgpass-password", "my_SuperSecretPassword2024", "/root/.pgpass") == NULL);
+    CHECK(why("spring-datasource-password", "my_SuperSecretPassword2024", "/srv/application.yml") == NULL);
+    CHECK(why("github-pat", "ghp_9585YmA6fV4NGCvNsoGSr8UqyUy8cSTqtUnZ", "/app/.env") == NULL);
+    CHECK(why("github-app-token", "ghu_ykTZRspBfCLPHd1cU5lRh9LmNfdoPDjVARWi", "/app/.env") == NULL);
+    CHECK(why("stripe-secret-key", "sk_live_51HqLyjWDarjtT1zdp7dcVqLx", "/app/.env") == NULL);
     CHECK_DONE();
 }
