@@ -82,9 +82,12 @@ typedef struct {
  * the package name of an md5sums file and the base directory of a RECORD's
  * relative paths), bytes/len its whole content. Returns 0 when every record
  * was visited; the visitor's nonzero return; or -1 with err filled
- * (LS_ERR_FORMAT "PATH: ..." for a malformed or unsupported database,
- * LS_ERR_NOMEM). Records before a malformed one may already have been
- * visited. Uses memory bounded by the largest single record (rpm: sqlite's
+ * (LS_ERR_FORMAT "PATH: line N: ..." / "PATH: header N: ..." for a malformed
+ * database, LS_ERR_UNSUPPORTED for a Berkeley DB rpm database, LS_ERR_NOMEM).
+ * Records before a malformed one may already have been visited. A record
+ * whose path would climb above "/" is skipped; a file listed without a
+ * usable digest (RECORD's own line, rpm directories and symlinks, an
+ * algorithm we do not hash with) is visited with LS_DIGEST_NONE. Uses memory bounded by the largest single record (rpm: sqlite's
  * own, over an in-memory copy of the bytes). */
 int ls_pkgdb_parse(ls_pkgdb_kind kind, const char *path, const void *bytes, size_t len,
                    const ls_pkgdb_visitor *v, ls_error *err);

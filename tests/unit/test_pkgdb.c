@@ -218,6 +218,9 @@ static void test_dpkg_md5sums(void)
     EXPECT_OK(LS_PKGDB_DPKG_MD5SUMS, "/var/lib/dpkg/info/base-files.md5sums", MD5_E "  etc/issue\n",
               "/etc/issue|base-files|(null)|md5|" MD5_E "\n");
     EXPECT_OK(LS_PKGDB_DPKG_MD5SUMS, p, "", "");
+    /* truncated in the middle of a digest */
+    EXPECT_ERR(LS_PKGDB_DPKG_MD5SUMS, p, MD5_E "  etc/a\nd41d8cd98f", LS_ERR_FORMAT,
+               "/var/lib/dpkg/info/libgnutls30:amd64.md5sums: line 2: not a \"MD5  PATH\" line");
     EXPECT_ERR(LS_PKGDB_DPKG_MD5SUMS, p, "d41d8cd98f00b204e9800998ecf8427g  etc/x\n", LS_ERR_FORMAT,
                "/var/lib/dpkg/info/libgnutls30:amd64.md5sums: line 1: bad md5 digest");
     EXPECT_ERR(LS_PKGDB_DPKG_MD5SUMS, p, MD5_E " etc/x\n", LS_ERR_FORMAT,
@@ -293,6 +296,9 @@ static void test_apk(void)
               "/bin/X2hex|busybox|1.36.1-r5|sha256|" SHA256_E "\n"
               "/etc/x|truncated-sha256|1|none|\n");
     EXPECT_OK(LS_PKGDB_APK, p, "", "");
+    /* truncated in the middle of a checksum */
+    EXPECT_ERR(LS_PKGDB_APK, p, "P:a\nV:1\nF:x\nR:y\nZ:Q12jmj7l5r", LS_ERR_FORMAT,
+               "/lib/apk/db/installed: line 5: bad checksum");
     EXPECT_ERR(LS_PKGDB_APK, p, "P:a\nV:1\nF:x\nR:y\nZ:Q1abc\n", LS_ERR_FORMAT,
                "/lib/apk/db/installed: line 5: bad checksum");
     /* unpadded base64: apk always pads */
@@ -352,6 +358,11 @@ static void test_py_record(void)
     EXPECT_OK(LS_PKGDB_PY_RECORD, "/site/noversion.dist-info/RECORD", "a.py,,\n",
               "/site/a.py|noversion|(null)|none|\n");
     EXPECT_OK(LS_PKGDB_PY_RECORD, p, "", "");
+    /* truncated in the middle of a digest */
+    EXPECT_ERR(LS_PKGDB_PY_RECORD, p, "a,sha256=47DEQpj8HBSa-_TImW", LS_ERR_FORMAT,
+               "/usr/lib/python3/dist-packages/boto3-1.26.27.dist-info/RECORD: line 1: not a \"path,hash,size\" line");
+    EXPECT_ERR(LS_PKGDB_PY_RECORD, p, "a,sha256=47DEQpj8HBSa-_TImW,1", LS_ERR_FORMAT,
+               "/usr/lib/python3/dist-packages/boto3-1.26.27.dist-info/RECORD: line 1: bad sha256 digest");
     EXPECT_ERR(LS_PKGDB_PY_RECORD, p, "\"a\"b,sha256=" SHA256_B64URL ",1\n", LS_ERR_FORMAT,
                "/usr/lib/python3/dist-packages/boto3-1.26.27.dist-info/RECORD: line 1: text after a closing quote");
     EXPECT_ERR(LS_PKGDB_PY_RECORD, p, "a,,\n\"abc,sha256=x,1\n", LS_ERR_FORMAT,
