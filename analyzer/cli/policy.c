@@ -179,6 +179,8 @@ static const char *suppress_reason(const ls_report *r, const ls_finding *f, void
         return "vendor";
     if (!c->eff->include_vendor && f->origin == LS_ORIGIN_THIRD_PARTY)
         return "third-party";
+    if (!c->eff->include_vendor && f->origin == LS_ORIGIN_GENERATED)
+        return "generated";
     if (c->baseline && in_sorted(c->baseline->fps, c->baseline->n, f->fingerprint))
         return "baseline";
     if (in_sorted(c->cfg->fingerprints, c->cfg->n_fingerprints, f->fingerprint))

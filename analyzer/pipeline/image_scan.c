@@ -47,6 +47,7 @@ const char *ls_origin_name(ls_origin o)
     case LS_ORIGIN_IMAGE: return "image";
     case LS_ORIGIN_VENDOR: return "vendor";
     case LS_ORIGIN_THIRD_PARTY: return "third-party";
+    case LS_ORIGIN_GENERATED: return "generated";
     }
     return "unknown";
 }

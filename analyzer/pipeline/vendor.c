@@ -7,6 +7,7 @@
  */
 #include "pipeline/vendor.h"
 
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/evp.h>
@@ -575,6 +576,60 @@ static long intern_package(ls_report *r, const char *manager, const char *name, 
     return (long)r->n_packages++;
 }
 
+/* Keys that packages' maintainer scripts generate on install, at the paths
+ * they document. Such a key is the image's own (every container shares it),
+ * not a credential anyone leaked; it is "generated" only in the layer that
+ * installed the package (that layer wrote its md5sums), where no database
+ * lists the path: a key COPY'd there by a later layer stays origin image. */
+static const struct {
+    const char *glob;
+    const char *package;
+} generated_keys[] = {
+    {"/etc/ssh/ssh_host_*_key", "openssh-server"},            /* postinst: ssh-keygen -A */
+    {"/etc/ssl/private/ssl-cert-snakeoil.key", "ssl-cert"},   /* postinst: make-ssl-cert */
+    {"/etc/dropbear/dropbear_*_host_key", "dropbear-bin"},    /* postinst: dropbearkey */
+};
+
+/* Did layer `at` install package (write its md5sums)? */
+static bool installed_here(const judge *j, long at, const char *package)
+{
+    static const char dir[] = "/var/lib/dpkg/info/";
+    size_t n = strlen(package);
+    for (size_t d = 0; d < j->n_dbs; d++) {
+        const char *p = j->dbs[d].copy->path;
+        if (j->dbs[d].layer != at || j->dbs[d].kind != LS_PKGDB_DPKG_MD5SUMS ||
+            strncmp(p, dir, sizeof dir - 1) != 0)
+            continue;
+        p += sizeof dir - 1;
+        if (strncmp(p, package, n) == 0 && (strcmp(p + n, ".md5sums") == 0 || p[n] == ':'))
+            return true;
+    }
+    return false;
+}
+
+static const char *status_version(const judge *j, ls_fs_layer *const *fs, const char *package, long at)
+{
+    for (size_t i = j->n_vers; i-- > 0;)
+        if (strcmp(j->vers[i].package, package) == 0 && db_visible(j, j->vers[i].db, fs, at))
+            return j->vers[i].version;
+    return NULL;
+}
+
+/* The generating package of a key at path in layer `at`, or NULL. */
+static const char *generated_by(const judge *j, ls_fs_layer *const *fs, const char *path, long at,
+                                const char **version)
+{
+    for (size_t i = 0; i < sizeof generated_keys / sizeof *generated_keys; i++) {
+        if (fnmatch(generated_keys[i].glob, path, FNM_PATHNAME) != 0 ||
+            !installed_here(j, at, generated_keys[i].package))
+            continue;
+        if (!(*version = status_version(j, fs, generated_keys[i].package, at)))
+            continue; /* not installed after all */
+        return generated_keys[i].package;
+    }
+    return NULL;
+}
+
 static int judge_finding(const judge *j, ls_fs_layer *const *fs, const ls_vendor_layer *L, size_t k,
                          ls_report *r)
 {
@@ -605,6 +660,16 @@ static int judge_finding(const judge *j, ls_fs_layer *const *fs, const ls_vendor
         f->package = p;
     } else if (ls_detect_third_party(f->path)) {
         f->origin = LS_ORIGIN_THIRD_PARTY;
+    } else if (len < sizeof outer && r->rules && ls_ruleset_get(r->rules, f->rule) &&
+               strstr(ls_ruleset_get(r->rules, f->rule)->id, "private-key")) {
+        const char *version = NULL, *by = generated_by(j, fs, outer, L->index, &version);
+        long p;
+        if (by) {
+            if ((p = intern_package(r, "dpkg", by, version)) < 0)
+                return -1;
+            f->origin = LS_ORIGIN_GENERATED;
+            f->package = p;
+        }
     }
     return 0;
 }

@@ -8,7 +8,8 @@
  * be absolute; they are resolved against that directory and normalised, and
  * a path that would climb above "/" is skipped (it names no file of the
  * image). The digest is urlsafe base64 without padding (padding is
- * tolerated); sha256 is what pip and every wheel builder write, sha512, sha1
+ * tolerated), or hex as Debian's python3 packages write it (told apart by
+ * length: 64 hex characters against 43 of base64 for sha256); sha256 is what pip and every wheel builder write, sha512, sha1
  * and md5 are decoded too, any other algorithm and an empty hash field (the
  * RECORD itself, *.pyc written at install time) give a record with
  * LS_DIGEST_NONE. Fields follow Python's csv module: a field may be quoted
@@ -206,8 +207,11 @@ int ls_pkgdb_parse_py_record(const char *path, const char *b, size_t len, const 
             if (f.algo != LS_DIGEST_NONE) {
                 size_t dn = fields[1].n - (size_t)(eq + 1 - fields[1].buf);
                 f.digest_len = ls_pkgdb_digest_len(f.algo);
-                if (ls_pkgdb_unbase64(eq + 1, dn, true, false, f.digest, sizeof f.digest) !=
-                    (long)f.digest_len) {
+                /* Debian's python3 packages write the digest in hex (64
+                 * characters for sha256, never a base64 length) */
+                bool hex = dn == 2 * f.digest_len && ls_pkgdb_unhex(eq + 1, dn, f.digest);
+                if (!hex && ls_pkgdb_unbase64(eq + 1, dn, true, false, f.digest, sizeof f.digest) !=
+                                (long)f.digest_len) {
                     rc = ls_error_set(err, LS_ERR_FORMAT, "%s: line %zu: bad %.*s digest", path, it.lineno,
                                       (int)(eq - fields[1].buf), fields[1].buf);
                     goto out;

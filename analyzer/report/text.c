@@ -174,10 +174,16 @@ static void print_origins(const ls_report *r, FILE *out)
 {
     size_t vendor = ls_report_count_origin(r, LS_ORIGIN_VENDOR, -1);
     size_t third = ls_report_count_origin(r, LS_ORIGIN_THIRD_PARTY, -1);
+    size_t made = ls_report_count_origin(r, LS_ORIGIN_GENERATED, -1);
     if (vendor || third)
         fprintf(out, "Vendor: %zu finding%s in files whose bytes match their package database, %zu in "
                      "dependencies' tests, fixtures, examples or docs (third-party)\n",
                 vendor, vendor == 1 ? "" : "s", third);
+    /* not leaked credentials, but every container of the image shares them */
+    if (made)
+        fprintf(out, "Generated: %zu key%s made by package install scripts while the image was built "
+                     "(host keys, snakeoil certificates): every container of this image shares %s\n",
+                made, made == 1 ? "" : "s", made == 1 ? "it" : "them");
 }
 
 static void print_summary(const text_ctx *t)

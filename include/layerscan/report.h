@@ -28,7 +28,8 @@ typedef enum {
 typedef enum {
     LS_ORIGIN_IMAGE = 0,   /* whoever built the image: the default, never hidden */
     LS_ORIGIN_VENDOR,      /* a file whose bytes match its package database record */
-    LS_ORIGIN_THIRD_PARTY  /* a test, fixture, example or docs tree of a dependency */
+    LS_ORIGIN_THIRD_PARTY, /* a test, fixture, example or docs tree of a dependency */
+    LS_ORIGIN_GENERATED    /* a key a package's install script made in the layer that installed it */
 } ls_origin;
 
 /* The package a vendor file belongs to, as its database records it. */
@@ -60,7 +61,7 @@ typedef struct {
 typedef struct {
     ls_finding finding;
     const char *reason;        /* static: "baseline", "allowlist-path", "allowlist-fingerprint",
-                                * "min-confidence", "vendor", "third-party" */
+                                * "min-confidence", "vendor", "third-party", "generated" */
 } ls_suppressed;
 
 typedef struct {
@@ -114,7 +115,7 @@ typedef struct {
 
 const char *ls_status_name(ls_status s);          /* "present", ... */
 const char *ls_finding_source_name(ls_finding_source s); /* "file", ... */
-const char *ls_origin_name(ls_origin o);          /* "image", "vendor", "third-party" */
+const char *ls_origin_name(ls_origin o);          /* "image", "vendor", "third-party", "generated" */
 
 /* The cleaned instruction of the history entry owning finding f, or NULL. */
 const char *ls_report_instruction(const ls_report *r, const ls_finding *f);

@@ -353,6 +353,13 @@ static void test_py_record(void)
               "/opt/abs/file|boto3|1.26.27|sha512|" SHA512_E "\n"
               "/usr/lib/python3/dist-packages/boto3/padded.py|boto3|1.26.27|sha256|" SHA256_E "\n"
               "/usr/lib/python3/dist-packages/boto3/lit\"quote.py|boto3|1.26.27|none|\n");
+    /* Debian's python3 packages write hex digests (blinker-1.5.dist-info/RECORD in python3-blinker) */
+    EXPECT_OK(LS_PKGDB_PY_RECORD, "/usr/lib/python3/dist-packages/blinker-1.5.dist-info/RECORD",
+              "blinker/__init__.py,sha256=" SHA256_E ",0\n",
+              "/usr/lib/python3/dist-packages/blinker/__init__.py|blinker|1.5|sha256|" SHA256_E "\n");
+    /* 64 characters that are not all hex: not a digest in either form */
+    EXPECT_ERR(LS_PKGDB_PY_RECORD, p, "a,sha256=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b85g,1\n",
+               LS_ERR_FORMAT, "/usr/lib/python3/dist-packages/boto3-1.26.27.dist-info/RECORD: line 1: bad sha256 digest");
     EXPECT_OK(LS_PKGDB_PY_RECORD, "/site/python_dateutil-2.8.2.dist-info/RECORD", "dateutil/a.py,,\n",
               "/site/dateutil/a.py|python_dateutil|2.8.2|none|\n");
     EXPECT_OK(LS_PKGDB_PY_RECORD, "/site/noversion.dist-info/RECORD", "a.py,,\n",
