@@ -820,11 +820,12 @@ static int reread_entry(void *ud, const ls_entry *e, ls_entry_data *data, ls_err
     if (!wanted)
         return 0;
     XXH3_128bits_reset(x->hash);
-    ls_digester_reset(x->dg);
+    if (ls_digester_reset(x->dg) != 0)
+        return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
     while ((r = ls_entry_data_next(data, &buf, &len, err)) > 0) {
         XXH3_128bits_update(x->hash, buf, len);
         if (ls_digester_update(x->dg, buf, len) != 0)
-            return ls_error_set(err, LS_ERR_INTERNAL, "digest failed");
+            return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
     }
     if (r < 0)
         return -1;

@@ -37,15 +37,21 @@ ls_digester *ls_digester_new(void)
             ls_digester_free(d);
             return NULL;
         }
-    ls_digester_reset(d);
+    if (ls_digester_reset(d) != 0) {
+        ls_digester_free(d);
+        return NULL;
+    }
     return d;
 }
 
-void ls_digester_reset(ls_digester *d)
+int ls_digester_reset(ls_digester *d)
 {
-    for (int i = 0; i < 4; i++)
-        EVP_DigestInit_ex(d->ctx[i], d->md[i], NULL);
     d->size = 0;
+    /* an init that failed (out of memory) leaves a context no update may touch */
+    for (int i = 0; i < 4; i++)
+        if (EVP_DigestInit_ex(d->ctx[i], d->md[i], NULL) != 1)
+            return -1;
+    return 0;
 }
 
 int ls_digester_update(ls_digester *d, const void *buf, size_t len)
@@ -150,8 +156,9 @@ int ls_vendor_digest_bytes(ls_vendor_evidence *v, ls_digester *dg, ls_content_id
         return 0;
     if (!g && !(g = ls_digester_new()))
         return -1;
-    ls_digester_reset(g);
-    rc = ls_digester_update(g, bytes, len) == 0 && ls_digester_final(g, &d) == 0 ? 0 : -1;
+    rc = ls_digester_reset(g) == 0 && ls_digester_update(g, bytes, len) == 0 && ls_digester_final(g, &d) == 0
+             ? 0
+             : -1;
     if (g != dg)
         ls_digester_free(g);
     d.content = content;

@@ -69,7 +69,8 @@ typedef struct ls_digester ls_digester;
 int ls_vendor_digest_bytes(ls_vendor_evidence *v, ls_digester *dg, ls_content_id content, const void *bytes,
                            size_t len);
 ls_digester *ls_digester_new(void);
-void ls_digester_reset(ls_digester *d);
+/* 0, or -1 when out of memory (the digester may then only be reset or freed). */
+int ls_digester_reset(ls_digester *d);
 int ls_digester_update(ls_digester *d, const void *buf, size_t len);
 /* Finishes into out (content and size are the caller's). 0 or -1. */
 int ls_digester_final(ls_digester *d, ls_file_digests *out);

@@ -9,7 +9,9 @@ Cases (each a spec.json for mkimage.py and the labels.json expect.py checks):
                     Python RECORD (sha256); a .pyc compiled from a verified .py;
                     a package file modified in the layer that installed it, one
                     appended to by a later layer, and a chmod-style copy-up of an
-                    unchanged one; a malformed md5sums (error, nothing hidden).
+                    unchanged one; a malformed md5sums (error, nothing hidden); an
+                    SSH host key made by openssh-server's install (generated) and
+                    one a later layer put there (image).
   third-party-trees dependencies' test/fixture/example/docs trees (node_modules,
                     gems, Go module cache) versus their runtime code.
 
@@ -162,6 +164,8 @@ def vendor_packages(corpus):
               "Package: fake-tools\nStatus: install ok installed\nArchitecture: all\nVersion: 1.0-1\n\n"
               "Package: python3-fakecrypto\nStatus: install ok installed\nArchitecture: all\nVersion: 2.1-3\n\n"
               "Package: broken-pkg\nStatus: install ok installed\nArchitecture: all\nVersion: 0.1\n\n"
+              "Package: openssh-server\nStatus: install ok installed\nArchitecture: amd64\n"
+              "Version: 1:9.2p1-2+deb12u3\n\n"
               "Package: gone-pkg\nStatus: deinstall ok config-files\nArchitecture: all\nVersion: 9.9\n")
     md5_tls = "%s  %s\n%s  usr/share/doc/libfaketls30/copyright\n" % (md5(lib), lib_path, md5(b"Copyright fake\n"))
     md5_tools = "%s  usr/bin/fake-tool\n%s  etc/fake-tools/tools.conf\n" % (md5(tool_orig), md5(conf_orig))
@@ -181,6 +185,10 @@ def vendor_packages(corpus):
            % (base64.urlsafe_b64encode(hashlib.sha256(b"").digest()).decode().rstrip("="),
               base64.urlsafe_b64encode(hashlib.sha256(whl_file).digest()).decode().rstrip("="), len(whl_file)))
     conf_appended = conf_orig + ("token=%s\n" % (app_token := ghp())).encode()
+    # openssh-server's postinst makes host keys in the layer that installs it; a host key
+    # put there by a later layer (someone's own server key) is the image's
+    host_key, copied_host_key = genkey("ec"), genkey("rsa")
+    sshd = b"\x7fELF fake sshd\n"
     layer0 = [
         {"path": "etc", "type": "dir"}, {"path": "usr", "type": "dir"},
         f(lib_path, lib), f("usr/share/doc/libfaketls30/copyright", "Copyright fake\n"),
@@ -194,11 +202,13 @@ def vendor_packages(corpus):
         f("var/lib/dpkg/info/fake-tools.md5sums", md5_tools),
         f("var/lib/dpkg/info/python3-fakecrypto.md5sums", md5_py),
         f("var/lib/dpkg/info/broken-pkg.md5sums", md5_broken),
+        f("usr/sbin/sshd", sshd), f("var/lib/dpkg/info/openssh-server.md5sums", "%s  usr/sbin/sshd\n" % md5(sshd)),
+        f("etc/ssh/ssh_host_ecdsa_key", host_key),
         f("usr/share/fake-ssl/test.key", apk_file), f("lib/apk/db/installed", apk_db),
         f(site + "/fakesdk/__init__.py", ""), f(site + "/fakesdk/tests/data/client.pem", whl_file),
         f(site + "/fakesdk-1.2.0.dist-info/RECORD", rec),
     ]
-    layer1 = [f("etc/fake-tools/tools.conf", conf_appended)]
+    layer1 = [f("etc/fake-tools/tools.conf", conf_appended), f("etc/ssh/ssh_host_rsa_key", copied_host_key)]
     layer2 = [f(lib_path, lib)]  # chmod -R: the library copied up, bytes unchanged
     hist = ["/bin/sh -c #(nop) ADD file:0a1b2c3d4e5f6a7b in /",
             "/bin/sh -c echo \"token=$TOKEN\" >> /etc/fake-tools/tools.conf",
@@ -214,8 +224,14 @@ def vendor_packages(corpus):
             finding("npm-token", 0, 0, ins[0], "/opt/broken/.npmrc", broken_file, broken_token),
             finding("github-pat", 0, 0, ins[0], "/usr/bin/fake-tool", tool_edit, tool_token),
             finding("github-pat", 1, 1, ins[1], "/etc/fake-tools/tools.conf", conf_appended, app_token),
+            finding("private-key", 1, 1, ins[1], "/etc/ssh/ssh_host_rsa_key", copied_host_key,
+                    copied_host_key.strip()),
         ],
         "suppressed": [
+            suppressed("generated", rule="private-key", layer=0, history=0, instruction=ins[0],
+                       path="/etc/ssh/ssh_host_ecdsa_key", content=host_key, secret=host_key.strip(),
+                       origin="generated",
+                       package={"manager": "dpkg", "name": "openssh-server", "version": "1:9.2p1-2+deb12u3"}),
             # the chmod layer copies the same bytes up: layer 0's copy is still what is served
             suppressed("vendor", rule="private-key", layer=0, history=0, instruction=ins[0], path="/" + lib_path,
                        content=lib, secret=tls_key.strip(), origin="vendor", package=tls_pkg),
