@@ -14,7 +14,9 @@
  * truncated or over a limit, they are kept (minus secrets its members already
  * reported) along with an error entry, and the scan goes on. Every finding
  * inside a layer file carries that file's content id, so its fate is the
- * outer file's.
+ * outer file's. Every layer file's blocks also pass through the layer's
+ * vendor capture (pipeline/vendor_capture.h), which keeps package databases
+ * and hashes the files that produced findings.
  */
 #include "pipeline/layer_scan.h"
 
@@ -38,26 +40,12 @@
 #include "layer/nested.h"
 #include "layer/pyc.h"
 #include "layer/sparse.h"
-#include "pkgdb/pkgdb.h"
-
-/* A layer file up to this size is kept while it streams past, so that if it
- * produces a finding its digests (pipeline/vendor.h) cost one pass over
- * memory still in cache. A larger file with a finding is hashed by reading
- * the layer a second time (second_read), which only layers holding such a
- * file pay. */
-#define HOLD_MAX ((size_t)1 << 20)
+#include "pipeline/vendor_capture.h"
 
 /* Scanner levels: the layer's files, then one per nesting depth. */
 #define MAX_LEVELS (LS_NESTED_MAX_DEPTH + 1)
 /* Head bytes every stream is sniffed on (archives, keystores). */
 #define SNIFF_BYTES LS_NESTED_SNIFF_BYTES
-
-/* A file whose digests need a second read: the copy at path with this content. */
-typedef struct {
-    char *path;
-    ls_content_id content;
-    bool done;
-} target;
 
 typedef struct {
     ls_layer_result *out;
@@ -72,18 +60,7 @@ typedef struct {
     size_t magic_len, magic_cap;
     unsigned char *view;     /* a block rewritten for scanning (.pyc view) */
     size_t view_cap;
-    unsigned char *hold;     /* the current layer file's bytes, while it fits HOLD_MAX */
-    size_t hold_len, hold_cap;
-    bool holding;
-    ls_digester *digester;   /* made on the first file with findings, reused */
-    ls_pkgdb_kind db_kind;   /* the current layer file is a package database */
-    unsigned char *db;       /* its bytes, up to LS_VENDOR_DB_MAX */
-    size_t db_len, db_cap;
-    bool db_over;            /* it did not fit */
-    target *targets;         /* files to hash on a second read of the layer */
-    size_t n_targets, cap_targets;
-    char **pycs;             /* .pyc files with findings: their sources are hashed too */
-    size_t n_pycs, cap_pycs;
+    ls_vendor_capture *vc;   /* package databases and digests (pipeline/vendor_capture.h) */
     int oom;
 } scan_ctx;
 
@@ -488,44 +465,6 @@ static int scan_stream(scan_ctx *c, unsigned depth, const char *path, ls_block_s
     return scan_archive(c, depth, path, kind, &pk, err);
 }
 
-/* Appends len bytes to a growable buffer bounded by max; false when they
- * do not fit (or memory ran out: *oom set). */
-static bool keep(unsigned char **b, size_t *n, size_t *cap, size_t max, const void *buf, size_t len, int *oom)
-{
-    if (len > max - *n)
-        return false;
-    if (*n + len > *cap) {
-        size_t ncap = *cap ? *cap : 64 * 1024;
-        unsigned char *p;
-        while (ncap < *n + len)
-            ncap *= 2;
-        if (ncap > max)
-            ncap = max;
-        if (!(p = realloc(*b, ncap))) {
-            *oom = 1;
-            return false;
-        }
-        *b = p;
-        *cap = ncap;
-    }
-    if (len)
-        memcpy(*b + *n, buf, len);
-    *n += len;
-    return true;
-}
-
-static void hold_keep(scan_ctx *c, const void *buf, size_t len)
-{
-    if (!keep(&c->hold, &c->hold_len, &c->hold_cap, HOLD_MAX, buf, len, &c->oom))
-        c->holding = false;
-}
-
-static void db_keep(scan_ctx *c, const void *buf, size_t len)
-{
-    if (!c->db_over && !keep(&c->db, &c->db_len, &c->db_cap, LS_VENDOR_DB_MAX, buf, len, &c->oom))
-        c->db_over = true;
-}
-
 /* A layer file's blocks, hashed on the way (its content id). */
 static int entry_next(void *ud, const void **buf, size_t *len, ls_error *err)
 {
@@ -534,77 +473,9 @@ static int entry_next(void *ud, const void **buf, size_t *len, ls_error *err)
     int r = ls_entry_data_next(pair[0], buf, len, err);
     if (r > 0) {
         XXH3_128bits_update(c->hash, *buf, *len);
-        if (c->holding)
-            hold_keep(c, *buf, *len);
-        if (c->db_kind != LS_PKGDB_NONE)
-            db_keep(c, *buf, *len);
+        ls_vendor_capture_block(c->vc, *buf, *len);
     }
     return r;
-}
-
-/* Callers add a content only while it has no digests; a path and content
- * added twice (a file stored twice with the same bytes) is hashed once. */
-static int add_target(scan_ctx *c, const char *path, ls_content_id content)
-{
-    if (c->n_targets == c->cap_targets) {
-        size_t cap = c->cap_targets ? c->cap_targets * 2 : 16;
-        target *t = realloc(c->targets, cap * sizeof *t);
-        if (!t)
-            return -1;
-        c->targets = t;
-        c->cap_targets = cap;
-    }
-    if (!(c->targets[c->n_targets].path = strdup(path)))
-        return -1;
-    c->targets[c->n_targets].content = content;
-    c->targets[c->n_targets].done = false;
-    c->n_targets++;
-    return 0;
-}
-
-/* What vendor verification needs from a file just read whole: its digests
- * when it produced findings (now from the held bytes, or later from a second
- * read), its source's when it is a .pyc, its bytes when it is a package
- * database. */
-static int vendor_evidence(scan_ctx *c, const char *path, size_t first, ls_content_id content)
-{
-    ls_vendor_evidence *v = &c->out->vendor;
-    if (c->out->findings.n > first) {
-        if (c->holding && !c->digester && !(c->digester = ls_digester_new()))
-            return -1;
-        if (c->holding && ls_vendor_digest_bytes(v, c->digester, content, c->hold, c->hold_len) != 0)
-            return -1;
-        if (!c->holding && !ls_vendor_find_digests(v, content) && add_target(c, path, content) != 0)
-            return -1;
-        if (strlen(path) > 4 && strcmp(path + strlen(path) - 4, ".pyc") == 0) {
-            if (c->n_pycs == c->cap_pycs) {
-                size_t cap = c->cap_pycs ? c->cap_pycs * 2 : 16;
-                char **p = realloc(c->pycs, cap * sizeof *p);
-                if (!p)
-                    return -1;
-                c->pycs = p;
-                c->cap_pycs = cap;
-            }
-            if (!(c->pycs[c->n_pycs] = strdup(path)))
-                return -1;
-            c->n_pycs++;
-        }
-    }
-    if (c->db_kind == LS_PKGDB_NONE)
-        return 0;
-    if (c->db_over || v->db_bytes + c->db_len > LS_VENDOR_DB_TOTAL_MAX)
-        return ls_error_list_add(&c->out->errors, c->out->info.index, path,
-                                 "package database %s is larger than %zu MiB (or the layer's databases "
-                                 "are): not used, the files it lists are not verified",
-                                 path, (c->db_over ? LS_VENDOR_DB_MAX : LS_VENDOR_DB_TOTAL_MAX) >> 20);
-    if (ls_vendor_add_db(v, path, content, c->db, c->db_len) != 0) {
-        c->db = NULL;
-        c->db_cap = 0;
-        return -1;
-    }
-    c->db = NULL; /* handed over */
-    c->db_cap = c->db_len = 0;
-    return 0;
 }
 
 static int scan_file(scan_ctx *c, const ls_entry *e, ls_entry_data *data, ls_error *err)
@@ -618,11 +489,7 @@ static int scan_file(scan_ctx *c, const ls_entry *e, ls_entry_data *data, ls_err
     int r;
     snprintf(c->failed_path, sizeof c->failed_path, "%s", e->path);
     XXH3_128bits_reset(c->hash);
-    c->hold_len = 0;
-    c->holding = e->size >= 0 && (uint64_t)e->size <= HOLD_MAX;
-    c->db_kind = ls_pkgdb_classify(e->path);
-    c->db_len = 0;
-    c->db_over = false;
+    ls_vendor_capture_begin(c->vc, e->path, e->size);
     r = scan_stream(c, 0, e->path, &src, err);
     if (c->oom)
         return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
@@ -637,7 +504,7 @@ static int scan_file(scan_ctx *c, const ls_entry *e, ls_entry_data *data, ls_err
         c->out->findings.content[i] = content;
     if (ls_fs_layer_put(c->out->fs, e->path, LS_FS_FILE, content) != 0)
         return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
-    if (r == 0 && (vendor_evidence(c, e->path, first, content) != 0 || c->oom))
+    if (r == 0 && ls_vendor_capture_end(c->vc, e->path, content, c->out->findings.n > first) != 0)
         return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
     /* a sparse entry's holes are scanned as zeros up to a bound (layer/sparse.h) */
     if (ls_entry_data_holes_cut(data, &cut_at) &&
@@ -771,150 +638,6 @@ static int verify_digests(ls_layer_result *out, const ls_image *img, size_t i, c
     return 0;
 }
 
-/* ---- the second read: digests of large files with findings ------------- */
-
-static int by_path(const void *a, const void *b)
-{
-    return strcmp(((const target *)a)->path, ((const target *)b)->path);
-}
-
-static size_t lower_bound(const target *t, size_t n, const char *path)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (strcmp(t[mid].path, path) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-
-typedef struct {
-    scan_ctx *c;
-    ls_digester *dg;
-    XXH3_state_t *hash;
-    size_t left;             /* targets not yet hashed */
-    bool stopped;            /* every target done: the walk was stopped on purpose */
-} reread_ctx;
-
-static int reread_entry(void *ud, const ls_entry *e, ls_entry_data *data, ls_error *err)
-{
-    reread_ctx *x = ud;
-    scan_ctx *c = x->c;
-    bool wanted = false;
-    const void *buf;
-    size_t len;
-    int r;
-    ls_file_digests d;
-    XXH128_hash_t h;
-    size_t first;
-    if (e->type != LS_ENTRY_FILE && !(e->type == LS_ENTRY_HARDLINK && e->size > 0))
-        return 0;
-    /* targets are sorted by path: the run of this path's starts at first */
-    first = lower_bound(c->targets, c->n_targets, e->path);
-    for (size_t i = first; i < c->n_targets && strcmp(c->targets[i].path, e->path) == 0 && !wanted; i++)
-        wanted = !c->targets[i].done;
-    if (!wanted)
-        return 0;
-    XXH3_128bits_reset(x->hash);
-    if (ls_digester_reset(x->dg) != 0)
-        return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
-    while ((r = ls_entry_data_next(data, &buf, &len, err)) > 0) {
-        XXH3_128bits_update(x->hash, buf, len);
-        if (ls_digester_update(x->dg, buf, len) != 0)
-            return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
-    }
-    if (r < 0)
-        return -1;
-    h = XXH3_128bits_digest(x->hash);
-    d.content = (ls_content_id){h.low64, h.high64};
-    /* the same path may be stored twice in a layer: only the copy whose bytes
-     * produced the findings counts (and a source that serves other bytes on
-     * the second read verifies nothing) */
-    for (size_t i = first; i < c->n_targets && strcmp(c->targets[i].path, e->path) == 0; i++) {
-        target *t = &c->targets[i];
-        if (t->done || t->content.lo != d.content.lo || t->content.hi != d.content.hi)
-            continue;
-        if (ls_digester_final(x->dg, &d) != 0 || ls_vendor_add_digests(&c->out->vendor, &d) != 0)
-            return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
-        t->done = true;
-        x->left--;
-    }
-    if (x->left == 0) {
-        x->stopped = true;
-        return ls_error_set(err, LS_ERR_LIMIT, "done");
-    }
-    return 0;
-}
-
-/* The .py sources of .pyc files with findings join the targets. */
-static int pyc_targets(scan_ctx *c)
-{
-    char src[4096];
-    for (size_t i = 0; i < c->n_pycs; i++) {
-        ls_content_id cid;
-        if (!ls_vendor_pyc_source(c->pycs[i], src, sizeof src) || !ls_fs_layer_file(c->out->fs, src, &cid) ||
-            ls_vendor_find_digests(&c->out->vendor, cid))
-            continue;
-        if (add_target(c, src, cid) != 0)
-            return -1;
-    }
-    return 0;
-}
-
-/* Reads the layer again, hashing only the targets. A failure leaves them
- * unverified (their findings stay origin image) and is noted in errors. */
-static int second_read(scan_ctx *c, ls_source *src, size_t index, ls_error *err)
-{
-    const ls_image *img = ls_source_image(src);
-    reread_ctx x = {.c = c, .left = c->n_targets};
-    ls_reader *raw = NULL, *tar = NULL;
-    ls_blob *blob = NULL;
-    ls_error lerr;
-    int rc = 0;
-    if (!c->n_targets)
-        return 0;
-    qsort(c->targets, c->n_targets, sizeof *c->targets, by_path);
-    ls_error_clear(&lerr);
-    x.dg = ls_digester_new();
-    x.hash = XXH3_createState();
-    if (!x.dg || !x.hash) {
-        rc = ls_error_set(err, LS_ERR_NOMEM, "out of memory");
-        goto out;
-    }
-    if (!(raw = ls_source_open_layer(src, index, &lerr)) ||
-        !(blob = ls_blob_open_named(raw, img->layers[index].location ? img->layers[index].location : "layer blob",
-                                    &lerr))) {
-        raw = NULL; /* the blob owns it once opened; on failure it is already freed */
-        goto failed;
-    }
-    ls_blob_skip_checksum(blob);
-    if (!(tar = ls_blob_reader(blob))) {
-        rc = ls_error_set(err, LS_ERR_NOMEM, "out of memory");
-        goto out;
-    }
-    if (ls_layer_walk(tar, reread_entry, &x, &(ls_layer_counts){0}, &lerr) == 0 || x.stopped)
-        goto out;
-failed:
-    if (fatal(&lerr)) {
-        *err = lerr;
-        rc = -1;
-    } else if (ls_error_list_add(&c->out->errors, (long)index, NULL,
-                                 "layer %zu: read again to hash files for package verification: %s", index,
-                                 lerr.msg) != 0) {
-        rc = ls_error_set(err, LS_ERR_NOMEM, "out of memory");
-    }
-out:
-    ls_reader_free(tar);
-    ls_blob_free(blob);
-    ls_digester_free(x.dg);
-    XXH3_freeState(x.hash);
-    return rc;
-}
-
 int ls_layer_scan(ls_source *src, size_t index, const ls_ruleset *rules, ls_scanner *sc,
                   const ls_scan_opts *opts, ls_layer_result *out, ls_error *err)
 {
@@ -957,8 +680,9 @@ int ls_layer_scan(ls_source *src, size_t index, const ls_ruleset *rules, ls_scan
     out->info.compression = ls_compression_name(ls_blob_compression(blob));
     out->fs = ls_fs_layer_new();
     c.hash = XXH3_createState();
+    c.vc = ls_vendor_capture_new(&out->vendor, &out->errors, (long)index);
     tar = ls_blob_reader(blob);
-    if (!out->fs || !c.hash || !tar) {
+    if (!out->fs || !c.hash || !c.vc || !tar) {
         ls_error_set(err, LS_ERR_NOMEM, "out of memory");
         goto out;
     }
@@ -998,11 +722,7 @@ int ls_layer_scan(ls_source *src, size_t index, const ls_ruleset *rules, ls_scan
         goto out;
     }
     /* large files with findings are hashed now, the first reading done */
-    if (out->info.scanned && (pyc_targets(&c) != 0 || c.oom)) {
-        nomem(err);
-        goto out;
-    }
-    if (out->info.scanned && second_read(&c, src, index, err) != 0)
+    if (out->info.scanned && ls_vendor_capture_finish(c.vc, out->fs, src, index, err) != 0)
         goto out;
     rc = 0;
 out:
@@ -1013,15 +733,7 @@ out:
         ls_scanner_free(c.sc[d]);
     free(c.magic);
     free(c.view);
-    free(c.hold);
-    free(c.db);
-    ls_digester_free(c.digester);
-    for (size_t i = 0; i < c.n_targets; i++)
-        free(c.targets[i].path);
-    free(c.targets);
-    for (size_t i = 0; i < c.n_pycs; i++)
-        free(c.pycs[i]);
-    free(c.pycs);
+    ls_vendor_capture_free(c.vc);
     return rc;
 }
 
