@@ -765,8 +765,6 @@ const char *ls_detect_nonsecret(const ls_rule *rule, const char *s, size_t len, 
         return NULL;
     if (example_file(path))
         return "example or template file";
-    if (declaration_file(path))
-        return "TypeScript declaration file (types and doc comments)";
     if (sequential(s, len))
         return "placeholder (sequential characters)";
     for (size_t i = 0; i < sizeof lookups / sizeof *lookups; i++)
@@ -817,6 +815,9 @@ const char *ls_detect_nonsecret(const ls_rule *rule, const char *s, size_t len, 
         return "repeated piece (test data)";
     if (base64_of_words(s, len))
         return "base64 of plain words";
+    /* last: every value check above names its reason first */
+    if (declaration_file(path))
+        return "TypeScript declaration file (types and doc comments)";
     return NULL;
 }
 
