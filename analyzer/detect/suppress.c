@@ -463,6 +463,185 @@ static bool code_reference(const char *s, size_t len)
     return dots > 0 && s[len - 1] != '.';
 }
 
+/* One word of a name: letters in one case (lower, upper or Capitalized),
+ * then at most three digits ("oauth2", "ec2", "Amz", "V3"). */
+static bool name_word(const char *s, size_t n)
+{
+    size_t i = 0, letters;
+    while (i < n && isalpha((unsigned char)s[i]))
+        i++;
+    letters = i;
+    if (letters == 0 || n - letters > 3)
+        return false;
+    for (size_t k = i; k < n; k++)
+        if (!isdigit((unsigned char)s[k]))
+            return false;
+    for (size_t k = 1; k < letters; k++)
+        if (!isupper((unsigned char)s[k]) != !isupper((unsigned char)s[1]))
+            return false;
+    return letters < 2 || !islower((unsigned char)s[0]) || islower((unsigned char)s[1]);
+}
+
+/* A kebab-case name with digits in its words: an HTTP header
+ * ("x-aws-ec2-metadata-token", "X-Amz-Security-Token"), a CLI option, a
+ * key's name. At least two words of two letters or more, at most one
+ * single-letter word (the "x-" of a custom header), at most two runs of
+ * digits, each at a word's end. A random token with dashes interleaves
+ * letters and digits inside its pieces or mixes case within them. (Names of
+ * letters only are identifier(); snake_case is snake_name().) */
+static bool kebab_name(const char *s, size_t len)
+{
+    size_t words = 0, single = 0, digit_runs = 0, start = 0;
+    if (len == 0 || s[0] == '-' || s[len - 1] == '-')
+        return false;
+    for (size_t i = 0; i <= len; i++) {
+        if (i < len && s[i] != '-')
+            continue;
+        if (i == start || !name_word(s + start, i - start))
+            return false;
+        if (isdigit((unsigned char)s[i - 1]))
+            digit_runs++;
+        if (i - start == 1)
+            single++;
+        else
+            words++;
+        start = i + 1;
+    }
+    return words >= 2 && single <= 1 && digit_runs <= 2;
+}
+
+/* A segment of a URL path: a version ("v2.0", "2", "v1beta1" is a name) or
+ * words joined by '-', '_' or '.', each a name_word(). */
+static bool path_segment(const char *s, size_t n)
+{
+    size_t i = 0, start = 0;
+    if (n == 0)
+        return false;
+    if (s[0] == 'v' || s[0] == 'V')
+        i = 1;
+    if (i < n && isdigit((unsigned char)s[i]) && all_in(s + i, n - i, "0123456789."))
+        return true;
+    for (i = 0; i <= n; i++) {
+        if (i < n && !strchr("-_.", s[i]))
+            continue;
+        if (i == start || !name_word(s + start, i - start))
+            return false;
+        start = i + 1;
+    }
+    return true;
+}
+
+/* A URL path of at least two segments ("/oauth2/v2.0/token",
+ * "/api/v1/users/"): an endpoint, not a value. A base64 secret that starts
+ * with '/' has a segment mixing case and digits inside its words. */
+static bool url_path(const char *s, size_t len)
+{
+    size_t segs = 0, start = 1;
+    if (len < 2 || s[0] != '/')
+        return false;
+    if (s[len - 1] == '/')
+        len--;
+    for (size_t i = 1; i <= len; i++) {
+        if (i < len && s[i] != '/')
+            continue;
+        if (!path_segment(s + start, i - start))
+            return false;
+        segs++;
+        start = i + 1;
+    }
+    return segs >= 2;
+}
+
+/* Top-level domains a host name in code or documentation ends with. */
+static const char *const tlds[] = {
+    "com", "org", "net", "io", "dev", "app", "edu", "gov", "mil", "int", "info", "biz", "co",
+    "cloud", "ai", "me", "us", "uk", "de", "fr", "jp", "cn", "ru", "eu", "ca", "au", "in",
+    "local", "localhost", "internal", "test", "example", "invalid", "arpa",
+};
+
+/* A host name or URL without credentials ("www.google.com/`" from a
+ * template literal, "https://login.example.org/oauth2/token",
+ * "api.stripe.com:443"): lower-case labels of letters, digits and '-', a
+ * known top-level domain, then an optional port and a path of word
+ * segments. Closing quotes, backticks and brackets after it are the
+ * source's, not the value's. A value with '@' carries a credential and is
+ * never one. */
+static bool host_or_url(const char *s, size_t len)
+{
+    size_t i = 0, labels = 0, label = 0, tld = 0;
+    while (len > 0 && strchr("`'\")]>,;.", s[len - 1]))
+        len--;
+    if (len == 0 || memchr(s, '@', len))
+        return false;
+    while (i < len && (islower((unsigned char)s[i]) || (i > 0 && strchr("+.-", s[i]))))
+        i++;
+    if (i + 3 <= len && memcmp(s + i, "://", 3) == 0)
+        s += i + 3, len -= i + 3;
+    for (i = 0; i <= len; i++) {
+        if (i < len && (islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || s[i] == '-')) {
+            label++;
+            continue;
+        }
+        if (label == 0)
+            return false;
+        labels++;
+        tld = label;
+        label = 0;
+        if (i == len || s[i] != '.')
+            break;
+    }
+    if (labels < 2)
+        return false;
+    {
+        const char *t = s + i - tld;
+        bool known = false;
+        for (size_t k = 0; k < sizeof tlds / sizeof *tlds; k++)
+            known |= strlen(tlds[k]) == tld && memcmp(t, tlds[k], tld) == 0;
+        if (!known)
+            return false;
+    }
+    if (i < len && s[i] == ':') {
+        size_t k = ++i;
+        while (i < len && isdigit((unsigned char)s[i]))
+            i++;
+        if (i == k || i - k > 5)
+            return false;
+    }
+    if (i == len)
+        return true;
+    return s[i] == '/' && (i + 1 == len || url_path(s + i, len - i));
+}
+
+/* A placeholder a person writes for "your value here": my_ or my- followed
+ * by a name ("my_recaptchaV3Token", "my-api-key"). Only where an issuer
+ * makes the value: a password of words is a password ("my_SuperSecret..."
+ * stays for the password rules, see human_chosen). */
+static bool my_placeholder(const char *s, size_t len)
+{
+    if (len < 5 || !(prefix_ci(s, len, "my_") || prefix_ci(s, len, "my-")))
+        return false;
+    s += 3, len -= 3;
+    return camel_name(s, len) || identifier(s, len) || snake_name(s, len) || kebab_name(s, len);
+}
+
+/* Rules whose value is a password a person types (generic-password,
+ * generic-cli-password, netrc, pgpass, ...), as opposed to a token or key. */
+static bool password_rule(const char *id)
+{
+    return strstr(id, "pass") || strstr(id, "pwd") || strstr(id, "cred");
+}
+
+/* TypeScript declaration files hold types and doc comments (@example
+ * blocks), no runtime values: a literal a generic rule sees there is an
+ * example. A const's literal type ("declare const KEY = \"...\"") is also in
+ * the emitted .js next to it, which is still scanned. */
+static bool declaration_file(const char *path)
+{
+    size_t n = path ? strlen(path) : 0;
+    return (n > 5 && strcmp(path + n - 5, ".d.ts") == 0) ||
+           (n > 6 && (strcmp(path + n - 6, ".d.mts") == 0 || strcmp(path + n - 6, ".d.cts") == 0));
+}
+
 /* Public material that generic rules may see after "key:". */
 static bool starts_public(const char *s, size_t len)
 {
@@ -477,6 +656,8 @@ static const char *const doc_paths[] = {
     "*/doc/*", "*/docs/*", "*/man/*", "*/example/*", "*/examples/*", "*/samples/*",
     "*/test/*", "*/tests/*", "*/testdata/*", "*/fixtures/*", "*/__tests__/*", "*/spec/*",
     "*.md", "*.rst", "*.html", "*.js.map", "*.css.map", "*/README*",
+    /* TypeScript declarations: types and doc comments (see declaration_file) */
+    "*.d.ts", "*.d.mts", "*.d.cts",
 };
 
 /* The distribution's documentation trees: man and info pages, changelogs and
@@ -601,6 +782,14 @@ const char *ls_detect_nonsecret(const ls_rule *rule, const char *s, size_t len, 
         return "code expression";
     if (!token && (identifier(s, len) || snake_name(s, len)))
         return "identifier or word";
+    if (!token && kebab_name(s, len))
+        return "HTTP header or kebab-case name";
+    if (!token && url_path(s, len))
+        return "URL path";
+    if (!token && host_or_url(s, len))
+        return "host name or URL";
+    if (!password_rule(rule->id) && my_placeholder(s, len))
+        return "placeholder (my_ followed by a name)";
     if (len > 1 && (s[0] == '#' || s[0] == '.') && identifier(s + 1, len - 1))
         return "CSS selector or anchor (#add-password)";
     if (strcmp(rule->id, "generic-secret") == 0 && camel_name(s, len))
@@ -626,6 +815,9 @@ const char *ls_detect_nonsecret(const ls_rule *rule, const char *s, size_t len, 
         return "repeated piece (test data)";
     if (base64_of_words(s, len))
         return "base64 of plain words";
+    /* last: every value check above names its reason first */
+    if (declaration_file(path))
+        return "TypeScript declaration file (types and doc comments)";
     return NULL;
 }
 

@@ -200,5 +200,48 @@ int main(void)
     CHECK(why("github-pat", "ghp_9585YmA6fV4NGCvNsoGSr8UqyUy8cSTqtUnZ", "/app/.env") == NULL);
     CHECK(why("github-app-token", "ghu_ykTZRspBfCLPHd1cU5lRh9LmNfdoPDjVARWi", "/app/.env") == NULL);
     CHECK(why("stripe-secret-key", "sk_live_51HqLyjWDarjtT1zdp7dcVqLx", "/app/.env") == NULL);
+    /* seen in node_modules runtime code on a clean image: endpoints, header
+     * names, host names and my_ placeholders; random values of the same
+     * length and alphabet stay */
+    CHECK_STR(why("generic-secret", "/oauth2/v2.0/token", "/app/node_modules/x/lib/endpoint.js"),
+              "URL path");
+    CHECK_STR(why("generic-secret", "/api/v1/users/", "/app/lib/a.js"), "URL path");
+    CHECK(why("generic-secret", "/K7MDENGbPxRfi/CYv2.0a", "/app/.env") == NULL);
+    CHECK(why("generic-secret", "/oauth2/v2.0/tQ7kZ9x", "/app/.env") == NULL);
+    CHECK(why("generic-secret", "/9fXq2/Lm7Tz/4wKp8Rv", "/app/.env") == NULL);
+    CHECK_STR(why("generic-secret", "x-aws-ec2-metadata-token", "/app/node_modules/x/dist-cjs/index.js"),
+              "HTTP header or kebab-case name");
+    CHECK_STR(why("generic-secret", "X-Amz-Security-Token2", "/app/lib/a.js"),
+              "HTTP header or kebab-case name");
+    CHECK(why("generic-secret", "x-Qm7ZxKp9LwV4rT8nB3cY6h", "/app/.env") == NULL);
+    CHECK(why("generic-secret", "k3jd9x-qp82mz-wl4tr0-v7", "/app/.env") == NULL);
+    CHECK(why("generic-secret", "ab12-cd34-ef56-gh78", "/app/.env") == NULL);
+    CHECK(why("generic-password", "s3cr3t-Passw0rd-2024", "/app/.env") == NULL);
+    CHECK_STR(why("generic-password", "www.google.com/`", "/app/node_modules/x/build/v1.js"),
+              "host name or URL");
+    CHECK_STR(why("generic-password", "https://login.microsoftonline.com:443/common/oauth2/token", "/a.js"),
+              "host name or URL");
+    CHECK_STR(why("generic-secret", "s3.us-east-1.amazonaws.com", "/a.js"), "host name or URL");
+    CHECK(why("generic-password", "https://admin:Tq8vKm2Lp7Xz@db.internal.net/", "/a") == NULL);
+    CHECK(why("generic-password", "Tq8vKm2Lp7Xz-a.io", "/app/.env") == NULL);
+    CHECK(why("generic-password", "Vq3n.R8xL.com/`", "/app/.env") == NULL);
+    CHECK_STR(why("generic-secret", "my_recaptchaV3Token", "/app/node_modules/x/build/v1.js"),
+              "placeholder (my_ followed by a name)");
+    CHECK_STR(why("generic-secret", "my_stripeV2SecretKey", "/a.js"), "placeholder (my_ followed by a name)");
+    CHECK(why("generic-secret", "my_Qm7ZxKp9LwV4rT8nB3", "/app/.env") == NULL);
+    CHECK(why("generic-password", "my_Qm7ZxKp9LwV4rT8nB3", "/app/.env") == NULL);
+    /* TypeScript declaration files: types and @example doc comments; the
+     * emitted .js beside them is still scanned, and other rules still report */
+    CHECK_STR(why("generic-secret", "aorvJYubGpU6i91YnH7Mfo-AT2fIVa1zCfA_Rvq9yjVKIP3onFmmykuQ7E93y2I",
+                  "/app/node_modules/x/dist-types/commands/CreateTokenCommand.d.ts"),
+              "TypeScript declaration file (types and doc comments)");
+    CHECK_STR(why("generic-password", "Tq8vKm2Lp7Xz", "/app/src/types.d.mts"),
+              "TypeScript declaration file (types and doc comments)");
+    CHECK(why("generic-secret", "aorvJYubGpU6i91YnH7Mfo-AT2fIVa1zCfA_Rvq9yjVKIP3onFmmykuQ7E93y2I",
+              "/app/node_modules/x/dist-cjs/commands/CreateTokenCommand.js") == NULL);
+    CHECK(why("generic-secret", "Qm7ZxKp9LwV4rT8nB3cY6hJ1", "/app/src/d.ts/config.js") == NULL);
+    CHECK(why("github-pat", "ghp_9585YmA6fV4NGCvNsoGSr8UqyUy8cSTqtUnZ", "/app/types/index.d.ts") == NULL);
+    CHECK_INT(ls_detect_path_confidence("/app/node_modules/x/index.d.ts", LS_CONF_HIGH), LS_CONF_MEDIUM);
+    CHECK_INT(ls_detect_path_confidence("/app/node_modules/x/index.ts", LS_CONF_HIGH), LS_CONF_HIGH);
     CHECK_DONE();
 }
