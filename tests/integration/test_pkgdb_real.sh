@@ -224,12 +224,17 @@ REC="$(find "$PR" -path '*/lstest_pkg-1.0.dist-info/RECORD')"
 [ -n "$REC" ] || interop_die "pip wrote no RECORD"
 REC="${REC#"$PR"}"
 SITE="${REC%/lstest_pkg-1.0.dist-info/RECORD}"
-echo "# RECORD at $REC"
+# where pip put the script: /usr/bin for --prefix /usr, /usr/local/bin with
+# Debian's pip (its scheme maps a /usr prefix to /usr/local)
+TOOL="$(find "$PR" -name lstest-tool -type f)"
+[ -n "$TOOL" ] || interop_die "pip installed no lstest-tool script"
+TOOL="${TOOL#"$PR"}"
+echo "# RECORD at $REC, script at $TOOL"
 if dump "$PR" "$REC" "$T/python.txt"; then
-    expect_eq "python: the module, the data file and the script (../ resolved to /usr/bin) with sha256" \
+    expect_eq "python: the module, the data file and the script (its ../ resolved to $TOOL) with sha256" \
         "$(grep -v '\.dist-info/' "$T/python.txt" | cut -f1-6 | sort)" \
         "$(printf '%s\n' \
-            $'file\tpython\t/usr/bin/lstest-tool\tlstest_pkg\t1.0\tsha256' \
+            "file	python	$TOOL	lstest_pkg	1.0	sha256" \
             "file	python	$SITE/lstest_pkg/__init__.py	lstest_pkg	1.0	sha256" \
             "file	python	$SITE/lstest_pkg/data dir/with space.txt	lstest_pkg	1.0	sha256" | sort)"
     expect_eq "python: the RECORD lists itself without a hash" \
