@@ -243,15 +243,11 @@ int ls_pkgdb_parse_dpkg_md5sums(const char *path, const char *b, size_t len, con
             goto out;
         }
         plen = ls_pkgdb_join(NULL, 0, line + 34, n - 34, out, LS_PKGDB_PATH_MAX + 1);
-        if (plen == LS_PATH_ESCAPES)
-            continue; /* names a file above "/": no file of the image */
-        if (plen == LS_PATH_CONTROL) {
-            rc = ls_error_set(err, LS_ERR_FORMAT, "%s: line %zu: control byte in path", path, it.lineno);
+        if ((rc = ls_pkgdb_line_path(plen, path, it.lineno, err)) < 0)
             goto out;
-        }
-        if (plen < 0) {
-            rc = ls_error_set(err, LS_ERR_FORMAT, "%s: line %zu: path too long", path, it.lineno);
-            goto out;
+        if (rc == 1) {
+            rc = 0;
+            continue;
         }
         f.path = out;
         if (v->file && (rc = v->file(v->ctx, &f)) != 0)

@@ -219,15 +219,11 @@ int ls_pkgdb_parse_py_record(const char *path, const char *b, size_t len, const 
             }
         }
         plen = ls_pkgdb_join(path, base_n, fields[0].buf, fields[0].n, out, LS_PKGDB_PATH_MAX + 1);
-        if (plen == LS_PATH_ESCAPES)
+        if ((rc = ls_pkgdb_line_path(plen, path, it.lineno, err)) < 0)
+            goto out;
+        if (rc == 1) {
+            rc = 0;
             continue;
-        if (plen == LS_PATH_CONTROL) {
-            rc = ls_error_set(err, LS_ERR_FORMAT, "%s: line %zu: control byte in path", path, it.lineno);
-            goto out;
-        }
-        if (plen < 0) {
-            rc = ls_error_set(err, LS_ERR_FORMAT, "%s: line %zu: path too long", path, it.lineno);
-            goto out;
         }
         f.path = out;
         if (v->file && (rc = v->file(v->ctx, &f)) != 0)

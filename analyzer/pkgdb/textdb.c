@@ -183,3 +183,14 @@ size_t ls_pkgdb_digest_len(ls_digest_algo algo)
         return 0;
     }
 }
+
+int ls_pkgdb_line_path(long plen, const char *db, size_t lineno, ls_error *err)
+{
+    if (plen == LS_PATH_ESCAPES)
+        return 1; /* names a file above "/": no file of the image */
+    if (plen == LS_PATH_CONTROL)
+        return ls_error_set(err, LS_ERR_FORMAT, "%s: line %zu: control byte in path", db, lineno);
+    if (plen < 0)
+        return ls_error_set(err, LS_ERR_FORMAT, "%s: line %zu: path too long", db, lineno);
+    return 0;
+}

@@ -45,6 +45,11 @@ int ls_lines_next(ls_lines *it, const char **line, size_t *n);
 #define LS_PATH_TOOLONG (-3)
 long ls_pkgdb_join(const char *base, size_t blen, const char *rel, size_t rlen, char *out, size_t cap);
 
+/* What a line-oriented database does with a join result: 0 use the path,
+ * 1 skip the record (it names no file of the image), -1 a malformed
+ * database (err: "DB: line N: control byte in path" or "path too long"). */
+int ls_pkgdb_line_path(long plen, const char *db, size_t lineno, ls_error *err);
+
 /* True when s[0..n) holds a C0 control byte or DEL. */
 bool ls_pkgdb_has_control(const char *s, size_t n);
 

@@ -218,6 +218,10 @@ static void test_dpkg_md5sums(void)
     EXPECT_OK(LS_PKGDB_DPKG_MD5SUMS, "/var/lib/dpkg/info/base-files.md5sums", MD5_E "  etc/issue\n",
               "/etc/issue|base-files|(null)|md5|" MD5_E "\n");
     EXPECT_OK(LS_PKGDB_DPKG_MD5SUMS, p, "", "");
+    /* a record naming a file above "/" is skipped, also as the last one: the parse still ends in 0 */
+    EXPECT_OK(LS_PKGDB_DPKG_MD5SUMS, "/var/lib/dpkg/info/base-files.md5sums",
+              MD5_E "  etc/issue\n" MD5_E "  ../../../../escape\n", "/etc/issue|base-files|(null)|md5|" MD5_E "\n");
+    EXPECT_OK(LS_PKGDB_PY_RECORD, "/site/a-1.dist-info/RECORD", "../../../../../escape,,\n", "");
     /* truncated in the middle of a digest */
     EXPECT_ERR(LS_PKGDB_DPKG_MD5SUMS, p, MD5_E "  etc/a\nd41d8cd98f", LS_ERR_FORMAT,
                "/var/lib/dpkg/info/libgnutls30:amd64.md5sums: line 2: not a \"MD5  PATH\" line");
