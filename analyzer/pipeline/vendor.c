@@ -522,6 +522,15 @@ static int by_slot(const void *a, const void *b)
     return x->db < y->db ? -1 : x->db > y->db; /* stable: database order */
 }
 
+static int by_package(const void *a, const void *b)
+{
+    const pkg_version *x = a, *y = b;
+    int c = strcmp(x->package, y->package);
+    if (c)
+        return c;
+    return x->db < y->db ? -1 : x->db > y->db;
+}
+
 /* The record vouching for the file at path with content c in layer L, or NULL. */
 static const pkg_record *verified(const judge *j, ls_fs_layer *const *fs, const ls_vendor_layer *L,
                                   const char *path, ls_content_id c)
@@ -548,14 +557,31 @@ static const pkg_record *verified(const judge *j, ls_fs_layer *const *fs, const 
 }
 
 /* dpkg keeps versions in the status file, not beside the md5sums. */
-static const char *version_of(const judge *j, ls_fs_layer *const *fs, const pkg_record *r, long at)
+/* dpkg keeps versions in the status file, not beside the md5sums. The
+ * versions are sorted by (package, database): a package's run is found by
+ * bisection and read from its last database down, so the newest visible
+ * status file answers, and a status file listing a million packages costs a
+ * lookup a logarithm, never a walk. */
+static const char *status_version(const judge *j, ls_fs_layer *const *fs, const char *package, long at)
 {
-    if (r->version)
-        return r->version;
-    for (size_t i = j->n_vers; i-- > 0;)
-        if (strcmp(j->vers[i].package, r->package) == 0 && db_visible(j, j->vers[i].db, fs, at))
+    size_t lo = 0, hi = j->n_vers;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(j->vers[mid].package, package) <= 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    /* lo: one past the package's run */
+    for (size_t i = lo; i-- > 0 && strcmp(j->vers[i].package, package) == 0;)
+        if (db_visible(j, j->vers[i].db, fs, at))
             return j->vers[i].version;
     return NULL;
+}
+
+static const char *version_of(const judge *j, ls_fs_layer *const *fs, const pkg_record *r, long at)
+{
+    return r->version ? r->version : status_version(j, fs, r->package, at);
 }
 
 static long intern_package(ls_report *r, const char *manager, const char *name, const char *version)
@@ -612,14 +638,6 @@ static bool installed_here(const judge *j, long at, const char *package)
             return true;
     }
     return false;
-}
-
-static const char *status_version(const judge *j, ls_fs_layer *const *fs, const char *package, long at)
-{
-    for (size_t i = j->n_vers; i-- > 0;)
-        if (strcmp(j->vers[i].package, package) == 0 && db_visible(j, j->vers[i].db, fs, at))
-            return j->vers[i].version;
-    return NULL;
 }
 
 /* The generating package of a key at path in layer `at`, or NULL. */
@@ -694,6 +712,8 @@ int ls_vendor_resolve(ls_vendor_layer *layers, ls_fs_layer *const *fs, size_t n,
         goto out;
     if (j.n_recs)
         qsort(j.recs, j.n_recs, sizeof *j.recs, by_slot);
+    if (j.n_vers)
+        qsort(j.vers, j.n_vers, sizeof *j.vers, by_package);
     for (size_t i = 0; i < n; i++)
         for (size_t k = 0; k < layers[i].findings->n; k++)
             if (judge_finding(&j, fs, &layers[i], k, r) != 0) {
