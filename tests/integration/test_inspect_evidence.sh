@@ -22,6 +22,9 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 ls_test_init "$@"
 MKIMAGE="python3 $SRC/tests/tools/mkimage.py"
+# the bound on one command: past it the command hangs. A command that compiles
+# the rule set cold takes about 45 s of CPU under ASan, more on a loaded host.
+if [ -n "${ASAN_OPTIONS:-}" ]; then TMO=${TMO:-300}; fi
 run() { # NAME WANT_EXIT ARGS...
   local name=$1 want=$2 rc=0
   shift 2
