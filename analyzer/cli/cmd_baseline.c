@@ -100,6 +100,7 @@ int cli_cmd_baseline(const cli_opts *o, const char *what, const char *image)
     json_t *root = json_object(), *fps = json_array();
     FILE *out = stdout;
     int status = EXIT_ERROR, rc;
+    bool exists;
     ls_error_clear(&err);
     if (strcmp(what, "create") != 0) {
         ls_error_set(&err, LS_ERR_USAGE, "baseline %s: expected create", what);
@@ -109,6 +110,9 @@ int cli_cmd_baseline(const cli_opts *o, const char *what, const char *image)
         ls_error_set(&err, LS_ERR_USAGE, "baseline create takes an IMAGE or --from-report REPORT.json");
         goto out;
     }
+    /* a refused -o is known before the scan, not after it */
+    if (o->output && ls_file_check_output(o->output, LS_OUT_TRUNCATE, &exists, &err) != 0)
+        goto out;
     if ((image ? from_image(o, image, fps, &err) : from_report(o->from_report, fps, &err)) != 0)
         goto out;
     json_object_set_new(root, "layerscan_baseline", json_integer(1));

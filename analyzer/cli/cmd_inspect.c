@@ -40,7 +40,11 @@ static int scan_and_write(const cli_opts *opts, const char *image, ls_report_wri
     ls_write_opts wo = {.show_secrets = opts->show_secrets};
     FILE *out = stdout;
     int rc = -1;
+    bool exists;
     if (cli_config_load(opts, &cfg, err) != 0 || cli_opts_merge(opts, &cfg, &eff, err) != 0)
+        goto out;
+    /* a refused -o is known before the scan, not after it */
+    if (opts->output && ls_file_check_output(opts->output, LS_OUT_TRUNCATE, &exists, err) != 0)
         goto out;
     if (eff.baseline && cli_baseline_load(eff.baseline, &baseline, err) != 0)
         goto out;
@@ -256,6 +260,7 @@ int cli_cmd_inspect(const cli_opts *o, const char *cmd, const char *image)
                             .max_json_bytes = o->max_json_bytes,
                             .max_layer_bytes = o->max_layer_bytes};
     int rc = -1;
+    bool exists;
     ls_error_clear(&err);
     if (strcmp(cmd, "layers") == 0) {
         rc = scan_and_write(o, image, ls_report_write_layers, &err);
@@ -265,6 +270,10 @@ int cli_cmd_inspect(const cli_opts *o, const char *cmd, const char *image)
         ls_error_set(&err, LS_ERR_USAGE, "%s needs --layer N", cmd);
     } else if (strcmp(cmd, "extract") == 0 && !o->entry_path) {
         ls_error_set(&err, LS_ERR_USAGE, "extract needs --path /PATH");
+    } else if (o->output && ls_file_check_output(o->output, strcmp(cmd, "extract") == 0 && !o->force
+                                                                 ? LS_OUT_NEW : LS_OUT_TRUNCATE,
+                                                 &exists, &err) != 0) {
+        /* a refused -o is known before the image is read, not after it */
     } else if (ls_source_open(&src, image, &sopts, &err) == 0) {
         rc = strcmp(cmd, "extract") == 0 ? do_extract(o, image, src, &err) : do_diff(o, image, src, &err);
     }

@@ -87,7 +87,7 @@ int cli_cmd_scan(const cli_opts *opts, const char *image)
     char root_buf[4096];
     const char *root;          /* the cache root: compiled rules (and with --cache, layer results) */
     ls_layer_cache *lc = NULL; /* only with --cache DIR: a plain scan keeps no layer results */
-    bool layered;
+    bool layered, exists;
     int status = EXIT_ERROR, rc;
     ls_error_clear(&err);
     if (want_progress()) {
@@ -96,6 +96,9 @@ int cli_cmd_scan(const cli_opts *opts, const char *image)
         so.progress_ctx = &prog;
     }
     if (cli_config_load(opts, &cfg, &err) != 0 || cli_opts_merge(opts, &cfg, &eff, &err) != 0)
+        goto out;
+    /* a refused -o is known now, not after a scan that may take minutes */
+    if (o->output && ls_file_check_output(o->output, LS_OUT_TRUNCATE, &exists, &err) != 0)
         goto out;
     if (o->baseline && cli_baseline_load(o->baseline, &baseline, &err) != 0)
         goto out;

@@ -285,4 +285,16 @@ for c in scan layers history diff baseline audit audit-resume extract; do
 done
 no_temp "-o: no temporary file" out
 
+# -o is checked before the image is read: with a missing image the refusal names the output
+kept=$SMALL
+SMALL=$WORK/no-such-image.tar
+for c in scan layers history diff baseline audit extract; do
+  read -r -a args <<<"$(outcmd "$c" "out/link-$c")"
+  [ "$c" = audit ] && echo "$SMALL" >list.txt
+  run "early-$c" 2 "${args[@]}"
+  expect_eq "$c -o symlink: refused before the image is read" "$(tail -n 1 "early-$c.err")" \
+    "layerscan: out/link-$c is a symlink: refusing to write through it"
+done
+SMALL=$kept
+
 ls_test_finish "inspect evidence"
