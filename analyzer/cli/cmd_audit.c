@@ -93,14 +93,6 @@ static json_t *audit_field(const char *ref)
     return a;
 }
 
-/* root[key] = v (owned, released on failure); a NULL root or v or a failed
- * set clears *ok. */
-static void put(bool *ok, json_t *root, const char *key, json_t *v)
-{
-    if (json_object_set_new(root, key, v) != 0)
-        *ok = false;
-}
-
 static char *dump_line(json_t *root)
 {
     char *s = root ? json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII) : NULL;
@@ -113,11 +105,11 @@ static char *error_line(const char *ref, const ls_error *err)
 {
     json_t *root = json_object(), *e = json_object();
     bool ok = e != NULL;
-    put(&ok, root, "report_version", json_integer(1));
-    put(&ok, root, "audit", audit_field(ref));
-    put(&ok, e, "code", json_string(ls_code_name(err->code)));
-    put(&ok, e, "message", ls_json_str(err->msg));
-    put(&ok, root, "error", e);
+    ls_json_put(&ok, root, "report_version", json_integer(1));
+    ls_json_put(&ok, root, "audit", audit_field(ref));
+    ls_json_put(&ok, e, "code", json_string(ls_code_name(err->code)));
+    ls_json_put(&ok, e, "message", ls_json_str(err->msg));
+    ls_json_put(&ok, root, "error", e);
     if (!ok) {
         json_decref(root);
         return NULL;
@@ -160,7 +152,7 @@ static void audit_image(audit_run *a, const char *ref, audit_slot *s)
         cli_apply_policy(r, a->o, a->cfg, a->baseline, &err) == 0) {
         json_t *root = ls_report_json(r, &wo);
         bool ok = true;
-        put(&ok, root, "audit", audit_field(ref));
+        ls_json_put(&ok, root, "audit", audit_field(ref));
         if (!ok)
             json_decref(root);
         else if ((s->line = dump_line(root)) != NULL)
@@ -311,21 +303,21 @@ static int write_summary(audit_run *a, const ls_layer_cache_stats *st, size_t re
     char *line;
     bool ok = sum && f;
     int rc;
-    put(&ok, sum, "images", json_integer((json_int_t)a->t.images));
-    put(&ok, sum, "layers", json_integer((json_int_t)a->t.layers));
-    put(&ok, sum, "unique_layers", json_integer((json_int_t)a->unique.n));
-    put(&ok, sum, "layers_scanned", json_integer((json_int_t)st->scanned));
-    put(&ok, sum, "cache_hits", json_integer((json_int_t)st->hits));
-    put(&ok, sum, "bytes_fetched", json_integer((json_int_t)bytes_fetched(a, st)));
+    ls_json_put(&ok, sum, "images", json_integer((json_int_t)a->t.images));
+    ls_json_put(&ok, sum, "layers", json_integer((json_int_t)a->t.layers));
+    ls_json_put(&ok, sum, "unique_layers", json_integer((json_int_t)a->unique.n));
+    ls_json_put(&ok, sum, "layers_scanned", json_integer((json_int_t)st->scanned));
+    ls_json_put(&ok, sum, "cache_hits", json_integer((json_int_t)st->hits));
+    ls_json_put(&ok, sum, "bytes_fetched", json_integer((json_int_t)bytes_fetched(a, st)));
     for (int k = N_SEV - 1; k >= 0; k--)
-        put(&ok, f, sev[k], json_integer((json_int_t)a->t.findings[k]));
-    put(&ok, sum, "findings", f);
-    put(&ok, sum, "errors", json_integer((json_int_t)a->t.errors));
-    put(&ok, sum, "failed_images", json_integer((json_int_t)a->t.failed));
-    put(&ok, sum, "resumed", json_integer((json_int_t)resumed));
-    put(&ok, sum, "cache_rejected", json_integer((json_int_t)st->rejected));
-    put(&ok, sum, "retried", json_integer((json_int_t)retried));
-    put(&ok, root, "summary", sum);
+        ls_json_put(&ok, f, sev[k], json_integer((json_int_t)a->t.findings[k]));
+    ls_json_put(&ok, sum, "findings", f);
+    ls_json_put(&ok, sum, "errors", json_integer((json_int_t)a->t.errors));
+    ls_json_put(&ok, sum, "failed_images", json_integer((json_int_t)a->t.failed));
+    ls_json_put(&ok, sum, "resumed", json_integer((json_int_t)resumed));
+    ls_json_put(&ok, sum, "cache_rejected", json_integer((json_int_t)st->rejected));
+    ls_json_put(&ok, sum, "retried", json_integer((json_int_t)retried));
+    ls_json_put(&ok, root, "summary", sum);
     if (!ok) {
         json_decref(root);
         return -1;

@@ -35,10 +35,16 @@ static const char *security_severity(ls_severity s)
     return s == LS_SEV_CRITICAL ? "9.5" : s == LS_SEV_HIGH ? "8.0" : s == LS_SEV_MEDIUM ? "5.5" : "2.0";
 }
 
+/* {"text": text}; NULL when out of memory or text is NULL (its builder failed). */
 static json_t *text_obj(const char *text)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "text", ls_json_str(text));
+    json_t *o = text ? json_object() : NULL;
+    bool ok = o != NULL;
+    ls_json_put(&ok, o, "text", ls_json_str(text));
+    if (!ok) {
+        json_decref(o);
+        return NULL;
+    }
     return o;
 }
 
@@ -135,17 +141,20 @@ static char *fate_text(const ls_finding *f)
     return strdup("");
 }
 
-/* "<title> in <where>, <fate>. Introduced by: <instruction>. Secret: <redacted>." */
+/* "<title> in <where>, <fate>. Introduced by: <instruction>. Secret: <redacted>."
+ * NULL when out of memory: a message is never written with a piece missing. */
 static json_t *message(const ls_report *r, const ls_finding *f, const ls_write_opts *o)
 {
     const ls_rule *rule = ls_ruleset_get(r->rules, f->rule);
-    char *ins = ls_redact_text(r, ls_report_instruction(r, f), o->show_secrets);
+    const char *instruction = ls_report_instruction(r, f);
+    char *ins = ls_redact_text(r, instruction, o->show_secrets);
     char *secret = o->show_secrets ? strdup(f->secret) : ls_redact_secret(f->secret);
     char *fate = fate_text(f), where[64], *text = malloc(64), lc[48];
     size_t len = 0, cap = 64;
-    json_t *j;
-    if (text)
-        text[0] = '\0';
+    json_t *j = NULL;
+    if (!text || !fate || !secret || (instruction && !ins))
+        goto out;
+    text[0] = '\0';
     append(&text, &len, &cap, rule->title, strlen(rule->title));
     append(&text, &len, &cap, " in ", 4);
     if (f->layer >= 0 && f->source == LS_SOURCE_FILE) {
@@ -155,15 +164,16 @@ static json_t *message(const ls_report *r, const ls_finding *f, const ls_write_o
     append(&text, &len, &cap, f->path, strlen(f->path));
     snprintf(lc, sizeof lc, ":%llu:%llu, ", (unsigned long long)f->line, (unsigned long long)f->column);
     append(&text, &len, &cap, lc, strlen(lc));
-    append(&text, &len, &cap, fate ? fate : "", fate ? strlen(fate) : 0);
+    append(&text, &len, &cap, fate, strlen(fate));
     if (ins) {
         append(&text, &len, &cap, ". Introduced by: ", 17);
         append(&text, &len, &cap, ins, strlen(ins));
     }
     append(&text, &len, &cap, ". Secret: ", 10);
-    append(&text, &len, &cap, secret ? secret : "", secret ? strlen(secret) : 0);
+    append(&text, &len, &cap, secret, strlen(secret));
     append(&text, &len, &cap, ".", 1);
-    j = text_obj(text ? text : "");
+    j = text_obj(text);
+out:
     free(text);
     free(fate);
     free(secret);
@@ -176,6 +186,7 @@ static json_t *rule_json(const ls_rule *rule)
     json_t *j = json_object(), *cfg = json_object(), *props = json_object(), *tags = json_array();
     char *name = pascal_name(rule->id), *help = NULL;
     size_t len = 0, cap = 128;
+    bool ok = j && cfg && props && tags && name;
     if ((help = malloc(cap)) != NULL)
         help[0] = '\0';
     append(&help, &len, &cap, rule->title, strlen(rule->title));
@@ -187,23 +198,27 @@ static json_t *rule_json(const ls_rule *rule)
         append(&help, &len, &cap, i == 0 ? " See: " : " ", i == 0 ? 6 : 1);
         append(&help, &len, &cap, rule->references[i], strlen(rule->references[i]));
     }
-    json_object_set_new(j, "id", json_string(rule->id));
-    json_object_set_new(j, "name", ls_json_str(name ? name : rule->id));
-    json_object_set_new(j, "shortDescription", text_obj(rule->title));
-    json_object_set_new(j, "fullDescription", text_obj(rule->title));
-    json_object_set_new(j, "help", text_obj(help ? help : rule->title));
-    json_object_set_new(cfg, "level", json_string(sarif_level(rule->severity)));
-    json_object_set_new(j, "defaultConfiguration", cfg);
-    json_array_append_new(tags, json_string("security"));
-    json_array_append_new(tags, json_string("secret"));
-    json_object_set_new(props, "tags", tags);
-    json_object_set_new(props, "severity", json_string(ls_severity_name(rule->severity)));
-    json_object_set_new(props, "confidence", json_string(ls_confidence_name(rule->confidence)));
-    json_object_set_new(props, "family", json_string(rule->family));
-    json_object_set_new(props, "security-severity", json_string(security_severity(rule->severity)));
-    json_object_set_new(j, "properties", props);
+    ls_json_put(&ok, j, "id", json_string(rule->id));
+    ls_json_put(&ok, j, "name", ls_json_str(name));
+    ls_json_put(&ok, j, "shortDescription", text_obj(rule->title));
+    ls_json_put(&ok, j, "fullDescription", text_obj(rule->title));
+    ls_json_put(&ok, j, "help", text_obj(help));
+    ls_json_put(&ok, cfg, "level", json_string(sarif_level(rule->severity)));
+    ls_json_put(&ok, j, "defaultConfiguration", cfg);
+    ls_json_append(&ok, tags, json_string("security"));
+    ls_json_append(&ok, tags, json_string("secret"));
+    ls_json_put(&ok, props, "tags", tags);
+    ls_json_put(&ok, props, "severity", json_string(ls_severity_name(rule->severity)));
+    ls_json_put(&ok, props, "confidence", json_string(ls_confidence_name(rule->confidence)));
+    ls_json_put(&ok, props, "family", json_string(rule->family));
+    ls_json_put(&ok, props, "security-severity", json_string(security_severity(rule->severity)));
+    ls_json_put(&ok, j, "properties", props);
     free(name);
     free(help);
+    if (!ok) {
+        json_decref(j);
+        return NULL;
+    }
     return j;
 }
 
@@ -214,44 +229,51 @@ static json_t *result_json(const ls_report *r, const ls_finding *f, long rule_in
     json_t *j = json_object(), *locs = json_array(), *loc = json_object(), *phys = json_object(),
            *art = json_object(), *region = json_object(), *fp = json_object(), *props = json_object();
     char *uri = ls_sarif_uri(f);
-    json_object_set_new(j, "ruleId", json_string(rule->id));
-    json_object_set_new(j, "ruleIndex", json_integer(rule_index));
-    json_object_set_new(j, "level", json_string(sarif_level(rule->severity)));
-    json_object_set_new(j, "message", message(r, f, o));
-    json_object_set_new(art, "uri", ls_json_str(uri ? uri : ""));
-    json_object_set_new(phys, "artifactLocation", art);
-    json_object_set_new(region, "startLine", json_integer((json_int_t)(f->line ? f->line : 1)));
-    json_object_set_new(region, "startColumn", json_integer((json_int_t)(f->column ? f->column : 1)));
-    json_object_set_new(phys, "region", region);
-    json_object_set_new(loc, "physicalLocation", phys);
-    json_array_append_new(locs, loc);
-    json_object_set_new(j, "locations", locs);
-    json_object_set_new(fp, FINGERPRINT_KEY, json_string(f->fingerprint));
-    json_object_set_new(j, "partialFingerprints", fp);
+    bool ok = j && locs && loc && phys && art && region && fp && props && uri;
+    ls_json_put(&ok, j, "ruleId", json_string(rule->id));
+    ls_json_put(&ok, j, "ruleIndex", json_integer(rule_index));
+    ls_json_put(&ok, j, "level", json_string(sarif_level(rule->severity)));
+    ls_json_put(&ok, j, "message", message(r, f, o));
+    ls_json_put(&ok, art, "uri", ls_json_str(uri));
+    ls_json_put(&ok, phys, "artifactLocation", art);
+    ls_json_put(&ok, region, "startLine", json_integer((json_int_t)(f->line ? f->line : 1)));
+    ls_json_put(&ok, region, "startColumn", json_integer((json_int_t)(f->column ? f->column : 1)));
+    ls_json_put(&ok, phys, "region", region);
+    ls_json_put(&ok, loc, "physicalLocation", phys);
+    ls_json_append(&ok, locs, loc);
+    ls_json_put(&ok, j, "locations", locs);
+    ls_json_put(&ok, fp, FINGERPRINT_KEY, json_string(f->fingerprint));
+    ls_json_put(&ok, j, "partialFingerprints", fp);
     if (suppressed_by) {
         json_t *sups = json_array(), *s = json_object();
-        json_object_set_new(s, "kind", json_string("external"));
-        json_object_set_new(s, "justification", json_string(suppressed_by));
-        json_array_append_new(sups, s);
-        json_object_set_new(j, "suppressions", sups);
+        if (!sups || !s)
+            ok = false;
+        ls_json_put(&ok, s, "kind", json_string("external"));
+        ls_json_put(&ok, s, "justification", json_string(suppressed_by));
+        ls_json_append(&ok, sups, s);
+        ls_json_put(&ok, j, "suppressions", sups);
     }
-    json_object_set_new(props, "severity", json_string(ls_severity_name(rule->severity)));
-    json_object_set_new(props, "confidence", json_string(ls_confidence_name(f->confidence)));
-    json_object_set_new(props, "source", json_string(ls_finding_source_name(f->source)));
-    json_object_set_new(props, "layer", f->layer >= 0 ? json_integer(f->layer) : json_null());
-    json_object_set_new(props, "path", ls_json_str(f->path));
-    json_object_set_new(props, "status", json_string(ls_status_name(f->status)));
-    json_object_set_new(props, "removed_in_layer",
-                        f->removed_in_layer >= 0 ? json_integer(f->removed_in_layer) : json_null());
-    json_object_set_new(props, "origin", json_string(ls_origin_name(f->origin)));
+    ls_json_put(&ok, props, "severity", json_string(ls_severity_name(rule->severity)));
+    ls_json_put(&ok, props, "confidence", json_string(ls_confidence_name(f->confidence)));
+    ls_json_put(&ok, props, "source", json_string(ls_finding_source_name(f->source)));
+    ls_json_put(&ok, props, "layer", f->layer >= 0 ? json_integer(f->layer) : json_null());
+    ls_json_put(&ok, props, "path", ls_json_str(f->path));
+    ls_json_put(&ok, props, "status", json_string(ls_status_name(f->status)));
+    ls_json_put(&ok, props, "removed_in_layer",
+                f->removed_in_layer >= 0 ? json_integer(f->removed_in_layer) : json_null());
+    ls_json_put(&ok, props, "origin", json_string(ls_origin_name(f->origin)));
     if (f->package >= 0 && (size_t)f->package < r->n_packages) {
         const ls_package *p = &r->packages[f->package];
-        json_object_set_new(props, "package",
-                            json_pack("{s:s, s:o, s:o}", "manager", p->manager, "name", ls_json_str(p->name),
-                                      "version", p->version ? ls_json_str(p->version) : json_null()));
+        ls_json_put(&ok, props, "package",
+                    json_pack("{s:s, s:o, s:o}", "manager", p->manager, "name", ls_json_str(p->name), "version",
+                              p->version ? ls_json_str(p->version) : json_null()));
     }
-    json_object_set_new(j, "properties", props);
+    ls_json_put(&ok, j, "properties", props);
     free(uri);
+    if (!ok) {
+        json_decref(j);
+        return NULL;
+    }
     return j;
 }
 
@@ -271,6 +293,7 @@ int ls_report_write_sarif(const ls_report *r, FILE *out, const ls_write_opts *o,
     long *rule_index = malloc((n_rules ? n_rules : 1) * sizeof *rule_index);
     json_t *root, *runs, *run, *tool, *driver, *rules, *results, *props, *img;
     long next = 0;
+    bool ok;
     int rc;
     if (!rule_index)
         return ls_error_set(err, LS_ERR_NOMEM, "out of memory writing the SARIF report");
@@ -283,40 +306,46 @@ int ls_report_write_sarif(const ls_report *r, FILE *out, const ls_write_opts *o,
     driver = json_object();
     rules = json_array();
     results = json_array();
+    props = json_object();
+    img = json_object();
+    ok = root && runs && run && tool && driver && rules && results && props && img;
     /* rules in order of first use */
     for (size_t i = 0; i < n; i++) {
         const char *why;
         const ls_finding *f = nth_finding(r, i, &why);
         if (rule_index[f->rule] < 0) {
             rule_index[f->rule] = next++;
-            json_array_append_new(rules, rule_json(ls_ruleset_get(r->rules, f->rule)));
+            ls_json_append(&ok, rules, rule_json(ls_ruleset_get(r->rules, f->rule)));
         }
-        json_array_append_new(results, result_json(r, f, rule_index[f->rule], why, o));
+        ls_json_append(&ok, results, result_json(r, f, rule_index[f->rule], why, o));
     }
-    json_object_set_new(root, "$schema", json_string(SARIF_SCHEMA));
-    json_object_set_new(root, "version", json_string("2.1.0"));
-    json_object_set_new(driver, "name", json_string("layerscan"));
-    json_object_set_new(driver, "version", json_string(LAYERSCAN_VERSION));
-    json_object_set_new(driver, "rules", rules);
-    json_object_set_new(tool, "driver", driver);
-    json_object_set_new(run, "tool", tool);
-    json_object_set_new(run, "results", results);
-    props = json_object();
-    img = json_object();
-    json_object_set_new(img, "reference", ls_json_str(r->image->reference));
-    json_object_set_new(img, "transport", ls_json_str(r->image->transport));
-    json_object_set_new(img, "manifest_digest", ls_json_str(r->image->manifest_digest));
-    json_object_set_new(img, "config_digest", ls_json_str(r->image->config_digest));
-    json_object_set_new(props, "image", img);
-    json_object_set_new(props, "suppressed", json_integer((json_int_t)r->n_suppressed));
-    json_object_set_new(props, "errors", json_integer((json_int_t)r->n_errors));
-    json_object_set_new(run, "properties", props);
-    json_array_append_new(runs, run);
-    json_object_set_new(root, "runs", runs);
-    rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
-    json_decref(root);
+    ls_json_put(&ok, root, "$schema", json_string(SARIF_SCHEMA));
+    ls_json_put(&ok, root, "version", json_string("2.1.0"));
+    ls_json_put(&ok, driver, "name", json_string("layerscan"));
+    ls_json_put(&ok, driver, "version", json_string(LAYERSCAN_VERSION));
+    ls_json_put(&ok, driver, "rules", rules);
+    ls_json_put(&ok, tool, "driver", driver);
+    ls_json_put(&ok, run, "tool", tool);
+    ls_json_put(&ok, run, "results", results);
+    ls_json_put(&ok, img, "reference", ls_json_str(r->image->reference));
+    ls_json_put(&ok, img, "transport", ls_json_str(r->image->transport));
+    ls_json_put(&ok, img, "manifest_digest", ls_json_str(r->image->manifest_digest));
+    ls_json_put(&ok, img, "config_digest", ls_json_str(r->image->config_digest));
+    ls_json_put(&ok, props, "image", img);
+    ls_json_put(&ok, props, "suppressed", json_integer((json_int_t)r->n_suppressed));
+    ls_json_put(&ok, props, "errors", json_integer((json_int_t)r->n_errors));
+    ls_json_put(&ok, run, "properties", props);
+    ls_json_append(&ok, runs, run);
+    ls_json_put(&ok, root, "runs", runs);
     free(rule_index);
-    if (rc != 0 || fputc('\n', out) == EOF || fflush(out) != 0)
-        return ls_error_set(err, LS_ERR_IO, "cannot write the SARIF report");
-    return 0;
+    if (!ok) {
+        /* nothing written: a SARIF file with a result missing would pass for a complete one */
+        json_decref(root);
+        return ls_error_set(err, LS_ERR_NOMEM, "out of memory building the SARIF report");
+    }
+    rc = ls_json_dump(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII, "SARIF report", err);
+    json_decref(root);
+    if (rc == 0 && fflush(out) != 0)
+        rc = ls_error_set(err, LS_ERR_IO, "cannot write the SARIF report");
+    return rc;
 }
