@@ -60,10 +60,10 @@
 #include "blob/decoder.h"
 #include "blob/ring.h"
 #include "blob/sha256.h"
+#include "blob/sniff.h"
 #include "core/mapguard.h"
 
 #define BLOB_IN_SIZE (128u * 1024u)
-#define BLOB_SNIFF_SIZE 10u
 /* A plain tar at least this large is served from a mapping when its reader
  * offers one (blob_map.h); smaller ones are not worth a hashing thread.
  * A compressed blob that large is decoded from its mapping (no read copy). */
@@ -238,32 +238,31 @@ static int blob_refill(ls_blob *b, ls_error *err)
     return blob_read_raw(b, err) < 0 ? -1 : 0;
 }
 
-static bool has_magic(const ls_blob *b, const char *magic, size_t n)
-{
-    return b->in_len >= n && memcmp(b->in, magic, n) == 0;
-}
-
-/* Reads the first bytes (kept in `in`) and picks the decoder. The sniffed
- * bytes enter the compressed digest here, once it is known to be separate. */
+/* Reads the first bytes (kept in `in`) and picks the decoder (sniff.h). The
+ * sniffed bytes enter the compressed digest here, once it is known to be
+ * separate. */
 static int blob_sniff(ls_blob *b, ls_error *err)
 {
-    while (b->in_len < BLOB_SNIFF_SIZE && !b->eof)
+    while (b->in_len < LS_SNIFF_BYTES && !b->eof)
         if (blob_read_raw(b, err) < 0)
             return -1;
-    if (has_magic(b, "\x1f\x8b", 2)) {
+    switch (ls_sniff(b->in, b->in_len)) {
+    case LS_SNIFF_GZIP:
         b->compression = LS_COMP_GZIP;
         b->ops = ls_decoder_gzip();
-    } else if (has_magic(b, "\x28\xb5\x2f\xfd", 4)) {
+        break;
+    case LS_SNIFF_ZSTD:
         b->compression = LS_COMP_ZSTD;
         b->ops = ls_decoder_zstd();
-    } else if (has_magic(b, "\xfd" "7zXZ\x00", 6)) {
+        break;
+    case LS_SNIFF_XZ:
         return ls_error_set(err, LS_ERR_UNSUPPORTED, "%s: compression xz not supported", b->label);
-    } else if (has_magic(b, "BZh", 3) && b->in_len >= 10 && b->in[3] >= '1' && b->in[3] <= '9' &&
-               (memcmp(b->in + 4, "1AY&SY", 6) == 0 || memcmp(b->in + 4, "\x17rE8P\x90", 6) == 0)) {
+    case LS_SNIFF_BZIP2:
         return ls_error_set(err, LS_ERR_UNSUPPORTED, "%s: compression bzip2 not supported", b->label);
-    } else {
+    case LS_SNIFF_NONE:
         b->compression = LS_COMP_NONE;
         b->ops = ls_decoder_none();
+        break;
     }
     if (b->compression != LS_COMP_NONE && ls_sha256_update(&b->h_raw, b->in, b->in_len, err) < 0)
         return -1;
