@@ -122,7 +122,7 @@ static la_ssize_t read_cb(struct archive *a, void *ud, const void **out)
     size_t len = 0;
     int r;
     /* an empty block is not the end: libarchive would take 0 for EOF */
-    while ((r = w->src->next(w->src->ud, out, &len, &w->below)) > 0 && len == 0)
+    while ((r = ls_blocks_next(w->src, out, &len, &w->below)) > 0 && len == 0)
         ;
     if (r < 0) {
         w->below_failed = true;

@@ -41,12 +41,18 @@ typedef struct {
     ls_vendor_capture *vc;   /* package databases and digests (pipeline/vendor_capture.h) */
 } scan_ctx;
 
-/* A layer file's blocks, hashed on the way (its content id). */
-static int entry_next(void *ud, const void **buf, size_t *len, ls_error *err)
+/* A layer file's blocks, hashed on the way (its content id) and seen by the
+ * vendor capture. */
+typedef struct {
+    ls_blocks data;          /* the entry's data (layer.h) */
+    scan_ctx *c;
+} file_blocks;
+
+static int file_blocks_next(void *ud, const void **buf, size_t *len, ls_error *err)
 {
-    void **pair = ud;
-    scan_ctx *c = pair[1];
-    int r = ls_entry_data_next(pair[0], buf, len, err);
+    file_blocks *f = ud;
+    scan_ctx *c = f->c;
+    int r = ls_blocks_next(&f->data, buf, len, err);
     if (r > 0) {
         XXH3_128bits_update(c->hash, *buf, *len);
         ls_vendor_capture_block(c->vc, *buf, *len);
@@ -56,8 +62,8 @@ static int entry_next(void *ud, const void **buf, size_t *len, ls_error *err)
 
 static int scan_file(scan_ctx *c, const ls_entry *e, ls_entry_data *data, ls_error *err)
 {
-    void *pair[2] = {data, c};
-    ls_block_src src = {.next = entry_next, .ud = pair};
+    file_blocks fb = {.data = ls_entry_data_blocks(data), .c = c};
+    ls_blocks src = {.next = file_blocks_next, .ud = &fb};
     size_t first = c->out->findings.n;
     ls_content_id content;
     XXH128_hash_t h;

@@ -100,85 +100,13 @@ static ls_scanner *level(ls_stream_scan *c, unsigned d, ls_error *err)
     return c->sc[d];
 }
 
-/* A source whose first bytes are read ahead (for sniffing) and then
- * delivered again: zero-copy when the first block is long enough. */
+/* A stream read ahead (core/blocks.h) for sniffing, and its blocks again. */
 typedef struct {
-    ls_block_src *below;
-    unsigned char copy[SNIFF_BYTES];
-    const unsigned char *head;   /* what the sniffers see */
-    size_t head_len;
-    const unsigned char *rest;   /* the uncopied tail of the last block read ahead */
-    size_t rest_len;
-    int stage;                   /* 0 head, 1 rest, 2 below */
-    bool eof;
+    ls_blocks_ahead ahead;
+    ls_blocks src;
 } peek_src;
 
-static int peek_fill(peek_src *p, ls_block_src *below, ls_error *err)
-{
-    const void *b;
-    size_t n = 0, total;
-    int r;
-    memset(p, 0, sizeof *p);
-    p->below = below;
-    if ((r = below->next(below->ud, &b, &n, err)) <= 0) {
-        p->eof = r == 0;
-        return r < 0 ? -1 : 0;
-    }
-    if (n >= SNIFF_BYTES) {
-        p->head = b;
-        p->head_len = n;
-        return 0;
-    }
-    if (n) /* libarchive may hand out an empty block with a NULL pointer */
-        memcpy(p->copy, b, n);
-    total = n;
-    while (total < SNIFF_BYTES) {
-        size_t take;
-        if ((r = below->next(below->ud, &b, &n, err)) < 0)
-            return -1;
-        if (r == 0) {
-            p->eof = true;
-            break;
-        }
-        take = n < SNIFF_BYTES - total ? n : SNIFF_BYTES - total;
-        if (take)
-            memcpy(p->copy + total, b, take);
-        total += take;
-        if (take < n) {
-            p->rest = (const unsigned char *)b + take;
-            p->rest_len = n - take;
-        }
-    }
-    p->head = p->copy;
-    p->head_len = total;
-    return 0;
-}
-
-static int peek_next(void *ud, const void **buf, size_t *len, ls_error *err)
-{
-    peek_src *p = ud;
-    if (p->stage == 0) {
-        p->stage = 1;
-        if (p->head_len) {
-            *buf = p->head;
-            *len = p->head_len;
-            return 1;
-        }
-    }
-    if (p->stage == 1) {
-        p->stage = 2;
-        if (p->rest_len) {
-            *buf = p->rest;
-            *len = p->rest_len;
-            return 1;
-        }
-    }
-    if (p->eof)
-        return 0;
-    return p->below->next(p->below->ud, buf, len, err);
-}
-
-static int scan_stream(ls_stream_scan *c, unsigned depth, const char *path, ls_block_src *src, ls_error *err);
+static int scan_stream(ls_stream_scan *c, unsigned depth, const char *path, ls_blocks *src, ls_error *err);
 
 /* Keeps the head of a keystore candidate, up to LS_MAGIC_MAX_BYTES. */
 static void magic_keep(ls_stream_scan *c, const void *buf, size_t len)
@@ -251,8 +179,8 @@ static int scan_plain(ls_stream_scan *c, unsigned depth, const char *path, peek_
 {
     stream_ctx s = {.c = c, .path = path, .dst = c->findings, .first = c->findings->n};
     ls_scanner *sc = level(c, depth, err);
-    ls_magic_kind kind = ls_magic_sniff(pk->head, pk->head_len);
-    bool pyc = ls_pyc_sniff(pk->head, pk->head_len, path);
+    ls_magic_kind kind = ls_magic_sniff(pk->ahead.head, pk->ahead.head_len);
+    bool pyc = ls_pyc_sniff(pk->ahead.head, pk->ahead.head_len, path);
     ls_pyc_view view;
     const void *buf;
     size_t len;
@@ -268,7 +196,7 @@ static int scan_plain(ls_stream_scan *c, unsigned depth, const char *path, peek_
     if (ls_scanner_begin(sc, path, on_hit, &s, err) != 0)
         return -1;
     ls_error_clear(&rerr);
-    while ((r = peek_next(pk, &buf, &len, &rerr)) > 0) {
+    while ((r = ls_blocks_next(&pk->src, &buf, &len, &rerr)) > 0) {
         *c->bytes_scanned += len;
         total += len;
         if (kind != LS_MAGIC_NONE)
@@ -304,7 +232,7 @@ typedef struct {
 static int raw_next(void *ud, const void **buf, size_t *len, ls_error *err)
 {
     raw_src *r = ud;
-    int n = peek_next(r->pk, buf, len, err);
+    int n = ls_blocks_next(&r->pk->src, buf, len, err);
     if (n <= 0)
         return n;
     *r->c->bytes_scanned += *len;
@@ -321,7 +249,7 @@ typedef struct {
     const char *parent;       /* the archive's reported path */
 } member_ctx;
 
-static int on_member(void *ud, const ls_nested_member *m, ls_block_src *data, ls_error *err)
+static int on_member(void *ud, const ls_nested_member *m, ls_blocks *data, ls_error *err)
 {
     member_ctx *mc = ud;
     size_t n = strlen(mc->parent) + 2 + strlen(m->name) + 1;
@@ -365,7 +293,7 @@ static int scan_archive(ls_stream_scan *c, unsigned depth, const char *path, ls_
     ls_finding_list held = {0};
     stream_ctx s = {.c = c, .path = path, .dst = &held, .first = 0};
     raw_src rs = {.pk = pk, .c = c};
-    ls_block_src src = {.next = raw_next, .ud = &rs};
+    ls_blocks src = {.next = raw_next, .ud = &rs};
     member_ctx mc = {.c = c, .depth = depth + 1, .parent = path};
     size_t members_first = c->findings->n;
     char why[400];
@@ -404,13 +332,14 @@ static int scan_archive(ls_stream_scan *c, unsigned depth, const char *path, ls_
 
 /* One stream at nesting depth `depth`: an archive is opened (when the depth
  * allows) and its members scanned, anything else scanned as bytes. */
-static int scan_stream(ls_stream_scan *c, unsigned depth, const char *path, ls_block_src *src, ls_error *err)
+static int scan_stream(ls_stream_scan *c, unsigned depth, const char *path, ls_blocks *src, ls_error *err)
 {
     peek_src pk;
     ls_nested_kind kind;
-    if (peek_fill(&pk, src, err) != 0)
+    if (ls_blocks_ahead_fill(&pk.ahead, src, SNIFF_BYTES, err) != 0)
         return -1;
-    kind = ls_nested_sniff(pk.head, pk.head_len, path);
+    pk.src = ls_blocks_ahead_src(&pk.ahead);
+    kind = ls_nested_sniff(pk.ahead.head, pk.ahead.head_len, path);
     if (kind != LS_NESTED_NONE && depth >= c->lim.max_depth) {
         if (ls_error_list_add(c->errors, c->layer, path,
                               "%s: nested archive exceeds depth %u (--max-nested-depth): scanned as bytes",
@@ -443,7 +372,7 @@ ls_stream_scan *ls_stream_scan_new(const ls_stream_scan_cfg *cfg)
     return c;
 }
 
-int ls_stream_scan_run(ls_stream_scan *s, const char *path, ls_block_src *src, ls_error *err)
+int ls_stream_scan_run(ls_stream_scan *s, const char *path, ls_blocks *src, ls_error *err)
 {
     return scan_stream(s, 0, path, src, err);
 }

@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/blocks.h"
 #include "layer/nested.h"
 #include "match/matcher.h"
 #include "pipeline/findings.h"
@@ -48,7 +49,7 @@ ls_stream_scan *ls_stream_scan_new(const ls_stream_scan_cfg *cfg);
  * failure (LS_ERR_NOMEM / LS_ERR_INTERNAL: the scan is unreliable). Check
  * ls_stream_scan_oom as well: a finding or error that could not be
  * recorded is out of memory even when this returns 0. */
-int ls_stream_scan_run(ls_stream_scan *s, const char *path, ls_block_src *src, ls_error *err);
+int ls_stream_scan_run(ls_stream_scan *s, const char *path, ls_blocks *src, ls_error *err);
 
 /* Whether an allocation failed in any stream so far. */
 bool ls_stream_scan_oom(const ls_stream_scan *s);
