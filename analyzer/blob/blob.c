@@ -14,7 +14,8 @@
  * message.
  *
  * Decoding overlaps scanning: on the first read a decoder thread starts and
- * fills a ring of BLOB_RING_SLOTS reused buffers of BLOB_RING_SLOT bytes,
+ * fills a ring (ring.h: the slots, the lock, and which thread owns which of
+ * its fields) of LS_RING_SLOTS reused buffers of LS_RING_SLOT bytes,
  * allocated once; ls_blob_read copies out of the ring and ls_blob_peek lends
  * a whole slot (zero-copy, what the tar walk uses). While the thread runs it
  * owns every field of the blob except `ring` and `h_plain`; the reader takes
@@ -27,7 +28,7 @@
  * the diff_id slot by slot (the reader hashes each slot it takes unless the
  * decoder thread already did; the decoder thread hashes filled slots instead
  * of sleeping while the ring is full), and the compressed digest chunk by
- * chunk (the decoder thread reads into BLOB_RAW_SLOTS chunk buffers; the
+ * chunk (the decoder thread reads into LS_RING_RAW_SLOTS chunk buffers; the
  * reader hashes them while it waits for plain bytes, the decoder thread when
  * it needs a chunk buffer back or the ring is full). With a slow inflater the
  * scanner hashes nearly everything; with a plain tar (nothing to inflate)
@@ -57,14 +58,12 @@
 #include "blob/blob_map.h"
 #include "blob/content_check.h"
 #include "blob/decoder.h"
+#include "blob/ring.h"
 #include "blob/sha256.h"
+#include "blob/sniff.h"
 #include "core/mapguard.h"
 
 #define BLOB_IN_SIZE (128u * 1024u)
-#define BLOB_SNIFF_SIZE 10u
-#define BLOB_RING_SLOTS 4u
-#define BLOB_RING_SLOT (1024u * 1024u)
-#define BLOB_RAW_SLOTS 4u
 /* A plain tar at least this large is served from a mapping when its reader
  * offers one (blob_map.h); smaller ones are not worth a hashing thread.
  * A compressed blob that large is decoded from its mapping (no read copy). */
@@ -72,38 +71,6 @@
 /* Pages of a mapped compressed blob are dropped behind in steps this large. */
 #define BLOB_CMAP_RELEASE_STEP (4u << 20)
 
-/* The decoder thread's hand-off: slots [head, head+count) hold data, the
- * first `hashed` of them are already in h_plain. */
-typedef struct {
-    pthread_t tid;
-    pthread_mutex_t mu;
-    pthread_cond_t cv_data;           /* a slot was filled or hashed, or the producer ended */
-    pthread_cond_t cv_space;          /* a slot was freed, or cancel */
-    unsigned char *mem;               /* BLOB_RING_SLOTS * BLOB_RING_SLOT bytes (one slot
-                                         when decoding on the caller's thread) */
-    size_t len[BLOB_RING_SLOTS];      /* bytes in each filled slot */
-    size_t head, count;               /* first filled slot, number filled */
-    size_t hashed;                    /* filled slots from head already hashed */
-    bool hashing;                     /* a thread is hashing slot head+hashed */
-    size_t rd_off;                    /* bytes of the head slot already read */
-    bool held;                        /* the head slot is lent out by peek */
-    bool producer_done;               /* the thread hit the end or an error */
-    bool cancel;                      /* the reader is going away */
-    bool hash_failed;                 /* hashing failed: hash_error (under mu) */
-    ls_error hash_error;
-    /* compressed chunks (one raw read each) whose digest is deferred: */
-    unsigned char *raw_mem;           /* BLOB_RAW_SLOTS * BLOB_IN_SIZE bytes; chunk j in slot j %
-                                         (NULL for a mapped blob: chunks are in the mapping) */
-    const unsigned char *raw_ptr[BLOB_RAW_SLOTS];
-    size_t raw_len[BLOB_RAW_SLOTS];
-    uint64_t raw_hashed_bytes;        /* bytes of the chunks hashed through the ring */
-    uint64_t raw_read, raw_hashed;    /* chunks read / hashed into h_raw, in order */
-    bool raw_hashing;                 /* a thread is hashing chunk raw_hashed */
-    /* the reader's own (never touched by the thread): */
-    bool sync_ready;                  /* mu and the conds are initialised */
-    bool used;                        /* the thread was started: reads go through the ring */
-    bool running;                     /* started and not yet joined */
-} blob_ring;
 
 struct ls_blob {
     ls_reader *raw;                 /* owned */
@@ -134,7 +101,7 @@ struct ls_blob {
     bool raw_deferred;              /* compressed chunks are hashed through the ring */
     const unsigned char *in;        /* the chunk being decoded: `in_buf` or in the mapping */
     unsigned char *in_buf;          /* where raw reads land: `first` or a raw slot */
-    blob_ring ring;
+    ls_ring ring;                   /* the decoder thread's hand-off (ring.h) */
     ls_error error;
     ls_blob_info info;
     char label[256];                /* names the blob in messages */
@@ -151,8 +118,6 @@ const char *ls_compression_name(ls_compression c)
     }
     return "none";
 }
-
-static void ring_hash_raw_next(ls_blob *b);
 
 typedef struct {
     ls_sha256 *h;
@@ -185,19 +150,6 @@ static int hash_raw(ls_blob *b, const unsigned char *p, size_t n, ls_error *err)
     return rc < 0 ? -1 : 0;
 }
 
-/* On the decoder thread, once its slot is claimed: chunk raw_read is
- * [p, p+n), to be hashed in order by whichever thread is idle. */
-static void raw_publish(ls_blob *b, const unsigned char *p, size_t n)
-{
-    blob_ring *r = &b->ring;
-    pthread_mutex_lock(&r->mu);
-    r->raw_ptr[r->raw_read % BLOB_RAW_SLOTS] = p;
-    r->raw_len[r->raw_read % BLOB_RAW_SLOTS] = n;
-    r->raw_read++;
-    pthread_cond_broadcast(&r->cv_data);
-    pthread_mutex_unlock(&r->mu);
-}
-
 /* Appends one raw read at in_len, and hashes it once the compression is
  * known to be gzip or zstd: here, or (raw_deferred, on the decoder thread)
  * later by whichever thread is idle. Returns bytes read, 0 at EOF. */
@@ -213,7 +165,7 @@ static ssize_t blob_read_raw(ls_blob *b, ls_error *err)
         return 0;
     }
     if (b->raw_deferred)
-        raw_publish(b, b->in_buf + b->in_len, (size_t)k);
+        ls_ring_raw_publish(&b->ring, b->in_buf + b->in_len, (size_t)k);
     else if (b->ops && b->compression != LS_COMP_NONE &&
              ls_sha256_update(&b->h_raw, b->in_buf + b->in_len, (size_t)k, err) < 0)
         return -1;
@@ -222,26 +174,13 @@ static ssize_t blob_read_raw(ls_blob *b, ls_error *err)
     return k;
 }
 
-/* On the decoder thread: waits until the next raw chunk has a slot, the
- * chunk that used it last being hashed (hashing it here if nobody is), so
- * the digest never lags more than BLOB_RAW_SLOTS chunks. Returns the slot,
- * or -1 if the reader cancelled; *hashed_end: the compressed bytes hashed
- * so far. */
+/* On the decoder thread: the next raw chunk's slot (ring.h), or -1 if the
+ * reader cancelled; *hashed_end: the compressed bytes hashed so far. */
 static long raw_claim_slot(ls_blob *b, uint64_t *hashed_end)
 {
-    blob_ring *r = &b->ring;
-    long slot = -1;
-    pthread_mutex_lock(&r->mu);
-    while (r->raw_read >= r->raw_hashed + BLOB_RAW_SLOTS && !r->cancel) {
-        if (!r->raw_hashing)
-            ring_hash_raw_next(b);
-        else
-            pthread_cond_wait(&r->cv_space, &r->mu);
-    }
-    if (!r->cancel)
-        slot = (long)(r->raw_read % BLOB_RAW_SLOTS);
-    *hashed_end = b->cmap_first + r->raw_hashed_bytes;
-    pthread_mutex_unlock(&r->mu);
+    uint64_t through_ring;
+    long slot = ls_ring_raw_claim(&b->ring, &through_ring);
+    *hashed_end = b->cmap_first + through_ring;
     return slot;
 }
 
@@ -272,7 +211,7 @@ static int blob_refill_mapped(ls_blob *b, ls_error *err)
     if (b->raw_deferred) {
         if (raw_claim_slot(b, &hashed_end) < 0)
             return ls_error_set(err, LS_ERR_INTERNAL, "%s: cancelled", b->label);
-        raw_publish(b, b->cmap + at, k);
+        ls_ring_raw_publish(&b->ring, b->cmap + at, k);
     } else if (hash_raw(b, b->cmap + at, k, err) < 0) {
         return -1;
     }
@@ -294,37 +233,36 @@ static int blob_refill(ls_blob *b, ls_error *err)
     if (b->raw_deferred) {
         if ((slot = raw_claim_slot(b, &hashed_end)) < 0)
             return ls_error_set(err, LS_ERR_INTERNAL, "%s: cancelled", b->label);
-        b->in = b->in_buf = b->ring.raw_mem + (size_t)slot * BLOB_IN_SIZE;
+        b->in = b->in_buf = ls_ring_raw_slot(&b->ring, slot);
     }
     return blob_read_raw(b, err) < 0 ? -1 : 0;
 }
 
-static bool has_magic(const ls_blob *b, const char *magic, size_t n)
-{
-    return b->in_len >= n && memcmp(b->in, magic, n) == 0;
-}
-
-/* Reads the first bytes (kept in `in`) and picks the decoder. The sniffed
- * bytes enter the compressed digest here, once it is known to be separate. */
+/* Reads the first bytes (kept in `in`) and picks the decoder (sniff.h). The
+ * sniffed bytes enter the compressed digest here, once it is known to be
+ * separate. */
 static int blob_sniff(ls_blob *b, ls_error *err)
 {
-    while (b->in_len < BLOB_SNIFF_SIZE && !b->eof)
+    while (b->in_len < LS_SNIFF_BYTES && !b->eof)
         if (blob_read_raw(b, err) < 0)
             return -1;
-    if (has_magic(b, "\x1f\x8b", 2)) {
+    switch (ls_sniff(b->in, b->in_len)) {
+    case LS_SNIFF_GZIP:
         b->compression = LS_COMP_GZIP;
         b->ops = ls_decoder_gzip();
-    } else if (has_magic(b, "\x28\xb5\x2f\xfd", 4)) {
+        break;
+    case LS_SNIFF_ZSTD:
         b->compression = LS_COMP_ZSTD;
         b->ops = ls_decoder_zstd();
-    } else if (has_magic(b, "\xfd" "7zXZ\x00", 6)) {
+        break;
+    case LS_SNIFF_XZ:
         return ls_error_set(err, LS_ERR_UNSUPPORTED, "%s: compression xz not supported", b->label);
-    } else if (has_magic(b, "BZh", 3) && b->in_len >= 10 && b->in[3] >= '1' && b->in[3] <= '9' &&
-               (memcmp(b->in + 4, "1AY&SY", 6) == 0 || memcmp(b->in + 4, "\x17rE8P\x90", 6) == 0)) {
+    case LS_SNIFF_BZIP2:
         return ls_error_set(err, LS_ERR_UNSUPPORTED, "%s: compression bzip2 not supported", b->label);
-    } else {
+    case LS_SNIFF_NONE:
         b->compression = LS_COMP_NONE;
         b->ops = ls_decoder_none();
+        break;
     }
     if (b->compression != LS_COMP_NONE && ls_sha256_update(&b->h_raw, b->in, b->in_len, err) < 0)
         return -1;
@@ -562,76 +500,40 @@ produced:
 
 /* ---- decoder thread ----------------------------------------------------- */
 
-static unsigned char *slot_mem(const blob_ring *r, size_t slot)
+static ssize_t ring_fill(void *ud, unsigned char *out, size_t n)
 {
-    return r->mem + slot * BLOB_RING_SLOT;
+    return blob_pull(ud, out, n, NULL);
 }
 
-/* With mu held and the first unhashed filled slot available (not being
- * hashed): hashes it outside the lock. Either thread may call this. */
-static void ring_hash_next(ls_blob *b)
+static int ring_hash_plain(void *ud, const unsigned char *p, size_t n, ls_error *err)
 {
-    blob_ring *r = &b->ring;
-    size_t slot = (r->head + r->hashed) % BLOB_RING_SLOTS;
-    ls_error e;
-    int rc;
-    r->hashing = true;
-    pthread_mutex_unlock(&r->mu);
-    rc = hash_plain(b, slot_mem(r, slot), r->len[slot], &e);
-    pthread_mutex_lock(&r->mu);
-    r->hashing = false;
-    r->hashed++;
-    if (rc < 0 && !r->hash_failed) {
-        r->hash_failed = true;
-        r->hash_error = e;
-    }
-    pthread_cond_broadcast(&r->cv_data);
-    pthread_cond_broadcast(&r->cv_space); /* a producer waiting for checksum room */
+    return hash_plain(ud, p, n, err);
 }
 
-/* With mu held and chunk raw_hashed read and not being hashed: hashes it
- * into the compressed digest outside the lock. Either thread may call this. */
-static void ring_hash_raw_next(ls_blob *b)
+static int ring_hash_raw(void *ud, const unsigned char *p, size_t n, ls_error *err)
 {
-    blob_ring *r = &b->ring;
-    size_t slot = (size_t)(r->raw_hashed % BLOB_RAW_SLOTS);
-    ls_error e;
-    int rc;
-    r->raw_hashing = true;
-    pthread_mutex_unlock(&r->mu);
-    rc = hash_raw(b, r->raw_ptr[slot], r->raw_len[slot], &e);
-    pthread_mutex_lock(&r->mu);
-    r->raw_hashing = false;
-    r->raw_hashed++;
-    r->raw_hashed_bytes += r->raw_len[slot];
-    if (rc < 0 && !r->hash_failed) {
-        r->hash_failed = true;
-        r->hash_error = e;
-    }
-    pthread_cond_broadcast(&r->cv_space);
+    return hash_raw(ud, p, n, err);
 }
 
-/* With mu held: whether a raw chunk is waiting for its hash. */
-static bool raw_hash_ready(const blob_ring *r)
+static bool ring_has_room(void *ud)
 {
-    return !r->raw_hashing && r->raw_hashed < r->raw_read;
+    return check_has_room(ud);
 }
+
+static const ls_ring_ops blob_ring_ops = {
+    .fill = ring_fill, .hash_plain = ring_hash_plain, .hash_raw = ring_hash_raw, .has_room = ring_has_room};
 
 /* With the thread joined: hashes the raw chunks it left, in order, and
  * hashes any later chunk as it is read. */
 static void raw_flush(ls_blob *b)
 {
-    blob_ring *r = &b->ring;
+    ls_error hash_err;
     if (!b->raw_deferred)
         return;
-    pthread_mutex_lock(&r->mu);
-    while (r->raw_hashed < r->raw_read)
-        ring_hash_raw_next(b);
-    pthread_mutex_unlock(&r->mu);
     b->raw_deferred = false;
-    if (r->hash_failed && !b->failed) {
+    if (ls_ring_flush_raw(&b->ring, &hash_err) && !b->failed) {
         b->failed = true;
-        b->error = r->hash_error;
+        b->error = hash_err;
     }
     if (b->cmap) /* the chunk stays in the mapping */
         return;
@@ -643,100 +545,17 @@ static void raw_flush(ls_blob *b)
     b->in = b->in_buf = b->first;
 }
 
-/* Fills whole slots (fewer hand-offs) until the end, an error or cancel;
- * while the ring is full it hashes filled slots rather than wait. */
-static void *ring_producer(void *arg)
-{
-    ls_blob *b = arg;
-    blob_ring *r = &b->ring;
-    for (;;) {
-        size_t slot, filled = 0;
-        ssize_t k = 1;
-        unsigned char *p;
-        pthread_mutex_lock(&r->mu);
-        /* a full ring, or (deferred checksum) members posted past what
-         * was hashed: hash filled slots rather than wait */
-        while ((r->count == BLOB_RING_SLOTS || !check_has_room(b)) && !r->cancel) {
-            if (!r->hashing && r->hashed < r->count)
-                ring_hash_next(b);
-            else if (raw_hash_ready(r))
-                ring_hash_raw_next(b);
-            else if (r->count < BLOB_RING_SLOTS && !r->hashing)
-                break; /* everything filled is hashed: room comes with the next trailer */
-            else
-                pthread_cond_wait(&r->cv_space, &r->mu);
-        }
-        if (r->cancel) {
-            pthread_mutex_unlock(&r->mu);
-            return NULL;
-        }
-        slot = (r->head + r->count) % BLOB_RING_SLOTS;
-        pthread_mutex_unlock(&r->mu);
-        p = slot_mem(r, slot);
-        /* a slot is published early when the checksum side needs its
-         * bytes hashed to make room for more members */
-        while (filled < BLOB_RING_SLOT && (filled == 0 || check_has_room(b)) &&
-               (k = blob_pull(b, p + filled, BLOB_RING_SLOT - filled, NULL)) > 0)
-            filled += (size_t)k;
-        pthread_mutex_lock(&r->mu);
-        if (filled > 0) {
-            r->len[slot] = filled;
-            r->count++;
-        }
-        if (k <= 0)
-            r->producer_done = true;
-        pthread_cond_broadcast(&r->cv_data);
-        pthread_mutex_unlock(&r->mu);
-        if (k <= 0)
-            return NULL;
-    }
-}
-
-static int ring_init_sync(blob_ring *r)
-{
-    if (pthread_mutex_init(&r->mu, NULL) != 0)
-        return -1;
-    if (pthread_cond_init(&r->cv_data, NULL) != 0)
-        goto fail_mu;
-    if (pthread_cond_init(&r->cv_space, NULL) != 0)
-        goto fail_data;
-    r->sync_ready = true;
-    return 0;
-fail_data:
-    pthread_cond_destroy(&r->cv_data);
-fail_mu:
-    pthread_mutex_destroy(&r->mu);
-    return -1;
-}
-
 /* Starts the thread on the first read. False: decode on the caller's thread. */
 static bool ring_start(ls_blob *b)
 {
-    blob_ring *r = &b->ring;
     b->thread_tried = true;
     if (b->failed || b->done)
         return false;
-    if (!r->mem && !(r->mem = malloc((size_t)BLOB_RING_SLOTS * BLOB_RING_SLOT)))
-        return false;
-    if (b->compression != LS_COMP_NONE && !b->cmap &&
-        !(r->raw_mem = malloc((size_t)BLOB_RAW_SLOTS * BLOB_IN_SIZE)))
-        goto fail_mem;
-    if (!r->sync_ready && ring_init_sync(r) < 0)
-        goto fail_mem;
-    /* the sniffed chunk in `first` is hashed already; chunks 1.. are deferred */
-    r->raw_read = r->raw_hashed = 1;
     b->ring_hashes = true;
     b->raw_deferred = b->compression != LS_COMP_NONE;
-    if (pthread_create(&r->tid, NULL, ring_producer, b) != 0) {
-        b->ring_hashes = b->raw_deferred = false;
-        goto fail_mem;
-    }
-    r->running = r->used = true;
-    return true;
-fail_mem: /* a thread-less peek needs only one slot: reallocated then */
-    free(r->mem);
-    free(r->raw_mem);
-    r->mem = r->raw_mem = NULL;
+    if (ls_ring_start(&b->ring, b->raw_deferred && !b->cmap ? BLOB_IN_SIZE : 0, &blob_ring_ops, b))
+        return true;
+    b->ring_hashes = b->raw_deferred = false;
     return false;
 }
 
@@ -744,62 +563,18 @@ fail_mem: /* a thread-less peek needs only one slot: reallocated then */
  * again, and the compressed digest catches up with what it read. */
 static void ring_join(ls_blob *b)
 {
-    if (!b->ring.running)
-        return;
-    pthread_join(b->ring.tid, NULL);
-    b->ring.running = false;
-    raw_flush(b);
+    if (ls_ring_join(&b->ring))
+        raw_flush(b);
 }
 
-/* Hands the lent head slot back to the producer. */
-static void ring_unlend(blob_ring *r)
-{
-    if (!r->held)
-        return;
-    pthread_mutex_lock(&r->mu);
-    r->held = false;
-    r->head = (r->head + 1) % BLOB_RING_SLOTS;
-    r->count--;
-    r->hashed--;
-    r->rd_off = 0;
-    pthread_cond_signal(&r->cv_space);
-    pthread_mutex_unlock(&r->mu);
-}
-
-/* Waits for the head slot and makes sure it is hashed. Returns 1 with the
- * head slot ready (unlocked), 0 at the end of the stream, -1 on an error
- * (err filled), both once the thread ended. */
+/* Waits for the head slot. Returns 1 with the head slot ready, 0 at the end
+ * of the stream, -1 on an error (err filled), both once the thread ended. */
 static int ring_take(ls_blob *b, ls_error *err)
 {
-    bool have;
-    blob_ring *r = &b->ring;
-    if (!r->running)
-        goto ended;
-    pthread_mutex_lock(&r->mu);
-    for (;;) {
-        if (r->hash_failed) {
-            pthread_mutex_unlock(&r->mu);
-            if (err)
-                *err = r->hash_error;
-            return -1;
-        }
-        if (r->count > 0 && r->hashed > 0)
-            break;
-        if (r->count > 0 && !r->hashing)
-            ring_hash_next(b);
-        else if (r->count == 0 && r->producer_done)
-            break;
-        else if (raw_hash_ready(r)) /* idle: take the decoder's hashing */
-            ring_hash_raw_next(b);
-        else
-            pthread_cond_wait(&r->cv_data, &r->mu);
-    }
-    have = r->count > 0; /* read under mu: the producer may be filling another slot */
-    pthread_mutex_unlock(&r->mu);
-    if (have)
-        return 1;
+    int t = b->ring.consumer.running ? ls_ring_take(&b->ring, err) : 0;
+    if (t != 0)
+        return t;
     ring_join(b);
-ended:
     return b->failed ? (int)blob_repeat_failure(b, err) : 0;
 }
 
@@ -807,64 +582,28 @@ ended:
  * of the stream, -1 on its error (err filled), both once the thread ended. */
 static ssize_t ring_read(ls_blob *b, unsigned char *out, size_t n, ls_error *err)
 {
-    blob_ring *r = &b->ring;
-    size_t k;
     int t;
-    ring_unlend(r);
+    ls_ring_unlend(&b->ring);
     if ((t = ring_take(b, err)) <= 0)
         return t;
-    /* The head slot is the reader's until it hands it back. */
-    k = r->len[r->head] - r->rd_off;
-    if (k > n)
-        k = n;
-    if (out)
-        memcpy(out, slot_mem(r, r->head) + r->rd_off, k);
-    r->rd_off += k;
-    if (r->rd_off == r->len[r->head]) {
-        r->held = true;
-        ring_unlend(r);
-    }
-    return (ssize_t)k;
+    return (ssize_t)ls_ring_read_head(&b->ring, out, n);
 }
 
 /* The rest of the head slot, lent until the next call. */
 static ssize_t ring_peek(ls_blob *b, const void **buf, ls_error *err)
 {
-    blob_ring *r = &b->ring;
-    size_t k;
     int t;
-    ring_unlend(r);
+    ls_ring_unlend(&b->ring);
     if ((t = ring_take(b, err)) <= 0)
         return t;
-    k = r->len[r->head] - r->rd_off;
-    *buf = slot_mem(r, r->head) + r->rd_off;
-    r->rd_off = r->len[r->head];
-    r->held = true;
-    return (ssize_t)k;
+    return (ssize_t)ls_ring_peek_head(&b->ring, buf);
 }
 
 /* Stops the thread early (the reader is done with the blob) and joins it. */
 static void ring_cancel(ls_blob *b)
 {
-    blob_ring *r = &b->ring;
-    if (!r->running)
-        return;
-    pthread_mutex_lock(&r->mu);
-    r->cancel = true;
-    pthread_cond_signal(&r->cv_space);
-    pthread_mutex_unlock(&r->mu);
-    ring_join(b);
-}
-
-static void ring_free(blob_ring *r)
-{
-    if (r->sync_ready) {
-        pthread_cond_destroy(&r->cv_space);
-        pthread_cond_destroy(&r->cv_data);
-        pthread_mutex_destroy(&r->mu);
-    }
-    free(r->mem);
-    free(r->raw_mem);
+    if (ls_ring_cancel(&b->ring))
+        raw_flush(b);
 }
 
 static void blob_maybe_start(ls_blob *b)
@@ -881,9 +620,9 @@ ssize_t ls_blob_read(ls_blob *b, void *buf, size_t n, ls_error *err)
     if (b->map)
         return ls_blob_map_read(b->map, buf, n, err);
     if (n == 0)
-        return !b->ring.running && b->failed ? blob_repeat_failure(b, err) : 0;
+        return !b->ring.consumer.running && b->failed ? blob_repeat_failure(b, err) : 0;
     blob_maybe_start(b);
-    if (b->ring.used)
+    if (b->ring.consumer.used)
         return ring_read(b, buf, n, err);
     return blob_pull(b, buf, n, err);
 }
@@ -895,18 +634,18 @@ ssize_t ls_blob_peek(ls_blob *b, const void **buf, ls_error *err)
     if (b->map)
         return ls_blob_map_peek(b->map, buf, err);
     blob_maybe_start(b);
-    if (b->ring.used)
+    if (b->ring.consumer.used)
         return ring_peek(b, buf, err);
     /* No thread: fill one slot here. */
-    if (!b->ring.mem && !(b->ring.mem = malloc(BLOB_RING_SLOT))) {
+    if (!b->ring.fixed.mem && !(b->ring.fixed.mem = malloc(LS_RING_SLOT))) {
         ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", b->label);
         return -1;
     }
-    while (filled < BLOB_RING_SLOT && (k = blob_pull(b, b->ring.mem + filled, BLOB_RING_SLOT - filled, err)) > 0)
+    while (filled < LS_RING_SLOT && (k = blob_pull(b, b->ring.fixed.mem + filled, LS_RING_SLOT - filled, err)) > 0)
         filled += (size_t)k;
     if (filled == 0)
         return k;
-    *buf = b->ring.mem;
+    *buf = b->ring.fixed.mem;
     return (ssize_t)filled;
 }
 
@@ -988,8 +727,8 @@ int ls_blob_finish(ls_blob *b, ls_blob_info *info, ls_error *err)
         ls_error ring_err;
         ssize_t k;
         ls_error_clear(&ring_err);
-        if (b->ring.used) {
-            while ((k = ring_read(b, NULL, BLOB_RING_SLOT, &ring_err)) > 0)
+        if (b->ring.consumer.used) {
+            while ((k = ring_read(b, NULL, LS_RING_SLOT, &ring_err)) > 0)
                 ;
             if (k < 0 && !b->failed) { /* a hash failure, not the stream's */
                 ring_cancel(b);
@@ -1001,8 +740,8 @@ int ls_blob_finish(ls_blob *b, ls_blob_info *info, ls_error *err)
          * ring's slot, or a stack buffer when nothing was ever peeked. */
         {
             unsigned char small[16384];
-            unsigned char *drain = b->ring.mem ? b->ring.mem : small;
-            size_t cap = b->ring.mem ? BLOB_RING_SLOT : sizeof small;
+            unsigned char *drain = b->ring.fixed.mem ? b->ring.fixed.mem : small;
+            size_t cap = b->ring.fixed.mem ? LS_RING_SLOT : sizeof small;
             do
                 k = blob_pull(b, drain, cap, NULL);
             while (k > 0);
@@ -1029,7 +768,7 @@ void ls_blob_free(ls_blob *b)
         return;
     ls_blob_map_free(b->map); /* before raw, which owns the mapping */
     ring_cancel(b);
-    ring_free(&b->ring);
+    ls_ring_free(&b->ring);
     if (b->ops && b->dec)
         b->ops->destroy(b->dec);
     ls_sha256_dispose(&b->h_raw);

@@ -1,7 +1,7 @@
 /*
  * blob.h - one layer blob as a stream of uncompressed tar bytes.
  *
- * Sniffs the magic bytes (media types lie): gzip (1f 8b), zstd (28 b5 2f fd),
+ * Sniffs the magic bytes (blob/sniff.h): gzip (1f 8b 08), zstd (28 b5 2f fd),
  * otherwise passed through as plain tar. Decompresses in a stream and hashes
  * both the compressed bytes (the manifest digest) and the uncompressed bytes
  * (rootfs.diff_ids[i]) with SHA-256 (once for a plain tar, where both are

@@ -96,6 +96,16 @@ int ls_entry_data_next(ls_entry_data *d, const void **buf, size_t *len, ls_error
     return 0;
 }
 
+static int entry_blocks_next(void *ud, const void **buf, size_t *len, ls_error *err)
+{
+    return ls_entry_data_next(ud, buf, len, err);
+}
+
+ls_blocks ls_entry_data_blocks(ls_entry_data *d)
+{
+    return (ls_blocks){.next = entry_blocks_next, .ud = d};
+}
+
 bool ls_entry_data_holes_cut(const ls_entry_data *d, uint64_t *at)
 {
     if (d->sp.cut && at)

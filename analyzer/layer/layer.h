@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/blocks.h"
 #include "core/reader.h"
 #include "layerscan/error.h"
 
@@ -47,6 +48,10 @@ typedef struct ls_entry_data ls_entry_data;
  * as a runtime writes it, up to LS_SPARSE_FILL_MAX zeros per walk (see
  * layer/sparse.h): past that a hole is shortened to one zero byte. */
 int ls_entry_data_next(ls_entry_data *d, const void **buf, size_t *len, ls_error *err);
+
+/* The entry's data as a block seam (core/blocks.h) handing out what
+ * ls_entry_data_next does; valid while the entry is current. */
+ls_blocks ls_entry_data_blocks(ls_entry_data *d);
 
 /* Whether a hole of this entry was shortened so far (the zero-fill budget of
  * the walk ran out): the bytes after file offset *at (may be NULL) sit at

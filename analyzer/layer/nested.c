@@ -10,6 +10,7 @@
  * after about max_ratio times the bytes consumed, not after it has expanded.
  */
 #include "layer/nested.h"
+#include "blob/sniff.h"
 #include "layer/sparse.h"
 
 #include <archive.h>
@@ -66,19 +67,15 @@ static bool tar_checksum_ok(const unsigned char *h)
 
 ls_nested_kind ls_nested_sniff(const unsigned char *h, size_t len, const char *name)
 {
-    static const unsigned char bz_block[6] = {0x31, 0x41, 0x59, 0x26, 0x53, 0x59};
-    static const unsigned char bz_end[6] = {0x17, 0x72, 0x45, 0x38, 0x50, 0x90};
     if (len >= 4 && memcmp(h, "PK\x03\x04", 4) == 0)
         return LS_NESTED_ZIP;
-    if (len >= 3 && h[0] == 0x1f && h[1] == 0x8b && h[2] == 8)
-        return LS_NESTED_GZIP;
-    if (len >= 4 && memcmp(h, "\x28\xb5\x2f\xfd", 4) == 0)
-        return LS_NESTED_ZSTD;
-    if (len >= 10 && memcmp(h, "BZh", 3) == 0 && h[3] >= '1' && h[3] <= '9' &&
-        (memcmp(h + 4, bz_block, 6) == 0 || memcmp(h + 4, bz_end, 6) == 0))
-        return LS_NESTED_BZIP2;
-    if (len >= 6 && memcmp(h, "\xfd" "7zXZ\0", 6) == 0)
-        return LS_NESTED_XZ;
+    switch (ls_sniff(h, len)) {
+    case LS_SNIFF_GZIP: return LS_NESTED_GZIP;
+    case LS_SNIFF_ZSTD: return LS_NESTED_ZSTD;
+    case LS_SNIFF_BZIP2: return LS_NESTED_BZIP2;
+    case LS_SNIFF_XZ: return LS_NESTED_XZ;
+    case LS_SNIFF_NONE: break;
+    }
     if (len >= 512 && memcmp(h + 257, "ustar", 5) == 0 && tar_checksum_ok(h))
         return LS_NESTED_TAR;
     /* a v7 tar has no magic: only its name says so, and its checksum confirms */
@@ -125,7 +122,7 @@ static la_ssize_t read_cb(struct archive *a, void *ud, const void **out)
     size_t len = 0;
     int r;
     /* an empty block is not the end: libarchive would take 0 for EOF */
-    while ((r = w->src->next(w->src->ud, out, &len, &w->below)) > 0 && len == 0)
+    while ((r = ls_blocks_next(w->src, out, &len, &w->below)) > 0 && len == 0)
         ;
     if (r < 0) {
         w->below_failed = true;

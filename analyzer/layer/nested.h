@@ -18,15 +18,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/blocks.h"
 #include "layerscan/error.h"
 #include "layerscan/scan.h"
 
-/* A pull source of blocks: next returns 1 with *buf and *len set (valid until the
- * following call), 0 at the end, -1 with err filled on failure. */
-typedef struct {
-    int (*next)(void *ud, const void **buf, size_t *len, ls_error *err);
-    void *ud;
-} ls_block_src;
+/* The block seam (core/blocks.h), under the name this interface's tests
+ * and fuzzers use. */
+typedef ls_blocks ls_block_src;
 
 typedef enum {
     LS_NESTED_NONE = 0,

@@ -218,3 +218,24 @@ void ls_error_list_free(ls_error_list *l)
     free(l->items);
     memset(l, 0, sizeof *l);
 }
+
+bool ls_finding_list_supersede(ls_finding_list *l, size_t first, const ls_ruleset *rs, const ls_hit *hit)
+{
+    for (size_t i = l->n; i-- > first && l->items[i].offset >= hit->offset;) {
+        ls_finding *o = &l->items[i];
+        const char *oid = ls_ruleset_get(rs, o->rule)->id;
+        const char *nid = ls_ruleset_get(rs, hit->rule)->id;
+        if (o->offset != hit->offset)
+            continue;
+        if (ls_detect_supersedes(oid, nid))
+            return true;
+        if (ls_detect_supersedes(nid, oid)) {
+            ls_finding_free_fields(o);
+            memmove(o, o + 1, (l->n - i - 1) * sizeof *o);
+            memmove(&l->content[i], &l->content[i + 1], (l->n - i - 1) * sizeof *l->content);
+            l->n--;
+            break;
+        }
+    }
+    return false;
+}

@@ -31,6 +31,15 @@ ls_finding *ls_finding_list_add(ls_finding_list *l, const ls_ruleset *rs, const 
  * adding them; with LAYERSCAN_DEBUG set the reason goes to stderr. */
 bool ls_finding_suppressed(const ls_ruleset *rs, const ls_hit *hit, const char *path);
 
+/* A specific rule and a general one on a secret starting at the same byte
+ * (detect.h's ls_detect_supersedes): keep the specific. Compares hit with
+ * the findings of l from index `first` (one stream's) at hit's offset:
+ * returns true when one of them supersedes hit (drop hit); removes the one
+ * hit supersedes, if any, and returns false. Hits arrive in offset order, so
+ * only the tail can share the offset: the walk back from the end keeps a
+ * stream with a million hits linear. */
+bool ls_finding_list_supersede(ls_finding_list *l, size_t first, const ls_ruleset *rs, const ls_hit *hit);
+
 /* Appends a deep copy of f with another path (hard links). NULL on failure. */
 ls_finding *ls_finding_list_copy(ls_finding_list *l, const ls_finding *f, const char *path,
                                  ls_content_id content);

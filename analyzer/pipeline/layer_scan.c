@@ -3,18 +3,11 @@
  * in the layer's path table, and (for regular files) hashed and fed block by
  * block into the thread's Hyperscan stream.
  *
- * Archives inside the layer (jar, zip, tar, tar.gz, .gz, .zst, .bz2, .xz;
- * see layer/nested.h) are opened in-stream and each member is scanned as
- * its own stream, reported as "/app/a.jar!/BOOT-INF/x.properties". Each
- * nesting level has its own scanner (the outer stream stays open while its
- * members run), made on first use and kept for the layer. The raw bytes of
- * an archive are scanned as well, but their hits are held: when the archive
- * is read to its end they are dropped (a stored member would otherwise be
- * reported twice, and compressed bytes only yield noise); when it is corrupt,
- * truncated or over a limit, they are kept (minus secrets its members already
- * reported) along with an error entry, and the scan goes on. Every finding
- * inside a layer file carries that file's content id, so its fate is the
- * outer file's. Every layer file's blocks also pass through the layer's
+ * Each file's bytes go through the stream scan (pipeline/stream_scan.h: the
+ * matcher, nested archives and their rules); this file adds what makes them
+ * a layer's. Every finding inside a layer file carries that file's content
+ * id, so its fate is the outer file's; hard links report their target's
+ * findings; the blob's digests are checked against the image's. Every layer file's blocks also pass through the layer's
  * vendor capture (pipeline/vendor_capture.h), which keeps package databases
  * and hashes the files that produced findings.
  */
@@ -34,443 +27,32 @@
 #endif
 
 #include "blob/blob.h"
-#include "detect/detect.h"
-#include "detect/magic.h"
 #include "layer/layer.h"
 #include "layer/nested.h"
-#include "layer/pyc.h"
 #include "layer/sparse.h"
+#include "pipeline/stream_scan.h"
 #include "pipeline/vendor_capture.h"
-
-/* Scanner levels: the layer's files, then one per nesting depth. */
-#define MAX_LEVELS (LS_NESTED_MAX_DEPTH + 1)
-/* Head bytes every stream is sniffed on (archives, keystores). */
-#define SNIFF_BYTES LS_NESTED_SNIFF_BYTES
 
 typedef struct {
     ls_layer_result *out;
-    const ls_ruleset *rules;
-    ls_nested_limits lim;
-    uint64_t max_findings;   /* per stream (--max-findings-per-file) */
-    ls_scanner *sc[MAX_LEVELS]; /* [0] the thread's (borrowed); deeper ones made on first use */
+    ls_stream_scan *ss;      /* the files' bytes through the matcher (pipeline/stream_scan.h) */
     XXH3_state_t *hash;
     char failed_path[1024];  /* the layer file being read, for an error raised while reading it */
-    long magic_rule[LS_MAGIC_PKCS12 + 1]; /* rule index per keystore kind, -1 = disabled */
-    unsigned char *magic;    /* the kept head of a keystore candidate */
-    size_t magic_len, magic_cap;
-    unsigned char *view;     /* a block rewritten for scanning (.pyc view) */
-    size_t view_cap;
     ls_vendor_capture *vc;   /* package databases and digests (pipeline/vendor_capture.h) */
-    int oom;
 } scan_ctx;
 
-/* One scanned stream: a layer file, a nested member, or the raw bytes of a
- * nested archive (whose hits are held until we know whether it opened). */
+/* A layer file's blocks, hashed on the way (its content id) and seen by the
+ * vendor capture. */
 typedef struct {
+    ls_blocks data;          /* the entry's data (layer.h) */
     scan_ctx *c;
-    const char *path;         /* reported path: "/app/a.jar!/x/y.properties" */
-    ls_finding_list *dst;
-    size_t first;             /* the stream's first finding in dst */
-    bool capped;              /* reached max_findings: the rest of the stream is not reported */
-} stream_ctx;
+} file_blocks;
 
-/* The stream has as many findings as a file may report: note it once in the
- * layer's errors (for streams that report directly; an archive's held-back
- * raw findings are dropped or kept whole later) and stop scanning it. */
-static int cap_reached(stream_ctx *s)
+static int file_blocks_next(void *ud, const void **buf, size_t *len, ls_error *err)
 {
-    scan_ctx *c = s->c;
-    s->capped = true;
-    if (s->dst == &c->out->findings &&
-        ls_error_list_add(&c->out->errors, c->out->info.index, s->path,
-                          "more than %llu findings in this file: the rest are not reported "
-                          "(--max-findings-per-file)",
-                          (unsigned long long)c->max_findings) != 0)
-        c->oom = 1;
-    return 1;
-}
-
-static int on_hit(void *ud, const ls_hit *hit)
-{
-    stream_ctx *s = ud;
-    scan_ctx *c = s->c;
-    ls_content_id none = {0, 0};
-    ls_finding *f;
-    ls_finding_list *l = s->dst;
-    if (s->capped)
-        return 1;
-    if (ls_finding_suppressed(c->rules, hit, s->path))
-        return 0;
-    /* a specific rule and a general one on a secret starting at the same byte:
-     * keep the specific. Hits arrive in offset order, so only the tail of the
-     * stream's findings can share this offset: walking back from the end keeps a
-     * file with a million hits linear. */
-    for (size_t i = l->n; i-- > s->first && l->items[i].offset >= hit->offset;) {
-        ls_finding *o = &l->items[i];
-        const char *oid = ls_ruleset_get(c->rules, o->rule)->id;
-        const char *nid = ls_ruleset_get(c->rules, hit->rule)->id;
-        if (o->offset != hit->offset)
-            continue;
-        if (ls_detect_supersedes(oid, nid))
-            return 0;
-        if (ls_detect_supersedes(nid, oid)) {
-            ls_finding_free_fields(o);
-            memmove(o, o + 1, (l->n - i - 1) * sizeof *o);
-            memmove(&l->content[i], &l->content[i + 1], (l->n - i - 1) * sizeof *l->content);
-            l->n--;
-            break;
-        }
-    }
-    if (l->n - s->first >= c->max_findings)
-        return cap_reached(s);
-    f = ls_finding_list_add(l, c->rules, hit, s->path, none);
-    if (!f) {
-        c->oom = 1;
-        return 1;
-    }
-    f->source = LS_SOURCE_FILE;
-    f->layer = c->out->info.index;
-    return 0;
-}
-
-/* The scanner for nesting level d, created on first use and kept for the
- * layer: never one per file. */
-static ls_scanner *level(scan_ctx *c, unsigned d, ls_error *err)
-{
-    if (!c->sc[d])
-        c->sc[d] = ls_scanner_new(ls_scanner_matcher(c->sc[0]), err);
-    return c->sc[d];
-}
-
-/* A source whose first bytes are read ahead (for sniffing) and then
- * delivered again: zero-copy when the first block is long enough. */
-typedef struct {
-    ls_block_src *below;
-    unsigned char copy[SNIFF_BYTES];
-    const unsigned char *head;   /* what the sniffers see */
-    size_t head_len;
-    const unsigned char *rest;   /* the uncopied tail of the last block read ahead */
-    size_t rest_len;
-    int stage;                   /* 0 head, 1 rest, 2 below */
-    bool eof;
-} peek_src;
-
-static int peek_fill(peek_src *p, ls_block_src *below, ls_error *err)
-{
-    const void *b;
-    size_t n = 0, total;
-    int r;
-    memset(p, 0, sizeof *p);
-    p->below = below;
-    if ((r = below->next(below->ud, &b, &n, err)) <= 0) {
-        p->eof = r == 0;
-        return r < 0 ? -1 : 0;
-    }
-    if (n >= SNIFF_BYTES) {
-        p->head = b;
-        p->head_len = n;
-        return 0;
-    }
-    if (n) /* libarchive may hand out an empty block with a NULL pointer */
-        memcpy(p->copy, b, n);
-    total = n;
-    while (total < SNIFF_BYTES) {
-        size_t take;
-        if ((r = below->next(below->ud, &b, &n, err)) < 0)
-            return -1;
-        if (r == 0) {
-            p->eof = true;
-            break;
-        }
-        take = n < SNIFF_BYTES - total ? n : SNIFF_BYTES - total;
-        if (take)
-            memcpy(p->copy + total, b, take);
-        total += take;
-        if (take < n) {
-            p->rest = (const unsigned char *)b + take;
-            p->rest_len = n - take;
-        }
-    }
-    p->head = p->copy;
-    p->head_len = total;
-    return 0;
-}
-
-static int peek_next(void *ud, const void **buf, size_t *len, ls_error *err)
-{
-    peek_src *p = ud;
-    if (p->stage == 0) {
-        p->stage = 1;
-        if (p->head_len) {
-            *buf = p->head;
-            *len = p->head_len;
-            return 1;
-        }
-    }
-    if (p->stage == 1) {
-        p->stage = 2;
-        if (p->rest_len) {
-            *buf = p->rest;
-            *len = p->rest_len;
-            return 1;
-        }
-    }
-    if (p->eof)
-        return 0;
-    return p->below->next(p->below->ud, buf, len, err);
-}
-
-static int scan_stream(scan_ctx *c, unsigned depth, const char *path, ls_block_src *src, ls_error *err);
-
-/* Keeps the head of a keystore candidate, up to LS_MAGIC_MAX_BYTES. */
-static void magic_keep(scan_ctx *c, const void *buf, size_t len)
-{
-    size_t room = LS_MAGIC_MAX_BYTES - c->magic_len;
-    if (len > room)
-        len = room;
-    if (!len)
-        return;
-    if (c->magic_len + len > c->magic_cap) {
-        size_t cap = c->magic_cap ? c->magic_cap : 64 * 1024;
-        unsigned char *m;
-        while (cap < c->magic_len + len)
-            cap *= 2;
-        if (!(m = realloc(c->magic, cap))) {
-            c->oom = 1;
-            return;
-        }
-        c->magic = m;
-        c->magic_cap = cap;
-    }
-    memcpy(c->magic + c->magic_len, buf, len);
-    c->magic_len += len;
-}
-
-/* A keystore's verdict at the end of its stream: a finding whose secret is
- * a descriptor, never the binary bytes. */
-static void magic_finding(scan_ctx *c, stream_ctx *s, ls_magic_kind kind, uint64_t total)
-{
-    char desc[256];
-    ls_confidence conf = LS_CONF_MEDIUM;
-    ls_hit hit = {0};
-    bool report = ls_magic_describe(kind, c->magic, c->magic_len, total, desc, sizeof desc, &conf);
-    const char *debug = getenv("LAYERSCAN_DEBUG");
-    if (!report) {
-        if (debug && *debug && strcmp(debug, "0") != 0)
-            fprintf(stderr, "layerscan: suppressed %s at %s: %s\n", ls_magic_rule_id(kind), s->path, desc);
-        return;
-    }
-    hit.rule = (size_t)c->magic_rule[kind];
-    hit.secret = desc;
-    hit.secret_len = strlen(desc);
-    hit.line = hit.column = 1;
-    if (on_hit(s, &hit) == 0 && s->dst->n > s->first) {
-        ls_finding *f = &s->dst->items[s->dst->n - 1];
-        if (f->rule == hit.rule && f->offset == 0 && strcmp(f->secret, desc) == 0)
-            f->confidence = ls_detect_path_confidence(s->path, conf);
-    }
-}
-
-/* A copy of a .pyc block rewritten into the scanning view (layer/pyc.h). */
-static const void *pyc_block(scan_ctx *c, ls_pyc_view *v, const void *buf, size_t len)
-{
-    if (len > c->view_cap) {
-        unsigned char *p = realloc(c->view, len);
-        if (!p) {
-            c->oom = 1;
-            return NULL;
-        }
-        c->view = p;
-        c->view_cap = len;
-    }
-    memcpy(c->view, buf, len);
-    ls_pyc_view_apply(v, c->view, len);
-    return c->view;
-}
-
-/* A stream that is not an archive: every block through the level's scanner. */
-static int scan_plain(scan_ctx *c, unsigned depth, const char *path, peek_src *pk, ls_error *err)
-{
-    stream_ctx s = {.c = c, .path = path, .dst = &c->out->findings, .first = c->out->findings.n};
-    ls_scanner *sc = level(c, depth, err);
-    ls_magic_kind kind = ls_magic_sniff(pk->head, pk->head_len);
-    bool pyc = ls_pyc_sniff(pk->head, pk->head_len, path);
-    ls_pyc_view view;
-    const void *buf;
-    size_t len;
-    uint64_t total = 0;
-    int r;
-    ls_error rerr;
-    if (!sc)
-        return -1;
-    if (kind != LS_MAGIC_NONE && c->magic_rule[kind] < 0)
-        kind = LS_MAGIC_NONE;
-    c->magic_len = 0;
-    ls_pyc_view_init(&view);
-    if (ls_scanner_begin(sc, path, on_hit, &s, err) != 0)
-        return -1;
-    ls_error_clear(&rerr);
-    while ((r = peek_next(pk, &buf, &len, &rerr)) > 0) {
-        c->out->bytes_scanned += len;
-        total += len;
-        if (kind != LS_MAGIC_NONE)
-            magic_keep(c, buf, len);
-        if (!len)
-            continue;
-        if (pyc && !(buf = pyc_block(c, &view, buf, len)))
-            return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
-        if (ls_scanner_feed(sc, buf, len, err) != 0)
-            return -1;
-    }
-    if (ls_scanner_end(sc, err) != 0)
-        return -1;
-    if (r < 0) {
-        *err = rerr;
-        return -1;
-    }
-    if (kind != LS_MAGIC_NONE && !c->oom)
-        magic_finding(c, &s, kind, total);
-    return 0;
-}
-
-/* The raw bytes of a nested archive as libarchive pulls them: scanned too
- * (held), so that an archive that fails to open is still scanned as bytes. */
-typedef struct {
-    peek_src *pk;
-    ls_scanner *sc;
-    scan_ctx *c;
-    bool failed;              /* the scanner failed: *scan_err */
-    ls_error scan_err;
-} raw_src;
-
-static int raw_next(void *ud, const void **buf, size_t *len, ls_error *err)
-{
-    raw_src *r = ud;
-    int n = peek_next(r->pk, buf, len, err);
-    if (n <= 0)
-        return n;
-    r->c->out->bytes_scanned += *len;
-    if (ls_scanner_feed(r->sc, *buf, *len, &r->scan_err) != 0) {
-        r->failed = true;
-        return ls_error_set(err, r->scan_err.code, "%s", r->scan_err.msg);
-    }
-    return 1;
-}
-
-typedef struct {
-    scan_ctx *c;
-    unsigned depth;           /* the members' depth */
-    const char *parent;       /* the archive's reported path */
-} member_ctx;
-
-static int on_member(void *ud, const ls_nested_member *m, ls_block_src *data, ls_error *err)
-{
-    member_ctx *mc = ud;
-    size_t n = strlen(mc->parent) + 2 + strlen(m->name) + 1;
-    char *path = malloc(n);
-    int rc;
-    if (!path) {
-        mc->c->oom = 1;
-        return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
-    }
-    snprintf(path, n, "%s!/%s", mc->parent, m->name);
-    rc = scan_stream(mc->c, mc->depth, path, data, err);
-    free(path);
-    return rc;
-}
-
-static bool same_secret(const ls_finding *a, const ls_finding *b)
-{
-    return a->rule == b->rule && strcmp(a->secret, b->secret) == 0;
-}
-
-/* The archive stopped early: its raw findings stand in for what could not be
- * read, except those its members already reported. */
-static int keep_raw(scan_ctx *c, ls_finding_list *held, size_t members_first)
-{
-    ls_finding_list *l = &c->out->findings;
-    size_t members_end = l->n;
-    for (size_t i = 0; i < held->n; i++) {
-        bool dup = false;
-        for (size_t k = members_first; k < members_end && !dup; k++)
-            dup = same_secret(&held->items[i], &l->items[k]);
-        if (!dup && !ls_finding_list_copy(l, &held->items[i], held->items[i].path, held->content[i]))
-            return -1;
-    }
-    return 0;
-}
-
-/* A nested archive: its members scanned one level down, its raw bytes held. */
-static int scan_archive(scan_ctx *c, unsigned depth, const char *path, ls_nested_kind kind,
-                        peek_src *pk, ls_error *err)
-{
-    ls_finding_list held = {0};
-    stream_ctx s = {.c = c, .path = path, .dst = &held, .first = 0};
-    raw_src rs = {.pk = pk, .c = c};
-    ls_block_src src = {.next = raw_next, .ud = &rs};
-    member_ctx mc = {.c = c, .depth = depth + 1, .parent = path};
-    size_t members_first = c->out->findings.n;
-    char why[400];
-    const void *buf;
-    size_t len;
-    int rc, r;
-    if (!(rs.sc = level(c, depth, err)) || ls_scanner_begin(rs.sc, path, on_hit, &s, err) != 0)
-        return -1;
-    rc = ls_nested_walk(&src, kind, path, &c->lim, on_member, &mc, why, sizeof why, err);
-    while (rc >= 0 && (r = raw_next(&rs, &buf, &len, err)) > 0)
-        ;
-    if (rc >= 0 && r < 0)
-        rc = -1;
-    if (ls_scanner_end(rs.sc, rs.failed || rc < 0 ? &rs.scan_err : err) != 0 && rc >= 0)
-        rc = -1;
-    if (rs.failed)
-        *err = rs.scan_err;
-    /* the bytes below broke off (a truncated layer): what was read is evidence */
-    if (rc < 0 && !rs.failed && err->code != LS_ERR_NOMEM && err->code != LS_ERR_INTERNAL &&
-        keep_raw(c, &held, members_first) != 0)
-        c->oom = 1;
-    if (rc == 1) {
-        if (ls_error_list_add(&c->out->errors, c->out->info.index, path, "%s: %s", path, why) != 0 ||
-            keep_raw(c, &held, members_first) != 0) {
-            c->oom = 1;
-            rc = ls_error_set(err, LS_ERR_NOMEM, "out of memory");
-        } else {
-            rc = 0;
-        }
-    }
-    ls_finding_list_free(&held);
-    if (c->oom && rc == 0)
-        return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
-    return rc;
-}
-
-/* One stream at nesting depth `depth`: an archive is opened (when the depth
- * allows) and its members scanned, anything else scanned as bytes. */
-static int scan_stream(scan_ctx *c, unsigned depth, const char *path, ls_block_src *src, ls_error *err)
-{
-    peek_src pk;
-    ls_nested_kind kind;
-    if (peek_fill(&pk, src, err) != 0)
-        return -1;
-    kind = ls_nested_sniff(pk.head, pk.head_len, path);
-    if (kind != LS_NESTED_NONE && depth >= c->lim.max_depth) {
-        if (ls_error_list_add(&c->out->errors, c->out->info.index, path,
-                              "%s: nested archive exceeds depth %u (--max-nested-depth): scanned as bytes",
-                              path, c->lim.max_depth) != 0)
-            return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
-        kind = LS_NESTED_NONE;
-    }
-    if (kind == LS_NESTED_NONE)
-        return scan_plain(c, depth, path, &pk, err);
-    return scan_archive(c, depth, path, kind, &pk, err);
-}
-
-/* A layer file's blocks, hashed on the way (its content id). */
-static int entry_next(void *ud, const void **buf, size_t *len, ls_error *err)
-{
-    void **pair = ud;
-    scan_ctx *c = pair[1];
-    int r = ls_entry_data_next(pair[0], buf, len, err);
+    file_blocks *f = ud;
+    scan_ctx *c = f->c;
+    int r = ls_blocks_next(&f->data, buf, len, err);
     if (r > 0) {
         XXH3_128bits_update(c->hash, *buf, *len);
         ls_vendor_capture_block(c->vc, *buf, *len);
@@ -480,8 +62,8 @@ static int entry_next(void *ud, const void **buf, size_t *len, ls_error *err)
 
 static int scan_file(scan_ctx *c, const ls_entry *e, ls_entry_data *data, ls_error *err)
 {
-    void *pair[2] = {data, c};
-    ls_block_src src = {.next = entry_next, .ud = pair};
+    file_blocks fb = {.data = ls_entry_data_blocks(data), .c = c};
+    ls_blocks src = {.next = file_blocks_next, .ud = &fb};
     size_t first = c->out->findings.n;
     ls_content_id content;
     XXH128_hash_t h;
@@ -490,8 +72,8 @@ static int scan_file(scan_ctx *c, const ls_entry *e, ls_entry_data *data, ls_err
     snprintf(c->failed_path, sizeof c->failed_path, "%s", e->path);
     XXH3_128bits_reset(c->hash);
     ls_vendor_capture_begin(c->vc, e->path, e->size);
-    r = scan_stream(c, 0, e->path, &src, err);
-    if (c->oom)
+    r = ls_stream_scan_run(c->ss, e->path, &src, err);
+    if (ls_stream_scan_oom(c->ss))
         return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
     if (r < 0 && (err->code == LS_ERR_NOMEM || err->code == LS_ERR_INTERNAL))
         return -1;
@@ -642,9 +224,10 @@ int ls_layer_scan(ls_source *src, size_t index, const ls_ruleset *rules, ls_scan
                   const ls_scan_opts *opts, ls_layer_result *out, ls_error *err)
 {
     const ls_image *img = ls_source_image(src);
-    scan_ctx c = {.out = out, .sc = {sc}, .rules = rules, .lim = ls_nested_limits_resolve(opts ? opts->nested : NULL),
-                  .max_findings = opts && opts->max_findings_per_file ? opts->max_findings_per_file
-                                                                      : LS_DEFAULT_MAX_FINDINGS_PER_FILE};
+    scan_ctx c = {.out = out};
+    ls_stream_scan_cfg sscfg = {.scanner = sc, .rules = rules, .opts = opts, .layer = (long)index,
+                                .findings = &out->findings, .errors = &out->errors,
+                                .bytes_scanned = &out->bytes_scanned};
     ls_layer_counts counts = {0};
     ls_blob_info bi;
     ls_blob *blob = NULL;
@@ -661,8 +244,6 @@ int ls_layer_scan(ls_source *src, size_t index, const ls_ruleset *rules, ls_scan
         (img->layers[index].media_type && !out->info.media_type))
         return nomem(err);
     ls_error_clear(&lerr);
-    for (int k = 0; k <= LS_MAGIC_PKCS12; k++)
-        c.magic_rule[k] = k == LS_MAGIC_NONE ? -1 : ls_ruleset_find(rules, ls_magic_rule_id((ls_magic_kind)k));
 
     raw = ls_source_open_layer(src, index, &lerr);
     if (!raw && fatal(&lerr))
@@ -680,9 +261,10 @@ int ls_layer_scan(ls_source *src, size_t index, const ls_ruleset *rules, ls_scan
     out->info.compression = ls_compression_name(ls_blob_compression(blob));
     out->fs = ls_fs_layer_new();
     c.hash = XXH3_createState();
+    c.ss = ls_stream_scan_new(&sscfg);
     c.vc = ls_vendor_capture_new(&out->vendor, &out->errors, (long)index);
     tar = ls_blob_reader(blob);
-    if (!out->fs || !c.hash || !c.vc || !tar) {
+    if (!out->fs || !c.hash || !c.ss || !c.vc || !tar) {
         ls_error_set(err, LS_ERR_NOMEM, "out of memory");
         goto out;
     }
@@ -729,10 +311,7 @@ out:
     ls_reader_free(tar);
     ls_blob_free(blob);
     XXH3_freeState(c.hash);
-    for (size_t d = 1; d < MAX_LEVELS; d++)
-        ls_scanner_free(c.sc[d]);
-    free(c.magic);
-    free(c.view);
+    ls_stream_scan_free(c.ss);
     ls_vendor_capture_free(c.vc);
     return rc;
 }
