@@ -1,11 +1,18 @@
 /*
- * options.c - the options every command shares, parsed once into cli_opts,
- * and the help and version texts.
+ * options.c - the options of every command, parsed once into cli_opts, and
+ * the help and version texts.
+ *
+ * Shaped as curl's aliases[] table (tool_getparam.c): one row per option
+ * says its names, its argument, the commands it is for, its help and how it
+ * is stored, and one loop parses them all; `--help` (whole program, or one
+ * command's options) is printed from the same rows, so the two cannot drift.
+ * To add an option, add a row (and a setter if its value is checked).
  */
 #include <archive.h>
 #include <errno.h>
 #include <getopt.h>
 #include <hs/hs.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,85 +24,6 @@
 #include "cli/cli.h"
 #include "match/matcher.h"
 #include "source/manifest.h"
-
-void cli_usage(FILE *out)
-{
-    fputs("usage: layerscan scan [options] IMAGE\n"
-          "       layerscan baseline create IMAGE | --from-report REPORT.json [-o FILE]\n"
-          "       layerscan layers [options] IMAGE       the layer inventory\n"
-          "       layerscan history [options] IMAGE      the Dockerfile from the history, with findings\n"
-          "       layerscan extract IMAGE --layer N --path /P [-o FILE [--force]] [--allow-unverified]\n"
-          "       layerscan diff IMAGE --layer N         what layer N added, changed, deleted, hid\n"
-          "       layerscan rules list|test [--rules FILE|DIR] [--format text|json] [--verbose]\n"
-          "       layerscan audit [options] LIST|-       many images: JSONL, one line per image\n"
-          "       layerscan registry ls docker://HOST[:PORT][/REPO]  repositories, or a repository's tags\n"
-          "       layerscan --version | --help\n"
-          "\n"
-          "IMAGE: docker-archive:FILE | oci:DIR[:REF] | oci-archive:FILE[:REF] | a path (auto-detected;\n"
-          "       a lone tar, tar.gz or tar.zst is scanned as one layer)\n"
-          "       | docker://HOST[:PORT]/REPO[:TAG|@sha256:HEX] (a registry; docker://alpine = Docker Hub)\n"
-          "\n"
-          "options:\n"
-          "  --format text|json|jsonl|sarif  report format (default text)\n"
-          "  -o, --output FILE      write the report to FILE instead of standard output\n"
-          "  --platform OS/ARCH[/VARIANT]  pick one image of a multi-platform index\n"
-          "  --show-secrets         print secrets whole (redacted by default)\n"
-          "  --rules FILE|DIR       add rules (a rule with an existing id replaces it); repeatable\n"
-          "  --no-default-rules     use only the --rules given\n"
-          "  --disable-rule ID      drop a rule; repeatable\n"
-          "  --fail-on SEVERITY     exit 1 only for findings at or above critical|high|medium|low\n"
-          "  --min-confidence C     suppress findings below high|medium|low confidence\n"
-          "  --baseline FILE        suppress the fingerprints of a baseline (counted as suppressed)\n"
-          "  --include-vendor       report findings in package-verified files and dependencies'\n"
-          "                         tests, fixtures and docs (suppressed as vendor/third-party by default)\n"
-          "  --config FILE          config file (default ./.layerscan.json when present)\n"
-          "  --layer N              extract, diff: the layer (0 = bottom)\n"
-          "  --path /PATH           extract: the entry to extract\n"
-          "  --force                extract: overwrite an existing regular file (never a symlink)\n"
-          "  --allow-unverified     extract, diff: use a layer whose bytes do not match its digest\n"
-          "                         (the mismatch is printed; refused by default)\n"
-          "  --from-report FILE     baseline create: take the fingerprints of a JSON report\n"
-          "  --jobs N               scan up to N layers at once (default: online cores)\n"
-          "  --max-json-size BYTES  largest index/manifest/config accepted (default 64M, up to 1G)\n"
-          "  --max-findings-per-file N  findings one file reports before a \"not reported\" error\n"
-          "                         (default 1000)\n"
-          "  --match-window BYTES   confirmation look-back, also the longest secret reported\n"
-          "                         (default 8K, 256 to 16M)\n"
-          "  --no-cache             compile the rules even if a cached database exists\n"
-          "                         (audit: and neither read nor keep cached layer results)\n"
-          "  --max-nested-depth N   archives within archives opened (default 3, at most 16)\n"
-          "  --max-nested-bytes N   uncompressed bytes read from one nested archive (default 1G;\n"
-          "                         K, M, G suffixes)\n"
-          "  --max-nested-ratio N   expansion ratio at which a nested archive is a bomb (default 100)\n"
-          "  --max-nested-entries N members read from one nested archive (default 100000)\n"
-          "  --max-layer-size BYTES largest layer blob read, any transport (default 64G; K, M, G, T):\n"
-          "                         a larger declared size is refused unread, a longer stream stopped\n"
-          "  --image-timeout DURATION  time one image may take (90s, 10m, 1h; 0 = none); then its\n"
-          "                         scan fails (default: none for scan, 30m per image for audit)\n"
-          "  --cache DIR            scan, audit: cache root for layer results and compiled rules\n"
-          "  --cache-key FILE       scan, audit: the key authenticating cached layer results (default:\n"
-          "                         generated in ~/.config/layerscan/cache-key when first needed)\n"
-          "  --resume FILE          audit: skip the images FILE already holds, append to it\n"
-          "  --shard I/N            audit: only the references of shard I of N (0-based)\n"
-          "  --registry HOST        audit: every repository:tag of a registry's catalog (no LIST)\n"
-          "  --repos GLOB           audit --registry: only repositories matching GLOB\n"
-          "  --tags GLOB|latest     audit --registry: only tags matching GLOB\n"
-          "registry options (docker://):\n"
-          "  --creds USER:PASS      credentials (default: REGISTRY_AUTH_FILE, $XDG_RUNTIME_DIR/containers/auth.json,\n"
-          "                         ~/.config/containers/auth.json, ~/.docker/config.json)\n"
-          "  --authfile FILE        read credentials from this auth file only\n"
-          "  --cert-dir DIR         trust the CAs in DIR/*.crt (and use DIR/*.cert + *.key as client certificate)\n"
-          "  --tls-verify=false     allow plain http and unverified TLS (default true)\n"
-          "  --registry-timeout DURATION  one manifest, config, token or listing request (default 60s)\n"
-          "  --registry-stall DURATION    a transfer under 1 KiB/s this long fails (default 30s)\n"
-          "  --page-size N          registry ls, audit --registry: names asked for per page\n"
-          "                         (default: 100 for registry ls, the registry's own for audit)\n"
-          "\n"
-          "exit status: 0 no finding (at or above --fail-on), 1 findings, 2 the scan could not be done\n"
-          "             (layers, history, extract, diff, baseline: 0 done, 2 error;\n"
-          "             audit: 2 only when the list of images is unusable)\n",
-          out);
-}
 
 bool cli_format_valid(const char *f)
 {
@@ -111,64 +39,6 @@ void cli_print_version(void)
     printf("zlib %s (inflater: %s)\n", zlibVersion(), ls_blob_inflater());
     printf("zstd %s\n", ZSTD_versionString());
 }
-
-enum { OPT_FORMAT = 256, OPT_PLATFORM, OPT_SHOW, OPT_RULES, OPT_NO_DEFAULT, OPT_DISABLE, OPT_VERSION,
-       OPT_FAIL_ON, OPT_MIN_CONF, OPT_BASELINE, OPT_CONFIG, OPT_FROM_REPORT, OPT_LAYER, OPT_PATH, OPT_FORCE,
-       OPT_ALLOW_UNVERIFIED,
-       OPT_JOBS, OPT_NO_CACHE, OPT_CACHE, OPT_RESUME, OPT_SHARD, OPT_REGISTRY, OPT_CREDS,
-       OPT_AUTHFILE, OPT_CERT_DIR, OPT_TLS_VERIFY, OPT_PAGE_SIZE, OPT_REPOS, OPT_TAGS, OPT_MATCH_WINDOW,
-       OPT_MAX_JSON, OPT_NESTED_DEPTH, OPT_NESTED_BYTES, OPT_NESTED_RATIO, OPT_NESTED_ENTRIES, OPT_MAX_FINDINGS,
-       OPT_MAX_LAYER, OPT_IMAGE_TIMEOUT, OPT_REGISTRY_TIMEOUT, OPT_REGISTRY_STALL, OPT_CACHE_KEY,
-       OPT_INCLUDE_VENDOR };
-
-static const struct option long_opts[] = {
-    {"format", required_argument, NULL, OPT_FORMAT},
-    {"output", required_argument, NULL, 'o'},
-    {"platform", required_argument, NULL, OPT_PLATFORM},
-    {"show-secrets", no_argument, NULL, OPT_SHOW},
-    {"rules", required_argument, NULL, OPT_RULES},
-    {"no-default-rules", no_argument, NULL, OPT_NO_DEFAULT},
-    {"disable-rule", required_argument, NULL, OPT_DISABLE},
-    {"verbose", no_argument, NULL, 'v'},
-    {"help", no_argument, NULL, 'h'},
-    {"version", no_argument, NULL, OPT_VERSION},
-    {"fail-on", required_argument, NULL, OPT_FAIL_ON},
-    {"min-confidence", required_argument, NULL, OPT_MIN_CONF},
-    {"include-vendor", no_argument, NULL, OPT_INCLUDE_VENDOR},
-    {"baseline", required_argument, NULL, OPT_BASELINE},
-    {"config", required_argument, NULL, OPT_CONFIG},
-    {"from-report", required_argument, NULL, OPT_FROM_REPORT},
-    {"layer", required_argument, NULL, OPT_LAYER},
-    {"path", required_argument, NULL, OPT_PATH},
-    {"force", no_argument, NULL, OPT_FORCE},
-    {"allow-unverified", no_argument, NULL, OPT_ALLOW_UNVERIFIED},
-    {"jobs", required_argument, NULL, OPT_JOBS},
-    {"no-cache", no_argument, NULL, OPT_NO_CACHE},
-    {"cache", required_argument, NULL, OPT_CACHE},
-    {"cache-key", required_argument, NULL, OPT_CACHE_KEY},
-    {"resume", required_argument, NULL, OPT_RESUME},
-    {"shard", required_argument, NULL, OPT_SHARD},
-    {"registry", required_argument, NULL, OPT_REGISTRY},
-    {"repos", required_argument, NULL, OPT_REPOS},
-    {"match-window", required_argument, NULL, OPT_MATCH_WINDOW},
-    {"max-json-size", required_argument, NULL, OPT_MAX_JSON},
-    {"max-findings-per-file", required_argument, NULL, OPT_MAX_FINDINGS},
-    {"tags", required_argument, NULL, OPT_TAGS},
-    {"creds", required_argument, NULL, OPT_CREDS},
-    {"authfile", required_argument, NULL, OPT_AUTHFILE},
-    {"cert-dir", required_argument, NULL, OPT_CERT_DIR},
-    {"tls-verify", optional_argument, NULL, OPT_TLS_VERIFY},
-    {"page-size", required_argument, NULL, OPT_PAGE_SIZE},
-    {"max-nested-depth", required_argument, NULL, OPT_NESTED_DEPTH},
-    {"max-nested-bytes", required_argument, NULL, OPT_NESTED_BYTES},
-    {"max-nested-ratio", required_argument, NULL, OPT_NESTED_RATIO},
-    {"max-nested-entries", required_argument, NULL, OPT_NESTED_ENTRIES},
-    {"max-layer-size", required_argument, NULL, OPT_MAX_LAYER},
-    {"image-timeout", required_argument, NULL, OPT_IMAGE_TIMEOUT},
-    {"registry-timeout", required_argument, NULL, OPT_REGISTRY_TIMEOUT},
-    {"registry-stall", required_argument, NULL, OPT_REGISTRY_STALL},
-    {NULL, 0, NULL, 0},
-};
 
 /* A positive count up to max, with an optional K/M/G (binary) suffix when
  * sized. Prints the error and returns -1 when it is not one. */
@@ -197,223 +67,548 @@ static int parse_count(const char *opt, const char *arg, bool sized, uint64_t ma
     return -1;
 }
 
-int cli_parse_opts(int argc, char **argv, cli_opts *o)
+/* ---- setters: one per option whose value is checked or converted. Each
+ * stores into o and returns 0, or prints the one-line error and returns -1.
+ * Options that only set a flag or keep a string need none (the table's
+ * field does it). */
+
+enum { SET_HELP = 1, SET_VERSION = 2 }; /* what opt_help, opt_version return */
+
+static int opt_help(cli_opts *o, const char *arg) { (void)o; (void)arg; return SET_HELP; }
+static int opt_version(cli_opts *o, const char *arg) { (void)o; (void)arg; return SET_VERSION; }
+
+static int opt_format(cli_opts *o, const char *arg)
+{
+    if (!cli_format_valid(arg)) {
+        fprintf(stderr, "layerscan: --format %s: expected text, json, jsonl or sarif\n", arg);
+        return -1;
+    }
+    o->format = arg;
+    o->format_given = true;
+    return 0;
+}
+
+static int opt_rules(cli_opts *o, const char *arg)
+{
+    if (o->n_rule_paths == CLI_MAX_RULE_PATHS) {
+        fprintf(stderr, "layerscan: too many --rules\n");
+        return -1;
+    }
+    o->rule_paths[o->n_rule_paths++] = arg;
+    return 0;
+}
+
+static int opt_disable_rule(cli_opts *o, const char *arg)
+{
+    if (o->n_disabled == CLI_MAX_DISABLED) {
+        fprintf(stderr, "layerscan: too many --disable-rule\n");
+        return -1;
+    }
+    o->disabled[o->n_disabled++] = arg;
+    return 0;
+}
+
+static int opt_fail_on(cli_opts *o, const char *arg)
+{
+    ls_severity sev;
+    if (ls_severity_parse(arg, &sev) != 0) {
+        fprintf(stderr, "layerscan: --fail-on %s: expected critical, high, medium or low\n", arg);
+        return -1;
+    }
+    o->fail_on = (int)sev;
+    return 0;
+}
+
+static int opt_min_confidence(cli_opts *o, const char *arg)
+{
+    ls_confidence conf;
+    if (ls_confidence_parse(arg, &conf) != 0) {
+        fprintf(stderr, "layerscan: --min-confidence %s: expected high, medium or low\n", arg);
+        return -1;
+    }
+    o->min_confidence = (int)conf;
+    return 0;
+}
+
+static int opt_layer(cli_opts *o, const char *arg)
+{
+    char *end;
+    long n = strtol(arg, &end, 10);
+    if (*arg < '0' || *arg > '9' || *end || n < 0) {
+        fprintf(stderr, "layerscan: --layer %s: expected a layer index (0, 1, ...)\n", arg);
+        return -1;
+    }
+    o->layer = n;
+    return 0;
+}
+
+static int opt_jobs(cli_opts *o, const char *arg)
+{
+    char *end = NULL;
+    unsigned long j = strtoul(arg, &end, 10);
+    if (!*arg || *end || j < 1 || j > 256) {
+        fprintf(stderr, "layerscan: --jobs %s: expected a number from 1 to 256\n", arg);
+        return -1;
+    }
+    o->jobs = (unsigned)j;
+    return 0;
+}
+
+static int opt_cache(cli_opts *o, const char *arg)
+{
+    if (!*arg) {
+        fprintf(stderr, "layerscan: --cache needs a directory\n");
+        return -1;
+    }
+    o->cache_dir = arg;
+    return 0;
+}
+
+static int opt_cache_key(cli_opts *o, const char *arg)
+{
+    if (!*arg) {
+        fprintf(stderr, "layerscan: --cache-key needs a file\n");
+        return -1;
+    }
+    o->cache_key = arg;
+    return 0;
+}
+
+static int opt_max_findings(cli_opts *o, const char *arg)
+{
+    char *end = NULL;
+    unsigned long long n = strtoull(arg, &end, 10);
+    if (*arg < '1' || *arg > '9' || *end || n > 100000000ull) {
+        fprintf(stderr, "layerscan: --max-findings-per-file %s: expected 1 to 100000000\n", arg);
+        return -1;
+    }
+    o->max_findings_per_file = n;
+    return 0;
+}
+
+static int opt_max_json(cli_opts *o, const char *arg)
+{
+    if (cli_parse_size(arg, &o->max_json_bytes) != 0 || o->max_json_bytes < 1024 ||
+        o->max_json_bytes > LS_MAX_JSON_HARD) {
+        fprintf(stderr, "layerscan: --max-json-size %s: expected 1K to 1G\n", arg);
+        return -1;
+    }
+    return 0;
+}
+
+static int opt_match_window(cli_opts *o, const char *arg)
+{
+    if (cli_parse_size(arg, &o->match_window) != 0 || o->match_window < LS_MATCH_WINDOW_MIN ||
+        o->match_window > LS_MATCH_WINDOW_MAX) {
+        fprintf(stderr, "layerscan: --match-window %s: expected %u to %u bytes (K/M suffixes allowed)\n",
+                arg, (unsigned)LS_MATCH_WINDOW_MIN, (unsigned)LS_MATCH_WINDOW_MAX);
+        return -1;
+    }
+    return 0;
+}
+
+static int opt_shard(cli_opts *o, const char *arg)
+{
+    if (audit_parse_shard(arg, &o->shard_index, &o->shard_count) != 0) {
+        fprintf(stderr, "layerscan: --shard %s: expected I/N with 0 <= I < N <= 65536\n", arg);
+        return -1;
+    }
+    return 0;
+}
+
+static int opt_tls_verify(cli_opts *o, const char *arg)
+{
+    if (!arg || strcmp(arg, "true") == 0 || strcmp(arg, "1") == 0) {
+        o->registry.insecure = false;
+    } else if (strcmp(arg, "false") == 0 || strcmp(arg, "0") == 0) {
+        o->registry.insecure = true;
+    } else {
+        fprintf(stderr, "layerscan: --tls-verify=%s: expected true or false\n", arg);
+        return -1;
+    }
+    return 0;
+}
+
+static int opt_page_size(cli_opts *o, const char *arg)
+{
+    char *end = NULL;
+    unsigned long n = strtoul(arg, &end, 10);
+    if (!*arg || *end || n < 1 || n > 100000) {
+        fprintf(stderr, "layerscan: --page-size %s: expected a number from 1 to 100000\n", arg);
+        return -1;
+    }
+    o->page_size = (unsigned)n;
+    return 0;
+}
+
+static int opt_nested_depth(cli_opts *o, const char *arg)
 {
     uint64_t count;
+    if (parse_count("max-nested-depth", arg, false, LS_NESTED_MAX_DEPTH, &count) != 0)
+        return -1;
+    o->nested.max_depth = (unsigned)count;
+    return 0;
+}
+
+static int opt_nested_bytes(cli_opts *o, const char *arg)
+{
+    return parse_count("max-nested-bytes", arg, true, UINT64_MAX / 2, &o->nested.max_bytes);
+}
+
+static int opt_nested_ratio(cli_opts *o, const char *arg)
+{
+    uint64_t count;
+    if (parse_count("max-nested-ratio", arg, false, 1000000, &count) != 0)
+        return -1;
+    o->nested.max_ratio = (unsigned)count;
+    return 0;
+}
+
+static int opt_nested_entries(cli_opts *o, const char *arg)
+{
+    return parse_count("max-nested-entries", arg, false, UINT64_MAX / 2, &o->nested.max_entries);
+}
+
+static int opt_max_layer(cli_opts *o, const char *arg)
+{
+    if (cli_parse_size(arg, &o->max_layer_bytes) != 0 || o->max_layer_bytes < 1 ||
+        o->max_layer_bytes > (1ull << 50)) {
+        fprintf(stderr, "layerscan: --max-layer-size %s: expected 1 to 1024T bytes (K, M, G, T suffixes)\n",
+                arg);
+        return -1;
+    }
+    return 0;
+}
+
+static int opt_image_timeout(cli_opts *o, const char *arg)
+{
+    if (cli_parse_duration(arg, &o->image_timeout_ms) != 0) {
+        fprintf(stderr, "layerscan: --image-timeout %s: expected a duration such as 90s, 10m, 1h (0 = none)\n",
+                arg);
+        return -1;
+    }
+    o->image_timeout_set = true;
+    return 0;
+}
+
+static int opt_registry_time(cli_opts *o, const char *arg, bool stall)
+{
+    uint64_t ms;
+    if (cli_parse_duration(arg, &ms) != 0 || ms < (stall ? 1000u : 100u)) {
+        fprintf(stderr, "layerscan: --registry-%s %s: expected a duration from %s such as 30s, 2m\n",
+                stall ? "stall" : "timeout", arg, stall ? "1s" : "100ms");
+        return -1;
+    }
+    if (stall)
+        o->registry.stall_ms = ms;
+    else
+        o->registry.doc_timeout_ms = ms;
+    return 0;
+}
+
+static int opt_registry_timeout(cli_opts *o, const char *arg) { return opt_registry_time(o, arg, false); }
+static int opt_registry_stall(cli_opts *o, const char *arg) { return opt_registry_time(o, arg, true); }
+
+/* ---- the commands and the options table */
+
+enum {
+    CMD_SCAN = 1u << 0, CMD_BASELINE = 1u << 1, CMD_LAYERS = 1u << 2, CMD_HISTORY = 1u << 3,
+    CMD_EXTRACT = 1u << 4, CMD_DIFF = 1u << 5, CMD_RULES = 1u << 6, CMD_AUDIT = 1u << 7,
+    CMD_REGISTRY = 1u << 8,
+};
+/* commands that read an image, and those that also scan it with the rules */
+#define CMD_READ (CMD_SCAN | CMD_BASELINE | CMD_LAYERS | CMD_HISTORY | CMD_EXTRACT | CMD_DIFF | CMD_AUDIT)
+#define CMD_FIND (CMD_SCAN | CMD_BASELINE | CMD_LAYERS | CMD_HISTORY | CMD_AUDIT)
+#define CMD_ALL (CMD_READ | CMD_RULES | CMD_REGISTRY)
+
+typedef struct {
+    const char *name;     /* the word after `layerscan` */
+    unsigned bit;         /* its CMD_* bit */
+    const char *synopsis; /* its usage line, after "layerscan " */
+} cli_command;
+
+static const cli_command commands[] = {
+    {"scan", CMD_SCAN, "scan [options] IMAGE"},
+    {"baseline", CMD_BASELINE, "baseline create IMAGE | --from-report REPORT.json [-o FILE]"},
+    {"layers", CMD_LAYERS, "layers [options] IMAGE       the layer inventory"},
+    {"history", CMD_HISTORY, "history [options] IMAGE      the Dockerfile from the history, with findings"},
+    {"extract", CMD_EXTRACT, "extract IMAGE --layer N --path /P [-o FILE [--force]] [--allow-unverified]"},
+    {"diff", CMD_DIFF, "diff IMAGE --layer N         what layer N added, changed, deleted, hid"},
+    {"rules", CMD_RULES, "rules list|test [--rules FILE|DIR] [--format text|json] [--verbose]"},
+    {"audit", CMD_AUDIT, "audit [options] LIST|-       many images: JSONL, one line per image"},
+    {"registry", CMD_REGISTRY, "registry ls docker://HOST[:PORT][/REPO]  repositories, or a repository's tags"},
+};
+
+/* Where --help lists an option: the options of the whole program, the
+ * registry options under their own heading, or (general) only in a
+ * command's --help (the program's usage names them on its own lines). */
+typedef enum { SEC_OPTIONS, SEC_REGISTRY, SEC_GENERAL } cli_section;
+
+/* One row per option, in the order --help lists them. Parsing goes
+ * through getopt_long over these rows (so abbreviations, `--opt=value`
+ * and the error cases stay getopt's); a row either names a setter, which
+ * checks and stores the value, or a field of cli_opts: a bool set to true
+ * (no argument) or a string kept as given. cmds is the commands the option
+ * is meant for: their --help lists it. Refusing an option elsewhere is
+ * main.c's (cli_audit_only_option, cli_cache_option); the other options
+ * are accepted by every command, as they always were. */
+typedef struct {
+    const char *name;   /* long name, without "--" */
+    char letter;        /* short name, 0 for none */
+    int has_arg;        /* no_argument, required_argument, optional_argument */
+    const char *meta;   /* the value as --help shows it: " FILE", "=false"; "" for none */
+    unsigned cmds;      /* CMD_* bits of the commands it is for */
+    cli_section section;
+    size_t field;       /* offsetof(cli_opts, ...) when set is NULL */
+    int (*set)(cli_opts *o, const char *arg);
+    const char *help;   /* lines after the first are indented under it */
+} cli_option;
+
+#define FIELD(f) offsetof(cli_opts, f), NULL
+#define SETTER(fn) 0, fn
+
+static const cli_option options[] = {
+    {"format", 0, required_argument, " text|json|jsonl|sarif", CMD_SCAN | CMD_RULES | CMD_AUDIT, SEC_OPTIONS,
+     SETTER(opt_format), "report format (default text)"},
+    {"output", 'o', required_argument, " FILE", CMD_FIND | CMD_EXTRACT, SEC_OPTIONS, FIELD(output),
+     "write the report to FILE instead of standard output"},
+    {"platform", 0, required_argument, " OS/ARCH[/VARIANT]", CMD_READ, SEC_OPTIONS, FIELD(platform),
+     "pick one image of a multi-platform index"},
+    {"show-secrets", 0, no_argument, "", CMD_SCAN | CMD_LAYERS | CMD_HISTORY | CMD_AUDIT, SEC_OPTIONS,
+     FIELD(show_secrets), "print secrets whole (redacted by default)"},
+    {"rules", 0, required_argument, " FILE|DIR", CMD_FIND | CMD_RULES, SEC_OPTIONS, SETTER(opt_rules),
+     "add rules (a rule with an existing id replaces it); repeatable"},
+    {"no-default-rules", 0, no_argument, "", CMD_FIND | CMD_RULES, SEC_OPTIONS, FIELD(no_default_rules),
+     "use only the --rules given"},
+    {"disable-rule", 0, required_argument, " ID", CMD_FIND | CMD_RULES, SEC_OPTIONS, SETTER(opt_disable_rule),
+     "drop a rule; repeatable"},
+    {"fail-on", 0, required_argument, " SEVERITY", CMD_SCAN, SEC_OPTIONS, SETTER(opt_fail_on),
+     "exit 1 only for findings at or above critical|high|medium|low"},
+    {"min-confidence", 0, required_argument, " C", CMD_FIND, SEC_OPTIONS, SETTER(opt_min_confidence),
+     "suppress findings below high|medium|low confidence"},
+    {"baseline", 0, required_argument, " FILE", CMD_SCAN | CMD_LAYERS | CMD_HISTORY | CMD_AUDIT, SEC_OPTIONS,
+     FIELD(baseline), "suppress the fingerprints of a baseline (counted as suppressed)"},
+    {"include-vendor", 0, no_argument, "", CMD_FIND, SEC_OPTIONS, FIELD(include_vendor),
+     "report findings in package-verified files and dependencies'\n"
+     "tests, fixtures and docs (suppressed as vendor/third-party by default)"},
+    {"config", 0, required_argument, " FILE", CMD_FIND, SEC_OPTIONS, FIELD(config),
+     "config file (default ./.layerscan.json when present)"},
+    {"layer", 0, required_argument, " N", CMD_EXTRACT | CMD_DIFF, SEC_OPTIONS, SETTER(opt_layer),
+     "extract, diff: the layer (0 = bottom)"},
+    {"path", 0, required_argument, " /PATH", CMD_EXTRACT, SEC_OPTIONS, FIELD(entry_path),
+     "extract: the entry to extract"},
+    {"force", 0, no_argument, "", CMD_EXTRACT, SEC_OPTIONS, FIELD(force),
+     "extract: overwrite an existing regular file (never a symlink)"},
+    {"allow-unverified", 0, no_argument, "", CMD_EXTRACT | CMD_DIFF, SEC_OPTIONS, FIELD(allow_unverified),
+     "extract, diff: use a layer whose bytes do not match its digest\n"
+     "(the mismatch is printed; refused by default)"},
+    {"from-report", 0, required_argument, " FILE", CMD_BASELINE, SEC_OPTIONS, FIELD(from_report),
+     "baseline create: take the fingerprints of a JSON report"},
+    {"jobs", 0, required_argument, " N", CMD_SCAN | CMD_AUDIT, SEC_OPTIONS, SETTER(opt_jobs),
+     "scan up to N layers at once (default: online cores)"},
+    {"max-json-size", 0, required_argument, " BYTES", CMD_READ, SEC_OPTIONS, SETTER(opt_max_json),
+     "largest index/manifest/config accepted (default 64M, up to 1G)"},
+    {"max-findings-per-file", 0, required_argument, " N", CMD_FIND, SEC_OPTIONS, SETTER(opt_max_findings),
+     "findings one file reports before a \"not reported\" error\n"
+     "(default 1000)"},
+    {"match-window", 0, required_argument, " BYTES", CMD_FIND | CMD_RULES, SEC_OPTIONS, SETTER(opt_match_window),
+     "confirmation look-back, also the longest secret reported\n"
+     "(default 8K, 256 to 16M)"},
+    {"no-cache", 0, no_argument, "", CMD_FIND | CMD_RULES, SEC_OPTIONS, FIELD(no_cache),
+     "compile the rules even if a cached database exists\n"
+     "(audit: and neither read nor keep cached layer results)"},
+    {"max-nested-depth", 0, required_argument, " N", CMD_FIND, SEC_OPTIONS, SETTER(opt_nested_depth),
+     "archives within archives opened (default 3, at most 16)"},
+    {"max-nested-bytes", 0, required_argument, " N", CMD_FIND, SEC_OPTIONS, SETTER(opt_nested_bytes),
+     "uncompressed bytes read from one nested archive (default 1G;\n"
+     "K, M, G suffixes)"},
+    {"max-nested-ratio", 0, required_argument, " N", CMD_FIND, SEC_OPTIONS, SETTER(opt_nested_ratio),
+     "expansion ratio at which a nested archive is a bomb (default 100)"},
+    {"max-nested-entries", 0, required_argument, " N", CMD_FIND, SEC_OPTIONS, SETTER(opt_nested_entries),
+     "members read from one nested archive (default 100000)"},
+    {"max-layer-size", 0, required_argument, " BYTES", CMD_READ, SEC_OPTIONS, SETTER(opt_max_layer),
+     "largest layer blob read, any transport (default 64G; K, M, G, T):\n"
+     "a larger declared size is refused unread, a longer stream stopped"},
+    {"image-timeout", 0, required_argument, " DURATION", CMD_READ, SEC_OPTIONS, SETTER(opt_image_timeout),
+     "time one image may take (90s, 10m, 1h; 0 = none); then its\n"
+     "scan fails (default: none for scan, 30m per image for audit)"},
+    {"cache", 0, required_argument, " DIR", CMD_SCAN | CMD_AUDIT, SEC_OPTIONS, SETTER(opt_cache),
+     "scan, audit: cache root for layer results and compiled rules"},
+    {"cache-key", 0, required_argument, " FILE", CMD_SCAN | CMD_AUDIT, SEC_OPTIONS, SETTER(opt_cache_key),
+     "scan, audit: the key authenticating cached layer results (default:\n"
+     "generated in ~/.config/layerscan/cache-key when first needed)"},
+    {"resume", 0, required_argument, " FILE", CMD_AUDIT, SEC_OPTIONS, FIELD(resume),
+     "audit: skip the images FILE already holds, append to it"},
+    {"shard", 0, required_argument, " I/N", CMD_AUDIT, SEC_OPTIONS, SETTER(opt_shard),
+     "audit: only the references of shard I of N (0-based)"},
+    {"registry", 0, required_argument, " HOST", CMD_AUDIT, SEC_OPTIONS, FIELD(registry_host),
+     "audit: every repository:tag of a registry's catalog (no LIST)"},
+    {"repos", 0, required_argument, " GLOB", CMD_AUDIT, SEC_OPTIONS, FIELD(repos_glob),
+     "audit --registry: only repositories matching GLOB"},
+    {"tags", 0, required_argument, " GLOB|latest", CMD_AUDIT, SEC_OPTIONS, FIELD(tags_glob),
+     "audit --registry: only tags matching GLOB"},
+    {"creds", 0, required_argument, " USER:PASS", CMD_READ | CMD_REGISTRY, SEC_REGISTRY, FIELD(registry.creds),
+     "credentials (default: REGISTRY_AUTH_FILE, $XDG_RUNTIME_DIR/containers/auth.json,\n"
+     "~/.config/containers/auth.json, ~/.docker/config.json)"},
+    {"authfile", 0, required_argument, " FILE", CMD_READ | CMD_REGISTRY, SEC_REGISTRY, FIELD(registry.authfile),
+     "read credentials from this auth file only"},
+    {"cert-dir", 0, required_argument, " DIR", CMD_READ | CMD_REGISTRY, SEC_REGISTRY, FIELD(registry.cert_dir),
+     "trust the CAs in DIR/*.crt (and use DIR/*.cert + *.key as client certificate)"},
+    {"tls-verify", 0, optional_argument, "=false", CMD_READ | CMD_REGISTRY, SEC_REGISTRY, SETTER(opt_tls_verify),
+     "allow plain http and unverified TLS (default true)"},
+    {"registry-timeout", 0, required_argument, " DURATION", CMD_READ | CMD_REGISTRY, SEC_REGISTRY,
+     SETTER(opt_registry_timeout), "one manifest, config, token or listing request (default 60s)"},
+    {"registry-stall", 0, required_argument, " DURATION", CMD_READ | CMD_REGISTRY, SEC_REGISTRY,
+     SETTER(opt_registry_stall), "a transfer under 1 KiB/s this long fails (default 30s)"},
+    {"page-size", 0, required_argument, " N", CMD_REGISTRY | CMD_AUDIT, SEC_REGISTRY, SETTER(opt_page_size),
+     "registry ls, audit --registry: names asked for per page\n"
+     "(default: 100 for registry ls, the registry's own for audit)"},
+    {"verbose", 'v', no_argument, "", CMD_RULES | CMD_REGISTRY, SEC_GENERAL, FIELD(verbose),
+     "rules test: an ok line for each passing rule too; registry ls: the\n"
+     "count, pages and bytes fetched on standard error"},
+    {"help", 'h', no_argument, "", CMD_ALL, SEC_GENERAL, SETTER(opt_help), "this help, and exit"},
+    {"version", 0, no_argument, "", 0, SEC_GENERAL, SETTER(opt_version),
+     "the versions of layerscan and its libraries, and exit"},
+};
+
+#define N_OPTIONS (sizeof options / sizeof options[0])
+#define HELP_COLUMN 25 /* where the help text of an option starts */
+
+/* "  -o, --output FILE      write the report ...", then the help's other
+ * lines under its first. */
+static void print_option(FILE *out, const cli_option *opt)
+{
+    char left[96];
+    const char *h = opt->help;
+    int w;
+    if (opt->letter)
+        w = snprintf(left, sizeof left, "  -%c, --%s%s", opt->letter, opt->name, opt->meta);
+    else
+        w = snprintf(left, sizeof left, "  --%s%s", opt->name, opt->meta);
+    fprintf(out, "%s%*s", left, w < HELP_COLUMN - 1 ? HELP_COLUMN - w : 2, "");
+    for (;;) {
+        const char *nl = strchr(h, '\n');
+        if (!nl) {
+            fprintf(out, "%s\n", h);
+            break;
+        }
+        fprintf(out, "%.*s\n%*s", (int)(nl - h), h, HELP_COLUMN, "");
+        h = nl + 1;
+    }
+}
+
+static void print_options(FILE *out, unsigned cmds, cli_section section, const char *heading)
+{
+    bool first = true;
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        if (options[i].section != section || !(options[i].cmds & cmds))
+            continue;
+        if (first)
+            fputs(heading, out);
+        first = false;
+        print_option(out, &options[i]);
+    }
+}
+
+void cli_usage(FILE *out)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "%s layerscan %s\n", i == 0 ? "usage:" : "      ", commands[i].synopsis);
+    fputs("       layerscan --version | --help\n"
+          "       layerscan COMMAND --help   the options of one command\n"
+          "\n"
+          "IMAGE: docker-archive:FILE | oci:DIR[:REF] | oci-archive:FILE[:REF] | a path (auto-detected;\n"
+          "       a lone tar, tar.gz or tar.zst is scanned as one layer)\n"
+          "       | docker://HOST[:PORT]/REPO[:TAG|@sha256:HEX] (a registry; docker://alpine = Docker Hub)\n"
+          "\n",
+          out);
+    print_options(out, CMD_ALL, SEC_OPTIONS, "options:\n");
+    print_options(out, CMD_ALL, SEC_REGISTRY, "registry options (docker://):\n");
+    fputs("\n"
+          "exit status: 0 no finding (at or above --fail-on), 1 findings, 2 the scan could not be done\n"
+          "             (layers, history, extract, diff, baseline: 0 done, 2 error;\n"
+          "             audit: 2 only when the list of images is unusable)\n",
+          out);
+}
+
+/* `layerscan CMD --help`: the command's usage line and its options only. */
+static void command_usage(FILE *out, const cli_command *cmd)
+{
+    fprintf(out, "usage: layerscan %s\n\n", cmd->synopsis);
+    print_options(out, cmd->bit, SEC_OPTIONS, "options:\n");
+    print_options(out, cmd->bit, SEC_REGISTRY, "registry options (docker://):\n");
+    print_options(out, cmd->bit, SEC_GENERAL, "general options:\n");
+}
+
+static const cli_command *find_command(const char *name)
+{
+    for (size_t i = 0; name && i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+int cli_parse_opts(int argc, char **argv, cli_opts *o)
+{
+    struct option longs[N_OPTIONS + 1];
+    char shorts[1 + 2 * N_OPTIONS + 1];
+    size_t n = 0;
     int c;
+    shorts[n++] = ':'; /* a missing value is ':', not '?' */
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        longs[i] = (struct option){options[i].name, options[i].has_arg, NULL, 256 + (int)i};
+        if (options[i].letter) {
+            shorts[n++] = options[i].letter;
+            if (options[i].has_arg == required_argument)
+                shorts[n++] = ':';
+        }
+    }
+    shorts[n] = '\0';
+    longs[N_OPTIONS] = (struct option){NULL, 0, NULL, 0};
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:vh", long_opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_FORMAT:
-            if (!cli_format_valid(optarg)) {
-                fprintf(stderr, "layerscan: --format %s: expected text, json, jsonl or sarif\n", optarg);
-                return -1;
-            }
-            o->format = optarg;
-            o->format_given = true;
-            break;
-        case 'o': o->output = optarg; break;
-        case OPT_PLATFORM: o->platform = optarg; break;
-        case OPT_SHOW: o->show_secrets = true; break;
-        case OPT_INCLUDE_VENDOR: o->include_vendor = true; break;
-        case OPT_RULES:
-            if (o->n_rule_paths == CLI_MAX_RULE_PATHS) {
-                fprintf(stderr, "layerscan: too many --rules\n");
-                return -1;
-            }
-            o->rule_paths[o->n_rule_paths++] = optarg;
-            break;
-        case OPT_NO_DEFAULT: o->no_default_rules = true; break;
-        case OPT_DISABLE:
-            if (o->n_disabled == CLI_MAX_DISABLED) {
-                fprintf(stderr, "layerscan: too many --disable-rule\n");
-                return -1;
-            }
-            o->disabled[o->n_disabled++] = optarg;
-            break;
-        case OPT_FAIL_ON: {
-            ls_severity sev;
-            if (ls_severity_parse(optarg, &sev) != 0) {
-                fprintf(stderr, "layerscan: --fail-on %s: expected critical, high, medium or low\n", optarg);
-                return -1;
-            }
-            o->fail_on = (int)sev;
-            break;
-        }
-        case OPT_MIN_CONF: {
-            ls_confidence conf;
-            if (ls_confidence_parse(optarg, &conf) != 0) {
-                fprintf(stderr, "layerscan: --min-confidence %s: expected high, medium or low\n", optarg);
-                return -1;
-            }
-            o->min_confidence = (int)conf;
-            break;
-        }
-        case OPT_BASELINE: o->baseline = optarg; break;
-        case OPT_CONFIG: o->config = optarg; break;
-        case OPT_FROM_REPORT: o->from_report = optarg; break;
-        case OPT_LAYER: {
-            char *end;
-            long n = strtol(optarg, &end, 10);
-            if (*optarg < '0' || *optarg > '9' || *end || n < 0) {
-                fprintf(stderr, "layerscan: --layer %s: expected a layer index (0, 1, ...)\n", optarg);
-                return -1;
-            }
-            o->layer = n;
-            break;
-        }
-        case OPT_PATH: o->entry_path = optarg; break;
-        case OPT_FORCE: o->force = true; break;
-        case OPT_ALLOW_UNVERIFIED: o->allow_unverified = true; break;
-        case 'v': o->verbose = true; break;
-        case OPT_JOBS: {
-            char *end = NULL;
-            unsigned long j = strtoul(optarg, &end, 10);
-            if (!*optarg || *end || j < 1 || j > 256) {
-                fprintf(stderr, "layerscan: --jobs %s: expected a number from 1 to 256\n", optarg);
-                return -1;
-            }
-            o->jobs = (unsigned)j;
-            break;
-        }
-        case OPT_NO_CACHE: o->no_cache = true; break;
-        case OPT_CACHE:
-            if (!*optarg) {
-                fprintf(stderr, "layerscan: --cache needs a directory\n");
-                return -1;
-            }
-            o->cache_dir = optarg;
-            break;
-        case OPT_CACHE_KEY:
-            if (!*optarg) {
-                fprintf(stderr, "layerscan: --cache-key needs a file\n");
-                return -1;
-            }
-            o->cache_key = optarg;
-            break;
-        case OPT_RESUME: o->resume = optarg; break;
-        case OPT_REGISTRY: o->registry_host = optarg; break;
-        case OPT_REPOS: o->repos_glob = optarg; break;
-        case OPT_MAX_FINDINGS: {
-            char *end = NULL;
-            unsigned long long n = strtoull(optarg, &end, 10);
-            if (*optarg < '1' || *optarg > '9' || *end || n > 100000000ull) {
-                fprintf(stderr, "layerscan: --max-findings-per-file %s: expected 1 to 100000000\n", optarg);
-                return -1;
-            }
-            o->max_findings_per_file = n;
-            break;
-        }
-        case OPT_MAX_JSON:
-            if (cli_parse_size(optarg, &o->max_json_bytes) != 0 || o->max_json_bytes < 1024 ||
-                o->max_json_bytes > LS_MAX_JSON_HARD) {
-                fprintf(stderr, "layerscan: --max-json-size %s: expected 1K to 1G\n", optarg);
-                return -1;
-            }
-            break;
-        case OPT_MATCH_WINDOW:
-            if (cli_parse_size(optarg, &o->match_window) != 0 || o->match_window < LS_MATCH_WINDOW_MIN ||
-                o->match_window > LS_MATCH_WINDOW_MAX) {
-                fprintf(stderr, "layerscan: --match-window %s: expected %u to %u bytes (K/M suffixes allowed)\n",
-                        optarg, (unsigned)LS_MATCH_WINDOW_MIN, (unsigned)LS_MATCH_WINDOW_MAX);
-                return -1;
-            }
-            break;
-        case OPT_TAGS: o->tags_glob = optarg; break;
-        case OPT_SHARD:
-            if (audit_parse_shard(optarg, &o->shard_index, &o->shard_count) != 0) {
-                fprintf(stderr, "layerscan: --shard %s: expected I/N with 0 <= I < N <= 65536\n", optarg);
-                return -1;
-            }
-            break;
-        case OPT_CREDS: o->registry.creds = optarg; break;
-        case OPT_AUTHFILE: o->registry.authfile = optarg; break;
-        case OPT_CERT_DIR: o->registry.cert_dir = optarg; break;
-        case OPT_TLS_VERIFY:
-            if (!optarg || strcmp(optarg, "true") == 0 || strcmp(optarg, "1") == 0) {
-                o->registry.insecure = false;
-            } else if (strcmp(optarg, "false") == 0 || strcmp(optarg, "0") == 0) {
-                o->registry.insecure = true;
-            } else {
-                fprintf(stderr, "layerscan: --tls-verify=%s: expected true or false\n", optarg);
-                return -1;
-            }
-            break;
-        case OPT_PAGE_SIZE: {
-            char *end = NULL;
-            unsigned long n = strtoul(optarg, &end, 10);
-            if (!*optarg || *end || n < 1 || n > 100000) {
-                fprintf(stderr, "layerscan: --page-size %s: expected a number from 1 to 100000\n", optarg);
-                return -1;
-            }
-            o->page_size = (unsigned)n;
-            break;
-        }
-        case OPT_NESTED_DEPTH:
-            if (parse_count("max-nested-depth", optarg, false, LS_NESTED_MAX_DEPTH, &count) != 0)
-                return -1;
-            o->nested.max_depth = (unsigned)count;
-            break;
-        case OPT_NESTED_BYTES:
-            if (parse_count("max-nested-bytes", optarg, true, UINT64_MAX / 2, &count) != 0)
-                return -1;
-            o->nested.max_bytes = count;
-            break;
-        case OPT_NESTED_RATIO:
-            if (parse_count("max-nested-ratio", optarg, false, 1000000, &count) != 0)
-                return -1;
-            o->nested.max_ratio = (unsigned)count;
-            break;
-        case OPT_NESTED_ENTRIES:
-            if (parse_count("max-nested-entries", optarg, false, UINT64_MAX / 2, &count) != 0)
-                return -1;
-            o->nested.max_entries = count;
-            break;
-        case OPT_MAX_LAYER:
-            if (cli_parse_size(optarg, &o->max_layer_bytes) != 0 || o->max_layer_bytes < 1 ||
-                o->max_layer_bytes > (1ull << 50)) {
-                fprintf(stderr, "layerscan: --max-layer-size %s: expected 1 to 1024T bytes (K, M, G, T suffixes)\n",
-                        optarg);
-                return -1;
-            }
-            break;
-        case OPT_IMAGE_TIMEOUT:
-            if (cli_parse_duration(optarg, &o->image_timeout_ms) != 0) {
-                fprintf(stderr, "layerscan: --image-timeout %s: expected a duration such as 90s, 10m, 1h (0 = none)\n",
-                        optarg);
-                return -1;
-            }
-            o->image_timeout_set = true;
-            break;
-        case OPT_REGISTRY_TIMEOUT:
-        case OPT_REGISTRY_STALL: {
-            uint64_t ms;
-            bool stall = c == OPT_REGISTRY_STALL;
-            if (cli_parse_duration(optarg, &ms) != 0 || ms < (stall ? 1000u : 100u)) {
-                fprintf(stderr, "layerscan: --registry-%s %s: expected a duration from %s such as 30s, 2m\n",
-                        stall ? "stall" : "timeout", optarg, stall ? "1s" : "100ms");
-                return -1;
-            }
-            if (stall)
-                o->registry.stall_ms = ms;
-            else
-                o->registry.doc_timeout_ms = ms;
-            break;
-        }
-        case 'h': cli_usage(stdout); exit(EXIT_CLEAN);
-        case OPT_VERSION: cli_print_version(); exit(EXIT_CLEAN);
-        case ':':
+    while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+        const cli_option *opt = NULL;
+        int r;
+        if (c >= 256 && c < 256 + (int)N_OPTIONS)
+            opt = &options[c - 256];
+        for (size_t i = 0; !opt && c != ':' && i < N_OPTIONS; i++)
+            if (options[i].letter && options[i].letter == c)
+                opt = &options[i];
+        if (c == ':') {
             fprintf(stderr, "layerscan: option %s needs a value\n", argv[optind - 1]);
             return -1;
-        default:
+        }
+        if (!opt) {
             fprintf(stderr, "layerscan: unknown option %s (see layerscan --help)\n", argv[optind - 1]);
             return -1;
+        }
+        if (opt->set) {
+            r = opt->set(o, optarg);
+        } else if (opt->has_arg == no_argument) {
+            *(bool *)(void *)((char *)o + opt->field) = true;
+            r = 0;
+        } else {
+            *(const char **)(void *)((char *)o + opt->field) = optarg;
+            r = 0;
+        }
+        if (r < 0)
+            return -1;
+        if (r == SET_HELP) {
+            const cli_command *cmd = find_command(argv[0]);
+            if (cmd)
+                command_usage(stdout, cmd);
+            else
+                cli_usage(stdout);
+            exit(EXIT_CLEAN);
+        }
+        if (r == SET_VERSION) {
+            cli_print_version();
+            exit(EXIT_CLEAN);
         }
     }
     return optind;
 }
-
 
 int cli_parse_size(const char *s, uint64_t *out)
 {

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "layerscan/error.h"
+#include "layerscan/matcher.h" /* ls_matcher, ls_matcher_new, ls_matcher_free */
 #include "layerscan/rules.h"
 
 /* Longest match (prefix context + secret) that can be confirmed. */
@@ -27,7 +28,6 @@
 #define LS_MATCH_WINDOW_MIN 256u
 #define LS_MATCH_WINDOW_MAX (16u << 20)
 
-typedef struct ls_matcher ls_matcher;
 typedef struct ls_scanner ls_scanner;
 
 typedef struct {
@@ -43,10 +43,6 @@ typedef struct {
  * within one stream. Return 0 to go on, nonzero to stop scanning this stream. */
 typedef int (*ls_hit_cb)(void *ud, const ls_hit *hit);
 
-/* Compiles the rule set (borrowed: must outlive the matcher). Returns -1 with
- * err naming the rule whose regex does not compile (in Hyperscan or PCRE2). */
-int ls_matcher_new(ls_matcher **out, const ls_ruleset *rs, ls_error *err);
-
 /* How ls_matcher_new_cached obtained the Hyperscan database. */
 typedef enum {
     LS_DBCACHE_OFF = 0, /* no cache asked for (or no rules, or no platform info) */
@@ -61,7 +57,6 @@ typedef enum {
 int ls_matcher_new_cached(ls_matcher **out, const ls_ruleset *rs, const char *cache_dir, ls_error *err);
 ls_dbcache_state ls_matcher_cache_state(const ls_matcher *m);
 
-void ls_matcher_free(ls_matcher *m);
 const ls_ruleset *ls_matcher_rules(const ls_matcher *m);
 
 /* The confirmation window (--match-window): how far back from a raw hit

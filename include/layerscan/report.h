@@ -117,6 +117,9 @@ const char *ls_status_name(ls_status s);          /* "present", ... */
 const char *ls_finding_source_name(ls_finding_source s); /* "file", ... */
 const char *ls_origin_name(ls_origin o);          /* "image", "vendor", "third-party", "generated" */
 
+/* Frees r and everything it owns (and, through owner, the image). Accepts NULL. */
+void ls_report_free(ls_report *r);
+
 /* The cleaned instruction of the history entry owning finding f, or NULL. */
 const char *ls_report_instruction(const ls_report *r, const ls_finding *f);
 

@@ -14,11 +14,14 @@
 #include <stdint.h>
 
 #include "layerscan/error.h"
+#include "layerscan/matcher.h"
+#include "layerscan/registry.h"
 #include "layerscan/report.h"
+#include "layerscan/rules.h"
 
-struct ls_matcher;
+/* Layer results kept across scans: an opaque handle the layerscan program
+ * makes for its cache (analyzer/pipeline); other callers pass NULL. */
 struct ls_layer_cache;
-struct ls_registry_opts; /* analyzer/registry/registry.h */
 
 /* Limits on archives found inside layers (jars, zips, tarballs, .gz/.zst/
  * .bz2/.xz files), which are opened in-stream and their members scanned.
@@ -46,8 +49,8 @@ typedef struct {
     void (*progress)(void *ctx, size_t done, size_t total, uint64_t bytes);
     void *progress_ctx;
     unsigned jobs;          /* layers scanned at once; 0 = online cores */
-    /* Layer results shared across scans (analyzer/pipeline/layer_cache.h):
-     * a cached layer is not read at all. NULL = scan every layer. */
+    /* Layer results shared across scans: a cached layer is not read at
+     * all. NULL = scan every layer. */
     struct ls_layer_cache *layer_cache;
     const struct ls_registry_opts *registry; /* docker://: credentials, TLS; NULL = defaults */
     uint64_t max_json_bytes; /* index/manifest/config documents; 0 = 64 MiB (--max-json-size) */
@@ -71,7 +74,5 @@ typedef struct {
  * Problems confined to one layer are in (*out)->errors instead. */
 int ls_scan_image(const char *ref, const struct ls_matcher *m, const ls_scan_opts *opts,
                   ls_report **out, ls_error *err);
-
-void ls_report_free(ls_report *r);
 
 #endif

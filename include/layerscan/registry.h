@@ -1,0 +1,37 @@
+/*
+ * registry.h - what a caller says about "docker://" registries: the options
+ * ls_scan_opts.registry points at (credentials, TLS, time limits).
+ *
+ * Public so that ls_scan_opts is complete on its own; the client that reads
+ * these options lives in analyzer/registry.
+ */
+#ifndef LAYERSCAN_REGISTRY_H
+#define LAYERSCAN_REGISTRY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define LS_REGISTRY_DOC_TIMEOUT_MS 60000u
+#define LS_REGISTRY_STALL_MS 30000u
+#define LS_REGISTRY_LOW_SPEED 1024u     /* bytes per second */
+
+/* What the command line says about registries (all optional). */
+typedef struct ls_registry_opts {
+    const char *creds;     /* --creds USER:PASS; beats every auth file */
+    const char *authfile;  /* --authfile FILE; else REGISTRY_AUTH_FILE, then
+                            * $XDG_RUNTIME_DIR/containers/auth.json,
+                            * ~/.config/containers/auth.json, ~/.docker/config.json */
+    const char *cert_dir;  /* --cert-dir DIR: *.crt are trusted CAs (besides the
+                            * system's), a *.cert + *.key pair a client certificate */
+    bool insecure;         /* --tls-verify=false: plain http allowed, TLS unverified */
+    _Atomic uint64_t *bytes_fetched; /* optional: body bytes fetched are also added here */
+    /* Time limits; 0 = the default. */
+    uint64_t doc_timeout_ms; /* --registry-timeout: one whole request for a manifest, config,
+                              * token or listing page (LS_REGISTRY_DOC_TIMEOUT_MS) */
+    uint64_t stall_ms;       /* --registry-stall: a transfer under LS_REGISTRY_LOW_SPEED
+                              * bytes/s for this long fails (LS_REGISTRY_STALL_MS) */
+    uint64_t deadline_ms;    /* CLOCK_MONOTONIC time in ms past which every request fails
+                              * (the image's --image-timeout; set by the source); 0 = none */
+} ls_registry_opts;
+
+#endif
