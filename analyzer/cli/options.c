@@ -370,7 +370,7 @@ typedef struct {
 static const cli_option options[] = {
     {"format", 0, required_argument, " text|json|jsonl|sarif", CMD_SCAN | CMD_RULES | CMD_AUDIT, SEC_OPTIONS,
      SETTER(opt_format), "report format (default text)"},
-    {"output", 'o', required_argument, " FILE", CMD_FIND | CMD_EXTRACT, SEC_OPTIONS, FIELD(output),
+    {"output", 'o', required_argument, " FILE", CMD_FIND | CMD_EXTRACT | CMD_DIFF, SEC_OPTIONS, FIELD(output),
      "write the report to FILE instead of standard output"},
     {"platform", 0, required_argument, " OS/ARCH[/VARIANT]", CMD_READ, SEC_OPTIONS, FIELD(platform),
      "pick one image of a multi-platform index"},
@@ -382,7 +382,7 @@ static const cli_option options[] = {
      "use only the --rules given"},
     {"disable-rule", 0, required_argument, " ID", CMD_FIND | CMD_RULES, SEC_OPTIONS, SETTER(opt_disable_rule),
      "drop a rule; repeatable"},
-    {"fail-on", 0, required_argument, " SEVERITY", CMD_SCAN, SEC_OPTIONS, SETTER(opt_fail_on),
+    {"fail-on", 0, required_argument, " SEVERITY", CMD_SCAN | CMD_AUDIT, SEC_OPTIONS, SETTER(opt_fail_on),
      "exit 1 only for findings at or above critical|high|medium|low"},
     {"min-confidence", 0, required_argument, " C", CMD_FIND, SEC_OPTIONS, SETTER(opt_min_confidence),
      "suppress findings below high|medium|low confidence"},
