@@ -29,7 +29,7 @@ ls_finding *ls_finding_list_add(ls_finding_list *l, const ls_ruleset *rs, const 
 /* Whether hit is a known non-secret (analyzer/detect): a documented example,
  * a placeholder, a lookup, a digest... Callers drop such hits instead of
  * adding them; with LAYERSCAN_DEBUG set the reason goes to stderr. */
-bool ls_finding_suppressed(const ls_ruleset *rs, const ls_hit *hit, const char *path);
+bool ls_finding_suppressed(const ls_ruleset *rs, const ls_hit *hit, const char *path, bool debug);
 
 /* Appends a deep copy of f with another path (hard links). NULL on failure. */
 ls_finding *ls_finding_list_copy(ls_finding_list *l, const ls_finding *f, const char *path,

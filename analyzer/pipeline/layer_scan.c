@@ -62,6 +62,7 @@ typedef struct {
     size_t view_cap;
     ls_vendor_capture *vc;   /* package databases and digests (pipeline/vendor_capture.h) */
     int oom;
+    bool debug;              /* trace suppressed candidates (ls_scan_opts.debug) */
 } scan_ctx;
 
 /* One scanned stream: a layer file, a nested member, or the raw bytes of a
@@ -99,7 +100,7 @@ static int on_hit(void *ud, const ls_hit *hit)
     ls_finding_list *l = s->dst;
     if (s->capped)
         return 1;
-    if (ls_finding_suppressed(c->rules, hit, s->path))
+    if (ls_finding_suppressed(c->rules, hit, s->path, c->debug))
         return 0;
     /* a specific rule and a general one on a secret starting at the same byte:
      * keep the specific. Hits arrive in offset order, so only the tail of the
@@ -254,9 +255,8 @@ static void magic_finding(scan_ctx *c, stream_ctx *s, ls_magic_kind kind, uint64
     ls_confidence conf = LS_CONF_MEDIUM;
     ls_hit hit = {0};
     bool report = ls_magic_describe(kind, c->magic, c->magic_len, total, desc, sizeof desc, &conf);
-    const char *debug = getenv("LAYERSCAN_DEBUG");
     if (!report) {
-        if (debug && *debug && strcmp(debug, "0") != 0)
+        if (c->debug)
             fprintf(stderr, "layerscan: suppressed %s at %s: %s\n", ls_magic_rule_id(kind), s->path, desc);
         return;
     }
@@ -644,7 +644,8 @@ int ls_layer_scan(ls_source *src, size_t index, const ls_ruleset *rules, ls_scan
     const ls_image *img = ls_source_image(src);
     scan_ctx c = {.out = out, .sc = {sc}, .rules = rules, .lim = ls_nested_limits_resolve(opts ? opts->nested : NULL),
                   .max_findings = opts && opts->max_findings_per_file ? opts->max_findings_per_file
-                                                                      : LS_DEFAULT_MAX_FINDINGS_PER_FILE};
+                                                                      : LS_DEFAULT_MAX_FINDINGS_PER_FILE,
+                  .debug = opts && opts->debug};
     ls_layer_counts counts = {0};
     ls_blob_info bi;
     ls_blob *blob = NULL;
@@ -669,7 +670,8 @@ int ls_layer_scan(ls_source *src, size_t index, const ls_ruleset *rules, ls_scan
         return *err = lerr, -1;
     if (!raw)
         return ls_error_list_add(&out->errors, (long)index, NULL, "%s", lerr.msg) == 0 ? 0 : nomem(err);
-    blob = ls_blob_open_named(raw, img->layers[index].location ? img->layers[index].location : "layer blob", &lerr);
+    blob = ls_blob_open_with(raw, img->layers[index].location ? img->layers[index].location : "layer blob",
+                             ls_source_blob_opts(src), &lerr);
     if (!blob && fatal(&lerr))
         return *err = lerr, -1;
     if (!blob)

@@ -39,8 +39,23 @@ int ls_creds_parse(ls_creds *out, const char *userpass, ls_error *err);
 int ls_authfile_lookup(ls_creds *out, const char *path, const char *domain, bool must_exist,
                        ls_error *err);
 
-/* The whole chain (see the top of this file). creds_opt and authfile_opt
- * may be NULL. Returns 0 (out->kind may be LS_CREDS_NONE) or -1. */
+/* The environment the auth-file chain follows, as the program read it
+ * (the library never reads the environment); NULL or "" fields are unset. */
+typedef struct {
+    const char *auth_file;       /* REGISTRY_AUTH_FILE */
+    const char *xdg_runtime_dir; /* XDG_RUNTIME_DIR */
+    const char *home;            /* HOME */
+} ls_creds_env;
+
+/* The whole chain (see the top of this file) over env (NULL = all unset:
+ * only --creds and --authfile). creds_opt and authfile_opt may be NULL.
+ * Returns 0 (out->kind may be LS_CREDS_NONE) or -1. */
+int ls_creds_resolve_in(ls_creds *out, const char *domain, const char *creds_opt,
+                        const char *authfile_opt, const ls_creds_env *env, ls_error *err);
+
+/* ls_creds_resolve_in over the process environment. Defined by the
+ * program (analyzer/cli/env.c), not the library: only it reads the
+ * environment. */
 int ls_creds_resolve(ls_creds *out, const char *domain, const char *creds_opt,
                      const char *authfile_opt, ls_error *err);
 

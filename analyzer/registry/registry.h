@@ -25,6 +25,7 @@
 #include "core/reader.h"
 #include "layerscan/error.h"
 #include "layerscan/image.h"
+#include "registry/creds.h"
 #include "registry/ref.h"
 #include "source/platform.h"
 
@@ -45,6 +46,9 @@ typedef struct ls_registry_opts {
                               * bytes/s for this long fails (LS_REGISTRY_STALL_MS) */
     uint64_t deadline_ms;    /* ls_monotonic_ms() past which every request fails (the
                               * image's --image-timeout; set by the source); 0 = none */
+    ls_creds_env auth_env;   /* where the auth files are, as the program read its
+                              * environment; all NULL = only --creds/--authfile */
+    bool debug;              /* LAYERSCAN_DEBUG: requests traced to stderr */
 } ls_registry_opts;
 
 #define LS_REGISTRY_DOC_TIMEOUT_MS 60000u
