@@ -5,8 +5,11 @@
  * otherwise passed through as plain tar. Decompresses in a stream and hashes
  * both the compressed bytes (the manifest digest) and the uncompressed bytes
  * (rootfs.diff_ids[i]) with SHA-256 (once for a plain tar, where both are
- * the same bytes). The decompressor sits behind a small
- * decoder vtable inside blob.c so a faster inflater can be swapped in.
+ * the same bytes). xz and bzip2 are recognised and refused. Each
+ * decompressor sits behind the small vtable in decoder.h (decode_*.c); a
+ * mappable plain tar is served from the mapping (blob_map.c) and a
+ * compressed one decoded in place, on a decoder thread unless
+ * ls_blob_opts says otherwise.
  */
 #ifndef LS_BLOB_H
 #define LS_BLOB_H
