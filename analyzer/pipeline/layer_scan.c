@@ -426,7 +426,7 @@ static int scan_archive(scan_ctx *c, unsigned depth, const char *path, ls_nested
     if (rs.failed)
         *err = rs.scan_err;
     /* the bytes below broke off (a truncated layer): what was read is evidence */
-    if (rc < 0 && !rs.failed && err->code != LS_ERR_NOMEM && err->code != LS_ERR_INTERNAL &&
+    if (rc < 0 && !rs.failed && ls_error_level_of(err) != LS_LEVEL_FATAL &&
         keep_raw(c, &held, members_first) != 0)
         c->oom = 1;
     if (rc == 1) {
@@ -493,7 +493,7 @@ static int scan_file(scan_ctx *c, const ls_entry *e, ls_entry_data *data, ls_err
     r = scan_stream(c, 0, e->path, &src, err);
     if (c->oom)
         return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
-    if (r < 0 && (err->code == LS_ERR_NOMEM || err->code == LS_ERR_INTERNAL))
+    if (r < 0 && ls_error_level_of(err) == LS_LEVEL_FATAL)
         return -1;
     /* what was read is hashed even when the layer breaks off mid-file */
     h = XXH3_128bits_digest(c->hash);
@@ -603,7 +603,7 @@ static int nomem(ls_error *err)
  * layer's: they fail the scan rather than become the layer's errors. */
 static bool fatal(const ls_error *e)
 {
-    return e->code == LS_ERR_NOMEM || e->code == LS_ERR_INTERNAL;
+    return ls_error_level_of(e) == LS_LEVEL_FATAL;
 }
 
 /* Compares what the blob hashed against what the image declares. 0, or -1
@@ -691,7 +691,7 @@ int ls_layer_scan(ls_source *src, size_t index, const ls_ruleset *rules, ls_scan
 
     if (ls_layer_walk(tar, on_entry, &c, &counts, &lerr) == 0) {
         out->info.scanned = true;
-    } else if (lerr.code == LS_ERR_NOMEM || lerr.code == LS_ERR_INTERNAL) {
+    } else if (fatal(&lerr)) {
         *err = lerr;
         goto out;
     } else if (ls_error_list_add(&out->errors, (long)index, c.failed_path[0] ? c.failed_path : NULL,

@@ -291,7 +291,7 @@ static int pyc_targets(ls_vendor_capture *c, const ls_fs_layer *fs)
 
 static bool ours(const ls_error *e)
 {
-    return e->code == LS_ERR_NOMEM || e->code == LS_ERR_INTERNAL;
+    return ls_error_level_of(e) == LS_LEVEL_FATAL;
 }
 
 int ls_vendor_capture_finish(ls_vendor_capture *c, const ls_fs_layer *fs, ls_source *src, size_t index,
