@@ -272,14 +272,13 @@ static int blob_sniff(ls_blob *b, ls_error *err)
 
 /* A blob in a mappable file (the sniffed bytes are its first bytes again:
  * the mapping starts where the reader did): a plain tar is served by
- * blob_map.c, a compressed one is decoded in place. LAYERSCAN_MMAP=0 reads
- * instead (for measurements). */
-static int blob_try_map(ls_blob *b, ls_error *err)
+ * blob_map.c, a compressed one is decoded in place. no_map (the program's
+ * LAYERSCAN_MMAP=0) reads instead (for measurements). */
+static int blob_try_map(ls_blob *b, bool no_map, ls_error *err)
 {
-    const char *env = getenv("LAYERSCAN_MMAP");
     uint64_t len = 0;
     const void *p;
-    if (env && strcmp(env, "0") == 0)
+    if (no_map)
         return 0;
     p = ls_reader_map(b->raw, &len);
     if (!p || len < BLOB_MAP_MIN || len < b->compressed_bytes)
@@ -303,8 +302,9 @@ static int blob_try_map(ls_blob *b, ls_error *err)
     return b->map ? 0 : -1;
 }
 
-ls_blob *ls_blob_open_named(ls_reader *raw, const char *name, ls_error *err)
+ls_blob *ls_blob_open_with(ls_reader *raw, const char *name, const ls_blob_opts *opts, ls_error *err)
 {
+    static const ls_blob_opts defaults = {.no_map = false};
     ls_blob *b = calloc(1, sizeof *b);
     if (!b) {
         ls_reader_free(raw);
@@ -322,16 +322,20 @@ ls_blob *ls_blob_open_named(ls_reader *raw, const char *name, ls_error *err)
         goto fail;
     if (blob_sniff(b, err) < 0)
         goto fail;
-    {
-        const char *env = getenv("LAYERSCAN_DECODE_THREAD");
-        b->threaded = !(env && strcmp(env, "0") == 0);
-    }
-    if (blob_try_map(b, err) < 0)
+    if (!opts)
+        opts = &defaults;
+    b->threaded = !opts->no_thread;
+    if (blob_try_map(b, opts->no_map, err) < 0)
         goto fail;
     return b;
 fail:
     ls_blob_free(b);
     return NULL;
+}
+
+ls_blob *ls_blob_open_named(ls_reader *raw, const char *name, ls_error *err)
+{
+    return ls_blob_open_with(raw, name, NULL, err);
 }
 
 ls_blob *ls_blob_open(ls_reader *raw, ls_error *err)

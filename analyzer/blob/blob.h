@@ -5,12 +5,16 @@
  * otherwise passed through as plain tar. Decompresses in a stream and hashes
  * both the compressed bytes (the manifest digest) and the uncompressed bytes
  * (rootfs.diff_ids[i]) with SHA-256 (once for a plain tar, where both are
- * the same bytes). The decompressor sits behind a small
- * decoder vtable inside blob.c so a faster inflater can be swapped in.
+ * the same bytes). xz and bzip2 are recognised and refused. Each
+ * decompressor sits behind the small vtable in decoder.h (decode_*.c); a
+ * mappable plain tar is served from the mapping (blob_map.c) and a
+ * compressed one decoded in place, on a decoder thread unless
+ * ls_blob_opts says otherwise.
  */
 #ifndef LS_BLOB_H
 #define LS_BLOB_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/reader.h"
@@ -39,6 +43,17 @@ ls_blob *ls_blob_open(ls_reader *raw, ls_error *err);
 /* Same, with `name` (e.g. "blobs/sha256/ab12..") starting every error
  * message; ls_blob_open uses "layer blob". */
 ls_blob *ls_blob_open_named(ls_reader *raw, const char *name, ls_error *err);
+
+/* How a blob is read; all false (or a NULL pointer) is the default. The
+ * program sets these (LAYERSCAN_MMAP=0, LAYERSCAN_DECODE_THREAD=0, for
+ * measurements); the bytes read are the same either way. */
+typedef struct {
+    bool no_map;    /* read a mappable file with read(2) instead of mapping it */
+    bool no_thread; /* decompress on the reading thread, not on a decoder thread */
+} ls_blob_opts;
+
+/* ls_blob_open_named with opts (NULL = the defaults). */
+ls_blob *ls_blob_open_with(ls_reader *raw, const char *name, const ls_blob_opts *opts, ls_error *err);
 
 /* Returns the detected compression (valid right after open). */
 ls_compression ls_blob_compression(const ls_blob *b);

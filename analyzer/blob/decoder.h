@@ -2,10 +2,12 @@
  * decoder.h - the small vtable every decompressor of the blob stage plugs
  * into (internal to analyzer/blob).
  *
- * blob.c owns the buffers, the hashing and the end-of-input logic; a decoder
- * only turns compressed bytes into plain ones. Keeping the interface this
- * narrow (create, decode, finish, destroy) is what lets a faster inflater
- * (ISA-L) replace zlib later without touching blob.c.
+ * The blob stage owns the buffers, the hashing and the end-of-input logic;
+ * a decoder only turns compressed bytes into plain ones. The interface is
+ * this narrow (create, decode, finish, destroy, and an optional
+ * skip_checksum) so inflaters are interchangeable: gzip is ISA-L's
+ * (decode_isal.c) when built with it, else zlib's (decode_gzip.c), chosen by
+ * ls_decoder_gzip() without blob.c knowing which.
  */
 #ifndef LS_BLOB_DECODER_H
 #define LS_BLOB_DECODER_H

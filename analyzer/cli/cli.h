@@ -70,6 +70,10 @@ typedef struct {
     uint64_t max_layer_bytes;  /* --max-layer-size BYTES; 0 = 64G */
     uint64_t image_timeout_ms; /* --image-timeout DURATION; 0 = none */
     bool image_timeout_set;    /* given (else audit's default CLI_AUDIT_IMAGE_TIMEOUT_MS) */
+    /* from the environment (cli/env.c) */
+    bool debug;                /* LAYERSCAN_DEBUG set, non-empty, not "0" */
+    bool no_mmap;              /* LAYERSCAN_MMAP=0 */
+    bool no_decode_thread;     /* LAYERSCAN_DECODE_THREAD=0 */
 } cli_opts;
 
 #define CLI_AUDIT_IMAGE_TIMEOUT_MS (30ull * 60 * 1000)

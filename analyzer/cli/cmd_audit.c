@@ -142,7 +142,9 @@ static void audit_image(audit_run *a, const char *ref, audit_slot *s)
                        .max_json_bytes = a->o->max_json_bytes, .nested = &a->o->nested,
                        .max_findings_per_file = a->o->max_findings_per_file,
                        .registry = &a->o->registry, .max_layer_bytes = a->o->max_layer_bytes,
-                       .image_timeout_ms = cli_image_timeout(a->o, true)};
+                       .image_timeout_ms = cli_image_timeout(a->o, true),
+                       .debug = a->o->debug, .no_mmap = a->o->no_mmap,
+                       .no_decode_thread = a->o->no_decode_thread};
     ls_write_opts wo = {.show_secrets = a->o->show_secrets};
     ls_report *r = NULL;
     ls_error err;

@@ -45,7 +45,9 @@ static int from_image(const cli_opts *opts, const char *image, json_t *fps, ls_e
                        .max_json_bytes = opts->max_json_bytes, .nested = &opts->nested,
                        .max_findings_per_file = opts->max_findings_per_file,
                        .max_layer_bytes = opts->max_layer_bytes,
-                       .image_timeout_ms = cli_image_timeout(opts, false)};
+                       .image_timeout_ms = cli_image_timeout(opts, false),
+                       .debug = opts->debug, .no_mmap = opts->no_mmap,
+                       .no_decode_thread = opts->no_decode_thread};
     int rc = -1;
     if (cli_config_load(opts, &cfg, err) != 0 || cli_opts_merge(opts, &cfg, &eff, err) != 0)
         goto out;

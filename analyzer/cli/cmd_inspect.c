@@ -36,7 +36,9 @@ static int scan_and_write(const cli_opts *opts, const char *image, ls_report_wri
                        .max_json_bytes = opts->max_json_bytes, .nested = &opts->nested,
                        .max_findings_per_file = opts->max_findings_per_file,
                        .max_layer_bytes = opts->max_layer_bytes,
-                       .image_timeout_ms = cli_image_timeout(opts, false)};
+                       .image_timeout_ms = cli_image_timeout(opts, false),
+                       .debug = opts->debug, .no_mmap = opts->no_mmap,
+                       .no_decode_thread = opts->no_decode_thread};
     ls_write_opts wo = {.show_secrets = opts->show_secrets};
     FILE *out = stdout;
     int rc = -1;
@@ -258,7 +260,8 @@ int cli_cmd_inspect(const cli_opts *o, const char *cmd, const char *image)
     ls_source *src = NULL;
     ls_source_opts sopts = {.platform = o->platform, .registry = &o->registry,
                             .max_json_bytes = o->max_json_bytes,
-                            .max_layer_bytes = o->max_layer_bytes};
+                            .max_layer_bytes = o->max_layer_bytes,
+                            .blob = {.no_map = o->no_mmap, .no_thread = o->no_decode_thread}};
     int rc = -1;
     bool exists;
     ls_error_clear(&err);

@@ -82,7 +82,9 @@ int cli_cmd_scan(const cli_opts *opts, const char *image)
                        .max_json_bytes = opts->max_json_bytes, .nested = &opts->nested,
                        .max_findings_per_file = opts->max_findings_per_file,
                        .max_layer_bytes = opts->max_layer_bytes,
-                       .image_timeout_ms = cli_image_timeout(opts, false)};
+                       .image_timeout_ms = cli_image_timeout(opts, false),
+                       .debug = opts->debug, .no_mmap = opts->no_mmap,
+                       .no_decode_thread = opts->no_decode_thread};
     progress_state prog = {.shown = false};
     char root_buf[4096];
     const char *root;          /* the cache root: compiled rules (and with --cache, layer results) */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/env.h"
 #include "core/mapguard.h"
 #include "registry/registry.h"
 
@@ -50,6 +51,7 @@ int main(int argc, char **argv)
     first = cli_parse_opts(argc - 1, argv + 1, &o);
     if (first < 0)
         return EXIT_ERROR;
+    cli_env_read(&o);
     first += 1; /* index in argv */
     if (strcmp(cmd, "audit") == 0) {
         if (argc - first != (o.registry_host ? 0 : 1)) {

@@ -67,6 +67,24 @@ void ls_error_prefix(ls_error *e, const char *fmt, ...)
     set_escaped(e, raw);
 }
 
+ls_error_level ls_error_level_of(const ls_error *e)
+{
+    if (!e)
+        return LS_LEVEL_OK;
+    switch (e->code) {
+    case LS_OK: return LS_LEVEL_OK;
+    case LS_ERR_NOMEM:
+    case LS_ERR_INTERNAL: return LS_LEVEL_FATAL;
+    case LS_ERR_USAGE:
+    case LS_ERR_IO:
+    case LS_ERR_FORMAT:
+    case LS_ERR_LIMIT:
+    case LS_ERR_UNSUPPORTED:
+    case LS_ERR_DIGEST: return LS_LEVEL_INPUT;
+    }
+    return LS_LEVEL_FATAL; /* a code this build does not know is a bug */
+}
+
 const char *ls_code_name(ls_code code)
 {
     switch (code) {

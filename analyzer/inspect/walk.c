@@ -28,7 +28,8 @@ int ls_inspect_walk(ls_source *src, size_t i, ls_entry_fn fn, void *ud, ls_layer
                             img->n_layers);
     if (!(raw = ls_source_open_layer(src, i, err)))
         return -1;
-    if (!(blob = ls_blob_open_named(raw, img->layers[i].location ? img->layers[i].location : "layer blob", err)))
+    if (!(blob = ls_blob_open_with(raw, img->layers[i].location ? img->layers[i].location : "layer blob",
+                                   ls_source_blob_opts(src), err)))
         return -1;
     if (!(tar = ls_blob_reader(blob))) {
         ls_blob_free(blob);

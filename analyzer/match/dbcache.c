@@ -36,16 +36,16 @@
 #define DBCACHE_FORMAT "layerscan-hsdb-3" /* 3: no widths (recomputed from the rules) */
 #define DBCACHE_MAX_FILE (256u * 1024u * 1024u) /* refuse anything absurd */
 
-bool ls_dbcache_default_dir(char *out, size_t n)
+bool ls_dbcache_dir_from(const char *cache_dir, const char *xdg_cache_home, const char *home,
+                         char *out, size_t n)
 {
-    const char *env = getenv("LAYERSCAN_CACHE_DIR");
     int k;
-    if (env && *env)
-        k = snprintf(out, n, "%s", env);
-    else if ((env = getenv("XDG_CACHE_HOME")) && env[0] == '/')
-        k = snprintf(out, n, "%s/layerscan", env);
-    else if ((env = getenv("HOME")) && *env)
-        k = snprintf(out, n, "%s/.cache/layerscan", env);
+    if (cache_dir && *cache_dir)
+        k = snprintf(out, n, "%s", cache_dir);
+    else if (xdg_cache_home && xdg_cache_home[0] == '/')
+        k = snprintf(out, n, "%s/layerscan", xdg_cache_home);
+    else if (home && *home)
+        k = snprintf(out, n, "%s/.cache/layerscan", home);
     else
         return false;
     return k > 0 && (size_t)k < n;

@@ -2,8 +2,9 @@
  * dbcache.h - the compiled Hyperscan database cached on disk, so start-up
  * loads it in milliseconds instead of compiling every rule again.
  *
- * One file per key in the cache directory ($LAYERSCAN_CACHE_DIR, else
- * $XDG_CACHE_HOME/layerscan, else ~/.cache/layerscan). The key covers
+ * One file per key in the cache directory the caller names (the program's
+ * default: $LAYERSCAN_CACHE_DIR, else $XDG_CACHE_HOME/layerscan, else
+ * ~/.cache/layerscan, ls_dbcache_dir_from). The key covers
  * everything the compiled bytes depend on: the rule set's content hash,
  * hs_version(), the host platform Hyperscan compiles for (tuning and CPU
  * features), the mode and flags, and this file format's version. A file holds
@@ -26,8 +27,15 @@
 /* "<64 hex>" + NUL */
 #define LS_DBCACHE_KEY_MAX 65
 
-/* Where the cache lives, from the environment (see above), written to out.
- * Returns false when no directory can be named (no HOME) or it does not fit. */
+/* Where the cache lives (see above), written to out: cache_dir
+ * (LAYERSCAN_CACHE_DIR) when set, else xdg_cache_home/layerscan when
+ * absolute, else home/.cache/layerscan; NULL or "" = unset. Returns false
+ * when no directory can be named (no home) or it does not fit. */
+bool ls_dbcache_dir_from(const char *cache_dir, const char *xdg_cache_home, const char *home,
+                         char *out, size_t n);
+
+/* ls_dbcache_dir_from over the process environment. Defined by the program
+ * (analyzer/cli/env.c), not the library: only it reads the environment. */
 bool ls_dbcache_default_dir(char *out, size_t n);
 
 /* The cache key of compiling rs in `mode` with `flags` on this host. Returns

@@ -1,6 +1,6 @@
 /*
  * scanner.c - one thread's scanning state: Hyperscan scratch and stream, the
- * look-back history, raw and pending hits (see matcher.h for the design).
+ * look-back (lookback.c), raw and pending hits (see matcher.h for the design).
  *
  * Per block: split into sub-blocks of LS_MATCH_BIGBLOCK bytes; for each,
  * hs_scan_stream records raw (rule, to) pairs into a buffer sized so a call
@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "match/entropy.h"
-#include "match/history.h"
+#include "match/lookback.h"
 #include "match/pending.h"
 
 /* Bytes handed to one optimistic hs_scan_stream call (see scan_big). */
@@ -47,7 +47,7 @@ struct ls_scanner {
     size_t n_raw, cap_raw;
     bool raw_overflow;          /* a raw hit was dropped: a bug */
     ls_pending pending;
-    ls_history hist;
+    ls_lookback hist;
     ls_hit_cb cb;
     void *ud;
     uint64_t total;             /* bytes fed to this stream */
@@ -91,7 +91,7 @@ static int confirm_one(ls_scanner *s, const raw_hit *rh, bool at_end, ls_error *
 {
     const ls_match_rule *mr = &s->m->rules[rh->rule];
     size_t width = ls_matcher_rule_width(s->m, rh->rule);
-    uint64_t floor = ls_history_floor(&s->hist), ws;
+    uint64_t floor = ls_lookback_floor(&s->hist), ws;
     const unsigned char *subject;
     PCRE2_SIZE *ov;
     size_t so;
@@ -107,7 +107,7 @@ static int confirm_one(ls_scanner *s, const raw_hit *rh, bool at_end, ls_error *
         ws = floor;
         so = ws > 0;
     }
-    if (rh->to <= ws || !(subject = ls_history_range(&s->hist, ws, rh->to, s->buf)))
+    if (rh->to <= ws || !(subject = ls_lookback_range(&s->hist, ws, rh->to, s->buf)))
         return 0;
     rc = pcre2_match(ls_matcher_confirm_code(s->m, rh->rule), subject, (PCRE2_SIZE)(rh->to - ws), so,
                      at_end ? 0 : PCRE2_NOTEOL, s->md, s->mctx);
@@ -144,7 +144,7 @@ static const unsigned char *secret_bytes(ls_scanner *s, const ls_pending_hit *ph
 {
     const ls_rule *rule = ls_ruleset_get(s->m->rs, ph->rule);
     const unsigned char *p =
-        ls_history_range(&s->hist, ph->start, ph->start + ph->len, s->buf);
+        ls_lookback_range(&s->hist, ph->start, ph->start + ph->len, s->buf);
     if (p && rule->min_entropy > 0 && ls_entropy_shannon(p, ph->len) < rule->min_entropy)
         return NULL;
     return p;
@@ -157,7 +157,7 @@ static void deliver(ls_scanner *s, const ls_pending_hit *ph, const unsigned char
     hit.secret = (const char *)p;
     hit.secret_len = ph->len;
     hit.offset = ph->start;
-    ls_history_position(&s->hist, ph->start, &hit.line, &hit.column);
+    ls_lookback_position(&s->hist, ph->start, &hit.line, &hit.column);
     if (s->cb(s->ud, &hit) != 0)
         s->stopped = true;
 }
@@ -240,7 +240,7 @@ ls_scanner *ls_scanner_new(const ls_matcher *m, ls_error *err)
         return NULL;
     }
     s->m = m;
-    if (ls_history_init(&s->hist, m->window) < 0 ||
+    if (ls_lookback_init(&s->hist, m->window) < 0 ||
         ls_pending_init(&s->pending, n * (m->max_width + 1 + LS_MATCH_SUBBLOCK)) < 0 ||
         !(s->buf = malloc(2 * m->window)) ||
         !(s->enabled = calloc(n ? n : 1, sizeof *s->enabled)) ||
@@ -285,7 +285,7 @@ void ls_scanner_free(ls_scanner *s)
     free(s->enabled);
     free(s->buf);
     ls_pending_free(&s->pending);
-    ls_history_free(&s->hist);
+    ls_lookback_free(&s->hist);
     free(s);
 }
 
@@ -299,7 +299,7 @@ int ls_scanner_begin(ls_scanner *s, const char *path, ls_hit_cb cb, void *ud, ls
         s->dirty = false;
     }
     apply_path_filters(s, path);
-    ls_history_reset(&s->hist);
+    ls_lookback_reset(&s->hist);
     ls_pending_clear(&s->pending);
     s->n_raw = 0;
     s->raw_overflow = false;
@@ -373,7 +373,7 @@ int ls_scanner_feed(ls_scanner *s, const void *data, size_t len, ls_error *err)
         return ls_error_set(err, LS_ERR_USAGE, "scanner: feed outside begin/end");
     if (s->stopped || len == 0 || !s->m->db)
         return 0;
-    ls_history_set_block(&s->hist, p, len);
+    ls_lookback_set_block(&s->hist, p, len);
     for (off = 0; off < len && !s->stopped; off += n) {
         n = len - off < LS_MATCH_BIGBLOCK ? len - off : LS_MATCH_BIGBLOCK;
         if (scan_big(s, p + off, n, err) < 0) {
@@ -381,7 +381,7 @@ int ls_scanner_feed(ls_scanner *s, const void *data, size_t len, ls_error *err)
             return -1;
         }
     }
-    ls_history_commit(&s->hist);
+    ls_lookback_commit(&s->hist);
     return 0;
 }
 

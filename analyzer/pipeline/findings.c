@@ -68,15 +68,13 @@ static ls_finding *reserve(ls_finding_list *l)
     return &l->items[l->n];
 }
 
-bool ls_finding_suppressed(const ls_ruleset *rs, const ls_hit *hit, const char *path)
+bool ls_finding_suppressed(const ls_ruleset *rs, const ls_hit *hit, const char *path, bool debug)
 {
     const ls_rule *rule = ls_ruleset_get(rs, hit->rule);
     const char *why = ls_detect_nonsecret(rule, hit->secret, hit->secret_len, path);
-    const char *debug;
     if (!why)
         return false;
-    debug = getenv("LAYERSCAN_DEBUG");
-    if (debug && *debug && strcmp(debug, "0") != 0)
+    if (debug)
         fprintf(stderr, "layerscan: suppressed %s at %s:%llu:%llu: %s\n", rule->id,
                 path ? path : "(metadata)", (unsigned long long)hit->line,
                 (unsigned long long)hit->column, why);

@@ -29,7 +29,7 @@ ls_finding *ls_finding_list_add(ls_finding_list *l, const ls_ruleset *rs, const 
 /* Whether hit is a known non-secret (analyzer/detect): a documented example,
  * a placeholder, a lookup, a digest... Callers drop such hits instead of
  * adding them; with LAYERSCAN_DEBUG set the reason goes to stderr. */
-bool ls_finding_suppressed(const ls_ruleset *rs, const ls_hit *hit, const char *path);
+bool ls_finding_suppressed(const ls_ruleset *rs, const ls_hit *hit, const char *path, bool debug);
 
 /* A specific rule and a general one on a secret starting at the same byte
  * (detect.h's ls_detect_supersedes): keep the specific. Compares hit with

@@ -474,7 +474,9 @@ int ls_scan_image(const char *ref, const ls_matcher *m, const ls_scan_opts *opts
     ls_source_opts sopts = {.platform = opts ? opts->platform : NULL,
                             .registry = opts ? opts->registry : NULL,
                             .max_json_bytes = opts ? opts->max_json_bytes : 0,
-                            .max_layer_bytes = opts ? opts->max_layer_bytes : 0};
+                            .max_layer_bytes = opts ? opts->max_layer_bytes : 0,
+                            .blob = {.no_map = opts && opts->no_mmap,
+                                     .no_thread = opts && opts->no_decode_thread}};
     ls_source *src = NULL;
     const ls_image *img;
     scan_state s = {.opts = opts};
@@ -511,7 +513,7 @@ int ls_scan_image(const char *ref, const ls_matcher *m, const ls_scan_opts *opts
         goto out;
     }
     if (ls_metadata_scan(img, s.report->history, s.report->rules, s.scanner, &s.findings,
-                         &s.report->bytes_scanned, err) != 0)
+                         &s.report->bytes_scanned, opts && opts->debug, err) != 0)
         goto out;
     if (finish(&s, err) != 0)
         goto out;

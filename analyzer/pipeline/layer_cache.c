@@ -103,10 +103,9 @@ static bool key_suffix(const char *rules_hash, const char *settings, char out[17
     return true;
 }
 
-/* A private directory for --no-cache: $TMPDIR (or /tmp)/layerscan-layers-XXXXXX. */
-static int make_private_root(char *out, size_t n)
+/* A private directory for --no-cache: TMP (or /tmp)/layerscan-layers-XXXXXX. */
+static int make_private_root(char *out, size_t n, const char *tmp)
 {
-    const char *tmp = getenv("TMPDIR");
     int k;
     if (!tmp || tmp[0] != '/')
         tmp = "/tmp";
@@ -128,9 +127,9 @@ static int open_dirs(ls_layer_cache *c, ls_error *err)
     return 0;
 }
 
-int ls_layer_cache_new(ls_layer_cache **out, const char *root, const ls_ruleset *rules,
-                       const char *settings, const unsigned char *mac_key, size_t mac_key_len,
-                       ls_error *err)
+int ls_layer_cache_open(ls_layer_cache **out, const char *root, const char *tmpdir,
+                        const ls_ruleset *rules, const char *settings, const unsigned char *mac_key,
+                        size_t mac_key_len, ls_error *err)
 {
     ls_layer_cache *c = calloc(1, sizeof *c);
     int k;
@@ -162,7 +161,7 @@ int ls_layer_cache_new(ls_layer_cache **out, const char *root, const ls_ruleset 
         goto fail;
     }
     if (!root) {
-        if (make_private_root(c->root, sizeof c->root) != 0) {
+        if (make_private_root(c->root, sizeof c->root, tmpdir) != 0) {
             ls_error_set(err, LS_ERR_IO, "cannot create a temporary layer cache directory: %s", strerror(errno));
             goto fail;
         }

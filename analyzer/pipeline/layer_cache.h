@@ -66,7 +66,7 @@ typedef struct {
 
 /* A cache for results scanned with `rules` (borrowed: it must outlive the
  * cache) under root/layers/, created 0700 if needed. A NULL root means a
- * private temporary directory (in $TMPDIR, else /tmp) that
+ * private temporary directory (in tmpdir when it is absolute, else /tmp) that
  * ls_layer_cache_free() removes: results are still shared within the run
  * but nothing is read from or left in a persistent cache (--no-cache).
  * `settings` (may be NULL) spells every option a layer result depends on
@@ -76,6 +76,12 @@ typedef struct {
  * Returns 0, or -1 with err naming the directory and the problem (a root or
  * ROOT/layers that is not a trusted directory among them: the caller then
  * goes on without a persistent cache). */
+int ls_layer_cache_open(ls_layer_cache **out, const char *root, const char *tmpdir,
+                        const ls_ruleset *rules, const char *settings, const unsigned char *mac_key,
+                        size_t mac_key_len, ls_error *err);
+
+/* ls_layer_cache_open with tmpdir = $TMPDIR. Defined by the program
+ * (analyzer/cli/env.c), not the library: only it reads the environment. */
 int ls_layer_cache_new(ls_layer_cache **out, const char *root, const ls_ruleset *rules,
                        const char *settings, const unsigned char *mac_key, size_t mac_key_len,
                        ls_error *err);

@@ -75,7 +75,7 @@ static int scan_file(scan_ctx *c, const ls_entry *e, ls_entry_data *data, ls_err
     r = ls_stream_scan_run(c->ss, e->path, &src, err);
     if (ls_stream_scan_oom(c->ss))
         return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
-    if (r < 0 && (err->code == LS_ERR_NOMEM || err->code == LS_ERR_INTERNAL))
+    if (r < 0 && ls_error_level_of(err) == LS_LEVEL_FATAL)
         return -1;
     /* what was read is hashed even when the layer breaks off mid-file */
     h = XXH3_128bits_digest(c->hash);
@@ -185,7 +185,7 @@ static int nomem(ls_error *err)
  * layer's: they fail the scan rather than become the layer's errors. */
 static bool fatal(const ls_error *e)
 {
-    return e->code == LS_ERR_NOMEM || e->code == LS_ERR_INTERNAL;
+    return ls_error_level_of(e) == LS_LEVEL_FATAL;
 }
 
 /* Compares what the blob hashed against what the image declares. 0, or -1
@@ -250,7 +250,8 @@ int ls_layer_scan(ls_source *src, size_t index, const ls_ruleset *rules, ls_scan
         return *err = lerr, -1;
     if (!raw)
         return ls_error_list_add(&out->errors, (long)index, NULL, "%s", lerr.msg) == 0 ? 0 : nomem(err);
-    blob = ls_blob_open_named(raw, img->layers[index].location ? img->layers[index].location : "layer blob", &lerr);
+    blob = ls_blob_open_with(raw, img->layers[index].location ? img->layers[index].location : "layer blob",
+                             ls_source_blob_opts(src), &lerr);
     if (!blob && fatal(&lerr))
         return *err = lerr, -1;
     if (!blob)
@@ -271,7 +272,7 @@ int ls_layer_scan(ls_source *src, size_t index, const ls_ruleset *rules, ls_scan
 
     if (ls_layer_walk(tar, on_entry, &c, &counts, &lerr) == 0) {
         out->info.scanned = true;
-    } else if (lerr.code == LS_ERR_NOMEM || lerr.code == LS_ERR_INTERNAL) {
+    } else if (fatal(&lerr)) {
         *err = lerr;
         goto out;
     } else if (ls_error_list_add(&out->errors, (long)index, c.failed_path[0] ? c.failed_path : NULL,

@@ -24,6 +24,7 @@ typedef struct {
     uint64_t *starts;       /* offset of each element in the joined text */
     long history;           /* FIELD_HISTORY: the entry */
     int oom;
+    bool debug;             /* trace suppressed candidates (ls_scan_opts.debug) */
 } meta_ctx;
 
 /* "KEY=value" -> a copy of KEY (NULL when there is no '=' or no memory). */
@@ -98,7 +99,7 @@ static int on_hit(void *ud, const ls_hit *hit)
     meta_ctx *c = ud;
     ls_content_id none = {0, 0};
     ls_finding *f;
-    if (ls_finding_suppressed(c->rules, hit, NULL))
+    if (ls_finding_suppressed(c->rules, hit, NULL, c->debug))
         return 0;
     f = ls_finding_list_add(c->out, c->rules, hit, c->path, none);
     if (!f) {
@@ -206,9 +207,9 @@ out:
 }
 
 int ls_metadata_scan(const ls_image *img, const ls_history_report *hist, const ls_ruleset *rules,
-                     ls_scanner *sc, ls_finding_list *out, uint64_t *bytes, ls_error *err)
+                     ls_scanner *sc, ls_finding_list *out, uint64_t *bytes, bool debug, ls_error *err)
 {
-    meta_ctx c = {.img = img, .hist = hist, .rules = rules, .out = out};
+    meta_ctx c = {.img = img, .hist = hist, .rules = rules, .out = out, .debug = debug};
     char path[64];
     for (size_t i = 0; i < img->n_history; i++) {
         const char *text = img->history[i].created_by;

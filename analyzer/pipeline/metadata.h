@@ -16,8 +16,9 @@
 #include "pipeline/findings.h"
 
 /* Appends metadata findings to out (status metadata, attribution set).
- * *bytes grows by the bytes scanned. Returns 0 or -1 with err filled. */
+ * *bytes grows by the bytes scanned; debug traces suppressed candidates to
+ * stderr. Returns 0 or -1 with err filled. */
 int ls_metadata_scan(const ls_image *img, const ls_history_report *hist, const ls_ruleset *rules,
-                     ls_scanner *sc, ls_finding_list *out, uint64_t *bytes, ls_error *err);
+                     ls_scanner *sc, ls_finding_list *out, uint64_t *bytes, bool debug, ls_error *err);
 
 #endif

@@ -36,6 +36,7 @@ struct ls_stream_scan {
     size_t magic_len, magic_cap;
     unsigned char *view;     /* a block rewritten for scanning (.pyc view) */
     size_t view_cap;
+    bool debug;              /* trace suppressed candidates (ls_scan_opts.debug) */
     int oom;
 };
 
@@ -74,7 +75,7 @@ static int on_hit(void *ud, const ls_hit *hit)
     ls_finding_list *l = s->dst;
     if (s->capped)
         return 1;
-    if (ls_finding_suppressed(c->rules, hit, s->path))
+    if (ls_finding_suppressed(c->rules, hit, s->path, c->debug))
         return 0;
     /* a specific rule and a general one on a secret starting at the same byte */
     if (ls_finding_list_supersede(l, s->first, c->rules, hit))
@@ -140,9 +141,8 @@ static void magic_finding(ls_stream_scan *c, stream_ctx *s, ls_magic_kind kind, 
     ls_confidence conf = LS_CONF_MEDIUM;
     ls_hit hit = {0};
     bool report = ls_magic_describe(kind, c->magic, c->magic_len, total, desc, sizeof desc, &conf);
-    const char *debug = getenv("LAYERSCAN_DEBUG");
     if (!report) {
-        if (debug && *debug && strcmp(debug, "0") != 0)
+        if (c->debug)
             fprintf(stderr, "layerscan: suppressed %s at %s: %s\n", ls_magic_rule_id(kind), s->path, desc);
         return;
     }
@@ -360,6 +360,7 @@ ls_stream_scan *ls_stream_scan_new(const ls_stream_scan_cfg *cfg)
         return NULL;
     c->rules = cfg->rules;
     c->lim = ls_nested_limits_resolve(opts ? opts->nested : NULL);
+    c->debug = opts && opts->debug;
     c->max_findings = opts && opts->max_findings_per_file ? opts->max_findings_per_file
                                                           : LS_DEFAULT_MAX_FINDINGS_PER_FILE;
     c->layer = cfg->layer;

@@ -291,7 +291,7 @@ static int pyc_targets(ls_vendor_capture *c, const ls_fs_layer *fs)
 
 static bool ours(const ls_error *e)
 {
-    return e->code == LS_ERR_NOMEM || e->code == LS_ERR_INTERNAL;
+    return ls_error_level_of(e) == LS_LEVEL_FATAL;
 }
 
 int ls_vendor_capture_finish(ls_vendor_capture *c, const ls_fs_layer *fs, ls_source *src, size_t index,
@@ -318,8 +318,8 @@ int ls_vendor_capture_finish(ls_vendor_capture *c, const ls_fs_layer *fs, ls_sou
     }
     /* the blob owns raw once opened; on failure it is already freed */
     if (!(raw = ls_source_open_layer(src, index, &lerr)) ||
-        !(blob = ls_blob_open_named(raw, img->layers[index].location ? img->layers[index].location : "layer blob",
-                                    &lerr)))
+        !(blob = ls_blob_open_with(raw, img->layers[index].location ? img->layers[index].location : "layer blob",
+                                   ls_source_blob_opts(src), &lerr)))
         goto failed;
     ls_blob_skip_checksum(blob);
     if (!(tar = ls_blob_reader(blob))) {

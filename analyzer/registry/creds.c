@@ -183,11 +183,11 @@ int ls_authfile_lookup(ls_creds *out, const char *path, const char *domain, bool
     return rc;
 }
 
-int ls_creds_resolve(ls_creds *out, const char *domain, const char *creds_opt,
-                     const char *authfile_opt, ls_error *err)
+int ls_creds_resolve_in(ls_creds *out, const char *domain, const char *creds_opt,
+                        const char *authfile_opt, const ls_creds_env *env, ls_error *err)
 {
-    const char *env_file = getenv("REGISTRY_AUTH_FILE"), *xdg = getenv("XDG_RUNTIME_DIR");
-    const char *home = getenv("HOME");
+    const char *env_file = env ? env->auth_file : NULL, *xdg = env ? env->xdg_runtime_dir : NULL;
+    const char *home = env ? env->home : NULL;
     char paths[3][4096];
     size_t n = 0;
     memset(out, 0, sizeof *out);

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 
 #include "layerscan/error.h"
+#include "layerscan/registry.h" /* ls_creds_env */
 
 typedef enum { LS_CREDS_NONE = 0, LS_CREDS_PASSWORD, LS_CREDS_HELPER } ls_creds_kind;
 
@@ -39,8 +40,18 @@ int ls_creds_parse(ls_creds *out, const char *userpass, ls_error *err);
 int ls_authfile_lookup(ls_creds *out, const char *path, const char *domain, bool must_exist,
                        ls_error *err);
 
-/* The whole chain (see the top of this file). creds_opt and authfile_opt
- * may be NULL. Returns 0 (out->kind may be LS_CREDS_NONE) or -1. */
+/* ls_creds_env (include/layerscan/registry.h): the environment the
+ * auth-file chain follows, as the program read it. */
+
+/* The whole chain (see the top of this file) over env (NULL = all unset:
+ * only --creds and --authfile). creds_opt and authfile_opt may be NULL.
+ * Returns 0 (out->kind may be LS_CREDS_NONE) or -1. */
+int ls_creds_resolve_in(ls_creds *out, const char *domain, const char *creds_opt,
+                        const char *authfile_opt, const ls_creds_env *env, ls_error *err);
+
+/* ls_creds_resolve_in over the process environment. Defined by the
+ * program (analyzer/cli/env.c), not the library: only it reads the
+ * environment. */
 int ls_creds_resolve(ls_creds *out, const char *domain, const char *creds_opt,
                      const char *authfile_opt, ls_error *err);
 

@@ -530,7 +530,6 @@ int ls_registry_open(ls_registry **out, const char *domain, const ls_registry_op
 {
     static const ls_registry_opts none = {.creds = NULL};
     ls_registry *c;
-    const char *dbg = getenv("LAYERSCAN_DEBUG");
     *out = NULL;
     if (!opts)
         opts = &none;
@@ -545,7 +544,7 @@ int ls_registry_open(ls_registry **out, const char *domain, const ls_registry_op
     c->doc_timeout_ms = opts->doc_timeout_ms ? opts->doc_timeout_ms : LS_REGISTRY_DOC_TIMEOUT_MS;
     c->stall_ms = opts->stall_ms ? opts->stall_ms : LS_REGISTRY_STALL_MS;
     c->deadline_ms = opts->deadline_ms;
-    c->debug = dbg && *dbg && strcmp(dbg, "0") != 0;
+    c->debug = opts->debug;
     if (!(c->domain = strdup(domain)) || ls_auth_init(&c->auth, NULL) < 0) {
         free(c->domain);
         free(c);
@@ -559,7 +558,7 @@ int ls_registry_open(ls_registry **out, const char *domain, const ls_registry_op
     c->http.low_speed_secs = (long)((c->stall_ms + 999) / 1000);
     c->http.connect_ms = (long)(c->doc_timeout_ms < LS_REGISTRY_CONNECT_MS ? c->doc_timeout_ms
                                                                            : LS_REGISTRY_CONNECT_MS);
-    if (ls_creds_resolve(&c->creds, domain, opts->creds, opts->authfile, err) < 0)
+    if (ls_creds_resolve_in(&c->creds, domain, opts->creds, opts->authfile, &opts->auth_env, err) < 0)
         goto fail;
     if (c->creds.kind == LS_CREDS_PASSWORD && !(c->auth.basic = ls_creds_basic(&c->creds))) {
         ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", domain);

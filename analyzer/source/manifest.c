@@ -1,6 +1,8 @@
 /*
- * manifest.c - the only file that touches jansson: OCI index and manifest,
- * Docker's manifest.json and the image config become plain C structs.
+ * manifest.c - OCI index and manifest, Docker's manifest.json and the image
+ * config become plain C structs; jansson's json_t stays inside this file (the
+ * other stages that parse JSON - rules, auth files, registry documents,
+ * reports - have their own).
  *
  * Everything is typed strictly (a field of the wrong type is an error that
  * names the field) but leniently about absence (a missing or null optional

@@ -37,6 +37,7 @@ struct ls_source {
     uint64_t max_json;   /* --max-json-size (0 = default) */
     ls_reader_bounds bounds; /* every layer reader's: --max-layer-size, the deadline */
     const struct ls_registry_opts *registry_opts; /* while opening: docker:// options */
+    ls_blob_opts blob;       /* how the caller opens the layer blobs */
 };
 
 /* What the reference says: transport, path and optional REF. */
@@ -347,6 +348,8 @@ int ls_source_open(ls_source **out, const char *ref, const ls_source_opts *opts,
     src->bounds.max_bytes = opts && opts->max_layer_bytes ? opts->max_layer_bytes
                                                           : LS_DEFAULT_MAX_LAYER_BYTES;
     src->bounds.deadline_ms = opts ? opts->deadline_ms : 0;
+    if (opts)
+        src->blob = opts->blob;
     if (set_string(&src->label, p.path, err) < 0)
         goto out;
     if (set_string(&src->img->reference,
@@ -370,6 +373,11 @@ out:
     }
     *out = src;
     return 0;
+}
+
+const ls_blob_opts *ls_source_blob_opts(const ls_source *src)
+{
+    return &src->blob;
 }
 
 const ls_image *ls_source_image(const ls_source *src)

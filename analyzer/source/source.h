@@ -21,6 +21,7 @@
 #ifndef LS_SOURCE_H
 #define LS_SOURCE_H
 
+#include "blob/blob.h"
 #include "core/reader.h"
 #include "layerscan/error.h"
 #include "layerscan/image.h"
@@ -36,6 +37,7 @@ typedef struct {
     uint64_t max_layer_bytes; /* --max-layer-size: bound on every layer blob; 0 = LS_DEFAULT_MAX_LAYER_BYTES */
     uint64_t deadline_ms;     /* ls_monotonic_ms() past which registry requests and layer
                                * reads fail (--image-timeout); 0 = none */
+    ls_blob_opts blob;        /* how the layer blobs are read (mapped, decoded on a thread) */
 } ls_source_opts;
 
 /* The default bound on one layer blob (compressed bytes as stored). */
@@ -58,6 +60,10 @@ const ls_image *ls_source_image(const ls_source *src);
  * blob is missing or refused (LS_ERR_LIMIT). Safe to call from several
  * threads at once (one reader per thread). */
 ls_reader *ls_source_open_layer(ls_source *src, size_t i, ls_error *err);
+
+/* How the caller opens the layer blobs (ls_blob_open_with): the opts.blob
+ * the source was opened with; owned by src. */
+const ls_blob_opts *ls_source_blob_opts(const ls_source *src);
 
 /* Frees src (and its image). Accepts NULL. */
 void ls_source_free(ls_source *src);

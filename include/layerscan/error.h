@@ -55,4 +55,17 @@ void ls_error_prefix(ls_error *e, const char *fmt, ...)
 /* A short constant name for a code ("io", "format", ...). */
 const char *ls_code_name(ls_code code);
 
+/* How far a failure reaches, as libarchive's ARCHIVE_WARN/FAILED/FATAL: the
+ * input's fault stays with that input (a layer or a nested archive gets an
+ * `errors` entry and the rest is scanned; an unusable image exits 2), ours
+ * stops the scan. Values are only ever added. */
+typedef enum {
+    LS_LEVEL_OK = 0, /* nothing failed (LS_OK) */
+    LS_LEVEL_INPUT,  /* the input's fault: usage, io, format, limit, unsupported, digest */
+    LS_LEVEL_FATAL   /* ours: nomem (out of memory), internal (a bug, a library failing us) */
+} ls_error_level;
+
+/* The level of e's code; the one place it is decided. LS_LEVEL_OK for NULL. */
+ls_error_level ls_error_level_of(const ls_error *e);
+
 #endif

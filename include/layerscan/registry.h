@@ -15,6 +15,14 @@
 #define LS_REGISTRY_STALL_MS 30000u
 #define LS_REGISTRY_LOW_SPEED 1024u     /* bytes per second */
 
+/* The environment the auth-file chain follows, as the program read it
+ * (the library never reads the environment); NULL or "" fields are unset. */
+typedef struct {
+    const char *auth_file;       /* REGISTRY_AUTH_FILE */
+    const char *xdg_runtime_dir; /* XDG_RUNTIME_DIR */
+    const char *home;            /* HOME */
+} ls_creds_env;
+
 /* What the command line says about registries (all optional). */
 typedef struct ls_registry_opts {
     const char *creds;     /* --creds USER:PASS; beats every auth file */
@@ -32,6 +40,9 @@ typedef struct ls_registry_opts {
                               * bytes/s for this long fails (LS_REGISTRY_STALL_MS) */
     uint64_t deadline_ms;    /* CLOCK_MONOTONIC time in ms past which every request fails
                               * (the image's --image-timeout; set by the source); 0 = none */
+    ls_creds_env auth_env;   /* where the auth files are, as the program read its
+                              * environment; all NULL = only --creds/--authfile */
+    bool debug;              /* LAYERSCAN_DEBUG: requests traced to stderr */
 } ls_registry_opts;
 
 #endif

@@ -10,6 +10,7 @@
 #ifndef LAYERSCAN_SCAN_H
 #define LAYERSCAN_SCAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -66,6 +67,11 @@ typedef struct {
      * ms; 0 = no limit. Past it registry requests and layer reads fail, and
      * ls_scan_image fails with "REF: not scanned within --image-timeout 30s". */
     uint64_t image_timeout_ms;
+    /* Switches the program takes from its environment (the library never
+     * reads it); false is the default. */
+    bool debug;            /* LAYERSCAN_DEBUG: suppressed candidates traced to stderr */
+    bool no_mmap;          /* LAYERSCAN_MMAP=0: layer files read, not mapped */
+    bool no_decode_thread; /* LAYERSCAN_DECODE_THREAD=0: no decoder thread */
 } ls_scan_opts;
 
 /* Scans ref ("oci:DIR:REF", "docker-archive:FILE", a bare path...). Returns 0

@@ -1,8 +1,8 @@
 /*
- * history.c - the look-back bytes of a stream and the forward line cursor
- * (see history.h for why it is shaped so).
+ * lookback.c - the look-back bytes of a stream and the forward line cursor
+ * (see lookback.h for why it is shaped so).
  */
-#include "match/history.h"
+#include "match/lookback.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -12,20 +12,20 @@
 
 #include "match/matcher.h"
 
-int ls_history_init(ls_history *h, size_t window)
+int ls_lookback_init(ls_lookback *h, size_t window)
 {
     memset(h, 0, sizeof *h);
     h->window = window;
     return (h->tail = malloc(window)) ? 0 : -1;
 }
 
-void ls_history_free(ls_history *h)
+void ls_lookback_free(ls_lookback *h)
 {
     free(h->tail);
     h->tail = NULL;
 }
 
-void ls_history_reset(ls_history *h)
+void ls_lookback_reset(ls_lookback *h)
 {
     unsigned char *tail = h->tail;
     size_t window = h->window;
@@ -34,23 +34,23 @@ void ls_history_reset(ls_history *h)
     h->window = window;
 }
 
-void ls_history_set_block(ls_history *h, const void *data, size_t len)
+void ls_lookback_set_block(ls_lookback *h, const void *data, size_t len)
 {
     h->block = data;
     h->block_len = len;
 }
 
-uint64_t ls_history_floor(const ls_history *h)
+uint64_t ls_lookback_floor(const ls_lookback *h)
 {
     return h->block_start - h->tail_len;
 }
 
-const unsigned char *ls_history_range(const ls_history *h, uint64_t a, uint64_t b,
+const unsigned char *ls_lookback_range(const ls_lookback *h, uint64_t a, uint64_t b,
                                       unsigned char *scratch)
 {
     uint64_t end = h->block_start + h->block_len;
     size_t from_tail;
-    if (a > b || a < ls_history_floor(h) || b > end)
+    if (a > b || a < ls_lookback_floor(h) || b > end)
         return NULL;
     if (a >= h->block_start)
         return h->block + (a - h->block_start);
@@ -97,7 +97,7 @@ static uint64_t count_newlines(const unsigned char *p, size_t n)
 }
 
 /* Counts the newlines of p[0..n), which starts at stream offset base. */
-static void count_lines(ls_history *h, const unsigned char *p, size_t n, uint64_t base)
+static void count_lines(ls_lookback *h, const unsigned char *p, size_t n, uint64_t base)
 {
     uint64_t k = count_newlines(p, n);
     if (k > 0) {
@@ -110,7 +110,7 @@ static void count_lines(ls_history *h, const unsigned char *p, size_t n, uint64_
 }
 
 /* Moves the cursor forward to off (within the available bytes). */
-static void advance(ls_history *h, uint64_t off)
+static void advance(ls_lookback *h, uint64_t off)
 {
     if (off <= h->cur_off)
         return;
@@ -127,14 +127,14 @@ static void advance(ls_history *h, uint64_t off)
     }
 }
 
-void ls_history_position(ls_history *h, uint64_t off, uint64_t *line, uint64_t *column)
+void ls_lookback_position(ls_lookback *h, uint64_t off, uint64_t *line, uint64_t *column)
 {
     advance(h, off);
     *line = h->cur_newlines + 1;
     *column = off - h->cur_line_start + 1;
 }
 
-void ls_history_commit(ls_history *h)
+void ls_lookback_commit(ls_lookback *h)
 {
     uint64_t end = h->block_start + h->block_len;
     if (end > h->window)

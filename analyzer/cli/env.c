@@ -1,0 +1,67 @@
+/*
+ * env.c - every read of the environment: the library never calls getenv
+ * (tests/integration/test_library_env.sh checks its objects), it takes
+ * options. Besides cli_env_read, this file defines the env-resolving
+ * defaults the library declares for its callers (ls_dbcache_default_dir,
+ * ls_layer_cache_new, ls_creds_resolve): each reads the variables and
+ * calls the library's explicit form. It is built as its own small library
+ * (layerscan_env) so the program and the unit tests share it.
+ */
+#include "cli/env.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "match/dbcache.h"
+#include "pipeline/layer_cache.h"
+#include "registry/creds.h"
+
+/* A switch that is on when set, non-empty and not "0" (LAYERSCAN_DEBUG). */
+static bool env_on(const char *name)
+{
+    const char *v = getenv(name);
+    return v && *v && strcmp(v, "0") != 0;
+}
+
+/* A default-on switch turned off by exactly "0" (LAYERSCAN_MMAP=0). */
+static bool env_zero(const char *name)
+{
+    const char *v = getenv(name);
+    return v && strcmp(v, "0") == 0;
+}
+
+static ls_creds_env creds_env(void)
+{
+    ls_creds_env e = {.auth_file = getenv("REGISTRY_AUTH_FILE"),
+                      .xdg_runtime_dir = getenv("XDG_RUNTIME_DIR"),
+                      .home = getenv("HOME")};
+    return e;
+}
+
+void cli_env_read(cli_opts *o)
+{
+    o->debug = env_on("LAYERSCAN_DEBUG");
+    o->no_mmap = env_zero("LAYERSCAN_MMAP");
+    o->no_decode_thread = env_zero("LAYERSCAN_DECODE_THREAD");
+    o->registry.debug = o->debug;
+    o->registry.auth_env = creds_env();
+}
+
+bool ls_dbcache_default_dir(char *out, size_t n)
+{
+    return ls_dbcache_dir_from(getenv("LAYERSCAN_CACHE_DIR"), getenv("XDG_CACHE_HOME"), getenv("HOME"), out, n);
+}
+
+int ls_layer_cache_new(ls_layer_cache **out, const char *root, const ls_ruleset *rules,
+                       const char *settings, const unsigned char *mac_key, size_t mac_key_len,
+                       ls_error *err)
+{
+    return ls_layer_cache_open(out, root, getenv("TMPDIR"), rules, settings, mac_key, mac_key_len, err);
+}
+
+int ls_creds_resolve(ls_creds *out, const char *domain, const char *creds_opt,
+                     const char *authfile_opt, ls_error *err)
+{
+    ls_creds_env e = creds_env();
+    return ls_creds_resolve_in(out, domain, creds_opt, authfile_opt, &e, err);
+}
