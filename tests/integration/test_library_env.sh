@@ -10,48 +10,35 @@
 #     merely names getenv (the non-secret heuristics) is not a call.
 # The archive must exist: a missing one is a failure, not a skip.
 set -euo pipefail
-
-if [ $# -ne 3 ]; then
-  echo "usage: $0 LAYERSCAN SRCDIR WORKDIR" >&2
-  exit 2
-fi
-read -r -a LS <<<"$1"
-SRC=$2
-WORK=$3
+. "$(dirname "$0")/lib.sh"
+ls_test_init "$@"
 BIN=${LS[${#LS[@]}-1]}
 LIB=$(dirname "$BIN")/liblayerscan_core.a
-rm -rf "$WORK"
-mkdir -p "$WORK"
-fail=0
 
 if [ ! -f "$LIB" ]; then
-  echo "FAIL: $LIB not found" >&2
-  exit 1
+  bad "$LIB not found"
+  ls_test_finish "library environment"
 fi
 nm -u "$LIB" >"$WORK/undefined.txt"
 if grep -Eq '^[[:space:]]*U (getenv|secure_getenv|__secure_getenv|environ|__environ)$' "$WORK/undefined.txt"; then
-  echo "FAIL: the core library refers to the environment:" >&2
   # the object names precede their symbols in nm's output
-  awk '/:$/ {obj=$0} /^[[:space:]]*U (getenv|secure_getenv|__secure_getenv|environ|__environ)$/ {print obj, $2}' \
-    "$WORK/undefined.txt" >&2
-  fail=1
+  bad "the core library refers to the environment: $(awk '/:$/ {obj=$0} /^[[:space:]]*U (getenv|secure_getenv|__secure_getenv|environ|__environ)$/ {print obj, $2}' "$WORK/undefined.txt" | tr '\n' ' ')"
 else
-  echo "ok: no object of $(basename "$LIB") refers to getenv/secure_getenv/environ"
+  ok "no object of $(basename "$LIB") refers to getenv/secure_getenv/environ"
 fi
 # the check is live: the program side does refer to getenv
-if ! nm -u "$(dirname "$BIN")/liblayerscan_env.a" | grep -Eq '^[[:space:]]*U getenv$'; then
-  echo "FAIL: liblayerscan_env.a does not refer to getenv: the nm check sees nothing" >&2
-  fail=1
+if nm -u "$(dirname "$BIN")/liblayerscan_env.a" | grep -Eq '^[[:space:]]*U getenv$'; then
+  ok "liblayerscan_env.a refers to getenv (the nm check sees symbols)"
+else
+  bad "liblayerscan_env.a does not refer to getenv: the nm check sees nothing"
 fi
 
 # calls in the sources: "getenv(" not inside a string literal
 grep -rnE '\b(secure_)?getenv[[:space:]]*\(' "$SRC/analyzer" --include='*.c' --include='*.h' |
   grep -v "^$SRC/analyzer/cli/" | grep -vE '"[^"]*getenv\(' >"$WORK/calls.txt" || true
 if [ -s "$WORK/calls.txt" ]; then
-  echo "FAIL: getenv called in the library:" >&2
-  cat "$WORK/calls.txt" >&2
-  fail=1
+  bad "getenv called in the library: $(tr '\n' ' ' <"$WORK/calls.txt")"
 else
-  echo "ok: no getenv/secure_getenv call under analyzer/ outside analyzer/cli/"
+  ok "no getenv/secure_getenv call under analyzer/ outside analyzer/cli/"
 fi
-exit "$fail"
+ls_test_finish "library environment"
