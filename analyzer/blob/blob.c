@@ -33,8 +33,8 @@
  * it needs a chunk buffer back or the ring is full). With a slow inflater the
  * scanner hashes nearly everything; with a plain tar (nothing to inflate)
  * the reading thread does.
- * LAYERSCAN_DECODE_THREAD=0 in the environment decodes on the caller's
- * thread instead (for measurements).
+ * ls_blob_opts.no_decode_thread (the program's LAYERSCAN_DECODE_THREAD=0)
+ * decodes on the caller's thread instead (for measurements).
  *
  * A plain tar whose reader can map its bytes (a layer in a local file)
  * skips all of this: blob_map.c serves the mapping and hashes it on a

@@ -1,14 +1,15 @@
 /*
- * layer_scan.c - the per-layer loop: every tar entry is classified, recorded
- * in the layer's path table, and (for regular files) hashed and fed block by
- * block into the thread's Hyperscan stream.
+ * layer_scan.c - the layer driver: every tar entry of one layer is
+ * classified and recorded in the layer's path table; regular files are
+ * hashed (their content id) and handed to the stream scan; links are
+ * resolved; the blob's digests are checked.
  *
  * Each file's bytes go through the stream scan (pipeline/stream_scan.h: the
  * matcher, nested archives and their rules); this file adds what makes them
  * a layer's. Every finding inside a layer file carries that file's content
  * id, so its fate is the outer file's; hard links report their target's
- * findings; the blob's digests are checked against the image's. Every layer file's blocks also pass through the layer's
- * vendor capture (pipeline/vendor_capture.h), which keeps package databases
+ * findings; the blob's digests are checked against the image's. Every layer
+ * file's blocks also pass through the layer's vendor capture (pipeline/vendor_capture.h), which keeps package databases
  * and hashes the files that produced findings.
  */
 #include "pipeline/layer_scan.h"
