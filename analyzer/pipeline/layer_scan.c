@@ -9,8 +9,9 @@
  * a layer's. Every finding inside a layer file carries that file's content
  * id, so its fate is the outer file's; hard links report their target's
  * findings; the blob's digests are checked against the image's. Every layer
- * file's blocks also pass through the layer's vendor capture (pipeline/vendor_capture.h), which keeps package databases
- * and hashes the files that produced findings.
+ * file's blocks also pass through the layer's vendor capture
+ * (pipeline/vendor_capture.h), which keeps package databases and hashes the
+ * files that produced findings.
  */
 #include "pipeline/layer_scan.h"
 
