@@ -19,6 +19,11 @@
  *   LS_FAULT_WRITE_SHORT=K   every Kth write writes at most half the bytes.
  *   LS_FAULT_FSYNC=1         fsync/fdatasync fail with ENOSPC.
  *   LS_FAULT_RENAME=1        rename/renameat fail with EACCES.
+ *   LS_FAULT_KILL_RENAME=N   the Nth rename/renameat call (1-based, counted
+ *                            over every thread) kills the process with
+ *                            SIGKILL instead: a crash at the one moment a
+ *                            finished temporary file waits to be put in
+ *                            place, at a point the test chooses.
  *   LS_FAULT_NFS=1           fstatfs says every file is on NFS, so layerscan
  *                            reads files with pread instead of mapping them
  *                            (and LS_FAULT_READ reaches the layer reads).
@@ -70,6 +75,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -99,8 +105,8 @@ static struct {
 } real;
 
 static atomic_int armed;            /* main is running */
-static atomic_ulong n_alloc, n_read, n_write;
-static unsigned long fail_alloc, read_every, write_from, write_short_every;
+static atomic_ulong n_alloc, n_read, n_write, n_rename;
+static unsigned long fail_alloc, read_every, write_from, write_short_every, kill_rename;
 static int fail_fsync, fail_rename, say_nfs;
 static const char *count_file;
 static main_fn real_main;
@@ -343,9 +349,17 @@ int fdatasync(int fd)
     return real.fdatasync(fd);
 }
 
+/* Counts a rename; the one LS_FAULT_KILL_RENAME names never returns. */
+static void count_rename(void)
+{
+    if (kill_rename && atomic_load(&armed) && atomic_fetch_add(&n_rename, 1) + 1 == kill_rename)
+        raise(SIGKILL);
+}
+
 int rename(const char *from, const char *to)
 {
     resolve();
+    count_rename();
     if (fail_rename && atomic_load(&armed)) {
         errno = EACCES;
         return -1;
@@ -356,6 +370,7 @@ int rename(const char *from, const char *to)
 int renameat(int dfrom, const char *from, int dto, const char *to)
 {
     resolve();
+    count_rename();
     if (fail_rename && atomic_load(&armed)) {
         errno = EACCES;
         return -1;
@@ -474,6 +489,7 @@ static int wrapped_main(int argc, char **argv, char **envp)
     write_short_every = env_ulong("LS_FAULT_WRITE_SHORT");
     fail_fsync = env_ulong("LS_FAULT_FSYNC") != 0;
     fail_rename = env_ulong("LS_FAULT_RENAME") != 0;
+    kill_rename = env_ulong("LS_FAULT_KILL_RENAME");
     say_nfs = env_ulong("LS_FAULT_NFS") != 0;
     {
         void *(*fetch)(void *, const char *, const char *) =

@@ -16,8 +16,11 @@
 #   plain scan (no layer cache) creates nothing there;
 # - --cache-key FILE: a file others can read, or too short, is refused
 #   (exit 2, one line); a symlinked key file (a Kubernetes Secret) is fine;
-# - several audits sharing one cache, one killed with SIGKILL while writing:
-#   a later audit gives the lines of an uncached audit with cache_rejected 0.
+# - several audits sharing one cache, one killed with SIGKILL while writing
+#   (by the fault shim, tests/fault/faultshim.c, at the moment its third
+#   entry is written and not yet renamed into place: deterministic, where a
+#   kill from outside may come after the audit ended): a later audit gives
+#   the lines of an uncached audit with cache_rejected 0.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 ls_test_init "$@"
@@ -73,9 +76,16 @@ for i in range(10):
         {"path": f"data/filler{i}.txt", "type": "file", "content": filler},
         {"path": f"data/env{i}", "type": "file", "content": "STRIPE=sk_live_vpf7a10UCpvUHRh7guPEXAOdV5ZP\n"}]}
     json.dump(spec(f"m{i}", [base, own]), open(f"{out}/m{i}.json", "w"))
+# three images only the killed audit reads, one layer each: its first three
+# cache entries are theirs whatever the other audits store meanwhile
+for i in range(3):
+    own = {"compression": "gzip", "entries": [
+        {"path": f"own{i}", "type": "file", "content": "STRIPE=sk_live_vpf7a10UCpvUHRh7guPEXAOdV5ZP\n" * (i + 1)}]}
+    json.dump(spec(f"x{i}", [own]), open(f"{out}/x{i}.json", "w"))
 PY
 python3 "$SRC/tests/tools/mkimage.py" img.json img.oci --format oci
 for i in 0 1 2 3 4 5 6 7 8 9; do python3 "$SRC/tests/tools/mkimage.py" "m$i.json" "m$i.oci" --format oci; done
+for i in 0 1 2; do python3 "$SRC/tests/tools/mkimage.py" "x$i.json" "x$i.oci" --format oci; done
 IMG="$WORK/img.oci"
 
 # forge ENTRY OUT [KEYFILE]: ENTRY with its findings removed (count 0), sealed
@@ -247,38 +257,45 @@ fi
 
 # ---------------------------------------------------------------- several processes, one killed
 for i in 0 1 2 3 4 5 6 7 8 9; do echo "$WORK/m$i.oci"; done >list-m
+# the killed audit reads x0, x1, x2 first (one layer each, nobody else's),
+# one image at a time: its third rename is x2's entry, after x0's and x1's
+# lines; the shim kills it there, the temporary written and not renamed
+{ for i in 0 1 2; do echo "$WORK/x$i.oci"; done; cat list-m; } >list-m0
 run m-nocache 1 audit --no-cache list-m
 head -c 32 /dev/urandom >key-m && chmod 0600 key-m
 # the compiled rules are there already: every process starts scanning at once
 mkdir -m 0700 shared
 cp c/*.hsdb shared/
+: "${LAYERSCAN_FAULT_SHIM:?the fault shim library (set by tests/CMakeLists.txt)}"
+# under ASan the shim comes before the sanitizer's runtime (as in test_faults)
+kill_env=(LD_PRELOAD="$LAYERSCAN_FAULT_SHIM" LS_FAULT_KILL_RENAME=3)
+[ -z "${ASAN_OPTIONS:-}" ] || kill_env+=(ASAN_OPTIONS="$ASAN_OPTIONS:verify_asan_link_order=0")
 pids=()
-for p in 0 1 2; do
-  "${LS[@]}" audit --cache "$WORK/shared" --cache-key "$WORK/key-m" --jobs "$((p == 0 ? 1 : 2))" \
+env "${kill_env[@]}" "${LS[@]}" audit --cache "$WORK/shared" --cache-key "$WORK/key-m" --jobs 1 \
+  -o m0.jsonl list-m0 2>m0.err &
+pids+=($!)
+for p in 1 2; do
+  "${LS[@]}" audit --cache "$WORK/shared" --cache-key "$WORK/key-m" --jobs 2 \
     -o "m$p.jsonl" list-m 2>"m$p.err" &
   pids+=($!)
 done
-# kill the first one once it has finished an image (so it is storing results)
-for _ in $(seq 1500); do
-  [ -s m0.jsonl ] && break
-  sleep 0.02
-done
-kill -9 "${pids[0]}" 2>/dev/null || true
-rc1=0 rc2=0
-wait "${pids[0]}" 2>/dev/null || true
+rc0=0 rc1=0 rc2=0
+wait "${pids[0]}" || rc0=$?
 wait "${pids[1]}" || rc1=$?
 wait "${pids[2]}" || rc2=$?
+expect_eq "shared cache: the killed audit's status (SIGKILL)" "$rc0" 137
 expect_eq "shared cache: the survivors' exit statuses" "$rc1 $rc2" "1 1"
-m0_lines=$(wc -l <m0.jsonl)
-[ "$m0_lines" -ge 1 ] && [ "$m0_lines" -lt 11 ] && ok "the killed audit died in the middle ($m0_lines of 11 lines)" ||
-  bad "the killed audit was not killed in the middle ($m0_lines of 11 lines)"
+expect_eq "the killed audit died at its third image, two lines out" \
+  "$($CHECK refs m0.jsonl | tr '\n' ' ')" "$WORK/x0.oci $WORK/x1.oci "
 check "shared cache: survivor 1 = uncached audit" $CHECK same-lines m1.jsonl m-nocache.out
 check "shared cache: survivor 2 = uncached audit" $CHECK same-lines m2.jsonl m-nocache.out
 run m-after 1 audit --cache "$WORK/shared" --cache-key "$WORK/key-m" list-m
 check "after the kill: the lines of an uncached audit" $CHECK same-lines m-after.out m-nocache.out
 check "after the kill: every layer from the cache, nothing rejected" $CHECK summary m-after.out images=10 \
   layers=20 unique_layers=11 layers_scanned=0 cache_hits=20 cache_rejected=0 findings.critical=20
-expect_eq "after the kill: one entry per unique layer" "$(ls shared/layers | grep -c '\.lsl$')" 11
+expect_eq "after the kill: one entry per unique layer (and x0's and x1's)" \
+  "$(ls shared/layers | grep -c '\.lsl$')" 13
+expect_eq "after the kill: x2's temporary left behind" "$(ls -A shared/layers | grep -c '^\.tmp-')" 1
 expect_eq "after the kill: only entries and temporaries in the cache" \
   "$(ls -A shared/layers | grep -Evc '^(.*\.lsl|\.tmp-[a-z0-9]{12})$' || true)" 0
 

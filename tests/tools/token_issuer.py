@@ -94,6 +94,9 @@ def main():
                 f.write(token + "\n")
             self.reply(200, {"token": token, "access_token": token, "expires_in": 300})
 
+    # a backlog of 128, not socketserver's 5: a burst of parallel clients
+    # must not lose a SYN (retransmitted only a second later)
+    http.server.ThreadingHTTPServer.request_queue_size = 128
     server = http.server.ThreadingHTTPServer(("127.0.0.1", int(args.port)), Handler)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(args.tls_cert, args.tls_key)
