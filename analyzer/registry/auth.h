@@ -1,42 +1,69 @@
 /*
- * auth.h - what a client sends as Authorization, per scope, and how it
- * answers a 401: a Basic challenge gets the user's password (once), a
- * Bearer challenge a token fetched from the challenge's realm for the
- * request's scope ("repository:REPO:pull"), with the password as Basic
- * credentials when there is one. Tokens are shared by every thread of the
- * client under one mutex; a thread whose token went stale while another
- * thread refreshed it just retries with the new one. The fetch itself runs
- * outside the mutex, one at a time per scope: a thread needing a scope
- * whose token is being fetched waits (on `done`) for that fetch's outcome,
- * so a slow token service stalls only the requests of that scope, and no
- * longer than the fetch's own time limit.
+ * auth.h - what a client sends as Authorization, per scope, and what a 401
+ * asks for: a Basic challenge gets the user's password (once), a Bearer
+ * challenge a token from the challenge's realm for the request's scope
+ * ("repository:REPO:pull"), with the password as Basic credentials when
+ * there is one.
+ *
+ * This is state only: it parses the challenge, describes the token request
+ * (ls_auth_token_request) and stores the token it brings back. It sends
+ * nothing: the request loop (registry.c) sends the token request like any
+ * other, under the same retry rules and time limits, so there is one loop
+ * and one set of rules. Tokens are shared by every thread of the client
+ * under one mutex; a thread whose token went stale while another thread
+ * refreshed it just retries with the new one. The fetch itself runs outside
+ * the mutex, one at a time per scope: a thread needing a scope whose token
+ * is being fetched waits (on `done`) for that fetch's outcome, so a slow
+ * token service stalls only the requests of that scope, and no longer than
+ * the fetch's own time limit.
  */
 #ifndef LS_REGISTRY_AUTH_H
 #define LS_REGISTRY_AUTH_H
 
 #include <pthread.h>
+#include <stdbool.h>
 
 #include "layerscan/error.h"
 #include "registry/header.h"
-#include "registry/http.h"
 
 #define LS_AUTH_SLOTS 16
+#define LS_AUTH_URL_MAX 8192
 
-struct ls_registry;
-struct ls_auth_fetch; /* a token fetch in flight (auth.c) */
+/* A token fetch in flight: one per scope at most, on the fetching
+ * thread's stack (inside its ls_auth_token_request); it leaves the list
+ * (and its frame) only once no waiter still reads it. */
+typedef struct ls_auth_fetch {
+    const char *scope;          /* "" for none */
+    struct ls_auth_fetch *next;
+    bool finished;
+    int rc;                     /* 1 (a token is stored) or -1 (err) */
+    ls_error err;               /* the failure, for every waiter */
+    unsigned waiters;
+} ls_auth_fetch;
 
 typedef struct {
     pthread_mutex_t mu;
     pthread_cond_t done;    /* a fetch in flight finished, or lost a waiter */
-    struct ls_auth_fetch *inflight; /* the fetches in flight, one per scope at most */
+    ls_auth_fetch *inflight; /* the fetches in flight, one per scope at most */
     ls_auth_scheme scheme;  /* what the registry asked for: Basic is then sent to every request */
-    char *basic;            /* "Basic <base64>" when there is a password, else NULL */
+    char *basic;            /* "Basic <base64>" when there is a password, else NULL; set
+                             * before the first request and never changed afterwards */
     struct {
         char *scope;        /* "repository:app:pull", "registry:catalog:*" */
         char *value;        /* "Bearer <token>" */
     } slots[LS_AUTH_SLOTS];
     unsigned next;          /* the slot to reuse when all are taken */
 } ls_auth;
+
+/* The token request a Bearer challenge asks for. Filled by
+ * ls_auth_challenge; the caller GETs url (sending `basic` as Authorization
+ * when not NULL) and then hands the outcome to ls_auth_token_done. */
+typedef struct {
+    char url[LS_AUTH_URL_MAX]; /* realm?service=S&scope=T (one scope= per scope word) */
+    const char *basic;         /* the client's "Basic ..." value (ls_auth's), or NULL */
+    const char *scope;         /* the scope the token is stored under; NULL for none */
+    ls_auth_fetch fetch;       /* this fetch's entry in the in-flight list */
+} ls_auth_token_request;
 
 /* basic: the "Basic ..." value (taken) or NULL. Returns 0 or -1. */
 int ls_auth_init(ls_auth *a, char *basic);
@@ -46,13 +73,31 @@ void ls_auth_clear(ls_auth *a);
  * or NULL when there is none yet. */
 char *ls_auth_value(ls_auth *a, const char *scope);
 
-/* After a 401 whose challenge is in resp, for a request of scope that sent
- * `sent` (or NULL). Returns 1 when a retry may succeed (a token was
- * fetched, Basic is now known, or another thread refreshed the token), 0
- * when nothing more can be tried (the 401 stands), -1 with err filled when
- * the token service fails ("LABEL: 401 Unauthorized (HINT)" when it
- * refuses the credentials). */
-int ls_auth_challenge(struct ls_registry *c, const ls_http_response *resp, const char *scope,
-                      const char *sent, const char *label, ls_error *err);
+/* What ls_auth_challenge says to do next. */
+typedef enum {
+    LS_AUTH_GIVE_UP = 0, /* nothing more can be tried: the 401 stands */
+    LS_AUTH_RETRY = 1,   /* retry the request: Basic is now known, or a token was
+                          * stored meanwhile (by another thread's fetch) */
+    LS_AUTH_FETCH = 2,   /* send *tr, then call ls_auth_token_done exactly once */
+} ls_auth_next;
+
+/* After a 401 with challenge `www_authenticate` (the header's value), for
+ * a request of scope (may be NULL) that sent `sent` (or NULL). `plain_http_ok`
+ * allows sending credentials to a plain-http realm (--tls-verify=false).
+ * Returns an ls_auth_next, or -1 with err filled ("LABEL: the registry's
+ * Bearer challenge has no realm", a realm that is not http(s) or too long,
+ * or the failure of another thread's fetch of the same scope, which this
+ * call waited for). On LS_AUTH_FETCH this thread owns the scope's fetch:
+ * others needing it wait until ls_auth_token_done. */
+int ls_auth_challenge(ls_auth *a, const char *www_authenticate, const char *scope,
+                      const char *sent, bool plain_http_ok, const char *label,
+                      ls_auth_token_request *tr, ls_error *err);
+
+/* Ends the fetch tr describes: value ("Bearer <token>", taken) is stored
+ * for tr->scope, or, when value is NULL, `failure` is every waiter's error.
+ * Returns when no waiter still reads tr: 1 (retry the request) or -1 with
+ * err = *failure. */
+int ls_auth_token_done(ls_auth *a, ls_auth_token_request *tr, char *value,
+                       const ls_error *failure, ls_error *err);
 
 #endif

@@ -1,7 +1,9 @@
 /*
  * client.h - the inside of an ls_registry, shared by the files of the
- * registry module (registry.c: requests; auth.c: tokens; pull.c: images;
- * stream.c: blob readers; list.c: catalog and tags). Not for other modules.
+ * registry module (registry.c: the request loop, token requests included;
+ * pull.c: images; stream.c: blob readers; list.c: catalog and tags). auth.c
+ * (token state) and http.c (transfers, URLs) do not need it. Not for other
+ * modules.
  */
 #ifndef LS_REGISTRY_CLIENT_H
 #define LS_REGISTRY_CLIENT_H
@@ -14,7 +16,7 @@
 #include "registry/http.h"
 #include "registry/registry.h"
 
-#define LS_URL_MAX 8192
+#define LS_URL_MAX LS_AUTH_URL_MAX
 
 struct ls_registry {
     char *domain;           /* as references name it: "docker.io", "127.0.0.1:5000" */
@@ -49,12 +51,16 @@ typedef struct {
     bool no_auth;           /* never authenticate (the /v2/ probe) */
     bool blob;              /* a layer blob: no total time limit, only the low-speed
                              * rule and the deadline (documents get --registry-timeout) */
+    const char *credentials; /* an Authorization value sent as is, wherever the URL
+                             * points (the token request's Basic); NULL = none */
+    bool no_redirect;       /* a 3xx is the answer, not followed (the token request) */
 } ls_request;
 
 /* GET url (absolute) through h: follows redirects (Authorization only ever
  * goes to the registry's own origin, never to blob storage elsewhere),
- * answers 401 challenges, and retries 429/5xx and reset connections with
- * backoff (honouring Retry-After). Returns 0 with the final response's
+ * answers 401 challenges (fetching a token through this same function when
+ * a Bearer challenge asks for one), and retries 429/5xx and reset
+ * connections with backoff (honouring Retry-After). Returns 0 with the final response's
  * headers in h, whatever its status (the caller judges it), or -1 with err
  * filled ("LABEL: ..." naming curl's reason; TLS failures with a hint). */
 int ls_registry_send(struct ls_registry *c, ls_http *h, const char *url, const ls_request *rq,
@@ -90,15 +96,5 @@ int ls_registry_curl_error(const struct ls_registry *c, const ls_http *h, CURLco
 
 /* What to tell the user about credentials after a 401. */
 void ls_registry_creds_hint(const struct ls_registry *c, char *out, size_t cap);
-
-/* url without userinfo, query or fragment, for messages and debug lines. */
-void ls_registry_url_for_log(const char *url, char *out, size_t cap);
-
-/* Resolves ref (absolute or relative) against base into out. -1 when
- * malformed, not http(s), or longer than cap. */
-int ls_registry_resolve_url(const char *base, const char *ref, char *out, size_t cap);
-
-/* Sleeps ms milliseconds. */
-void ls_registry_sleep_ms(long ms);
 
 #endif

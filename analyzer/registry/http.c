@@ -12,6 +12,9 @@
  *
  * No option here follows redirects, sends credentials or prints anything
  * (CURLOPT_VERBOSE stays off: its trace would show Authorization headers).
+ * The URL helpers and the sleep at the end are here, beside the transfer,
+ * so that the request loop (registry.c), the token state (auth.c) and the
+ * readers (stream.c, list.c) share them without including one another.
  */
 #include "registry/http.h"
 
@@ -22,6 +25,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #define BODY_BUF (256u * 1024u)         /* the pull buffer */
 #define MAX_CHUNK (16u * 1024u * 1024u) /* refuse a curl chunk larger than this */
@@ -522,4 +526,94 @@ void ls_http_free(ls_http *h)
         curl_easy_cleanup(h->easy);
     free(h->buf);
     free(h);
+}
+
+/* ---- URLs and waiting (for the registry's request loop and its callers) -- */
+
+void ls_http_sleep_ms(long ms)
+{
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+}
+
+int ls_http_resolve_url(const char *base, const char *ref, char *out, size_t cap)
+{
+    CURLU *u = curl_url();
+    char *s = NULL, *scheme = NULL;
+    int rc = -1;
+    if (!u)
+        return -1;
+    if (curl_url_set(u, CURLUPART_URL, base, 0) == CURLUE_OK &&
+        curl_url_set(u, CURLUPART_URL, ref, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+        (strcmp(scheme, "https") == 0 || strcmp(scheme, "http") == 0) &&
+        curl_url_get(u, CURLUPART_URL, &s, 0) == CURLUE_OK && strlen(s) < cap) {
+        strcpy(out, s);
+        rc = 0;
+    }
+    curl_free(s);
+    curl_free(scheme);
+    curl_url_cleanup(u);
+    return rc;
+}
+
+/* scheme://host:port of url into out ("" when malformed). */
+static void origin_of(const char *url, char *out, size_t cap)
+{
+    CURLU *u = curl_url();
+    char *scheme = NULL, *host = NULL, *port = NULL;
+    out[0] = '\0';
+    if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+        for (char *p = host; *p; p++)
+            if (*p >= 'A' && *p <= 'Z')
+                *p = (char)(*p - 'A' + 'a');
+        snprintf(out, cap, "%s://%s:%s", scheme, host, port);
+    }
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(port);
+    curl_url_cleanup(u);
+}
+
+bool ls_http_same_origin(const char *a, const char *b)
+{
+    char oa[600], ob[600];
+    origin_of(a, oa, sizeof oa);
+    origin_of(b, ob, sizeof ob);
+    return oa[0] && strcmp(oa, ob) == 0;
+}
+
+void ls_http_url_for_log(const char *url, char *out, size_t cap)
+{
+    CURLU *u = curl_url();
+    char *host = NULL, *port = NULL, *path = NULL;
+    out[0] = '\0';
+    if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_PATH, &path, 0) == CURLUE_OK) {
+        curl_url_get(u, CURLUPART_PORT, &port, 0);
+        snprintf(out, cap, "%s%s%s%s", host, port ? ":" : "", port ? port : "", path);
+    } else {
+        snprintf(out, cap, "(malformed URL)");
+    }
+    curl_free(host);
+    curl_free(port);
+    curl_free(path);
+    curl_url_cleanup(u);
+}
+
+int ls_http_url_add_query(char *url, size_t cap, const char *key, const char *value)
+{
+    char *esc = curl_easy_escape(NULL, value, 0);
+    size_t len = strlen(url);
+    int n;
+    if (!esc)
+        return -1;
+    n = snprintf(url + len, cap - len, "%c%s=%s", strchr(url, '?') ? '&' : '?', key, esc);
+    curl_free(esc);
+    return n < 0 || (size_t)n >= cap - len ? -1 : 0;
 }

@@ -92,4 +92,23 @@ const char *ls_http_errmsg(const ls_http *h, CURLcode cc);
 /* Accepts NULL. */
 void ls_http_free(ls_http *h);
 
+/* url without userinfo, query or fragment, for messages and debug lines. */
+void ls_http_url_for_log(const char *url, char *out, size_t cap);
+
+/* Resolves ref (absolute or relative) against base into out. -1 when
+ * malformed, not http(s), or longer than cap. */
+int ls_http_resolve_url(const char *base, const char *ref, char *out, size_t cap);
+
+/* Whether a and b have the same scheme, host and port (false when either
+ * is malformed). */
+bool ls_http_same_origin(const char *a, const char *b);
+
+/* Appends "?key=VALUE" (or "&key=VALUE" when url has a query already),
+ * VALUE percent-escaped, to the NUL-terminated url of capacity cap. 0; -1
+ * when it does not fit or out of memory. */
+int ls_http_url_add_query(char *url, size_t cap, const char *key, const char *value);
+
+/* Sleeps ms milliseconds (a signal does not cut it short). */
+void ls_http_sleep_ms(long ms);
+
 #endif

@@ -133,7 +133,7 @@ static int list_pages(ls_registry *c, const char *first, const char *scope, cons
         free(page.data);
         if (rc != 0 || has_next == 0)
             break;
-        if (has_next < 0 || ls_registry_resolve_url(url, rel, next, sizeof next) < 0) {
+        if (has_next < 0 || ls_http_resolve_url(url, rel, next, sizeof next) < 0) {
             rc = ls_error_set(err, LS_ERR_FORMAT, "%s: the registry's Link header is malformed",
                               label);
             break;

@@ -6,8 +6,10 @@
  * The loop owns the three things a registry GET must survive: redirects
  * (blob storage lives elsewhere; Authorization never follows a redirect to
  * another origin, whatever the libcurl version would do), 401 challenges
- * (auth.c), and transient failures (429, 5xx, reset connections: bounded
- * attempts with exponential backoff, or the server's Retry-After). Messages
+ * (auth.c says what to send; a token request goes through this same loop,
+ * so the token service gets the same retries, Retry-After and time limits
+ * as the registry), and transient failures (429, 5xx, reset connections:
+ * bounded attempts with exponential backoff, or the server's Retry-After). Messages
  * name the registry or the image and echo URLs without their query string
  * (presigned blob URLs carry signatures there).
  */
@@ -29,6 +31,7 @@
 #define MAX_AUTH_ROUNDS 2
 #define MAX_RETRY_AFTER 60    /* seconds we are willing to wait when told to */
 #define MAX_ERROR_BODY (64u * 1024u)
+#define MAX_TOKEN_BODY (1024u * 1024u)
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_init_rc = CURLE_FAILED_INIT;
@@ -44,87 +47,9 @@ int ls_registry_global_init(void)
     return curl_init_rc == CURLE_OK ? 0 : -1;
 }
 
-void ls_registry_sleep_ms(long ms)
-{
-    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0)
-        ;
-}
-
 uint64_t ls_registry_bytes_fetched(const ls_registry *c)
 {
     return atomic_load(&((ls_registry *)c)->bytes);
-}
-
-/* ---- URLs --------------------------------------------------------------- */
-
-int ls_registry_resolve_url(const char *base, const char *ref, char *out, size_t cap)
-{
-    CURLU *u = curl_url();
-    char *s = NULL, *scheme = NULL;
-    int rc = -1;
-    if (!u)
-        return -1;
-    if (curl_url_set(u, CURLUPART_URL, base, 0) == CURLUE_OK &&
-        curl_url_set(u, CURLUPART_URL, ref, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-        (strcmp(scheme, "https") == 0 || strcmp(scheme, "http") == 0) &&
-        curl_url_get(u, CURLUPART_URL, &s, 0) == CURLUE_OK && strlen(s) < cap) {
-        strcpy(out, s);
-        rc = 0;
-    }
-    curl_free(s);
-    curl_free(scheme);
-    curl_url_cleanup(u);
-    return rc;
-}
-
-/* scheme://host:port of url into out ("" when malformed). */
-static void origin_of(const char *url, char *out, size_t cap)
-{
-    CURLU *u = curl_url();
-    char *scheme = NULL, *host = NULL, *port = NULL;
-    out[0] = '\0';
-    if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
-        for (char *p = host; *p; p++)
-            if (*p >= 'A' && *p <= 'Z')
-                *p = (char)(*p - 'A' + 'a');
-        snprintf(out, cap, "%s://%s:%s", scheme, host, port);
-    }
-    curl_free(scheme);
-    curl_free(host);
-    curl_free(port);
-    curl_url_cleanup(u);
-}
-
-static bool same_origin(const char *a, const char *b)
-{
-    char oa[600], ob[600];
-    origin_of(a, oa, sizeof oa);
-    origin_of(b, ob, sizeof ob);
-    return oa[0] && strcmp(oa, ob) == 0;
-}
-
-void ls_registry_url_for_log(const char *url, char *out, size_t cap)
-{
-    CURLU *u = curl_url();
-    char *host = NULL, *port = NULL, *path = NULL;
-    out[0] = '\0';
-    if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_PATH, &path, 0) == CURLUE_OK) {
-        curl_url_get(u, CURLUPART_PORT, &port, 0);
-        snprintf(out, cap, "%s%s%s%s", host, port ? ":" : "", port ? port : "", path);
-    } else {
-        snprintf(out, cap, "(malformed URL)");
-    }
-    curl_free(host);
-    curl_free(port);
-    curl_free(path);
-    curl_url_cleanup(u);
 }
 
 /* ---- messages ----------------------------------------------------------- */
@@ -343,7 +268,7 @@ static step after_redirect(ls_registry *c, ls_http *h, send_state *s, const char
         ls_error_set(err, LS_ERR_IO, "%s: more than %d redirects", label, MAX_REDIRECTS);
         return STEP_FAIL;
     }
-    if (ls_registry_resolve_url(s->cur, ls_http_response_of(h)->location, next, sizeof next) < 0) {
+    if (ls_http_resolve_url(s->cur, ls_http_response_of(h)->location, next, sizeof next) < 0) {
         ls_error_set(err, LS_ERR_IO, "%s: the registry redirects to an unusable location", label);
         return STEP_FAIL;
     }
@@ -358,6 +283,86 @@ static step after_redirect(ls_registry *c, ls_http *h, send_state *s, const char
     return STEP_AGAIN;
 }
 
+/* ---- tokens ------------------------------------------------------------- */
+
+/* GETs the token tr describes through the request loop (the same retries,
+ * Retry-After and time limits as any document; no 401 answered, no
+ * redirect followed); *value = "Bearer <token>". */
+static int fetch_token(ls_registry *c, const ls_auth_token_request *tr, const char *label,
+                       char **value, ls_error *err)
+{
+    const ls_request rq = {.no_auth = true, .no_redirect = true, .credentials = tr->basic};
+    char logurl[512], hint[600], what[700];
+    ls_http *h = NULL;
+    char *body = NULL, *token = NULL;
+    size_t len = 0;
+    CURLcode cc = CURLE_OK;
+    long st;
+    int rc = -1, r;
+    *value = NULL;
+    ls_http_url_for_log(tr->url, logurl, sizeof logurl);
+    snprintf(what, sizeof what, "%s: token service %s", label, logurl);
+    if (!(h = ls_http_new(&c->http)))
+        return ls_error_set(err, LS_ERR_NOMEM, "%s: cannot start libcurl", label);
+    /* a deadline already past names the image, as for its other requests */
+    if (ls_registry_arm(c, h, true, label, err) < 0 || ls_registry_send(c, h, tr->url, &rq, what, err) < 0)
+        goto out;
+    st = ls_http_response_of(h)->status;
+    if (st == 401 || st == 403) {
+        ls_registry_creds_hint(c, hint, sizeof hint);
+        ls_error_set(err, LS_ERR_IO, "%s: %ld %s (%s)", label, st,
+                     st == 401 ? "Unauthorized" : "Forbidden", hint);
+        goto out;
+    }
+    if (st != 200) {
+        ls_error_set(err, LS_ERR_IO, "%s: token service %s answered HTTP %ld", label, logurl, st);
+        goto out;
+    }
+    r = ls_http_read_all(h, MAX_TOKEN_BODY, &body, &len, &cc);
+    if (r == -1) {
+        ls_registry_curl_error(c, h, cc, what, err);
+        goto out;
+    }
+    if (r < 0) {
+        ls_error_set(err, LS_ERR_LIMIT, "%s: answer too large", what);
+        goto out;
+    }
+    if (ls_docs_token(body, len, what, &token, err) < 0)
+        goto out;
+    if (!(*value = malloc(strlen(token) + 8))) {
+        ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", label);
+        goto out;
+    }
+    strcpy(*value, "Bearer ");
+    strcat(*value, token);
+    rc = 0;
+out:
+    free_secret(token);
+    if (body) {
+        explicit_bzero(body, len);
+        free(body);
+    }
+    ls_http_free(h);
+    return rc;
+}
+
+/* After a 401: what auth.c makes of the challenge, fetching the token when
+ * it asks for one. An ls_auth_next (never LS_AUTH_FETCH), or -1 with err. */
+static int answer_challenge(ls_registry *c, const char *challenge, const char *scope,
+                            const char *sent, const char *label, ls_error *err)
+{
+    ls_auth_token_request tr;
+    ls_error failure;
+    char *value = NULL;
+    int r = ls_auth_challenge(&c->auth, challenge, scope, sent, c->insecure, label, &tr, err);
+    if (r != LS_AUTH_FETCH)
+        return r;
+    ls_error_clear(&failure);
+    if (fetch_token(c, &tr, label, &value, &failure) < 0)
+        value = NULL;
+    return ls_auth_token_done(&c->auth, &tr, value, &failure, err);
+}
+
 /* What to do with the outcome of one attempt. */
 static step judge(ls_registry *c, ls_http *h, send_state *s, const ls_request *rq, CURLcode cc,
                   bool own, const char *sent, const char *label, ls_error *err)
@@ -369,20 +374,20 @@ static step judge(ls_registry *c, ls_http *h, send_state *s, const ls_request *r
             return STEP_FAIL;
         }
         ls_http_end(h);
-        ls_registry_sleep_ms(backoff_ms(++s->retries, -1));
+        ls_http_sleep_ms(backoff_ms(++s->retries, -1));
         return STEP_AGAIN;
     }
     if (resp->status == 401 && own && !rq->no_auth && s->auth_rounds++ < MAX_AUTH_ROUNDS) {
-        ls_http_response challenge = *resp;
-        int r = ls_auth_challenge(c, &challenge, rq->scope, sent, label, err);
+        int r = answer_challenge(c, resp->www_authenticate, rq->scope, sent, label, err);
         if (r < 0)
             return STEP_FAIL;
-        if (r == 0)
+        if (r == LS_AUTH_GIVE_UP)
             return STEP_DONE; /* nothing to answer with: the 401 is the answer */
         ls_http_end(h);
         return STEP_AGAIN;
     }
-    if (is_redirect(resp->status) && (resp->location[0] || resp->location_overlong)) {
+    if (is_redirect(resp->status) && !rq->no_redirect &&
+        (resp->location[0] || resp->location_overlong)) {
         if (resp->location_overlong) {
             ls_error_set(err, LS_ERR_IO, "%s: the registry redirects to an overlong URL", label);
             return STEP_FAIL;
@@ -393,7 +398,7 @@ static step judge(ls_registry *c, ls_http *h, send_state *s, const ls_request *r
         backoff_ms(s->retries + 1, resp->retry_after) >= 0) {
         long wait = backoff_ms(++s->retries, resp->retry_after);
         ls_http_end(h);
-        ls_registry_sleep_ms(wait);
+        ls_http_sleep_ms(wait);
         return STEP_AGAIN;
     }
     return STEP_DONE; /* the caller judges the status */
@@ -408,12 +413,15 @@ int ls_registry_send(ls_registry *c, ls_http *h, const char *url, const ls_reque
         return ls_error_set(err, LS_ERR_LIMIT, "%s: URL too long", label);
     strcpy(s.cur, url);
     for (;;) {
-        bool own = same_origin(s.cur, c->base), oom;
-        char *auth = own && !rq->no_auth ? ls_auth_value(&c->auth, rq->scope) : NULL;
+        bool own = ls_http_same_origin(s.cur, c->base), oom;
+        char *auth = rq->credentials           ? strdup(rq->credentials)
+                     : own && !rq->no_auth ? ls_auth_value(&c->auth, rq->scope)
+                                           : NULL;
         struct curl_slist *hdrs = build_headers(rq, auth, &oom);
         CURLcode cc;
         step next;
-        if (oom) {
+        if (oom || (rq->credentials && !auth)) {
+            curl_slist_free_all(hdrs);
             free_secret(auth);
             return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", label);
         }
@@ -424,7 +432,7 @@ int ls_registry_send(ls_registry *c, ls_http *h, const char *url, const ls_reque
         }
         cc = ls_http_begin(h, s.cur, hdrs, rq->range_from);
         if (c->debug) {
-            ls_registry_url_for_log(s.cur, logurl, sizeof logurl);
+            ls_http_url_for_log(s.cur, logurl, sizeof logurl);
             fprintf(stderr, "layerscan: registry: GET %s -> %ld%s%s\n", logurl,
                     cc == CURLE_OK ? ls_http_response_of(h)->status : -1L,
                     auth ? " (authorized)" : "", cc == CURLE_OK ? "" : " (transfer failed)");
@@ -456,7 +464,7 @@ int ls_registry_get_small(ls_registry *c, const char *url, const ls_request *rq,
         r = ls_http_read_all(c->meta, max, &out->data, &out->len, &cc);
         if (r == -1 && retryable_curl(cc) && attempt < MAX_ATTEMPTS) {
             ls_http_end(c->meta);
-            ls_registry_sleep_ms(backoff_ms(attempt, -1));
+            ls_http_sleep_ms(backoff_ms(attempt, -1));
             continue;
         }
         if (r == -1)

@@ -112,7 +112,7 @@ static ssize_t stream_read(void *ctx, void *buf, size_t n, ls_error *err)
         if (!resumable(cc) || b->resumes++ >= MAX_RESUMES)
             return ls_registry_curl_error(b->c, b->h, cc, b->label, err);
         ls_http_end(b->h);
-        ls_registry_sleep_ms(250L << b->resumes);
+        ls_http_sleep_ms(250L << b->resumes);
         if (start(b, err) < 0)
             return -1;
     }

@@ -8,7 +8,8 @@
  * index.json. Legacy layers are plain tars named by nothing we can check
  * here, so their digest is NULL (the diff_id check downstream covers them);
  * a blobs/sha256/<hex> path is itself a digest, which we record and, for
- * the config, verify.
+ * the config, verify. The transport's table (ls_docker_archive_transport)
+ * reads layers through the store.
  */
 #include "source/transport.h"
 
@@ -99,7 +100,7 @@ static int fill_layers(ls_image *img, ls_store *store, const ls_docker_entry *e,
     return 0;
 }
 
-int ls_docker_archive_load(ls_image *img, ls_store *store, const char *ref, ls_error *err)
+static int load_docker_archive(ls_image *img, ls_store *store, const char *ref, ls_error *err)
 {
     const char *label = ls_store_label(store);
     unsigned char *data = NULL;
@@ -126,3 +127,15 @@ out:
     free(data);
     return rc;
 }
+
+static int docker_archive_load(void **state, ls_image *img, const ls_transport_args *a,
+                               ls_error *err)
+{
+    return load_docker_archive(img, *state, a->ref, err);
+}
+
+const ls_transport ls_docker_archive_transport = {
+    .load = docker_archive_load,
+    .open_layer = ls_store_transport_open_layer,
+    .free = ls_store_transport_free,
+};

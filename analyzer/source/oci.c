@@ -8,6 +8,7 @@
  * REF the user named, then pick the platform, and descend until a manifest
  * is reached. Every blob read on the way must hash to the digest that named
  * it. Ambiguity is a usage error that lists the choices, never a guess.
+ * The transport's table (ls_oci_transport) reads layers through the store.
  */
 #include "source/transport.h"
 
@@ -312,8 +313,8 @@ out:
     return rc;
 }
 
-int ls_oci_load(ls_image *img, ls_store *store, const char *ref, const ls_platform *want,
-                ls_error *err)
+static int load_oci(ls_image *img, ls_store *store, const char *ref, const ls_platform *want,
+                    ls_error *err)
 {
     const char *label = ls_store_label(store);
     unsigned char *data = NULL;
@@ -341,3 +342,14 @@ out:
     free(data);
     return rc;
 }
+
+static int oci_load(void **state, ls_image *img, const ls_transport_args *a, ls_error *err)
+{
+    return load_oci(img, *state, a->ref, a->want, err);
+}
+
+const ls_transport ls_oci_transport = {
+    .load = oci_load,
+    .open_layer = ls_store_transport_open_layer,
+    .free = ls_store_transport_free,
+};

@@ -7,10 +7,11 @@
  * (manifest.json -> docker-archive, index.json only -> oci-archive); a file
  * that is not an image archive at all is one lone layer blob. PATH may hold
  * ':' itself, so the optional REF is split off at the longest existing
- * prefix that ends before a ':'. The transports themselves live in oci.c and
- * docker_archive.c, and in analyzer/registry/ for docker://HOST/REPO[:TAG]
- * (a registry client instead of a store); this file owns descriptors, the
- * store and dispatch.
+ * prefix that ends before a ':'. The transports themselves live in oci.c,
+ * docker_archive.c, lone_layer.c and analyzer/registry/transport.c (for
+ * docker://HOST/REPO[:TAG]), each a table of operations (transport.h): this
+ * file picks the table, opens what it reads (the store, the lone file),
+ * and afterwards only calls through it; it owns descriptors and dispatch.
  */
 #include "source/source.h"
 
@@ -23,7 +24,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "registry/registry.h"
 #include "source/tarindex.h"
 #include "source/transport.h"
 
@@ -31,14 +31,12 @@ typedef enum { T_AUTO, T_OCI, T_OCI_ARCHIVE, T_DOCKER_ARCHIVE, T_DOCKER } transp
 
 struct ls_source {
     ls_image *img;
-    ls_store *store;     /* NULL for a lone layer and a registry */
-    ls_registry *registry; /* docker://: the client the layer readers stream from */
-    char *repo;          /* docker://: the repository ("library/alpine") */
-    int layer_fd;        /* the lone layer's file, else -1 */
-    uint64_t layer_size;
+    const ls_transport *ops; /* the image's transport, once picked */
+    void *state;         /* ops' state (a store, a registry client, the lone file) */
     char *label;         /* the path, for messages */
     uint64_t max_json;   /* --max-json-size (0 = default) */
     ls_reader_bounds bounds; /* every layer reader's: --max-layer-size, the deadline */
+    const struct ls_registry_opts *registry_opts; /* while opening: docker:// options */
     ls_blob_opts blob;       /* how the caller opens the layer blobs */
 };
 
@@ -141,9 +139,10 @@ static int open_regular(const char *path, int *fd, uint64_t *size, ls_error *err
 }
 
 /* A tar store over fd (taken); a truncated or damaged tar is an error here. */
-static int open_tar_store(ls_source *src, int fd, ls_tarindex *idx, ls_error *err)
+static int open_tar_store(ls_source *src, int fd, ls_tarindex *idx, ls_store **store, ls_error *err)
 {
     const ls_error *problem = ls_tarindex_problem(idx);
+    *store = NULL;
     if (problem) {
         if (err)
             *err = *problem;
@@ -151,9 +150,9 @@ static int open_tar_store(ls_source *src, int fd, ls_tarindex *idx, ls_error *er
         close(fd);
         return -1;
     }
-    if (ls_store_open_tar(&src->store, fd, idx, src->label, err) < 0)
+    if (ls_store_open_tar(store, fd, idx, src->label, err) < 0)
         return -1;
-    ls_store_set_max_json(src->store, src->max_json);
+    ls_store_set_max_json(*store, src->max_json);
     return 0;
 }
 
@@ -163,26 +162,36 @@ static int set_string(char **dst, const char *s, ls_error *err)
     return *dst ? 0 : ls_error_set(err, LS_ERR_NOMEM, "IMAGE: out of memory");
 }
 
+/* Hands state (taken, may be NULL) to the transport ops and loads the
+ * image through it; ref is the REF of PATH:REF or the docker:// reference. */
+static int load_with(ls_source *src, const ls_transport *ops, void *state, const char *ref,
+                     const ls_platform *want, ls_error *err)
+{
+    const ls_transport_args a = {.ref = ref,
+                                 .want = want,
+                                 .label = src->label,
+                                 .registry = src->registry_opts,
+                                 .max_json = src->max_json,
+                                 .max_layer_bytes = src->bounds.max_bytes,
+                                 .deadline_ms = src->bounds.deadline_ms};
+    src->ops = ops;
+    src->state = state;
+    return ops->load(&src->state, src->img, &a, err);
+}
+
 /* The whole file is one layer blob: no config, no digests. */
 static int load_lone_layer(ls_source *src, int fd, uint64_t size, ls_error *err)
 {
-    ls_image *img = src->img;
-    char lim[32];
-    src->layer_fd = fd;
-    src->layer_size = size;
-    if (size > src->bounds.max_bytes) { /* the layer is the whole image: refuse it */
-        ls_format_size(lim, sizeof lim, src->bounds.max_bytes);
-        return ls_error_set(err, LS_ERR_LIMIT, "%s: the layer is %llu bytes, more than "
-                            "--max-layer-size %s (not read)", src->label, (unsigned long long)size, lim);
-    }
-    img->layers = calloc(1, sizeof *img->layers);
-    if (!img->layers)
+    ls_lone_layer *f = malloc(sizeof *f);
+    if (!f) {
+        close(fd);
         return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", src->label);
-    img->n_layers = 1;
-    img->layers[0].size = -1;
-    if (set_string(&img->layers[0].location, src->label, err) < 0)
+    }
+    f->fd = fd;
+    f->size = size;
+    if (load_with(src, &ls_lone_layer_transport, f, NULL, NULL, err) < 0)
         return -1;
-    return set_string(&img->transport, "layer", err);
+    return set_string(&src->img->transport, "layer", err);
 }
 
 /* A bare file: if it is a tar holding manifest.json or index.json, an image
@@ -199,6 +208,7 @@ static int load_sniffed_file(ls_source *src, const ls_platform *want, ls_error *
     int fd;
     uint64_t size;
     ls_tarindex *idx = NULL;
+    ls_store *store;
     ls_error local = {0};
     bool docker, oci;
     if (open_regular(src->label, &fd, &size, err) < 0)
@@ -227,13 +237,13 @@ static int load_sniffed_file(ls_source *src, const ls_platform *want, ls_error *
         ls_tarindex_free(idx);
         return load_lone_layer(src, fd, size, err);
     }
-    if (open_tar_store(src, fd, idx, err) < 0)
+    if (open_tar_store(src, fd, idx, &store, err) < 0)
         return -1;
+    src->ops = docker ? &ls_docker_archive_transport : &ls_oci_transport;
+    src->state = store;
     if (set_string(&src->img->transport, docker ? "docker-archive" : "oci-archive", err) < 0)
         return -1;
-    if (docker)
-        return ls_docker_archive_load(src->img, src->store, NULL, err);
-    return ls_oci_load(src->img, src->store, NULL, want, err);
+    return load_with(src, src->ops, store, NULL, want, err);
 }
 
 static int load_archive(ls_source *src, const parsed_ref *p, const ls_platform *want, ls_error *err)
@@ -241,6 +251,7 @@ static int load_archive(ls_source *src, const parsed_ref *p, const ls_platform *
     int fd;
     uint64_t size;
     ls_tarindex *idx = NULL;
+    ls_store *store;
     bool docker = p->kind == T_DOCKER_ARCHIVE;
     if (set_string(&src->img->transport, docker ? "docker-archive" : "oci-archive", err) < 0)
         return -1;
@@ -250,72 +261,52 @@ static int load_archive(ls_source *src, const parsed_ref *p, const ls_platform *
         close(fd);
         return -1;
     }
-    if (open_tar_store(src, fd, idx, err) < 0)
+    if (open_tar_store(src, fd, idx, &store, err) < 0)
         return -1;
-    if (docker)
-        return ls_docker_archive_load(src->img, src->store, p->ref, err);
-    return ls_oci_load(src->img, src->store, p->ref, want, err);
+    return load_with(src, docker ? &ls_docker_archive_transport : &ls_oci_transport, store, p->ref,
+                     want, err);
 }
 
 static int load_layout(ls_source *src, const parsed_ref *p, const ls_platform *want, ls_error *err)
 {
+    ls_store *store;
     if (set_string(&src->img->transport, "oci", err) < 0)
         return -1;
-    if (ls_store_open_dir(&src->store, src->label, err) < 0)
+    if (ls_store_open_dir(&store, src->label, err) < 0)
         return -1;
-    ls_store_set_max_json(src->store, src->max_json);
-    return ls_oci_load(src->img, src->store, p->ref, want, err);
+    ls_store_set_max_json(store, src->max_json);
+    return load_with(src, &ls_oci_transport, store, p->ref, want, err);
 }
 
 static int load_bare(ls_source *src, const parsed_ref *p, const ls_platform *want, ls_error *err)
 {
     struct stat st;
+    ls_store *store;
     int has;
     if (stat(src->label, &st) < 0)
         return ls_error_set(err, LS_ERR_IO, "%s: %s", src->label, strerror(errno));
     if (!S_ISDIR(st.st_mode))
         return load_sniffed_file(src, want, err);
-    if (ls_store_open_dir(&src->store, src->label, err) < 0)
+    if (ls_store_open_dir(&store, src->label, err) < 0)
         return -1;
-    ls_store_set_max_json(src->store, src->max_json);
-    has = ls_store_has(src->store, "index.json", err);
+    ls_store_set_max_json(store, src->max_json);
+    has = ls_store_has(store, "index.json", err);
+    ls_store_free(store);
     if (has < 0)
         return -1;
     if (has == 0)
         return ls_error_set(err, LS_ERR_USAGE, "%s: directory is not an OCI layout (no index.json)",
                             src->label);
-    ls_store_free(src->store);
-    src->store = NULL;
     return load_layout(src, p, want, err);
 }
 
-/* A registry: the client stays open for the layer readers. */
-static int load_registry(ls_source *src, const char *ref, const ls_platform *want,
-                         const ls_source_opts *opts, ls_error *err)
+/* A registry: the client (the transport's state) stays open for the layer
+ * readers. */
+static int load_registry(ls_source *src, const char *ref, const ls_platform *want, ls_error *err)
 {
-    ls_registry_ref r;
-    int rc = -1;
     if (set_string(&src->img->transport, "docker", err) < 0)
         return -1;
-    if (ls_registry_ref_parse(&r, ref, err) < 0)
-        return -1;
-    {
-        ls_registry_opts ro = {.creds = NULL};
-        if (opts && opts->registry)
-            ro = *opts->registry;
-        ro.deadline_ms = src->bounds.deadline_ms; /* this image's */
-        if (ls_registry_open(&src->registry, r.domain, &ro, err) < 0)
-            goto out;
-    }
-    ls_registry_set_max_json(src->registry, src->max_json);
-    if (ls_registry_load_image(src->registry, &r, want, src->label, src->img, err) < 0)
-        goto out;
-    src->repo = r.repo;
-    r.repo = NULL;
-    rc = 0;
-out:
-    ls_registry_ref_clear(&r);
-    return rc;
+    return load_with(src, &ls_registry_transport, NULL, ref, want, err);
 }
 
 /* With --platform, the config must agree (a single-image index names none). */
@@ -352,7 +343,7 @@ int ls_source_open(ls_source **out, const char *ref, const ls_source_opts *opts,
         ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", ref);
         goto out;
     }
-    src->layer_fd = -1;
+    src->registry_opts = opts ? opts->registry : NULL;
     src->max_json = opts ? opts->max_json_bytes : 0;
     src->bounds.max_bytes = opts && opts->max_layer_bytes ? opts->max_layer_bytes
                                                           : LS_DEFAULT_MAX_LAYER_BYTES;
@@ -369,8 +360,9 @@ int ls_source_open(ls_source **out, const char *ref, const ls_source_opts *opts,
     case T_OCI: rc = load_layout(src, &p, want, err); break;
     case T_OCI_ARCHIVE:
     case T_DOCKER_ARCHIVE: rc = load_archive(src, &p, want, err); break;
-    case T_DOCKER: rc = load_registry(src, p.path, want, opts, err); break;
+    case T_DOCKER: rc = load_registry(src, p.path, want, err); break;
     }
+    src->registry_opts = NULL; /* the caller's, valid only during this call */
     if (rc == 0)
         rc = check_platform(src, want, err);
 out:
@@ -393,36 +385,10 @@ const ls_image *ls_source_image(const ls_source *src)
     return src->img;
 }
 
-/* The raw reader of layer i, unbounded. */
-static ls_reader *open_raw(ls_source *src, size_t i, ls_error *err)
-{
-    const ls_layer_ref *l = &src->img->layers[i];
-    ls_reader *r;
-    bool missing = false;
-    ls_error local = {0};
-    if (src->registry)
-        return ls_registry_open_blob(src->registry, src->repo, l->digest, l->size, src->label, err);
-    if (!src->store) {
-        r = ls_reader_fd_range(src->layer_fd, 0, src->layer_size, src->label);
-        if (!r)
-            ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", src->label);
-        return r;
-    }
-    r = ls_store_open(src->store, l->location, &missing, &local);
-    if (r)
-        return r;
-    if (missing)
-        ls_error_set(err, LS_ERR_IO, "%s: layer %zu blob %s is missing", src->label, i, l->location);
-    else if (err)
-        *err = local;
-    return NULL;
-}
-
 ls_reader *ls_source_open_layer(ls_source *src, size_t i, ls_error *err)
 {
     const ls_layer_ref *l;
     ls_reader *r;
-    int64_t declared;
     char lim[32], name[300];
     if (i >= src->img->n_layers) {
         ls_error_set(err, LS_ERR_INTERNAL, "%s: layer %zu out of range (%zu layers)", src->label, i,
@@ -430,15 +396,15 @@ ls_reader *ls_source_open_layer(ls_source *src, size_t i, ls_error *err)
         return NULL;
     }
     l = &src->img->layers[i];
-    declared = src->store || src->registry ? l->size : (int64_t)src->layer_size;
-    if (declared > 0 && (uint64_t)declared > src->bounds.max_bytes) {
+    /* a lone layer declares none (-1): its load refused a file over the bound */
+    if (l->size > 0 && (uint64_t)l->size > src->bounds.max_bytes) {
         ls_format_size(lim, sizeof lim, src->bounds.max_bytes);
         ls_error_set(err, LS_ERR_LIMIT,
                      "%s: layer %zu declares %lld bytes, more than --max-layer-size %s (not read)",
-                     src->label, i, (long long)declared, lim);
+                     src->label, i, (long long)l->size, lim);
         return NULL;
     }
-    if (!(r = open_raw(src, i, err)))
+    if (!(r = src->ops->open_layer(src->state, src->img, i, src->label, err)))
         return NULL;
     snprintf(name, sizeof name, "%s layer %zu", src->label, i);
     if (!(r = ls_reader_bounded(r, &src->bounds, name)))
@@ -451,11 +417,8 @@ void ls_source_free(ls_source *src)
     if (!src)
         return;
     ls_image_free(src->img);
-    ls_store_free(src->store);
-    ls_registry_free(src->registry);
-    free(src->repo);
-    if (src->layer_fd >= 0)
-        close(src->layer_fd);
+    if (src->ops)
+        src->ops->free(src->state);
     free(src->label);
     free(src);
 }

@@ -9,6 +9,9 @@
 # --registry-stall 2s, --image-timeout 3s; every case must end within 30 s).
 #   drip        the manifest at one byte a second        --registry-timeout
 #   token       a token service that never answers       --registry-timeout
+#   busy        a token service answering 503 with Retry-After: 1 three times
+#               (the token request has the retries of every request: four
+#               attempts, Retry-After honoured)
 #   stall       a blob that stops halfway                --registry-stall
 #   image       a stalled blob under --image-timeout in an audit: that image's
 #               line is an error, the next image is scanned
@@ -176,6 +179,19 @@ if in_time rotate && [ "$(rc_of rotate)" = 1 ] && same_as_layout rotate && [ "$(
   ok "rotate: 8 layer readers refused at once shared one token fetch; the report equals the layout's"
 else
   fail "rotate: exit $(rc_of rotate), $(grep -c '"/token"' "$WORK/rotate.log") token requests: $(head -c 300 "$WORK/out/rotate.err")"
+fi
+
+# the token service is busy: 503 with Retry-After: 1 three times, and a retry
+# sooner than that second is refused (400). The token request goes through
+# the request loop like every request: four attempts, Retry-After honoured,
+# so the fourth answer brings the token and the scan completes
+start_fake busy --token-busy 3
+run busy scan --format json --show-secrets "${LIMITS[@]}" "docker://$R"
+busy_statuses=$(python3 -c 'import json,sys; print(" ".join(str(j["status"]) for j in map(json.loads, open(sys.argv[1])) if j["path"] == "/token"))' "$WORK/busy.log")
+if in_time busy && [ "$(rc_of busy)" = 1 ] && same_as_layout busy && [ "$busy_statuses" = "503 503 503 200" ]; then
+  ok "busy: the token service's 503 + Retry-After was waited out and retried (token answers: $busy_statuses); the report equals the layout's"
+else
+  fail "busy: exit $(rc_of busy), token answers \"$busy_statuses\": $(head -c 300 "$WORK/out/busy.err")"
 fi
 
 start_fake stall --stall-blob 2

@@ -51,6 +51,11 @@ malicious or broken registry can do to a client:
                      after a second with a new token each time (tok1, tok2..);
                      layer blobs refuse tok1, so every layer reader meets a
                      401 at once and one fetch must serve them all
+  --token-busy K     /v2/ paths want a Bearer token from /token, whose first K
+                     requests answer 503 with Retry-After: 1; a request that
+                     comes sooner than that second after a 503 is refused
+                     with 400 (so only a client honouring Retry-After gets
+                     the token)
 
 Each request is logged to FILE as one JSON line: path, status, whether an
 Authorization header came, and the Range header. Prints "ready" once
@@ -95,6 +100,7 @@ def main():
     ap.add_argument("--wrong-range", action="store_true")
     ap.add_argument("--token-stall", action="store_true")
     ap.add_argument("--token-rotate", action="store_true")
+    ap.add_argument("--token-busy", type=int, default=0)
     ap.add_argument("--catalog-names", type=int, default=0)
     args = ap.parse_args()
 
@@ -124,6 +130,7 @@ def main():
     blob_gets = {}
     firsts = {}
     tokens = [0]
+    busy = {"count": 0, "last_503": None}  # --token-busy: 503s sent, and when the last went out
     want_auth = "Basic " + base64.b64encode(args.basic.encode()).decode() if args.basic else None
     lock = threading.Lock()
     seen = {}
@@ -316,6 +323,21 @@ def main():
                         pass
                     self.close_connection = True
                     return None
+                if args.token_busy:
+                    with lock:
+                        last = busy["last_503"]
+                        early = last is not None and time.monotonic() - last < 0.95
+                        if not early and busy["count"] < args.token_busy:
+                            busy["count"] += 1
+                            busy["last_503"] = time.monotonic()
+                            status = 503
+                        else:
+                            status = 400 if early else 200
+                    if status == 503:
+                        return self.error(503, "UNAVAILABLE", "token service busy", [("Retry-After", "1")])
+                    if status == 400:
+                        return self.error(400, "TOO_EARLY", "retried before Retry-After")
+                    return self.send(200, b'{"token": "faketoken"}')
                 if args.token_rotate:
                     time.sleep(1)
                     with lock:
@@ -334,7 +356,8 @@ def main():
             if want_auth and self.headers.get("Authorization") != want_auth:
                 return self.error(401, "UNAUTHORIZED", "authentication required",
                                   [("WWW-Authenticate", 'Basic realm="fake"')])
-            if args.token_stall and path != "/v2/" and self.headers.get("Authorization") != "Bearer faketoken":
+            if ((args.token_stall or args.token_busy) and path != "/v2/"
+                    and self.headers.get("Authorization") != "Bearer faketoken"):
                 realm = f"http://127.0.0.1:{args.port}/token"
                 return self.error(401, "UNAUTHORIZED", "authentication required",
                                   [("WWW-Authenticate", f'Bearer realm="{realm}",service="fake"')])
