@@ -381,15 +381,13 @@ static bool check_has_room(ls_blob *b)
 static ssize_t blob_fail(ls_blob *b, ls_error *err)
 {
     b->failed = true;
-    if (err)
-        *err = b->error;
+    ls_error_pass(err, &b->error);
     return -1;
 }
 
 static ssize_t blob_repeat_failure(const ls_blob *b, ls_error *err)
 {
-    if (err)
-        *err = b->error;
+    ls_error_pass(err, &b->error);
     return -1;
 }
 
@@ -531,7 +529,7 @@ static const ls_ring_ops blob_ring_ops = {
  * hashes any later chunk as it is read. */
 static void raw_flush(ls_blob *b)
 {
-    ls_error hash_err;
+    ls_error hash_err = {0};
     if (!b->raw_deferred)
         return;
     b->raw_deferred = false;
@@ -679,7 +677,7 @@ ls_reader *ls_blob_reader(ls_blob *b)
  * digest is its plain hash, which stops at the failure like its content. */
 static void blob_hash_rest_of_raw(ls_blob *b)
 {
-    ls_error ignored;
+    ls_error ignored = {0};
     if (b->raw_failed || b->compression == LS_COMP_NONE)
         return;
     if (b->cmap) { /* the raw reader never moved: the rest is in the mapping */
@@ -728,7 +726,7 @@ int ls_blob_finish(ls_blob *b, ls_blob_info *info, ls_error *err)
         if (blob_finish_map(b) < 0)
             b->failed = true;
     } else if (!b->finished) {
-        ls_error ring_err;
+        ls_error ring_err = {0};
         ssize_t k;
         ls_error_clear(&ring_err);
         if (b->ring.consumer.used) {

@@ -215,8 +215,7 @@ static int copy_out(ls_blob_map *m, void *dst, size_t n, ls_error *err)
         shrank(&m->error, m->label);
     }
     if (m->failed) {
-        if (err)
-            *err = m->error;
+        ls_error_pass(err, &m->error);
         return -1;
     }
     return 0;
@@ -277,13 +276,11 @@ int ls_blob_map_finish(ls_blob_map *m, char diff_id[LS_DIGEST_MAX], ls_error *er
     if (!m->threaded)
         hash_range(m, m->hashed, m->len, false);
     if (m->failed) { /* the walker's fault comes first */
-        if (err)
-            *err = m->error;
+        ls_error_pass(err, &m->error);
         return -1;
     }
     if (m->hash_failed) {
-        if (err)
-            *err = m->hash_error;
+        ls_error_pass(err, &m->hash_error);
         return -1;
     }
     return ls_sha256_final(&m->h, diff_id, err);

@@ -215,7 +215,7 @@ static void gz_skip_checksum(void *st, ls_ccheck *check)
 {
     gz_decoder *g = st;
     g->check = check;
-    ls_error ignored;
+    ls_error ignored = {0};
     if (inflateReset2(&g->zs, -MAX_WBITS) != Z_OK)
         return; /* keep checking: correct, only slower */
     g->raw = true;

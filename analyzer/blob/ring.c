@@ -23,7 +23,7 @@ static unsigned char *slot_mem(const ls_ring *r, size_t slot)
 static void hash_next(ls_ring *r)
 {
     size_t slot = (r->shared.head + r->shared.hashed) % LS_RING_SLOTS;
-    ls_error e;
+    ls_error e = {0};
     int rc;
     r->shared.hashing = true;
     pthread_mutex_unlock(&r->shared.mu);
@@ -44,7 +44,7 @@ static void hash_next(ls_ring *r)
 static void hash_raw_next(ls_ring *r)
 {
     size_t slot = (size_t)(r->shared.raw_hashed % LS_RING_RAW_SLOTS);
-    ls_error e;
+    ls_error e = {0};
     int rc;
     r->shared.raw_hashing = true;
     pthread_mutex_unlock(&r->shared.mu);
@@ -105,7 +105,7 @@ bool ls_ring_flush_raw(ls_ring *r, ls_error *err)
         hash_raw_next(r);
     pthread_mutex_unlock(&r->shared.mu);
     if (r->shared.hash_failed)
-        *err = r->shared.hash_error;
+        ls_error_pass(err, &r->shared.hash_error);
     return r->shared.hash_failed;
 }
 
@@ -230,8 +230,7 @@ int ls_ring_take(ls_ring *r, ls_error *err)
     for (;;) {
         if (r->shared.hash_failed) {
             pthread_mutex_unlock(&r->shared.mu);
-            if (err)
-                *err = r->shared.hash_error;
+            ls_error_pass(err, &r->shared.hash_error);
             return -1;
         }
         if (r->shared.count > 0 && r->shared.hashed > 0)

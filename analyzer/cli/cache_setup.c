@@ -40,7 +40,7 @@ void cli_cache_warn(const ls_error *why)
 
 bool cli_cache_trusted(const char *root, bool with_layers)
 {
-    ls_error why;
+    ls_error why = {0};
     int fd, sub = -1;
     ls_error_clear(&why);
     fd = ls_trustdir_open(root, true, &why);
@@ -195,7 +195,7 @@ int cli_open_layer_cache(const cli_opts *o, const ls_ruleset *rs, const char *ro
     char settings[256];
     unsigned char *key = NULL;
     size_t key_len = 0;
-    ls_error why;
+    ls_error why = {0};
     int rc;
     *out = NULL;
     /* every setting a layer's result depends on besides the rules and the code */

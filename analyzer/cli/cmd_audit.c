@@ -147,7 +147,7 @@ static void audit_image(audit_run *a, const char *ref, audit_slot *s)
                        .no_decode_thread = a->o->no_decode_thread};
     ls_write_opts wo = {.show_secrets = a->o->show_secrets};
     ls_report *r = NULL;
-    ls_error err;
+    ls_error err = {0};
     ls_error_clear(&err);
     memset(s, 0, sizeof *s);
     if (ls_scan_image(ref, a->m, &so, &r, &err) == 0 &&
@@ -400,7 +400,7 @@ static int open_engine(const cli_opts *o, ls_ruleset **rs, ls_matcher **m, ls_la
 
 int cli_cmd_audit(const cli_opts *opts, const char *list)
 {
-    ls_error err;
+    ls_error err = {0};
     cli_config cfg = {0};
     cli_fpset baseline = {0};
     cli_opts eff, *o = &eff;

@@ -98,7 +98,7 @@ static int from_report(const char *path, json_t *fps, ls_error *err)
 
 int cli_cmd_baseline(const cli_opts *o, const char *what, const char *image)
 {
-    ls_error err;
+    ls_error err = {0};
     json_t *root = json_object(), *fps = json_array();
     FILE *out = stdout;
     int status = EXIT_ERROR, rc;

@@ -256,7 +256,7 @@ static int do_diff(const cli_opts *o, const char *image, ls_source *src, ls_erro
 
 int cli_cmd_inspect(const cli_opts *o, const char *cmd, const char *image)
 {
-    ls_error err;
+    ls_error err = {0};
     ls_source *src = NULL;
     ls_source_opts sopts = {.platform = o->platform, .registry = &o->registry,
                             .max_json_bytes = o->max_json_bytes,

@@ -32,7 +32,7 @@ static int print_name(void *ctx, const char *name)
 
 int cli_cmd_registry(const cli_opts *o, const char *what, const char *target)
 {
-    ls_error err;
+    ls_error err = {0};
     ls_registry *c = NULL;
     list_state st = {0};
     const char *t = target, *slash;

@@ -83,7 +83,7 @@ static void list_text(const ls_ruleset *rs)
 
 int cli_cmd_rules(const cli_opts *o, const char *what)
 {
-    ls_error err;
+    ls_error err = {0};
     ls_ruleset *rs;
     ls_matcher *m = NULL;
     int status = EXIT_ERROR;

@@ -71,7 +71,7 @@ static bool want_progress(void)
 
 int cli_cmd_scan(const cli_opts *opts, const char *image)
 {
-    ls_error err;
+    ls_error err = {0};
     ls_ruleset *rs = NULL;
     ls_matcher *m = NULL;
     ls_report *r = NULL;

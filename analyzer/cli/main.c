@@ -32,7 +32,7 @@ int main(int argc, char **argv)
      * under one raises SIGBUS, which the guard turns into that layer's error
      * (core/mapguard.h). Process state: installed here, before any thread. */
     {
-        ls_error gerr;
+        ls_error gerr = {0};
         ls_error_clear(&gerr);
         if (ls_mapguard_init(&gerr) != 0) {
             fprintf(stderr, "layerscan: %s\n", gerr.msg);

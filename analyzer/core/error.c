@@ -4,6 +4,9 @@
  * hostile image picks the file names that go into it. Messages are escaped
  * by core/escape.c, as the text reports are: C0, DEL, C1 (U+0080..U+009F)
  * and invalid UTF-8 bytes become visible escapes ("\x1b", "\u009b").
+ * The first failure wins, as in zstd's and curl's error buffers: the stage
+ * that failed first names the root cause, and a cleanup or a caller that
+ * fails next (a close, a "cannot read layer") must not write over it.
  */
 #include "layerscan/error.h"
 
@@ -31,14 +34,21 @@ int ls_error_set(ls_error *e, ls_code code, const char *fmt, ...)
 {
     char raw[LS_ERROR_MSG_MAX];
     va_list ap;
-    if (!e)
-        return -1;
+    if (!e || e->code != LS_OK)
+        return -1; /* the first failure wins */
     e->code = code;
     va_start(ap, fmt);
     vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
     set_escaped(e, raw);
     return -1;
+}
+
+int ls_error_pass(ls_error *e, const ls_error *src)
+{
+    if (e && e->code == LS_OK && src && src->code != LS_OK)
+        *e = *src;
+    return src && src->code != LS_OK ? -1 : 0;
 }
 
 void ls_error_prefix(ls_error *e, const char *fmt, ...)

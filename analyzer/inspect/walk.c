@@ -40,7 +40,7 @@ int ls_inspect_walk(ls_source *src, size_t i, ls_entry_fn fn, void *ud, ls_layer
     if (rc == 0)
         rc = ls_blob_finish(blob, &inv->blob, err);
     else {
-        ls_error drain;
+        ls_error drain = {0};
         ls_error_clear(&drain);
         ls_blob_finish(blob, &inv->blob, &drain);
     }

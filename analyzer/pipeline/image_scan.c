@@ -319,7 +319,7 @@ static int scan_layers(scan_state *s, ls_source *src, const ls_image *img, const
     for (size_t i = 0; i < n; i++) {
         ls_layer_result *res = &s->results[i];
         if (j.rc[i] != 0) {
-            *err = j.errs[i]; /* the lowest failing layer, as a sequential run */
+            ls_error_pass(err, &j.errs[i]); /* the lowest failing layer, as a sequential run */
             goto out;
         }
         res->info.history = s->layer_history[i];

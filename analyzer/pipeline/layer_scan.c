@@ -75,8 +75,6 @@ static int scan_file(scan_ctx *c, const ls_entry *e, ls_entry_data *data, ls_err
     XXH3_128bits_reset(c->hash);
     ls_vendor_capture_begin(c->vc, e->path, e->size);
     r = ls_stream_scan_run(c->ss, e->path, &src, err);
-    if (ls_stream_scan_oom(c->ss))
-        return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
     if (r < 0 && ls_error_level_of(err) == LS_LEVEL_FATAL)
         return -1;
     /* what was read is hashed even when the layer breaks off mid-file */
@@ -234,7 +232,7 @@ int ls_layer_scan(ls_source *src, size_t index, const ls_ruleset *rules, ls_scan
     ls_blob_info bi;
     ls_blob *blob = NULL;
     ls_reader *raw, *tar = NULL;
-    ls_error lerr;
+    ls_error lerr = {0};
     int rc = -1;
 
     memset(out, 0, sizeof *out);
@@ -249,13 +247,13 @@ int ls_layer_scan(ls_source *src, size_t index, const ls_ruleset *rules, ls_scan
 
     raw = ls_source_open_layer(src, index, &lerr);
     if (!raw && fatal(&lerr))
-        return *err = lerr, -1;
+        return ls_error_pass(err, &lerr);
     if (!raw)
         return ls_error_list_add(&out->errors, (long)index, NULL, "%s", lerr.msg) == 0 ? 0 : nomem(err);
     blob = ls_blob_open_with(raw, img->layers[index].location ? img->layers[index].location : "layer blob",
                              ls_source_blob_opts(src), &lerr);
     if (!blob && fatal(&lerr))
-        return *err = lerr, -1;
+        return ls_error_pass(err, &lerr);
     if (!blob)
         return ls_error_list_add(&out->errors, (long)index, NULL, "%s", lerr.msg) == 0 ? 0 : nomem(err);
     /* verify_digests checks a SHA-256 over these bytes: gzip's CRC-32 is redundant */
@@ -275,7 +273,7 @@ int ls_layer_scan(ls_source *src, size_t index, const ls_ruleset *rules, ls_scan
     if (ls_layer_walk(tar, on_entry, &c, &counts, &lerr) == 0) {
         out->info.scanned = true;
     } else if (fatal(&lerr)) {
-        *err = lerr;
+        ls_error_pass(err, &lerr);
         goto out;
     } else if (ls_error_list_add(&out->errors, (long)index, c.failed_path[0] ? c.failed_path : NULL,
                                  "layer %zu: %s", index, lerr.msg) != 0) {
@@ -288,7 +286,7 @@ int ls_layer_scan(ls_source *src, size_t index, const ls_ruleset *rules, ls_scan
     ls_error_clear(&lerr);
     if (ls_blob_finish(blob, &bi, &lerr) != 0 && out->info.scanned) {
         if (fatal(&lerr)) {
-            *err = lerr;
+            ls_error_pass(err, &lerr);
             goto out;
         }
         if (ls_error_list_add(&out->errors, (long)index, NULL, "layer %zu: %s", index, lerr.msg) != 0) {

@@ -23,7 +23,7 @@ typedef struct {
     size_t n_lines;
     uint64_t *starts;       /* offset of each element in the joined text */
     long history;           /* FIELD_HISTORY: the entry */
-    int oom;
+    ls_error fail;          /* met in the matcher's callback: out of memory */
     bool debug;             /* trace suppressed candidates (ls_scan_opts.debug) */
 } meta_ctx;
 
@@ -103,7 +103,7 @@ static int on_hit(void *ud, const ls_hit *hit)
         return 0;
     f = ls_finding_list_add(c->out, c->rules, hit, c->path, none);
     if (!f) {
-        c->oom = 1;
+        ls_error_set(&c->fail, LS_ERR_NOMEM, "out of memory");
         return 1;
     }
     f->source = c->kind == FIELD_HISTORY ? LS_SOURCE_HISTORY : LS_SOURCE_CONFIG;
@@ -111,7 +111,7 @@ static int on_hit(void *ud, const ls_hit *hit)
         place_in_element(c, f);
     f->history = attribute(c, f->line);
     if (f->history == ATTRIBUTE_NOMEM) {
-        c->oom = 1;
+        ls_error_set(&c->fail, LS_ERR_NOMEM, "out of memory");
         return 1;
     }
     f->layer = c->kind == FIELD_HISTORY && c->history >= 0 ? c->hist[c->history].layer : -1;
@@ -148,8 +148,8 @@ static int scan_text(meta_ctx *c, ls_scanner *sc, const char *text, size_t len, 
 {
     if (ls_scanner_scan(sc, NULL, text, len, on_hit, c, err) != 0)
         return -1;
-    if (c->oom)
-        return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+    if (c->fail.code != LS_OK)
+        return ls_error_pass(err, &c->fail);
     *bytes += len;
     return 0;
 }

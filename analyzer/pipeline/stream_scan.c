@@ -37,7 +37,8 @@ struct ls_stream_scan {
     unsigned char *view;     /* a block rewritten for scanning (.pyc view) */
     size_t view_cap;
     bool debug;              /* trace suppressed candidates (ls_scan_opts.debug) */
-    int oom;
+    ls_error fail;           /* a failure met where no error can be returned (a
+                              * matcher callback): out of memory; sticky */
 };
 
 /* One scanned stream: a layer file, a nested member, or the raw bytes of a
@@ -62,7 +63,7 @@ static int cap_reached(stream_ctx *s)
                           "more than %llu findings in this file: the rest are not reported "
                           "(--max-findings-per-file)",
                           (unsigned long long)c->max_findings) != 0)
-        c->oom = 1;
+        ls_error_set(&c->fail, LS_ERR_NOMEM, "out of memory");
     return 1;
 }
 
@@ -84,7 +85,7 @@ static int on_hit(void *ud, const ls_hit *hit)
         return cap_reached(s);
     f = ls_finding_list_add(l, c->rules, hit, s->path, none);
     if (!f) {
-        c->oom = 1;
+        ls_error_set(&c->fail, LS_ERR_NOMEM, "out of memory");
         return 1;
     }
     f->source = LS_SOURCE_FILE;
@@ -123,7 +124,7 @@ static void magic_keep(ls_stream_scan *c, const void *buf, size_t len)
         while (cap < c->magic_len + len)
             cap *= 2;
         if (!(m = realloc(c->magic, cap))) {
-            c->oom = 1;
+            ls_error_set(&c->fail, LS_ERR_NOMEM, "out of memory");
             return;
         }
         c->magic = m;
@@ -163,7 +164,7 @@ static const void *pyc_block(ls_stream_scan *c, ls_pyc_view *v, const void *buf,
     if (len > c->view_cap) {
         unsigned char *p = realloc(c->view, len);
         if (!p) {
-            c->oom = 1;
+            ls_error_set(&c->fail, LS_ERR_NOMEM, "out of memory");
             return NULL;
         }
         c->view = p;
@@ -186,7 +187,7 @@ static int scan_plain(ls_stream_scan *c, unsigned depth, const char *path, peek_
     size_t len;
     uint64_t total = 0;
     int r;
-    ls_error rerr;
+    ls_error rerr = {0};
     if (!sc)
         return -1;
     if (kind != LS_MAGIC_NONE && c->magic_rule[kind] < 0)
@@ -210,11 +211,9 @@ static int scan_plain(ls_stream_scan *c, unsigned depth, const char *path, peek_
     }
     if (ls_scanner_end(sc, err) != 0)
         return -1;
-    if (r < 0) {
-        *err = rerr;
-        return -1;
-    }
-    if (kind != LS_MAGIC_NONE && !c->oom)
+    if (r < 0)
+        return ls_error_pass(err, &rerr);
+    if (kind != LS_MAGIC_NONE && c->fail.code == LS_OK)
         magic_finding(c, &s, kind, total);
     return 0;
 }
@@ -256,7 +255,7 @@ static int on_member(void *ud, const ls_nested_member *m, ls_blocks *data, ls_er
     char *path = malloc(n);
     int rc;
     if (!path) {
-        mc->c->oom = 1;
+        ls_error_set(&mc->c->fail, LS_ERR_NOMEM, "out of memory");
         return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
     }
     snprintf(path, n, "%s!/%s", mc->parent, m->name);
@@ -309,24 +308,26 @@ static int scan_archive(ls_stream_scan *c, unsigned depth, const char *path, ls_
         rc = -1;
     if (ls_scanner_end(rs.sc, rs.failed || rc < 0 ? &rs.scan_err : err) != 0 && rc >= 0)
         rc = -1;
-    if (rs.failed)
-        *err = rs.scan_err;
+    if (rs.failed) { /* the matcher's failure outranks what the walk met meanwhile */
+        ls_error_clear(err);
+        ls_error_pass(err, &rs.scan_err);
+    }
     /* the bytes below broke off (a truncated layer): what was read is evidence */
     if (rc < 0 && !rs.failed && err->code != LS_ERR_NOMEM && err->code != LS_ERR_INTERNAL &&
         keep_raw(c, &held, members_first) != 0)
-        c->oom = 1;
+        ls_error_set(&c->fail, LS_ERR_NOMEM, "out of memory");
     if (rc == 1) {
         if (ls_error_list_add(c->errors, c->layer, path, "%s: %s", path, why) != 0 ||
             keep_raw(c, &held, members_first) != 0) {
-            c->oom = 1;
+            ls_error_set(&c->fail, LS_ERR_NOMEM, "out of memory");
             rc = ls_error_set(err, LS_ERR_NOMEM, "out of memory");
         } else {
             rc = 0;
         }
     }
     ls_finding_list_free(&held);
-    if (c->oom && rc == 0)
-        return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+    if (rc == 0)
+        return ls_error_pass(err, &c->fail);
     return rc;
 }
 
@@ -375,12 +376,13 @@ ls_stream_scan *ls_stream_scan_new(const ls_stream_scan_cfg *cfg)
 
 int ls_stream_scan_run(ls_stream_scan *s, const char *path, ls_blocks *src, ls_error *err)
 {
-    return scan_stream(s, 0, path, src, err);
-}
-
-bool ls_stream_scan_oom(const ls_stream_scan *s)
-{
-    return s->oom != 0;
+    int rc = scan_stream(s, 0, path, src, err);
+    if (s->fail.code != LS_OK) {
+        /* out of memory outranks whatever the stream met: the scan is unreliable */
+        ls_error_clear(err);
+        return ls_error_pass(err, &s->fail);
+    }
+    return rc;
 }
 
 void ls_stream_scan_free(ls_stream_scan *s)

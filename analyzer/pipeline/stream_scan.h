@@ -46,13 +46,10 @@ ls_stream_scan *ls_stream_scan_new(const ls_stream_scan_cfg *cfg);
 /* Scans the stream src (from its first byte) reported at `path`. Returns 0;
  * -1 with err filled when src failed (the findings read so far stay, a
  * nested archive's held hits included) or on a matcher or allocation
- * failure (LS_ERR_NOMEM / LS_ERR_INTERNAL: the scan is unreliable). Check
- * ls_stream_scan_oom as well: a finding or error that could not be
- * recorded is out of memory even when this returns 0. */
+ * failure (LS_ERR_NOMEM / LS_ERR_INTERNAL: the scan is unreliable). A
+ * finding or error that could not be recorded, in this stream or an earlier
+ * one of the layer, makes it return -1 with LS_ERR_NOMEM. */
 int ls_stream_scan_run(ls_stream_scan *s, const char *path, ls_blocks *src, ls_error *err);
-
-/* Whether an allocation failed in any stream so far. */
-bool ls_stream_scan_oom(const ls_stream_scan *s);
 
 /* Frees s and the scanners it made (not the borrowed ones). Accepts NULL. */
 void ls_stream_scan_free(ls_stream_scan *s);

@@ -455,15 +455,17 @@ static int parse_dbs(judge *j, ls_vendor_layer *layers, size_t n, ls_error *err)
         }
     j->n_dbs = total;
     for (size_t d = 0; d < total; d++) {
-        ls_error perr;
+        ls_error perr = {0};
         size_t li = 0, recs = j->n_recs, vers = j->n_vers;
         int rc;
         j->cur = d;
         ls_error_clear(&perr);
         rc = ls_pkgdb_parse(j->dbs[d].kind, j->dbs[d].copy->path, j->dbs[d].copy->bytes, j->dbs[d].copy->len,
                             &v, &perr);
-        if (j->oom || (rc < 0 && perr.code == LS_ERR_NOMEM))
+        if (j->oom)
             return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+        if (rc < 0 && ls_error_level_of(&perr) == LS_LEVEL_FATAL)
+            return ls_error_pass(err, &perr); /* ours, not the database's: the scan stops */
         if (rc >= 0)
             continue;
         /* a malformed database vouches for nothing, not even the records

@@ -301,7 +301,7 @@ int ls_vendor_capture_finish(ls_vendor_capture *c, const ls_fs_layer *fs, ls_sou
     reread_ctx x = {.c = c};
     ls_reader *raw, *tar = NULL;
     ls_blob *blob = NULL;
-    ls_error lerr;
+    ls_error lerr = {0};
     int rc = 0;
     if (c->oom || pyc_targets(c, fs) != 0)
         return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
@@ -330,7 +330,7 @@ int ls_vendor_capture_finish(ls_vendor_capture *c, const ls_fs_layer *fs, ls_sou
         goto out;
 failed:
     if (ours(&lerr)) {
-        *err = lerr;
+        ls_error_pass(err, &lerr);
         rc = -1;
     } else if (ls_error_list_add(c->errors, (long)index, NULL,
                                  "layer %zu: read again to hash files for package verification: %s", index,

@@ -152,7 +152,7 @@ static int wait_for(ls_auth *a, ls_auth_fetch *f, ls_error *err)
         pthread_cond_wait(&a->done, &a->mu);
     rc = f->rc;
     if (rc < 0 && err)
-        *err = f->err;
+        ls_error_pass(err, &f->err);
     f->waiters--;
     pthread_cond_broadcast(&a->done); /* the fetcher may be waiting for us to leave */
     return rc;
@@ -233,7 +233,7 @@ int ls_auth_token_done(ls_auth *a, ls_auth_token_request *tr, char *value,
     while (me->waiters > 0) /* they read `me`, which lives in the caller's frame */
         pthread_cond_wait(&a->done, &a->mu);
     if (rc < 0 && err)
-        *err = me->err;
+        ls_error_pass(err, &me->err);
     pthread_mutex_unlock(&a->mu);
     return rc;
 }

@@ -352,7 +352,7 @@ static int answer_challenge(ls_registry *c, const char *challenge, const char *s
                             const char *sent, const char *label, ls_error *err)
 {
     ls_auth_token_request tr;
-    ls_error failure;
+    ls_error failure = {0};
     char *value = NULL;
     int r = ls_auth_challenge(&c->auth, challenge, scope, sent, c->insecure, label, &tr, err);
     if (r != LS_AUTH_FETCH)
@@ -510,15 +510,14 @@ static int probe(ls_registry *c, ls_error *err)
  * answer (a plain-http server answers a TLS hello with garbage). */
 static int probe_scheme(ls_registry *c, const char *host, ls_error *err)
 {
-    ls_error first;
+    ls_error first = {0};
     int rc;
     snprintf(c->base, sizeof c->base, "https://%s", host);
     ls_error_clear(&first);
     if ((rc = probe(c, &first)) == 0)
         return 0;
     if (!c->insecure || rc > 0) {
-        if (err)
-            *err = first;
+        ls_error_pass(err, &first);
         return -1;
     }
     snprintf(c->base, sizeof c->base, "http://%s", host);

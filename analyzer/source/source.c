@@ -144,8 +144,7 @@ static int open_tar_store(ls_source *src, int fd, ls_tarindex *idx, ls_store **s
     const ls_error *problem = ls_tarindex_problem(idx);
     *store = NULL;
     if (problem) {
-        if (err)
-            *err = *problem;
+        ls_error_pass(err, problem);
         ls_tarindex_free(idx);
         close(fd);
         return -1;
@@ -215,8 +214,7 @@ static int load_sniffed_file(ls_source *src, const ls_platform *want, ls_error *
         return -1;
     if (ls_tarindex_build_only(&idx, fd, src->label, markers, rootfs, &local) < 0) {
         if (local.code != LS_ERR_FORMAT) {
-            if (err)
-                *err = local;
+            ls_error_pass(err, &local);
             close(fd);
             return -1;
         }

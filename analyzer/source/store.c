@@ -215,7 +215,7 @@ int ls_store_has(ls_store *s, const char *name, ls_error *err)
     int fd;
     uint64_t size;
     bool missing = false;
-    ls_error local;
+    ls_error local = {0};
     if (ls_store_check_name(s, name, err) < 0)
         return -1;
     if (s->tar)
@@ -223,8 +223,7 @@ int ls_store_has(ls_store *s, const char *name, ls_error *err)
     if (dir_locate(s, name, &fd, &size, &missing, &local) < 0) {
         if (missing)
             return 0;
-        if (err)
-            *err = local;
+        ls_error_pass(err, &local);
         return -1;
     }
     close(fd);

@@ -567,8 +567,7 @@ int ls_tarindex_build_only(ls_tarindex **out, int fd, const char *label, const c
             break;
         if (r < 0) {
             if (w.t->problem.code == LS_ERR_NOMEM || w.t->problem.code == LS_ERR_IO) {
-                if (err)
-                    *err = w.t->problem;
+                ls_error_pass(err, &w.t->problem);
                 goto out;
             }
             break;

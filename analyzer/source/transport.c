@@ -20,8 +20,8 @@ ls_reader *ls_store_transport_open_layer(void *store, const ls_image *img, size_
         return r;
     if (missing)
         ls_error_set(err, LS_ERR_IO, "%s: layer %zu blob %s is missing", label, i, l->location);
-    else if (err)
-        *err = local;
+    else
+        ls_error_pass(err, &local);
     return NULL;
 }
 

@@ -30,21 +30,26 @@ typedef struct {
     char msg[LS_ERROR_MSG_MAX];  /* one line, no newline; "" when code == LS_OK */
 } ls_error;
 
-/* Resets e to LS_OK with an empty message. Accepts NULL. */
+/* Resets e to LS_OK with an empty message. Accepts NULL. An ls_error starts
+ * cleared: this, or `ls_error e = {0};`. */
 void ls_error_clear(ls_error *e);
-
 /* Sets code and a printf-formatted message; returns -1 so callers can write
  * `return ls_error_set(err, LS_ERR_IO, "%s: %s", path, strerror(errno));`.
- * Accepts a NULL e (the message is then dropped). Control characters (C0,
- * DEL, C1) and invalid UTF-8 bytes in the formatted message are escaped
- * ("\x1b", "\u009b", "\xff") so the line stays one line and cannot drive a
- * terminal. */
+ * The first failure wins: on an e that already holds one, nothing changes
+ * (the root cause stays; a caller adds context with ls_error_prefix, and one
+ * that means to replace a failure clears e first). Accepts a NULL e (the
+ * message is then dropped). Control characters (C0, DEL, C1) and invalid
+ * UTF-8 bytes in the formatted message are escaped ("\x1b", "\u009b",
+ * "\xff") so the line stays one line and cannot drive a terminal. */
 int ls_error_set(ls_error *e, ls_code code, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
-
+/* Passes src's failure on to e, under the same rule (nothing when e holds
+ * one already). Returns -1 when src holds a failure, 0 when it holds none,
+ * so `return ls_error_pass(err, &local);` propagates. Either may be NULL. */
+int ls_error_pass(ls_error *e, const ls_error *src);
 /* Prefixes the existing message with "prefix: " (context added on the way up). */
 void ls_error_prefix(ls_error *e, const char *fmt, ...)
 #if defined(__GNUC__)

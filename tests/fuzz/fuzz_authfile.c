@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     path = fuzz_temp_file(data, size);
     for (size_t i = 0; i < sizeof domains / sizeof *domains; i++) {
         ls_creds c;
-        ls_error err;
+        ls_error err = {0};
         int rc;
         ls_error_clear(&err);
         rc = ls_authfile_lookup(&c, path, domains[i], true, &err);

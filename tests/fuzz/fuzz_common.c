@@ -19,7 +19,7 @@ static void release(void)
 
 const ls_matcher *fuzz_matcher(void)
 {
-    ls_error err;
+    ls_error err = {0};
     const char *dir = getenv("LAYERSCAN_PATTERNS");
     if (g_matcher)
         return g_matcher;

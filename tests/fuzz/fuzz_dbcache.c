@@ -28,7 +28,7 @@ static void release(void)
 
 static const ls_ruleset *github_rules(void)
 {
-    ls_error err;
+    ls_error err = {0};
     char path[4096];
     const char *dir = getenv("LAYERSCAN_PATTERNS");
     if (rules)

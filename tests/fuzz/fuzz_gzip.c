@@ -27,7 +27,7 @@ typedef struct {
 static int decode(const ls_decoder_ops *ops, bool raw, const uint8_t *in, size_t len, size_t in_chunk,
                   size_t out_chunk, out_buf *o)
 {
-    ls_error err;
+    ls_error err = {0};
     unsigned char *out = malloc(out_chunk);
     void *st = ops->create("fuzz", &err);
     size_t fed = 0, pos = 0;

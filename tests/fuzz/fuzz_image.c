@@ -19,7 +19,7 @@ static void write_and_check(const ls_report *r)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     ls_write_opts o = {.show_secrets = true};
-    ls_error err;
+    ls_error err = {0};
     json_error_t jerr;
     json_t *back;
     if (!f)
@@ -47,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const ls_matcher *m = fuzz_matcher();
     const char *path = fuzz_temp_file(data, size);
     ls_report *r = NULL;
-    ls_error err;
+    ls_error err = {0};
     ls_error_clear(&err);
     if (ls_scan_image(path, m, NULL, &r, &err) == 0) {
         write_and_check(r);

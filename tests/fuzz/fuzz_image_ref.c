@@ -20,7 +20,7 @@ static int same(const char *a, const char *b)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     ls_registry_ref r, again;
-    ls_error err;
+    ls_error err = {0};
     char *s, *back;
     size_t n;
     if (size > 8192)

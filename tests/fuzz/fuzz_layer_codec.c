@@ -31,7 +31,7 @@ static void release(void)
 /* The bundled rules, loaded once (not compiled: the codec only checks ids). */
 static const ls_ruleset *bundled_rules(void)
 {
-    ls_error err;
+    ls_error err = {0};
     const char *dir = getenv("LAYERSCAN_PATTERNS");
     if (g_rules)
         return g_rules;

@@ -11,7 +11,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    ls_error err;
+    ls_error err = {0};
     if (size < 1)
         return 0;
     ls_error_clear(&err);

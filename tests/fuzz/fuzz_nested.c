@@ -119,7 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mem_src m = {.p = data, .n = size};
     ls_block_src src = {.next = mem_next, .ud = &m};
     walk_state st = {0, 0};
-    ls_error err;
+    ls_error err = {0};
     ls_magic_kind kind;
     char desc[256];
     ls_confidence conf;

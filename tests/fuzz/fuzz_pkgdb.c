@@ -84,7 +84,7 @@ static int on_package(void *ctx, const ls_pkg_version *p)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     ls_pkgdb_visitor v = {.file = on_file, .package = on_package};
-    ls_error err;
+    ls_error err = {0};
     size_t k;
     int rc;
     if (size < 1 || size > 1024 * 1024)

@@ -28,7 +28,7 @@ static void same_sets(const audit_strset *a, const audit_strset *b)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     audit_resume_set mem = {0}, file = {0};
-    ls_error err;
+    ls_error err = {0};
     const char *path;
     struct stat st;
     size_t complete = size;

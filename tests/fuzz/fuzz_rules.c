@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *path = fuzz_temp_file(data, size);
     ls_ruleset *rs = ls_ruleset_new();
     ls_matcher *m = NULL;
-    ls_error err;
+    ls_error err = {0};
     ls_error_clear(&err);
     if (rs && ls_ruleset_load(rs, path, &err) == 0 && ls_ruleset_count(rs) > 0 &&
         ls_matcher_new(&m, rs, &err) == 0)

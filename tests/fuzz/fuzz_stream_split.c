@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static hit_log whole, split;
     ls_scanner *s;
-    ls_error err;
+    ls_error err = {0};
     const uint8_t *body;
     size_t blen, pos = 0, k = 0;
     if (size < 4)

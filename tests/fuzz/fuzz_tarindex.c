@@ -51,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const char *const probes[] = {"manifest.json", "index.json", "oci-layout", "a", "a/b",
                                          "blobs/sha256/x", "../x", "./a/../b", NULL};
     ls_tarindex *t = NULL;
-    ls_error err;
+    ls_error err = {0};
     char name[LS_TAR_MAX_NAME + 1], norm[LS_TAR_MAX_NAME + 1];
     int fd = input_fd(data, size);
     if (fd < 0)

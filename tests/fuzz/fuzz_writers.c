@@ -55,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *buf = NULL;
     size_t len = 0;
     FILE *out;
-    ls_error err;
+    ls_error err = {0};
     json_error_t jerr;
     json_t *back;
 

@@ -615,7 +615,7 @@ static void test_early_free(void)
     buf a = make_data(8u << 20, 9);
     buf gz = gzip_of(&a);
     for (int pass = 0; pass < 3; pass++) {
-        ls_error err;
+        ls_error err = {0};
         unsigned char tmp[100];
         ls_blob *b = ls_blob_open(ls_reader_mem(gz.p, gz.n), &err);
         CHECK(b != NULL);

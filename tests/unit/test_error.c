@@ -1,5 +1,6 @@
 /* ls_error messages: one line, every control (C0, DEL, C1) and every byte
- * that is not UTF-8 escaped as the text reports escape them. */
+ * that is not UTF-8 escaped as the text reports escape them; the first
+ * failure wins (ls_error_set, ls_error_pass). */
 #include <string.h>
 
 #include "check.h"
@@ -8,7 +9,7 @@
 
 static void expect_set(const char *name, const char *want)
 {
-    ls_error e;
+    ls_error e = {0};
     ls_error_clear(&e);
     CHECK_INT(ls_error_set(&e, LS_ERR_FORMAT, "index.json: bad digest \"%s\"", name), -1);
     CHECK_INT(e.code, LS_ERR_FORMAT);
@@ -17,7 +18,7 @@ static void expect_set(const char *name, const char *want)
 
 int main(void)
 {
-    ls_error e;
+    ls_error e = {0};
     char small[12];
 
     /* a CSI (U+009B, C2 9B) in a digest: the terminal never sees it */
@@ -44,10 +45,45 @@ int main(void)
         memset(name, 'a', sizeof name);
         name[LS_ERROR_MSG_MAX - 4] = '\x1b';
         name[sizeof name - 1] = '\0';
+        ls_error_clear(&e);
         ls_error_set(&e, LS_ERR_IO, "%s", name);
         n = strlen(e.msg);
         CHECK_INT(n, LS_ERROR_MSG_MAX - 4); /* "\x1b" (4 chars) no longer fits in 511 */
         CHECK(e.msg[n - 1] == 'a');
+    }
+
+    /* the first failure wins: a later set keeps the root cause, a prefix
+     * adds context, a clear starts over */
+    {
+        ls_error f = {0}, g = {0};
+        CHECK_INT(ls_error_set(&f, LS_ERR_FORMAT, "layer.tar: truncated gzip stream"), -1);
+        CHECK_INT(ls_error_set(&f, LS_ERR_IO, "layer 2: read failed"), -1);
+        CHECK_INT(f.code, LS_ERR_FORMAT);
+        CHECK_STR(f.msg, "layer.tar: truncated gzip stream");
+        ls_error_prefix(&f, "layer %d", 2);
+        CHECK_STR(f.msg, "layer 2: layer.tar: truncated gzip stream");
+        ls_error_clear(&f);
+        CHECK_INT(ls_error_set(&f, LS_ERR_NOMEM, "out of memory"), -1);
+        CHECK_INT(f.code, LS_ERR_NOMEM);
+        CHECK_STR(f.msg, "out of memory");
+        /* ls_error_pass: -1 exactly when the source failed, the first kept */
+        CHECK_INT(ls_error_pass(&g, NULL), 0);
+        CHECK_INT(ls_error_pass(NULL, &f), -1);
+        CHECK_INT(ls_error_pass(&g, &g), 0);
+        CHECK_INT(g.code, LS_OK);
+        CHECK_INT(ls_error_pass(&g, &f), -1);
+        CHECK_INT(g.code, LS_ERR_NOMEM);
+        CHECK_STR(g.msg, "out of memory");
+        ls_error_clear(&f);
+        ls_error_set(&f, LS_ERR_DIGEST, "blob sha256:0011: digest mismatch");
+        CHECK_INT(ls_error_pass(&g, &f), -1);
+        CHECK_INT(g.code, LS_ERR_NOMEM);
+        CHECK_STR(g.msg, "out of memory");
+        ls_error_clear(&g);
+        CHECK_INT(ls_error_pass(&g, &f), -1);
+        CHECK_STR(g.msg, "blob sha256:0011: digest mismatch");
+        /* a NULL error drops the message and still says -1 */
+        CHECK_INT(ls_error_set(NULL, LS_ERR_IO, "dropped"), -1);
     }
 
     /* ls_escape_into: cut between whole escapes */

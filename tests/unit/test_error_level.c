@@ -6,7 +6,7 @@
 
 static ls_error_level level(ls_code code)
 {
-    ls_error e;
+    ls_error e = {0};
     ls_error_clear(&e);
     if (code != LS_OK)
         ls_error_set(&e, code, "x: y");

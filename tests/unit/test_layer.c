@@ -83,7 +83,7 @@ static void test_walk(int gnu)
     unsigned char *tar;
     walk_log w = {{0}, 0};
     ls_layer_counts counts;
-    ls_error err;
+    ls_error err = {0};
     ls_reader *r;
     memset(longname, 'n', sizeof longname);
     memcpy(longname, "./opt/", 6);
@@ -127,7 +127,7 @@ static void test_not_tar(void)
     char junk[4096];
     walk_log w = {{0}, 0};
     ls_layer_counts counts;
-    ls_error err;
+    ls_error err = {0};
     ls_reader *r;
     for (size_t i = 0; i < sizeof junk; i++)
         junk[i] = (char)(i * 7 + 3);

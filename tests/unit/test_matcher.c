@@ -104,7 +104,7 @@ static ls_ruleset *load_rules(const char *json, const char *name)
 {
     char path[512];
     ls_ruleset *rs = ls_ruleset_new();
-    ls_error err;
+    ls_error err = {0};
     FILE *f;
     snprintf(path, sizeof path, "%s/%s", tmpdir, name);
     f = fopen(path, "w");
@@ -136,7 +136,7 @@ static void expect_multi(const collector *c)
 static void test_multi(ls_scanner *s, const ls_ruleset *rs)
 {
     collector c;
-    ls_error err;
+    ls_error err = {0};
     size_t len = sizeof multi - 1, k, i;
 
     reset(&c, rs);
@@ -169,7 +169,7 @@ static void test_split_secret(ls_scanner *s, const ls_ruleset *rs)
 {
     static const char text[] = "x=tok_q1w2e3r4;";
     collector c;
-    ls_error err;
+    ls_error err = {0};
     size_t len = sizeof text - 1, k;
     for (k = 1; k < len; k++) {
         reset(&c, rs);
@@ -185,7 +185,7 @@ static void test_split_secret(ls_scanner *s, const ls_ruleset *rs)
 static void test_greedy_and_end(ls_scanner *s, const ls_ruleset *rs)
 {
     collector c;
-    ls_error err;
+    ls_error err = {0};
     /* Greedy at end of stream (no terminator): one hit, full secret. */
     reset(&c, rs);
     CHECK_INT(ls_scanner_scan(s, NULL, "key=ABCDEFGHIJKLMNOPQRST", 24, collect, &c, &err), 0);
@@ -227,7 +227,7 @@ static void test_greedy_and_end(ls_scanner *s, const ls_ruleset *rs)
 static void test_same_start(ls_scanner *s, const ls_ruleset *rs)
 {
     collector c;
-    ls_error err;
+    ls_error err = {0};
     reset(&c, rs);
     CHECK_INT(ls_scanner_scan(s, NULL, "val=tok_abcd1234 val=qwer_tyuiop_ ", 34, collect, &c,
                               &err), 0);
@@ -241,7 +241,7 @@ static void test_paths(ls_scanner *s, const ls_ruleset *rs)
 {
     static const char text[] = "v=pth_123456";
     collector c;
-    ls_error err;
+    ls_error err = {0};
     reset(&c, rs);
     CHECK_INT(ls_scanner_scan(s, NULL, text, 12, collect, &c, &err), 0);
     CHECK_INT(c.n, 1); /* metadata: no path filter applies */
@@ -263,7 +263,7 @@ static void test_burst(ls_scanner *s, const ls_ruleset *rs)
     size_t nz = 100001, len = 14 + nz + 14;
     char *buf = malloc(len);
     collector c;
-    ls_error err;
+    ls_error err = {0};
     memcpy(buf, "tok_aaaa1111 ", 13);
     buf[13] = ' ';
     memset(buf + 14, 'z', nz);
@@ -285,7 +285,7 @@ static void test_long_stream(ls_scanner *s, const ls_ruleset *rs)
     size_t len = 20000 * 11 + 15 + 10000 + 13, off = 0, i, n;
     char *buf = malloc(len);
     collector c;
-    ls_error err;
+    ls_error err = {0};
     for (i = 0; i < 20000; i++, off += 11)
         memcpy(buf + off, "abcdefghij\n", 11);
     memcpy(buf + off, "  tok_abcd1234\n", 15);
@@ -320,7 +320,7 @@ static void test_burst_rewind(ls_scanner *s, const ls_ruleset *rs)
     size_t nz = 150000, pre = 70000, len = pre + 14 + nz + 14, off, n;
     const size_t steps[] = {len, 65536, 65537, 4096, 333};
     char *buf = malloc(len);
-    ls_error err;
+    ls_error err = {0};
     memset(buf, '\n', pre);
     memcpy(buf + pre, "tok_aaaa1111 ", 13);
     buf[pre + 13] = ' ';
@@ -349,7 +349,7 @@ static void test_binary(ls_scanner *s, const ls_ruleset *rs)
 {
     unsigned char buf[300];
     collector c;
-    ls_error err;
+    ls_error err = {0};
     memset(buf, 0, sizeof buf);
     buf[50] = '\n';
     buf[100] = 0xff;
@@ -365,7 +365,7 @@ static void test_binary(ls_scanner *s, const ls_ruleset *rs)
 static void test_stop(ls_scanner *s, const ls_ruleset *rs)
 {
     collector c;
-    ls_error err;
+    ls_error err = {0};
     reset(&c, rs);
     c.stop_after = 1;
     CHECK_INT(ls_scanner_begin(s, NULL, collect, &c, &err), 0);
@@ -391,7 +391,7 @@ static void test_window_limit(void)
     ls_matcher *m = NULL;
     ls_scanner *s;
     collector c;
-    ls_error err;
+    ls_error err = {0};
     size_t len = 1 + 9000 + 1;
     char *buf = malloc(len);
     buf[0] = '#';
@@ -414,7 +414,7 @@ static void expect_compile_error(const char *json, const char *name, const char 
 {
     ls_ruleset *rs = load_rules(json, name);
     ls_matcher *m = (ls_matcher *)1;
-    ls_error err;
+    ls_error err = {0};
     char want[512];
     snprintf(want, sizeof want, "%s/%s: %s", tmpdir, name, prefix);
     CHECK_INT(ls_matcher_new(&m, rs, &err), -1);
@@ -443,7 +443,7 @@ static void test_empty_set(void)
     ls_matcher *m = NULL;
     ls_scanner *s;
     collector c;
-    ls_error err;
+    ls_error err = {0};
     CHECK_INT(ls_matcher_new(&m, rs, &err), 0);
     s = ls_scanner_new(m, &err);
     CHECK(s != NULL);
@@ -460,7 +460,7 @@ int main(void)
     ls_ruleset *rs;
     ls_matcher *m = NULL;
     ls_scanner *s = NULL;
-    ls_error err;
+    ls_error err = {0};
     char cmd[600];
     if (!mkdtemp(tmpdir)) {
         perror("mkdtemp");

@@ -65,7 +65,7 @@ static size_t drain(ls_reader *r, size_t step, ssize_t *rc, ls_error *err)
 int main(void)
 {
     static unsigned char data[10000];
-    ls_error err;
+    ls_error err = {0};
     ssize_t rc;
     ls_reader *r;
 

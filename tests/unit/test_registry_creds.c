@@ -214,6 +214,7 @@ int main(void)
     {
         char missing[600];
         snprintf(missing, sizeof missing, "%s/nope.json", root);
+        ls_error_clear(&err);
         CHECK_INT(ls_creds_resolve(&c, "h:1", NULL, missing, &err), -1); /* --authfile must exist */
         CHECK_INT(err.code, LS_ERR_IO);
     }

@@ -47,7 +47,7 @@ static int load_one(const char *name, const char *content, ls_ruleset **out, ls_
 static void expect_error(const char *content, ls_code code, const char *msg)
 {
     ls_ruleset *rs;
-    ls_error err;
+    ls_error err = {0};
     char want[LS_ERROR_MSG_MAX];
     CHECK_INT(load_one("bad.json", content, &rs, &err), -1);
     CHECK_INT(err.code, code);
@@ -60,7 +60,7 @@ static void expect_error(const char *content, ls_code code, const char *msg)
 static void test_good_file(void)
 {
     ls_ruleset *rs;
-    ls_error err;
+    ls_error err = {0};
     const ls_rule *r;
     char origin[512];
     CHECK_INT(load_one("good.json",
@@ -149,7 +149,7 @@ static void test_errors(void)
 static void test_json_error(void)
 {
     ls_ruleset *rs;
-    ls_error err;
+    ls_error err = {0};
     char want[LS_ERROR_MSG_MAX];
     CHECK_INT(load_one("dup.json", "[{\"id\": \"r1\", \"id\": \"r2\"}]", &rs, &err), -1);
     CHECK_INT(err.code, LS_ERR_FORMAT);
@@ -166,7 +166,7 @@ static void test_json_error(void)
 static void test_io_error(void)
 {
     ls_ruleset *rs = ls_ruleset_new();
-    ls_error err;
+    ls_error err = {0};
     char path[512];
     snprintf(path, sizeof path, "%s/missing.json", tmpdir);
     CHECK_INT(ls_ruleset_load(rs, path, &err), -1);
@@ -178,7 +178,7 @@ static void test_io_error(void)
 static void test_dir_order_replace_disable(void)
 {
     ls_ruleset *rs = ls_ruleset_new();
-    ls_error err;
+    ls_error err = {0};
     char sub[512], path[600];
     FILE *f;
     snprintf(sub, sizeof sub, "%s/dir", tmpdir);
@@ -233,7 +233,7 @@ static void test_dir_order_replace_disable(void)
 static void test_hash(void)
 {
     ls_ruleset *a = ls_ruleset_new(), *b, *c;
-    ls_error err;
+    ls_error err = {0};
     char ha[65], hb[65], hc[65];
     ls_ruleset_hash(a, ha);
     CHECK_STR(ha, "8bb1caf09ad167e2dbb208b6a9aa2ec2af96659d1c8178e1316aa910e6e657ef");

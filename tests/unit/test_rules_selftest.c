@@ -42,7 +42,7 @@ static void test_failures_reported(void)
     int fd = mkstemp(path);
     ls_ruleset *rs = ls_ruleset_new();
     ls_matcher *m = NULL;
-    ls_error err;
+    ls_error err = {0};
     char *out = NULL;
     size_t out_len = 0, failed;
     FILE *mem;
@@ -68,7 +68,7 @@ int main(void)
 {
     const char *src = getenv("LAYERSCAN_SOURCE_DIR");
     char dir[4096];
-    ls_error err;
+    ls_error err = {0};
     ls_ruleset *rs = ls_ruleset_new();
     ls_matcher *m = NULL;
     size_t i, failed;

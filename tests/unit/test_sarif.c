@@ -24,7 +24,7 @@ static const char *drop_odd(const ls_report *r, const ls_finding *f, void *ctx)
 
 int main(void)
 {
-    ls_error err;
+    ls_error err = {0};
     ls_finding *f = calloc(4, sizeof *f);
     ls_report r = {.findings = f, .n_findings = 4};
     char *t;

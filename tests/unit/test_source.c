@@ -511,6 +511,7 @@ static void test_broken_layouts(void)
     CHECK_INT(symlink("/etc/hostname", p), 0);
     src = open_ok(d.dir, NULL);
     if (src) {
+        ls_error_clear(&err);
         r = ls_source_open_layer(src, 1, &err);
         CHECK(r == NULL);
         CHECK(strstr(err.msg, "symlink") != NULL);

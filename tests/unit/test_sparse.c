@@ -111,7 +111,7 @@ static void test_walk_sparse(void)
     struct archive_entry *e = archive_entry_new();
     size_t used = 0;
     ls_layer_counts counts;
-    ls_error err;
+    ls_error err = {0};
     ls_reader *r;
     archive_write_set_format_pax(a);
     archive_write_open_memory(a, tarbuf, sizeof tarbuf, &used);

@@ -56,7 +56,7 @@ typedef struct {
 static void setup(fixture *f)
 {
     char path[512];
-    ls_error err;
+    ls_error err = {0};
     FILE *fp;
     memset(f, 0, sizeof *f);
     snprintf(path, sizeof path, "%s/rules.json", tmpdir);
@@ -88,12 +88,11 @@ static int run(fixture *f, const char *path, const void *buf, size_t len, size_t
     mem_src m = {buf, len, 0, step};
     ls_block_src src = {.next = mem_next, .ud = &m};
     ls_stream_scan *s = ls_stream_scan_new(&cfg);
-    ls_error err;
+    ls_error err = {0};
     int rc;
     CHECK(s != NULL);
     ls_error_clear(&err);
     rc = ls_stream_scan_run(s, path, &src, &err);
-    CHECK(!ls_stream_scan_oom(s));
     ls_stream_scan_free(s);
     return rc;
 }

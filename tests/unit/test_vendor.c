@@ -73,7 +73,7 @@ static ls_report *resolve(int n)
 {
     ls_report *r = calloc(1, sizeof *r);
     ls_vendor_layer v[N];
-    ls_error err;
+    ls_error err = {0};
     for (int i = 0; i < n; i++)
         v[i] = (ls_vendor_layer){.findings = &fl[i], .evidence = &ev[i], .errors = &el[i], .index = i};
     ls_error_clear(&err);

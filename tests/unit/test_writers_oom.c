@@ -43,7 +43,7 @@ static int sweep(const char *name, ls_report_writer w, const ls_report *r, bool 
 {
     size_t ref_len, len;
     int rc, failed = 0;
-    ls_error err;
+    ls_error err = {0};
     char *ref = write_to_memory(w, r, show, &rc, &err, &ref_len);
     CHECK_INT(rc, 0);
     for (long n = 0; n < 100000; n++) {
@@ -73,7 +73,7 @@ static int sweep(const char *name, ls_report_writer w, const ls_report *r, bool 
 int main(void)
 {
     ls_ruleset *rs = ls_ruleset_new();
-    ls_error err;
+    ls_error err = {0};
     ls_history_entry hist[2] = {{.created_by = "/bin/sh -c #(nop) ENV TOKEN=ghp_0123456789abcdefghijABCDEFGHIJklmnop"},
                                 {.created_by = "/bin/sh -c make install"}};
     ls_image img = {.reference = "oci:/tmp/x:latest", .transport = "oci", .history = hist, .n_history = 2,
