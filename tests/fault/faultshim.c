@@ -63,6 +63,14 @@
  * then becomes ("not a tar archive: unknown tar error"). Allocations made
  * directly by libarchive's code while archive_read_open1() runs are not
  * failed; those of our read callback inside it still are.
+ * A fourth: libarchive's archive_entry name getters and UTF-8 updaters
+ * (archive_entry_pathname, _hardlink, _symlink, _uname, _gname, their _w
+ * and _utf8 forms, archive_entry_update_*_utf8) convert between encodings
+ * on demand and, when that allocation fails, call __archive_errx(1, "No
+ * memory"): libarchive prints "Fatal Internal Error in libarchive" and
+ * exits the process, a thread still decoding (archive_entry.c, 3.6). The
+ * tar reader calls them too. Allocations inside them are counted but never
+ * failed.
  *
  * The real functions are found with dlsym(RTLD_NEXT): glibc's in a release
  * build, the sanitizer's interceptors in an ASan build. They are looked up
@@ -83,6 +91,7 @@
 #include <string.h>
 #include <sys/vfs.h>
 #include <unistd.h>
+#include <wchar.h>
 
 typedef int (*main_fn)(int, char **, char **);
 
@@ -117,7 +126,8 @@ static _Alignas(16) unsigned char arena[4 << 20];
 static atomic_int ready; /* the constructor ran: dlsym may be called */
 static atomic_size_t arena_used;
 static _Thread_local int resolving;
-static _Thread_local int no_fail; /* inside jansson's parser or archive_read_new: never fail */
+static _Thread_local int no_fail; /* inside jansson's parser, archive_read_new or an archive_entry
+                                  * name conversion: never fail */
 
 static void *arena_alloc(size_t n)
 {
@@ -456,6 +466,58 @@ struct archive *archive_read_new(void)
     no_fail--;
     return a;
 }
+
+/* ---- libarchive's archive_entry name conversions (see the top) ---------- */
+
+struct archive_entry;
+
+#define NO_FAIL_GETTER(T, name)                                                     \
+    T name(struct archive_entry *e)                                                 \
+    {                                                                               \
+        static T (*next)(struct archive_entry *);                                   \
+        T r;                                                                        \
+        if (!next)                                                                  \
+            next = (T(*)(struct archive_entry *))dlsym(RTLD_NEXT, #name);           \
+        no_fail++;                                                                  \
+        r = next(e);                                                                \
+        no_fail--;                                                                  \
+        return r;                                                                   \
+    }
+#define NO_FAIL_UPDATER(name)                                                       \
+    int name(struct archive_entry *e, const char *v)                                \
+    {                                                                               \
+        static int (*next)(struct archive_entry *, const char *);                   \
+        int r;                                                                      \
+        if (!next)                                                                  \
+            next = (int (*)(struct archive_entry *, const char *))dlsym(RTLD_NEXT, #name); \
+        no_fail++;                                                                  \
+        r = next(e, v);                                                             \
+        no_fail--;                                                                  \
+        return r;                                                                   \
+    }
+
+NO_FAIL_GETTER(const char *, archive_entry_pathname)
+NO_FAIL_GETTER(const char *, archive_entry_pathname_utf8)
+NO_FAIL_GETTER(const wchar_t *, archive_entry_pathname_w)
+NO_FAIL_GETTER(const char *, archive_entry_hardlink)
+NO_FAIL_GETTER(const char *, archive_entry_hardlink_utf8)
+NO_FAIL_GETTER(const wchar_t *, archive_entry_hardlink_w)
+NO_FAIL_GETTER(const char *, archive_entry_symlink)
+NO_FAIL_GETTER(const char *, archive_entry_symlink_utf8)
+NO_FAIL_GETTER(const wchar_t *, archive_entry_symlink_w)
+NO_FAIL_GETTER(const char *, archive_entry_uname)
+NO_FAIL_GETTER(const char *, archive_entry_uname_utf8)
+NO_FAIL_GETTER(const wchar_t *, archive_entry_uname_w)
+NO_FAIL_GETTER(const char *, archive_entry_gname)
+NO_FAIL_GETTER(const char *, archive_entry_gname_utf8)
+NO_FAIL_GETTER(const wchar_t *, archive_entry_gname_w)
+NO_FAIL_GETTER(const char *, archive_entry_sourcepath)
+NO_FAIL_UPDATER(archive_entry_update_pathname_utf8)
+NO_FAIL_UPDATER(archive_entry_update_hardlink_utf8)
+NO_FAIL_UPDATER(archive_entry_update_symlink_utf8)
+NO_FAIL_UPDATER(archive_entry_update_link_utf8)
+NO_FAIL_UPDATER(archive_entry_update_uname_utf8)
+NO_FAIL_UPDATER(archive_entry_update_gname_utf8)
 
 __attribute__((constructor)) static void shim_init(void)
 {
