@@ -22,7 +22,9 @@ KIND says what a correct outcome is, against a run of COMMAND without faults:
 One outcome of a library we do not own is accepted and counted apart: libarchive calls
 exit(1) after printing "Fatal Internal Error in libarchive: No memory" (or "Out of memory")
 when an allocation fails inside its string and entry code (archive_string.c,
-archive_entry.c: __archive_errx), with nothing on stdout; we cannot intercept it.
+archive_entry.c: __archive_errx), with nothing on stdout; we cannot intercept it. (The
+shim never fails the allocations of archive_entry's name conversions, where that exit
+raced with our decoder thread and crashed the exiting process.)
 Never acceptable: a signal or an exit status >= 128, a sanitizer report, more than
 TIMEOUT seconds (env LS_FAULT_TIMEOUT, default 60). The shim is $LAYERSCAN_FAULT_SHIM.
 Prints one line per failed run and a count; exit 1 if any run failed.
