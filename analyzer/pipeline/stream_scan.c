@@ -313,7 +313,7 @@ static int scan_archive(ls_stream_scan *c, unsigned depth, const char *path, ls_
         ls_error_pass(err, &rs.scan_err);
     }
     /* the bytes below broke off (a truncated layer): what was read is evidence */
-    if (rc < 0 && !rs.failed && err->code != LS_ERR_NOMEM && err->code != LS_ERR_INTERNAL &&
+    if (rc < 0 && !rs.failed && ls_error_level_of(err) != LS_LEVEL_FATAL &&
         keep_raw(c, &held, members_first) != 0)
         ls_error_set(&c->fail, LS_ERR_NOMEM, "out of memory");
     if (rc == 1) {
