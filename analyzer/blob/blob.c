@@ -240,7 +240,8 @@ static int blob_refill(ls_blob *b, ls_error *err)
 
 /* Reads the first bytes (kept in `in`) and picks the decoder (sniff.h). The
  * sniffed bytes enter the compressed digest here, once it is known to be
- * separate. */
+ * separate. Not a look-ahead (core/blocks.h): nothing is delivered again,
+ * the chunk read here is the decoder's first input, consumed in place. */
 static int blob_sniff(ls_blob *b, ls_error *err)
 {
     while (b->in_len < LS_SNIFF_BYTES && !b->eof)

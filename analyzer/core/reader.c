@@ -24,6 +24,7 @@
 struct ls_reader {
     const ls_reader_ops *ops;
     void *ctx;
+    unsigned char *block;   /* ls_reader_blocks' buffer when ops cannot lend (owned) */
 };
 
 ls_reader *ls_reader_new(const ls_reader_ops *ops, void *ctx)
@@ -36,6 +37,7 @@ ls_reader *ls_reader_new(const ls_reader_ops *ops, void *ctx)
     }
     r->ops = ops;
     r->ctx = ctx;
+    r->block = NULL;
     return r;
 }
 
@@ -52,6 +54,29 @@ int ls_reader_can_peek(const ls_reader *r)
 ssize_t ls_reader_peek(ls_reader *r, const void **buf, ls_error *err)
 {
     return r->ops->peek(r->ctx, buf, err);
+}
+
+static int reader_blocks_next(void *ud, const void **buf, size_t *len, ls_error *err)
+{
+    ls_reader *r = ud;
+    ssize_t n;
+    if (r->ops->peek) {
+        n = r->ops->peek(r->ctx, buf, err);
+    } else {
+        if (!r->block && !(r->block = malloc(LS_READER_BLOCK)))
+            return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+        n = r->ops->read(r->ctx, r->block, LS_READER_BLOCK, err);
+        *buf = r->block;
+    }
+    if (n <= 0)
+        return (int)n;
+    *len = (size_t)n;
+    return 1;
+}
+
+ls_blocks ls_reader_blocks(ls_reader *r)
+{
+    return (ls_blocks){.next = reader_blocks_next, .ud = r};
 }
 
 const void *ls_reader_map(ls_reader *r, uint64_t *len)
@@ -84,6 +109,7 @@ void ls_reader_free(ls_reader *r)
         return;
     if (r->ops->close)
         r->ops->close(r->ctx);
+    free(r->block);
     free(r);
 }
 

@@ -5,7 +5,9 @@
  * decompressing reader; the layer stage feeds that to libarchive. Keeping the
  * seam this small (read + close) is what lets a registry download, a member
  * of an outer tar, or a plain file sit at the bottom of the same stack
- * (libarchive's client callbacks, redis' rio).
+ * (libarchive's client callbacks, redis' rio). The ops are the producer's
+ * side; a consumer that walks the stream pulls it as blocks
+ * (ls_reader_blocks), the same seam entry data and nested members travel.
  */
 #ifndef LS_READER_H
 #define LS_READER_H
@@ -14,6 +16,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "core/blocks.h"
 #include "layerscan/error.h"
 
 typedef struct ls_reader ls_reader;
@@ -52,6 +55,16 @@ int ls_reader_can_peek(const ls_reader *r);
  * bytes, valid until the next call on r. Returns the count, 0 at end of
  * stream, -1 on error (err filled). Reads and peeks may be mixed. */
 ssize_t ls_reader_peek(ls_reader *r, const void **buf, ls_error *err);
+
+/* r as a block source (core/blocks.h), the one shape in which consumers
+ * pull bytes: the reader's own buffers when it lends them (peek, no copy),
+ * else blocks of up to LS_READER_BLOCK bytes read into a buffer that r
+ * allocates on the first call and frees with itself. The source is valid
+ * while r lives; reads, peeks and blocks may be mixed. */
+ls_blocks ls_reader_blocks(ls_reader *r);
+
+/* The block size of a reader that does not lend its buffers. */
+#define LS_READER_BLOCK (128u * 1024u)
 
 /* The whole stream as one read-only mapping (see ls_reader_ops.map), or
  * NULL when r cannot offer one. A mapped page that cannot be read raises

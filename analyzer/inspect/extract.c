@@ -81,6 +81,7 @@ static int rewind_output(extract_ctx *c, ls_error *err)
 
 static int copy_file(extract_ctx *c, ls_entry_data *data, ls_error *err)
 {
+    ls_blocks blocks = ls_entry_data_blocks(data);
     const void *buf;
     size_t len;
     int r;
@@ -88,7 +89,7 @@ static int copy_file(extract_ctx *c, ls_entry_data *data, ls_error *err)
         return -1;
     c->hashing = true;
     c->written = true;
-    while ((r = ls_entry_data_next(data, &buf, &len, err)) > 0) {
+    while ((r = ls_blocks_next(&blocks, &buf, &len, err)) > 0) {
         c->dirty = true;
         if (write_all(c->fd, buf, len) != 0)
             return ls_error_set(err, LS_ERR_IO, "cannot write the extracted bytes: %s", strerror(errno));

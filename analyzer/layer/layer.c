@@ -1,9 +1,10 @@
 /*
  * layer.c - the tar walk over libarchive's client callbacks.
  *
- * libarchive reads from our reader through read_cb (so any stage can sit
- * underneath); we only enable the tar formats, with no filters, because the
- * blob stage has already decompressed and hashed the stream. Errors from the
+ * libarchive reads our reader's blocks (core/blocks.h) through read_cb, so
+ * any stage can sit underneath; we only enable the tar formats, with no
+ * filters, because the blob stage has already decompressed and hashed the
+ * stream. Errors from the
  * reader below are kept in the callback context so the message that reaches
  * the report is the real cause ("truncated gzip stream"), not libarchive's
  * paraphrase.
@@ -19,13 +20,11 @@
 #include "layer/path.h"
 #include "layer/sparse.h"
 
-#define WALK_BUF_SIZE (128 * 1024)
 #define WHITEOUT_PREFIX ".wh."
 #define OPAQUE_NAME ".wh..wh..opq"
 
 typedef struct {
-    ls_reader *tar;
-    unsigned char *buf;  /* NULL when the reader lends its own buffers */
+    ls_blocks tar;       /* the tar bytes (the reader's blocks) */
     ls_error below;      /* error from the reader, if any */
     uint64_t fill_left;  /* zeros the walk may still hand out for sparse holes */
 } walk_ctx;
@@ -38,22 +37,20 @@ struct ls_entry_data {
 };
 
 /* libarchive keeps a client block only until its next call here, which is
- * exactly how long a peeking reader lends its buffer: no copy then. */
+ * exactly how long a block source lends its block: no copy. 0 is its end,
+ * so empty blocks are passed over. */
 static la_ssize_t read_cb(struct archive *a, void *ud, const void **out)
 {
     walk_ctx *ctx = ud;
-    ssize_t n;
-    if (ctx->buf) {
-        n = ls_reader_read(ctx->tar, ctx->buf, WALK_BUF_SIZE, &ctx->below);
-        *out = ctx->buf;
-    } else {
-        n = ls_reader_peek(ctx->tar, out, &ctx->below);
-    }
-    if (n < 0) {
+    size_t n = 0;
+    int r;
+    while ((r = ls_blocks_next(&ctx->tar, out, &n, &ctx->below)) > 0 && n == 0)
+        ;
+    if (r < 0) {
         archive_set_error(a, -1, "%s", ctx->below.msg);
         return -1;
     }
-    return (la_ssize_t)n;
+    return r == 0 ? 0 : (la_ssize_t)n;
 }
 
 /* The error to report: the reader's own when it failed, else libarchive's. */
@@ -69,8 +66,9 @@ static int walk_fail(struct archive *a, walk_ctx *ctx, ls_error *err, const char
 
 /* Blocks come with their offset in the file: a gap before one (or before
  * the end) is a hole of a sparse entry, handed out as zeros (sparse.h). */
-int ls_entry_data_next(ls_entry_data *d, const void **buf, size_t *len, ls_error *err)
+static int entry_blocks_next(void *ud, const void **buf, size_t *len, ls_error *err)
 {
+    ls_entry_data *d = ud;
     const void *b;
     size_t n;
     la_int64_t off;
@@ -94,11 +92,6 @@ int ls_entry_data_next(ls_entry_data *d, const void **buf, size_t *len, ls_error
     }
     d->done = 1;
     return 0;
-}
-
-static int entry_blocks_next(void *ud, const void **buf, size_t *len, ls_error *err)
-{
-    return ls_entry_data_next(ud, buf, len, err);
 }
 
 ls_blocks ls_entry_data_blocks(ls_entry_data *d)
@@ -224,15 +217,12 @@ static int visit(struct archive *a, walk_ctx *ctx, struct archive_entry *ae, ls_
 
 int ls_layer_walk(ls_reader *tar, ls_entry_fn fn, void *ud, ls_layer_counts *counts, ls_error *err)
 {
-    walk_ctx ctx = {.tar = tar, .fill_left = LS_SPARSE_FILL_MAX};
+    walk_ctx ctx = {.tar = ls_reader_blocks(tar), .fill_left = LS_SPARSE_FILL_MAX};
     struct archive *a = archive_read_new();
     struct archive_entry *ae;
     int rc = -1;
     memset(counts, 0, sizeof *counts);
-    ls_error_clear(&ctx.below);
-    if (!ls_reader_can_peek(tar))
-        ctx.buf = malloc(WALK_BUF_SIZE);
-    if (!a || (!ctx.buf && !ls_reader_can_peek(tar))) {
+    if (!a) {
         ls_error_set(err, LS_ERR_NOMEM, "out of memory");
         goto out;
     }
@@ -268,6 +258,5 @@ int ls_layer_walk(ls_reader *tar, ls_entry_fn fn, void *ud, ls_layer_counts *cou
 out:
     if (a)
         archive_read_free(a);
-    free(ctx.buf);
     return rc;
 }

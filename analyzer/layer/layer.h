@@ -41,16 +41,13 @@ typedef struct {
 
 typedef struct ls_entry_data ls_entry_data;
 
-/* Next block of the current entry's data: returns 1 with *buf and *len set (the
- * block stays valid until the next call), 0 at the end of the data, -1 on a
- * corrupt or truncated stream (err filled). Zero-copy where libarchive can.
- * The holes of a sparse entry come out as zeros, so the blocks are the file
- * as a runtime writes it, up to LS_SPARSE_FILL_MAX zeros per walk (see
- * layer/sparse.h): past that a hole is shortened to one zero byte. */
-int ls_entry_data_next(ls_entry_data *d, const void **buf, size_t *len, ls_error *err);
-
-/* The entry's data as a block seam (core/blocks.h) handing out what
- * ls_entry_data_next does; valid while the entry is current. */
+/* The current entry's data as a block source (core/blocks.h): each block
+ * stays valid until the next call, 0 ends the data, -1 is a corrupt or
+ * truncated stream (err filled). Zero-copy where libarchive can. The holes
+ * of a sparse entry come out as zeros, so the blocks are the file as a
+ * runtime writes it, up to LS_SPARSE_FILL_MAX zeros per walk (see
+ * layer/sparse.h): past that a hole is shortened to one zero byte. Valid
+ * while the entry is current. */
 ls_blocks ls_entry_data_blocks(ls_entry_data *d);
 
 /* Whether a hole of this entry was shortened so far (the zero-fill budget of

@@ -25,7 +25,7 @@
 #define RATIO_FLOOR (1024 * 1024)
 
 typedef struct {
-    ls_block_src *src;
+    ls_blocks *src;
     ls_nested_kind kind;
     ls_nested_limits lim;
     uint64_t consumed;      /* bytes pulled from src */
@@ -298,7 +298,7 @@ static int header_fail(walk_ctx *w, ls_error *err)
     return 1;
 }
 
-int ls_nested_walk(ls_block_src *src, ls_nested_kind kind, const char *outer_name,
+int ls_nested_walk(ls_blocks *src, ls_nested_kind kind, const char *outer_name,
                    const ls_nested_limits *lim, ls_nested_member_fn fn, void *ud, char *why,
                    size_t why_cap, ls_error *err)
 {
@@ -333,7 +333,7 @@ int ls_nested_walk(ls_block_src *src, ls_nested_kind kind, const char *outer_nam
     stream_member_name(outer_name ? outer_name : "", stream_name, sizeof stream_name);
     for (;;) {
         ls_nested_member m;
-        ls_block_src data = {.next = member_next, .ud = &w};
+        ls_blocks data = {.next = member_next, .ud = &w};
         int r = archive_read_next_header(w.a, &ae);
         if (r == ARCHIVE_EOF)
             break;

@@ -5,7 +5,7 @@
  * A layer file's bytes are only ever available once, block by block, while
  * its tar entry is current: nothing is extracted to disk. So a nested
  * archive is read through libarchive's client callbacks pulling from a block
- * source (ls_block_src) - the outer entry's data, or a member of an archive
+ * source (core/blocks.h) - the outer entry's data, or a member of an archive
  * one level up - and each member is handed to a visitor with its own block
  * source, which may in turn be opened as an archive. The caller (the layer
  * scan) owns the recursion, the scanners and the findings; this file owns
@@ -21,10 +21,6 @@
 #include "core/blocks.h"
 #include "layerscan/error.h"
 #include "layerscan/scan.h"
-
-/* The block seam (core/blocks.h), under the name this interface's tests
- * and fuzzers use. */
-typedef ls_blocks ls_block_src;
 
 typedef enum {
     LS_NESTED_NONE = 0,
@@ -60,7 +56,7 @@ typedef struct {
 
 /* Visitor for a regular-file member: may pull its data through `data` (what
  * it does not read is skipped). Return 0 to go on, -1 to stop (err filled). */
-typedef int (*ls_nested_member_fn)(void *ud, const ls_nested_member *m, ls_block_src *data,
+typedef int (*ls_nested_member_fn)(void *ud, const ls_nested_member *m, ls_blocks *data,
                                    ls_error *err);
 
 /* Walks the archive of kind `kind` whose bytes come from src (which must
@@ -74,7 +70,7 @@ typedef int (*ls_nested_member_fn)(void *ud, const ls_nested_member *m, ls_block
  *  -1  failure outside this archive (src failed, the visitor failed for its
  *      own reasons, allocation), err filled.
  * src is not drained: the caller reads what is left of it. */
-int ls_nested_walk(ls_block_src *src, ls_nested_kind kind, const char *outer_name,
+int ls_nested_walk(ls_blocks *src, ls_nested_kind kind, const char *outer_name,
                    const ls_nested_limits *lim, ls_nested_member_fn fn, void *ud, char *why,
                    size_t why_cap, ls_error *err);
 

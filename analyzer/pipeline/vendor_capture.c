@@ -16,6 +16,7 @@
 #endif
 
 #include "blob/blob.h"
+#include "core/failure.h"
 #include "layer/layer.h"
 #include "pkgdb/pkgdb.h"
 
@@ -229,6 +230,7 @@ static int reread_entry(void *ud, const ls_entry *e, ls_entry_data *data, ls_err
 {
     reread_ctx *x = ud;
     ls_vendor_capture *c = x->c;
+    ls_blocks blocks = ls_entry_data_blocks(data);
     bool wanted = false;
     const void *buf;
     size_t len, first;
@@ -246,7 +248,7 @@ static int reread_entry(void *ud, const ls_entry *e, ls_entry_data *data, ls_err
     XXH3_128bits_reset(x->hash);
     if (ls_digester_reset(x->dg) != 0)
         return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
-    while ((r = ls_entry_data_next(data, &buf, &len, err)) > 0) {
+    while ((r = ls_blocks_next(&blocks, &buf, &len, err)) > 0) {
         XXH3_128bits_update(x->hash, buf, len);
         if (ls_digester_update(x->dg, buf, len) != 0)
             return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
@@ -334,7 +336,7 @@ failed:
         rc = -1;
     } else if (ls_error_list_add(c->errors, (long)index, NULL,
                                  "layer %zu: read again to hash files for package verification: %s", index,
-                                 lerr.msg) != 0) {
+                                 ls_failure_msg(&lerr)) != 0) {
         rc = ls_error_set(err, LS_ERR_NOMEM, "out of memory");
     }
 out:

@@ -43,11 +43,11 @@ typedef struct {
     uint64_t bytes;
 } walk_state;
 
-static int visit(void *ud, const ls_nested_member *m, ls_block_src *data, ls_error *err);
+static int visit(void *ud, const ls_nested_member *m, ls_blocks *data, ls_error *err);
 
 /* Gives the block read for sniffing again, then the rest of the source. */
 typedef struct {
-    ls_block_src *below;
+    ls_blocks *below;
     const void *first;
     size_t first_len;
     int given;
@@ -66,7 +66,7 @@ static int replay_next(void *ud, const void **buf, size_t *len, ls_error *err)
 }
 
 /* Reads a stream to its end, walking it as an archive when it is one. */
-static int consume(walk_state *st, const char *name, ls_block_src *src, ls_error *err)
+static int consume(walk_state *st, const char *name, ls_blocks *src, ls_error *err)
 {
     static const ls_nested_limits lim = {.max_depth = MAX_DEPTH, .max_bytes = LIMIT_BYTES,
                                          .max_ratio = 50, .max_entries = 200};
@@ -85,7 +85,7 @@ static int consume(walk_state *st, const char *name, ls_block_src *src, ls_error
         char why[256];
         walk_state inner = {st->depth + 1, 0};
         replay_src rs = {.below = src, .first = b, .first_len = len};
-        ls_block_src again = {.next = replay_next, .ud = &rs};
+        ls_blocks again = {.next = replay_next, .ud = &rs};
         int w = ls_nested_walk(&again, ls_nested_sniff(head, have, name), name, &lim, visit, &inner,
                                why, sizeof why, err);
         if (w == 1 && !why[0])
@@ -98,7 +98,7 @@ static int consume(walk_state *st, const char *name, ls_block_src *src, ls_error
     return r;
 }
 
-static int visit(void *ud, const ls_nested_member *m, ls_block_src *data, ls_error *err)
+static int visit(void *ud, const ls_nested_member *m, ls_blocks *data, ls_error *err)
 {
     walk_state *st = ud;
     const void *b;
@@ -117,7 +117,7 @@ static int visit(void *ud, const ls_nested_member *m, ls_block_src *data, ls_err
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     mem_src m = {.p = data, .n = size};
-    ls_block_src src = {.next = mem_next, .ud = &m};
+    ls_blocks src = {.next = mem_next, .ud = &m};
     walk_state st = {0, 0};
     ls_error err = {0};
     ls_magic_kind kind;

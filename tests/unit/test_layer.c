@@ -21,7 +21,8 @@ static int record(void *ud, const ls_entry *e, ls_entry_data *d, ls_error *err)
     const void *buf;
     size_t len, got = 0;
     int r;
-    while ((r = ls_entry_data_next(d, &buf, &len, err)) > 0)
+    ls_blocks blocks = ls_entry_data_blocks(d);
+    while ((r = ls_blocks_next(&blocks, &buf, &len, err)) > 0)
         got += len;
     if (r < 0)
         return -1;

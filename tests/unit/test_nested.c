@@ -71,7 +71,7 @@ typedef struct {
     uint64_t bytes;
 } seen;
 
-static int collect(void *ud, const ls_nested_member *m, ls_block_src *data, ls_error *err)
+static int collect(void *ud, const ls_nested_member *m, ls_blocks *data, ls_error *err)
 {
     seen *s = ud;
     const void *b;
@@ -96,7 +96,7 @@ static int walk(const unsigned char *p, size_t n, size_t block, const char *name
                 const ls_nested_limits *lim, seen *s, char *why)
 {
     mem_src m = {p, n, 0, block};
-    ls_block_src src = {mem_next, &m};
+    ls_blocks src = {mem_next, &m};
     ls_error err = {0};
     ls_error_clear(&err);
     memset(s, 0, sizeof *s);

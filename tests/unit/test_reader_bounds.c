@@ -3,7 +3,9 @@
  * read through (--max-layer-size, --image-timeout): exactly the bound is
  * fine, one byte more is an error naming the bound, and nothing past the
  * bound is handed out; the same through the zero-copy peek path and the
- * mapping; a passed deadline fails the next read.
+ * mapping; a passed deadline fails the next read. And ls_reader_blocks, the
+ * block source every consumer pulls: a lending reader's own buffers, a
+ * plain reader's bytes in blocks of LS_READER_BLOCK.
  */
 #include "check.h"
 
@@ -60,6 +62,48 @@ static size_t drain(ls_reader *r, size_t step, ssize_t *rc, ls_error *err)
             return got;
         got += (size_t)*rc;
     }
+}
+
+/* ls_reader_blocks: a lending reader hands its own buffers on (no copy);
+ * a plain reader is read in blocks of LS_READER_BLOCK; both end with 0. */
+static void check_blocks(const unsigned char *data, size_t len)
+{
+    ls_error err = {0};
+    ls_reader *r;
+    ls_blocks src;
+    const void *p;
+    size_t n = 0, got = 0, blocks = 0;
+    int rc;
+    chunked *c = calloc(1, sizeof *c);
+    CHECK(c != NULL);
+    c->data = data;
+    c->len = len;
+    c->chunk = 1000;
+    r = ls_reader_new(&chunked_ops, c);
+    src = ls_reader_blocks(r);
+    while ((rc = ls_blocks_next(&src, &p, &n, &err)) > 0) {
+        CHECK(p == data + got); /* lent, not copied */
+        CHECK_INT(n, len - got < 1000 ? len - got : 1000);
+        got += n;
+    }
+    CHECK_INT(rc, 0);
+    CHECK_INT(got, len);
+    ls_reader_free(r);
+
+    r = ls_reader_mem(data, len); /* read only: no peek */
+    CHECK(!ls_reader_can_peek(r));
+    src = ls_reader_blocks(r);
+    got = 0;
+    while ((rc = ls_blocks_next(&src, &p, &n, &err)) > 0) {
+        CHECK(n <= LS_READER_BLOCK);
+        CHECK(memcmp(p, data + got, n) == 0);
+        got += n;
+        blocks++;
+    }
+    CHECK_INT(rc, 0);
+    CHECK_INT(got, len);
+    CHECK_INT(blocks, (len + LS_READER_BLOCK - 1) / LS_READER_BLOCK);
+    ls_reader_free(r);
 }
 
 int main(void)
@@ -150,6 +194,18 @@ int main(void)
     CHECK_INT(drain(r, 50, &rc, &err), 100);
     CHECK_INT(rc, 0);
     ls_reader_free(r);
+
+    /* the block source over both kinds of reader */
+    {
+        size_t big = 3 * LS_READER_BLOCK + 17;
+        unsigned char *bytes = malloc(big);
+        CHECK(bytes != NULL);
+        for (size_t i = 0; i < big; i++)
+            bytes[i] = (unsigned char)(i * 7);
+        check_blocks(bytes, big);
+        check_blocks(bytes, 0);
+        free(bytes);
+    }
 
     CHECK_DONE();
 }

@@ -92,7 +92,8 @@ static int collect(void *ud, const ls_entry *e, ls_entry_data *d, ls_error *err)
     size_t len;
     int r;
     g->size = e->size;
-    while ((r = ls_entry_data_next(d, &buf, &len, err)) > 0) {
+    ls_blocks blocks = ls_entry_data_blocks(d);
+    while ((r = ls_blocks_next(&blocks, &buf, &len, err)) > 0) {
         if (g->len + len <= g->cap)
             memcpy(g->data + g->len, buf, len);
         g->len += len;

@@ -86,7 +86,7 @@ static int run(fixture *f, const char *path, const void *buf, size_t len, size_t
     ls_stream_scan_cfg cfg = {.scanner = f->sc, .rules = f->rs, .opts = NULL, .layer = 3,
                               .findings = &f->findings, .errors = &f->errors, .bytes_scanned = &f->bytes};
     mem_src m = {buf, len, 0, step};
-    ls_block_src src = {.next = mem_next, .ud = &m};
+    ls_blocks src = {.next = mem_next, .ud = &m};
     ls_stream_scan *s = ls_stream_scan_new(&cfg);
     ls_error err = {0};
     int rc;
