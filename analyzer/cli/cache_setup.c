@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/failure.h"
 #include "core/trustdir.h"
 #include "match/dbcache.h"
 #include "pipeline/layer_cache.h"
@@ -35,7 +36,7 @@
 
 void cli_cache_warn(const ls_error *why)
 {
-    fprintf(stderr, "layerscan: warning: cache not used: %s\n", why->msg);
+    fprintf(stderr, "layerscan: warning: cache not used: %s\n", ls_failure_msg(why));
 }
 
 bool cli_cache_trusted(const char *root, bool with_layers)

@@ -27,6 +27,7 @@
 #include "cli/audit.h"
 #include "cli/cli.h"
 #include "cli/policy.h"
+#include "core/failure.h"
 #include "core/fileio.h"
 #include "layerscan/scan.h"
 #include "match/matcher.h"
@@ -108,7 +109,7 @@ static char *error_line(const char *ref, const ls_error *err)
     ls_json_put(&ok, root, "report_version", json_integer(1));
     ls_json_put(&ok, root, "audit", audit_field(ref));
     ls_json_put(&ok, e, "code", json_string(ls_code_name(err->code)));
-    ls_json_put(&ok, e, "message", ls_json_str(err->msg));
+    ls_json_put(&ok, e, "message", ls_json_str(ls_failure_msg(err)));
     ls_json_put(&ok, root, "error", e);
     if (!ok) {
         json_decref(root);
@@ -482,7 +483,7 @@ int cli_cmd_audit(const cli_opts *opts, const char *list)
     status = a.t.gate ? EXIT_FINDINGS : EXIT_CLEAN;
 out:
     if (status == EXIT_ERROR)
-        fprintf(stderr, "layerscan: %s\n", err.msg);
+        fprintf(stderr, "layerscan: %s\n", ls_failure_msg(&err));
     if (a.out && a.out != stdout && fclose(a.out) != 0 && status != EXIT_ERROR) {
         fprintf(stderr, "layerscan: %s: cannot write the audit output\n", a.out_label);
         status = EXIT_ERROR;

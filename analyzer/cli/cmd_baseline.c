@@ -13,6 +13,7 @@
 
 #include "cli/cli.h"
 #include "cli/policy.h"
+#include "core/failure.h"
 #include "core/fileio.h"
 #include "layerscan/scan.h"
 #include "match/matcher.h"
@@ -134,7 +135,7 @@ int cli_cmd_baseline(const cli_opts *o, const char *what, const char *image)
     status = EXIT_CLEAN;
 out:
     if (status == EXIT_ERROR)
-        fprintf(stderr, "layerscan: %s\n", err.msg);
+        fprintf(stderr, "layerscan: %s\n", ls_failure_msg(&err));
     json_decref(fps);
     json_decref(root);
     return status;

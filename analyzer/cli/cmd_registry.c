@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/failure.h"
 #include "registry/registry.h"
 
 #define DEFAULT_PAGE_SIZE 100
@@ -69,7 +70,7 @@ int cli_cmd_registry(const cli_opts *o, const char *what, const char *target)
                 (unsigned long long)ls_registry_bytes_fetched(c));
 out:
     if (rc != 0)
-        fprintf(stderr, "layerscan: %s\n", err.msg);
+        fprintf(stderr, "layerscan: %s\n", ls_failure_msg(&err));
     ls_registry_free(c);
     free(domain);
     return rc == 0 ? EXIT_CLEAN : EXIT_ERROR;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/failure.h"
 #include "detect/detect.h"
 #include "match/matcher.h"
 #include "rules/selftest.h"
@@ -116,7 +117,7 @@ int cli_cmd_rules(const cli_opts *o, const char *what)
     }
 out:
     if (status == EXIT_ERROR)
-        fprintf(stderr, "layerscan: %s\n", err.msg);
+        fprintf(stderr, "layerscan: %s\n", ls_failure_msg(&err));
     ls_matcher_free(m);
     ls_ruleset_free(rs);
     return status;

@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/policy.h"
+#include "core/failure.h"
 #include "core/fileio.h"
 #include "layerscan/scan.h"
 #include "match/dbcache.h"
@@ -132,7 +133,7 @@ int cli_cmd_scan(const cli_opts *opts, const char *image)
     }
 out:
     if (status == EXIT_ERROR)
-        fprintf(stderr, "layerscan: %s\n", err.msg);
+        fprintf(stderr, "layerscan: %s\n", ls_failure_msg(&err));
     ls_report_free(r);
     ls_layer_cache_free(lc);
     ls_matcher_free(m);

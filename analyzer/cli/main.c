@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/env.h"
+#include "core/failure.h"
 #include "core/mapguard.h"
 #include "registry/registry.h"
 
@@ -35,7 +36,7 @@ int main(int argc, char **argv)
         ls_error gerr = {0};
         ls_error_clear(&gerr);
         if (ls_mapguard_init(&gerr) != 0) {
-            fprintf(stderr, "layerscan: %s\n", gerr.msg);
+            fprintf(stderr, "layerscan: %s\n", ls_failure_msg(&gerr));
             return EXIT_ERROR;
         }
     }

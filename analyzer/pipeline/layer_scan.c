@@ -29,6 +29,7 @@
 #endif
 
 #include "blob/blob.h"
+#include "core/failure.h"
 #include "layer/layer.h"
 #include "layer/nested.h"
 #include "layer/sparse.h"
@@ -249,13 +250,13 @@ int ls_layer_scan(ls_source *src, size_t index, const ls_ruleset *rules, ls_scan
     if (!raw && fatal(&lerr))
         return ls_error_pass(err, &lerr);
     if (!raw)
-        return ls_error_list_add(&out->errors, (long)index, NULL, "%s", lerr.msg) == 0 ? 0 : nomem(err);
+        return ls_error_list_add(&out->errors, (long)index, NULL, "%s", ls_failure_msg(&lerr)) == 0 ? 0 : nomem(err);
     blob = ls_blob_open_with(raw, img->layers[index].location ? img->layers[index].location : "layer blob",
                              ls_source_blob_opts(src), &lerr);
     if (!blob && fatal(&lerr))
         return ls_error_pass(err, &lerr);
     if (!blob)
-        return ls_error_list_add(&out->errors, (long)index, NULL, "%s", lerr.msg) == 0 ? 0 : nomem(err);
+        return ls_error_list_add(&out->errors, (long)index, NULL, "%s", ls_failure_msg(&lerr)) == 0 ? 0 : nomem(err);
     /* verify_digests checks a SHA-256 over these bytes: gzip's CRC-32 is redundant */
     if (img->layers[index].digest || (index < img->n_diff_ids && img->diff_ids[index]))
         ls_blob_skip_checksum(blob);
@@ -276,7 +277,7 @@ int ls_layer_scan(ls_source *src, size_t index, const ls_ruleset *rules, ls_scan
         ls_error_pass(err, &lerr);
         goto out;
     } else if (ls_error_list_add(&out->errors, (long)index, c.failed_path[0] ? c.failed_path : NULL,
-                                 "layer %zu: %s", index, lerr.msg) != 0) {
+                                 "layer %zu: %s", index, ls_failure_msg(&lerr)) != 0) {
         nomem(err);
         goto out;
     }
@@ -289,7 +290,7 @@ int ls_layer_scan(ls_source *src, size_t index, const ls_ruleset *rules, ls_scan
             ls_error_pass(err, &lerr);
             goto out;
         }
-        if (ls_error_list_add(&out->errors, (long)index, NULL, "layer %zu: %s", index, lerr.msg) != 0) {
+        if (ls_error_list_add(&out->errors, (long)index, NULL, "layer %zu: %s", index, ls_failure_msg(&lerr)) != 0) {
             nomem(err);
             goto out;
         }

@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 #include <xxhash.h>
 
+#include "core/failure.h"
 #include "detect/detect.h"
 
 /* ---- evidence gathered per layer ---------------------------------------- */
@@ -329,8 +330,16 @@ typedef struct {
     pkg_version *vers;
     size_t n_vers, cap_vers;
     size_t cur;              /* the database being parsed */
-    bool oom;
+    ls_error fail;           /* a visitor's own failure (it stops the parse) */
 } judge;
+
+/* A visitor's allocation failure: kept in j->fail, and the parse stopped
+ * (a nonzero return, not -1: that is the parser's own failure). */
+static int judge_nomem(judge *j)
+{
+    ls_error_set(&j->fail, LS_ERR_NOMEM, "out of memory");
+    return 1;
+}
 
 static int on_file(void *ctx, const ls_pkg_file *f)
 {
@@ -345,7 +354,7 @@ static int on_file(void *ctx, const ls_pkg_file *f)
         size_t cap = j->cap_recs ? j->cap_recs * 2 : 64;
         pkg_record *p = realloc(j->recs, cap * sizeof *p);
         if (!p)
-            return j->oom = true, 1;
+            return judge_nomem(j);
         j->recs = p;
         j->cap_recs = cap;
     }
@@ -359,7 +368,7 @@ static int on_file(void *ctx, const ls_pkg_file *f)
     if (!r->package || (f->version && !r->version)) {
         free(r->package);
         free(r->version);
-        return j->oom = true, 1;
+        return judge_nomem(j);
     }
     r->algo = f->algo;
     memcpy(r->digest, f->digest, f->digest_len);
@@ -379,7 +388,7 @@ static int on_package(void *ctx, const ls_pkg_version *p)
         size_t cap = j->cap_vers ? j->cap_vers * 2 : 256;
         pkg_version *np = realloc(j->vers, cap * sizeof *np);
         if (!np)
-            return j->oom = true, 1;
+            return judge_nomem(j);
         j->vers = np;
         j->cap_vers = cap;
     }
@@ -390,7 +399,7 @@ static int on_package(void *ctx, const ls_pkg_version *p)
     if (!v->package || !v->version) {
         free(v->package);
         free(v->version);
-        return j->oom = true, 1;
+        return judge_nomem(j);
     }
     j->n_vers++;
     return 0;
@@ -462,8 +471,8 @@ static int parse_dbs(judge *j, ls_vendor_layer *layers, size_t n, ls_error *err)
         ls_error_clear(&perr);
         rc = ls_pkgdb_parse(j->dbs[d].kind, j->dbs[d].copy->path, j->dbs[d].copy->bytes, j->dbs[d].copy->len,
                             &v, &perr);
-        if (j->oom)
-            return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+        if (ls_error_pass(err, &j->fail) < 0)
+            return -1;
         if (rc < 0 && ls_error_level_of(&perr) == LS_LEVEL_FATAL)
             return ls_error_pass(err, &perr); /* ours, not the database's: the scan stops */
         if (rc >= 0)
@@ -485,7 +494,7 @@ static int parse_dbs(judge *j, ls_vendor_layer *layers, size_t n, ls_error *err)
             li++;
         if (li < n && ls_error_list_add(layers[li].errors, j->dbs[d].layer, j->dbs[d].copy->path,
                                         "package database %s: files it lists are not verified",
-                                        perr.msg) != 0)
+                                        ls_failure_msg(&perr)) != 0)
             return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
     }
     return 0;
