@@ -729,7 +729,6 @@ int ls_blob_finish(ls_blob *b, ls_blob_info *info, ls_error *err)
     } else if (!b->finished) {
         ls_error ring_err = {0};
         ssize_t k;
-        ls_error_clear(&ring_err);
         if (b->ring.consumer.used) {
             while ((k = ring_read(b, NULL, LS_RING_SLOT, &ring_err)) > 0)
                 ;

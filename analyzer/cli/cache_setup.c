@@ -43,7 +43,6 @@ bool cli_cache_trusted(const char *root, bool with_layers)
 {
     ls_error why = {0};
     int fd, sub = -1;
-    ls_error_clear(&why);
     fd = ls_trustdir_open(root, true, &why);
     if (fd >= 0 && with_layers)
         sub = ls_trustdir_openat(fd, root, "layers", true, &why);
@@ -204,7 +203,6 @@ int cli_open_layer_cache(const cli_opts *o, const ls_ruleset *rs, const char *ro
              (unsigned long long)o->match_window, (unsigned long long)o->max_findings_per_file,
              o->nested.max_depth, (unsigned long long)o->nested.max_bytes, o->nested.max_ratio,
              (unsigned long long)o->nested.max_entries);
-    ls_error_clear(&why);
     if (root) {
         rc = cli_cache_key(o, &key, &key_len, &why);
         if (rc < 0) { /* --cache-key FILE is unusable: the user's input */

@@ -149,7 +149,6 @@ static void audit_image(audit_run *a, const char *ref, audit_slot *s)
     ls_write_opts wo = {.show_secrets = a->o->show_secrets};
     ls_report *r = NULL;
     ls_error err = {0};
-    ls_error_clear(&err);
     memset(s, 0, sizeof *s);
     if (ls_scan_image(ref, a->m, &so, &r, &err) == 0 &&
         cli_apply_policy(r, a->o, a->cfg, a->baseline, &err) == 0) {
@@ -414,7 +413,6 @@ int cli_cmd_audit(const cli_opts *opts, const char *list)
     audit_registry_walk walk;
     size_t resumed = 0, retried = 0, deduped, workers;
     int status = EXIT_ERROR;
-    ls_error_clear(&err);
     if (cli_config_load(opts, &cfg, &err) != 0 || cli_opts_merge(opts, &cfg, &eff, &err) != 0)
         goto out;
     eff.registry.bytes_fetched = &a.net_bytes; /* the walk and every image's client */

@@ -104,7 +104,6 @@ int cli_cmd_baseline(const cli_opts *o, const char *what, const char *image)
     FILE *out = stdout;
     int status = EXIT_ERROR, rc;
     bool exists;
-    ls_error_clear(&err);
     if (strcmp(what, "create") != 0) {
         ls_error_set(&err, LS_ERR_USAGE, "baseline %s: expected create", what);
         goto out;

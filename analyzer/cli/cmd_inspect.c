@@ -264,7 +264,6 @@ int cli_cmd_inspect(const cli_opts *o, const char *cmd, const char *image)
                             .blob = {.no_map = o->no_mmap, .no_thread = o->no_decode_thread}};
     int rc = -1;
     bool exists;
-    ls_error_clear(&err);
     if (strcmp(cmd, "layers") == 0) {
         rc = scan_and_write(o, image, ls_report_write_layers, &err);
     } else if (strcmp(cmd, "history") == 0) {

@@ -41,7 +41,6 @@ int cli_cmd_registry(const cli_opts *o, const char *what, const char *target)
     size_t pages = 0;
     unsigned page = o->page_size ? o->page_size : DEFAULT_PAGE_SIZE;
     int rc = -1;
-    ls_error_clear(&err);
     if (strcmp(what, "ls") != 0) {
         fprintf(stderr, "layerscan: registry %s: unknown subcommand (expected ls)\n", what);
         return EXIT_ERROR;

@@ -88,7 +88,6 @@ int cli_cmd_rules(const cli_opts *o, const char *what)
     ls_ruleset *rs;
     ls_matcher *m = NULL;
     int status = EXIT_ERROR;
-    ls_error_clear(&err);
     if (!(rs = cli_load_rules(o, &err)))
         goto out;
     if (strcmp(what, "list") == 0) {

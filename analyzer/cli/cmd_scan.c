@@ -92,7 +92,6 @@ int cli_cmd_scan(const cli_opts *opts, const char *image)
     ls_layer_cache *lc = NULL; /* only with --cache DIR: a plain scan keeps no layer results */
     bool layered, exists;
     int status = EXIT_ERROR, rc;
-    ls_error_clear(&err);
     if (want_progress()) {
         clock_gettime(CLOCK_MONOTONIC, &prog.start);
         so.progress = progress_line;

@@ -34,7 +34,6 @@ int main(int argc, char **argv)
      * (core/mapguard.h). Process state: installed here, before any thread. */
     {
         ls_error gerr = {0};
-        ls_error_clear(&gerr);
         if (ls_mapguard_init(&gerr) != 0) {
             fprintf(stderr, "layerscan: %s\n", ls_failure_msg(&gerr));
             return EXIT_ERROR;

@@ -41,7 +41,6 @@ int ls_inspect_walk(ls_source *src, size_t i, ls_entry_fn fn, void *ud, ls_layer
         rc = ls_blob_finish(blob, &inv->blob, err);
     else {
         ls_error drain = {0};
-        ls_error_clear(&drain);
         ls_blob_finish(blob, &inv->blob, &drain);
     }
     ls_blob_free(blob);

@@ -244,7 +244,6 @@ int ls_layer_scan(ls_source *src, size_t index, const ls_ruleset *rules, ls_scan
     if ((img->layers[index].digest && !out->info.digest) ||
         (img->layers[index].media_type && !out->info.media_type))
         return nomem(err);
-    ls_error_clear(&lerr);
 
     raw = ls_source_open_layer(src, index, &lerr);
     if (!raw && fatal(&lerr))

@@ -196,7 +196,6 @@ static int scan_plain(ls_stream_scan *c, unsigned depth, const char *path, peek_
     ls_pyc_view_init(&view);
     if (ls_scanner_begin(sc, path, on_hit, &s, err) != 0)
         return -1;
-    ls_error_clear(&rerr);
     while ((r = ls_blocks_next(&pk->src, &buf, &len, &rerr)) > 0) {
         *c->bytes_scanned += len;
         total += len;

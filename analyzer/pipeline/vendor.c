@@ -468,7 +468,6 @@ static int parse_dbs(judge *j, ls_vendor_layer *layers, size_t n, ls_error *err)
         size_t li = 0, recs = j->n_recs, vers = j->n_vers;
         int rc;
         j->cur = d;
-        ls_error_clear(&perr);
         rc = ls_pkgdb_parse(j->dbs[d].kind, j->dbs[d].copy->path, j->dbs[d].copy->bytes, j->dbs[d].copy->len,
                             &v, &perr);
         if (ls_error_pass(err, &j->fail) < 0)

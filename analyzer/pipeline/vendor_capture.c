@@ -311,7 +311,6 @@ int ls_vendor_capture_finish(ls_vendor_capture *c, const ls_fs_layer *fs, ls_sou
         return 0;
     x.left = c->n_targets;
     qsort(c->targets, c->n_targets, sizeof *c->targets, by_path);
-    ls_error_clear(&lerr);
     x.dg = ls_digester_new();
     x.hash = XXH3_createState();
     if (!x.dg || !x.hash) {

@@ -357,7 +357,6 @@ static int answer_challenge(ls_registry *c, const char *challenge, const char *s
     int r = ls_auth_challenge(&c->auth, challenge, scope, sent, c->insecure, label, &tr, err);
     if (r != LS_AUTH_FETCH)
         return r;
-    ls_error_clear(&failure);
     if (fetch_token(c, &tr, label, &value, &failure) < 0)
         value = NULL;
     return ls_auth_token_done(&c->auth, &tr, value, &failure, err);
@@ -513,7 +512,6 @@ static int probe_scheme(ls_registry *c, const char *host, ls_error *err)
     ls_error first = {0};
     int rc;
     snprintf(c->base, sizeof c->base, "https://%s", host);
-    ls_error_clear(&first);
     if ((rc = probe(c, &first)) == 0)
         return 0;
     if (!c->insecure || rc > 0) {

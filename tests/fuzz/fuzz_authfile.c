@@ -24,7 +24,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ls_creds c;
         ls_error err = {0};
         int rc;
-        ls_error_clear(&err);
         rc = ls_authfile_lookup(&c, path, domains[i], true, &err);
         if (rc == 1 && c.kind == LS_CREDS_PASSWORD) {
             char *basic = ls_creds_basic(&c);

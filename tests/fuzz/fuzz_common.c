@@ -23,7 +23,6 @@ const ls_matcher *fuzz_matcher(void)
     const char *dir = getenv("LAYERSCAN_PATTERNS");
     if (g_matcher)
         return g_matcher;
-    ls_error_clear(&err);
     g_rules = ls_ruleset_new();
     if (!g_rules || ls_ruleset_load(g_rules, dir ? dir : LAYERSCAN_DEFAULT_PATTERNS, &err) != 0 ||
         ls_matcher_new(&g_matcher, g_rules, &err) != 0) {

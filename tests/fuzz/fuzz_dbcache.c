@@ -33,7 +33,6 @@ static const ls_ruleset *github_rules(void)
     const char *dir = getenv("LAYERSCAN_PATTERNS");
     if (rules)
         return rules;
-    ls_error_clear(&err);
     snprintf(path, sizeof path, "%s/github.json", dir ? dir : LAYERSCAN_DEFAULT_PATTERNS);
     if (!(rules = ls_ruleset_new()) || ls_ruleset_load(rules, path, &err) != 0) {
         fprintf(stderr, "fuzz: cannot load %s: %s\n", path, err.msg);

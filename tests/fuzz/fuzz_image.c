@@ -48,7 +48,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *path = fuzz_temp_file(data, size);
     ls_report *r = NULL;
     ls_error err = {0};
-    ls_error_clear(&err);
     if (ls_scan_image(path, m, NULL, &r, &err) == 0) {
         write_and_check(r);
         ls_report_free(r);

@@ -29,7 +29,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memcpy(s, data, size);
     s[size] = '\0';
-    ls_error_clear(&err);
     if (ls_registry_ref_parse(&r, s, &err) == 0) {
         if (!r.domain || !r.host || !r.repo || (!r.tag && !r.digest) || !ls_registry_ref_object(&r))
             abort();

@@ -35,7 +35,6 @@ static const ls_ruleset *bundled_rules(void)
     const char *dir = getenv("LAYERSCAN_PATTERNS");
     if (g_rules)
         return g_rules;
-    ls_error_clear(&err);
     if (!(g_rules = ls_ruleset_new()) ||
         ls_ruleset_load(g_rules, dir ? dir : LAYERSCAN_DEFAULT_PATTERNS, &err) != 0) {
         fprintf(stderr, "fuzz: cannot load rules: %s\n", err.msg);

@@ -14,7 +14,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ls_error err = {0};
     if (size < 1)
         return 0;
-    ls_error_clear(&err);
     switch (data[0] % 3) {
     case 0: {
         ls_manifest_doc doc;

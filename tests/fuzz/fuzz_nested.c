@@ -127,7 +127,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned char *copy;
     if (size == 0)
         return 0;
-    ls_error_clear(&err);
     /* the whole input as one archive (from its first byte) */
     {
         ls_nested_kind k = ls_nested_sniff(data, size, "fuzz.tar");

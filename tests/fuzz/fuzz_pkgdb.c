@@ -90,7 +90,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1 || size > 1024 * 1024)
         return 0;
     k = data[0] % (sizeof kinds / sizeof *kinds);
-    ls_error_clear(&err);
     if (kinds[k].kind == LS_PKGDB_NONE)
         rc = ls_pkgdb_rpm_header(kinds[k].path, 1, data + 1, size - 1, &v, &err);
     else

@@ -14,7 +14,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ls_ruleset *rs = ls_ruleset_new();
     ls_matcher *m = NULL;
     ls_error err = {0};
-    ls_error_clear(&err);
     if (rs && ls_ruleset_load(rs, path, &err) == 0 && ls_ruleset_count(rs) > 0 &&
         ls_matcher_new(&m, rs, &err) == 0)
         ls_matcher_free(m);

@@ -57,7 +57,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (fd < 0)
         abort();
 
-    ls_error_clear(&err);
     if (ls_tarindex_build(&t, fd, "fuzz.tar", &err) == 0) {
         (void)ls_tarindex_problem(t);
         (void)ls_tarindex_count(t);

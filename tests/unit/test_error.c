@@ -10,7 +10,6 @@
 static void expect_set(const char *name, const char *want)
 {
     ls_error e = {0};
-    ls_error_clear(&e);
     CHECK_INT(ls_error_set(&e, LS_ERR_FORMAT, "index.json: bad digest \"%s\"", name), -1);
     CHECK_INT(e.code, LS_ERR_FORMAT);
     CHECK_STR(e.msg, want);

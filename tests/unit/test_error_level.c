@@ -7,7 +7,6 @@
 static ls_error_level level(ls_code code)
 {
     ls_error e = {0};
-    ls_error_clear(&e);
     if (code != LS_OK)
         ls_error_set(&e, code, "x: y");
     return ls_error_level_of(&e);

@@ -91,7 +91,6 @@ static void test_walk(int gnu)
     longname[300] = '\0';
     tar = make_tar(gnu, &len, longname);
     r = ls_reader_mem(tar, len);
-    ls_error_clear(&err);
     CHECK_INT(ls_layer_walk(r, record, &w, &counts, &err), 0);
     CHECK_STR(w.log, "dir /etc 0\n"
                      "file /etc/app.conf 10\n"

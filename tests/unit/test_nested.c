@@ -98,7 +98,6 @@ static int walk(const unsigned char *p, size_t n, size_t block, const char *name
     mem_src m = {p, n, 0, block};
     ls_blocks src = {mem_next, &m};
     ls_error err = {0};
-    ls_error_clear(&err);
     memset(s, 0, sizeof *s);
     return ls_nested_walk(&src, ls_nested_sniff(p, n, name), name, lim, collect, s, why, 300, &err);
 }

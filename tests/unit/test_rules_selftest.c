@@ -73,7 +73,6 @@ int main(void)
     ls_matcher *m = NULL;
     size_t i, failed;
 
-    ls_error_clear(&err);
     snprintf(dir, sizeof dir, "%s/patterns", src ? src : ".");
     CHECK(rs != NULL);
     CHECK_INT(ls_ruleset_load(rs, dir, &err), 0);

@@ -42,7 +42,6 @@ int main(void)
     f[1].secret = "AKIA2E0A8F3B244C9986";
     f[2].secret = "S3cr3tPassw0rdLong";
     f[3].secret = "xoxb-1234567890-abcdef";
-    ls_error_clear(&err);
     CHECK_INT(ls_report_suppress(&r, drop_odd, NULL, &err), 0);
     CHECK_INT(r.n_findings, 2);
     CHECK_INT(r.n_suppressed, 2);

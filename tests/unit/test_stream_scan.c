@@ -91,7 +91,6 @@ static int run(fixture *f, const char *path, const void *buf, size_t len, size_t
     ls_error err = {0};
     int rc;
     CHECK(s != NULL);
-    ls_error_clear(&err);
     rc = ls_stream_scan_run(s, path, &src, &err);
     ls_stream_scan_free(s);
     return rc;

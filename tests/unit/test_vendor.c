@@ -76,7 +76,6 @@ static ls_report *resolve(int n)
     ls_error err = {0};
     for (int i = 0; i < n; i++)
         v[i] = (ls_vendor_layer){.findings = &fl[i], .evidence = &ev[i], .errors = &el[i], .index = i};
-    ls_error_clear(&err);
     CHECK_INT(ls_vendor_resolve(v, fs, (size_t)n, r, &err), 0);
     return r;
 }

@@ -100,7 +100,6 @@ int main(void)
                    .n_history = 2, .findings = f, .n_findings = 2, .errors = &e, .n_errors = 1,
                    .suppressed = &sup, .n_suppressed = 1, .packages = &pkg, .n_packages = 1};
 
-    ls_error_clear(&err);
     CHECK(rs != NULL);
     CHECK_INT(ls_ruleset_load(rs, LAYERSCAN_DEFAULT_PATTERNS, &err), 0);
     json_set_alloc_funcs(failing_malloc, free);
