@@ -570,36 +570,27 @@ static void ring_join(ls_blob *b)
         raw_flush(b);
 }
 
-/* Waits for the head slot. Returns 1 with the head slot ready, 0 at the end
- * of the stream, -1 on an error (err filled), both once the thread ended. */
-static int ring_take(ls_blob *b, ls_error *err)
+/* A read of the ring that returned 0: the thread ended; joined, its failure
+ * (if any) is due now, after every byte decoded before it. */
+static ssize_t ring_ended(ls_blob *b, ls_error *err)
 {
-    int t = b->ring.consumer.running ? ls_ring_take(&b->ring, err) : 0;
-    if (t != 0)
-        return t;
     ring_join(b);
-    return b->failed ? (int)blob_repeat_failure(b, err) : 0;
+    return b->failed ? blob_repeat_failure(b, err) : 0;
 }
 
 /* Up to n bytes from the ring into out (out NULL: discard them). 0 at the end
  * of the stream, -1 on its error (err filled), both once the thread ended. */
 static ssize_t ring_read(ls_blob *b, unsigned char *out, size_t n, ls_error *err)
 {
-    int t;
-    ls_ring_unlend(&b->ring);
-    if ((t = ring_take(b, err)) <= 0)
-        return t;
-    return (ssize_t)ls_ring_read_head(&b->ring, out, n);
+    ssize_t k = ls_ring_read(&b->ring, out, n, err);
+    return k != 0 ? k : ring_ended(b, err);
 }
 
 /* The rest of the head slot, lent until the next call. */
 static ssize_t ring_peek(ls_blob *b, const void **buf, ls_error *err)
 {
-    int t;
-    ls_ring_unlend(&b->ring);
-    if ((t = ring_take(b, err)) <= 0)
-        return t;
-    return (ssize_t)ls_ring_peek_head(&b->ring, buf);
+    ssize_t k = ls_ring_peek(&b->ring, buf, err);
+    return k != 0 ? k : ring_ended(b, err);
 }
 
 /* Stops the thread early (the reader is done with the blob) and joins it. */

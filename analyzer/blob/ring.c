@@ -209,7 +209,8 @@ bool ls_ring_join(ls_ring *r)
     return true;
 }
 
-void ls_ring_unlend(ls_ring *r)
+/* Hands a lent head slot back to the producer (no-op otherwise). */
+static void unlend(ls_ring *r)
 {
     if (!r->consumer.held)
         return;
@@ -223,7 +224,10 @@ void ls_ring_unlend(ls_ring *r)
     pthread_mutex_unlock(&r->shared.mu);
 }
 
-int ls_ring_take(ls_ring *r, ls_error *err)
+/* Waits for the head slot and makes sure it is hashed. 1: the head slot is
+ * ready; 0: the producer ended and the ring is empty; -1: hashing failed
+ * (err filled). Only while running. */
+static int take(ls_ring *r, ls_error *err)
 {
     bool have;
     pthread_mutex_lock(&r->shared.mu);
@@ -249,7 +253,9 @@ int ls_ring_take(ls_ring *r, ls_error *err)
     return have ? 1 : 0;
 }
 
-size_t ls_ring_read_head(ls_ring *r, unsigned char *out, size_t n)
+/* Copies up to n bytes of the ready head slot into out (NULL: discards
+ * them), handing the slot back when it is used up. */
+static size_t read_head(ls_ring *r, unsigned char *out, size_t n)
 {
     /* The head slot is the consumer's until it hands it back. */
     size_t head = r->shared.head;
@@ -261,12 +267,13 @@ size_t ls_ring_read_head(ls_ring *r, unsigned char *out, size_t n)
     r->consumer.rd_off += k;
     if (r->consumer.rd_off == r->shared.len[head]) {
         r->consumer.held = true;
-        ls_ring_unlend(r);
+        unlend(r);
     }
     return k;
 }
 
-size_t ls_ring_peek_head(ls_ring *r, const void **buf)
+/* Lends the rest of the ready head slot (*buf) until the next call. */
+static size_t peek_head(ls_ring *r, const void **buf)
 {
     size_t head = r->shared.head;
     size_t k = r->shared.len[head] - r->consumer.rd_off;
@@ -274,6 +281,26 @@ size_t ls_ring_peek_head(ls_ring *r, const void **buf)
     r->consumer.rd_off = r->shared.len[head];
     r->consumer.held = true;
     return k;
+}
+
+/* The head slot with bytes left, once a lent one is handed back: 1, 0 (the
+ * producer ended, or never ran, and the ring is empty), -1 (err filled). */
+static int next_head(ls_ring *r, ls_error *err)
+{
+    unlend(r);
+    return r->consumer.running ? take(r, err) : 0;
+}
+
+ssize_t ls_ring_read(ls_ring *r, unsigned char *out, size_t n, ls_error *err)
+{
+    int t = next_head(r, err);
+    return t <= 0 ? t : (ssize_t)read_head(r, out, n);
+}
+
+ssize_t ls_ring_peek(ls_ring *r, const void **buf, ls_error *err)
+{
+    int t = next_head(r, err);
+    return t <= 0 ? t : (ssize_t)peek_head(r, buf);
 }
 
 bool ls_ring_cancel(ls_ring *r)

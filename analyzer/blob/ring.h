@@ -16,7 +16,7 @@
  * touched by both threads under `shared.mu`; `consumer` is the reading
  * thread's own (the producer never touches it). The one exception is the
  * head slot's length and bytes: once filled, they are the consumer's until
- * it hands the slot back (ls_ring_unlend).
+ * it hands the slot back (the next ls_ring_read or ls_ring_peek).
  */
 #ifndef LS_RING_H
 #define LS_RING_H
@@ -101,22 +101,15 @@ unsigned char *ls_ring_raw_slot(ls_ring *r, long slot);
 /* Producer, once its slot is claimed: the next raw chunk is [p, p+n). */
 void ls_ring_raw_publish(ls_ring *r, const unsigned char *p, size_t n);
 
-/* Consumer: waits for the head slot and makes sure it is hashed. 1: the
- * head slot is ready; 0: the producer ended and the ring is empty (join
- * it); -1: hashing failed (err filled). Only while running. */
-int ls_ring_take(ls_ring *r, ls_error *err);
+/* Consumer: copies up to n bytes into out (NULL: discards them), handing
+ * back a slot lent by ls_ring_peek first. Returns the count; 0 once the
+ * producer ended (or never ran) and the ring is empty: join it, and the
+ * blob's own failure, if any, is due; -1 when hashing failed (err filled). */
+ssize_t ls_ring_read(ls_ring *r, unsigned char *out, size_t n, ls_error *err);
 
-/* Consumer, after ls_ring_take returned 1: copies up to n bytes of the head
- * slot into out (NULL: discards them), handing the slot back when it is
- * used up. Returns the count. */
-size_t ls_ring_read_head(ls_ring *r, unsigned char *out, size_t n);
-
-/* Consumer, after ls_ring_take returned 1: lends the rest of the head slot
- * (*buf) until ls_ring_unlend. Returns the count. */
-size_t ls_ring_peek_head(ls_ring *r, const void **buf);
-
-/* Consumer: hands a lent head slot back to the producer (no-op otherwise). */
-void ls_ring_unlend(ls_ring *r);
+/* Consumer: as ls_ring_read, but lends the rest of the head slot (*buf)
+ * until the next call on the ring. */
+ssize_t ls_ring_peek(ls_ring *r, const void **buf, ls_error *err);
 
 /* Consumer: joins the producer. True when it was running (now joined). */
 bool ls_ring_join(ls_ring *r);
