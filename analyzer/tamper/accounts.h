@@ -91,8 +91,10 @@ bool ls_acct_login_shell(ls_span shell);
  * password (another finding, and false), and a legacy passwd may hold a
  * real crypt hash there. A responder finds the line with grep '^toor:'.
  * Writes at most cap bytes NUL-terminated into out and returns the full
- * length (as snprintf: a result >= cap was truncated). A buffer of
- * LS_ACCT_LINE_MAX + 1 bytes always suffices. */
+ * length (as snprintf: a result >= cap was truncated). The result is at
+ * most e->line.n + 2 bytes (missing trailing fields come back as empty
+ * ones), so LS_ACCT_EVIDENCE_SIZE bytes always suffice. */
+#define LS_ACCT_EVIDENCE_SIZE (LS_ACCT_LINE_MAX + 3)
 size_t ls_passwd_evidence(const ls_passwd_entry *e, char *out, size_t cap);
 
 #endif

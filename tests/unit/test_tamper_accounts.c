@@ -89,7 +89,7 @@ static void test_passwd(void)
     };
     ls_acct_iter it;
     ls_passwd_entry e;
-    char ev[LS_ACCT_LINE_MAX + 1];
+    char ev[LS_ACCT_EVIDENCE_SIZE];
     ls_acct_iter_init(&it, passwd_text, sizeof passwd_text - 1);
     for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
         int rc = ls_passwd_next(&it, &e);
