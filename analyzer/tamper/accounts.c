@@ -26,7 +26,7 @@ static bool is_space(char c)
 static int next_line(ls_acct_iter *it, ls_span *line)
 {
     for (;;) {
-        const char *nl, *s;
+        const char *nl, *s, *nul;
         size_t avail = (size_t)(it->end - it->p), n;
         if (avail == 0)
             return 0;
@@ -37,6 +37,9 @@ static int next_line(ls_acct_iter *it, ls_span *line)
         it->p = nl ? nl + 1 : it->end;
         if (n > LS_ACCT_LINE_MAX)
             return -1;
+        nul = memchr(s, '\0', n); /* the C library reads lines as C strings */
+        if (nul)
+            n = (size_t)(nul - s);
         if (n > 0 && s[n - 1] == '\r')
             n--;
         while (n > 0 && is_space(*s)) {

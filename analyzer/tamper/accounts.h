@@ -21,7 +21,8 @@
  * shell), and the shell is the rest of the line (it may hold ':'). A line
  * musl would refuse may therefore still be an entry here: for a detector the
  * broader reading is the safe one. A trailing CR (a file saved with CRLF
- * endings) is not part of the last field.
+ * endings) is not part of the last field, and a NUL byte ends its line (the
+ * C library reads each line as a C string), so no field holds a NUL.
  *
  * NIS compat lines ("+", "-", "+name", "+@netgroup", "-name" with an empty
  * UID field) import or exclude accounts from NIS and are skipped. A '+'/'-'

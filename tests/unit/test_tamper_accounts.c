@@ -120,6 +120,20 @@ static void test_passwd(void)
     CHECK_STR(ev, "toor:0:");
     CHECK_INT((long)ls_passwd_evidence(&e, ev, 0), 33);
 
+    /* a NUL ends its line, as for the C library */
+    {
+        static const char nul[] = "toor:x:0:0:b:/root:/bin/bash\0junk:x:1:1\nafter:x:1:1::/:";
+        ls_acct_iter_init(&it, nul, sizeof nul - 1);
+        CHECK_INT(ls_passwd_next(&it, &e), 1);
+        CHECK_STR(str(e.shell), "/bin/bash");
+        CHECK_INT((long)ls_passwd_evidence(&e, ev, sizeof ev), 26);
+        CHECK_STR(ev, "toor:0:0:b:/root:/bin/bash");
+        CHECK_INT(ls_passwd_next(&it, &e), 1);
+        CHECK_STR(str(e.name), "after");
+        ls_acct_iter_init(&it, "\0root:x:0:0::/:\n", 16);
+        CHECK_INT(ls_passwd_next(&it, &e), 0);
+    }
+
     /* empty input, and a line over the bound followed by a good one */
     ls_acct_iter_init(&it, "", 0);
     CHECK_INT(ls_passwd_next(&it, &e), 0);
