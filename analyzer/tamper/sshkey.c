@@ -13,29 +13,44 @@
 #include <strings.h>
 
 typedef struct {
-    const char *name;
+    const char *name;     /* the keytype field */
+    const char *blob;     /* the type string the blob must start with */
     unsigned cert_fields; /* public key fields after the nonce in a certificate; 0: not a cert */
     const char *plain;    /* a certificate's certified key type; NULL: not a cert */
 } key_type;
 
-/* Every key type sshd accepts in authorized_keys. */
+/* Every keytype field sshd accepts in authorized_keys (sshkey_read() with
+ * KEY_UNSPEC), the signature-algorithm names it maps to a key type
+ * included: "rsa-sha2-512 <ssh-rsa blob>" is a usable key line, and one an
+ * attacker may prefer for being unusual. */
 static const key_type key_types[] = {
-    {"ssh-ed25519", 0, NULL},
-    {"ssh-rsa", 0, NULL},
-    {"ssh-dss", 0, NULL},
-    {"ecdsa-sha2-nistp256", 0, NULL},
-    {"ecdsa-sha2-nistp384", 0, NULL},
-    {"ecdsa-sha2-nistp521", 0, NULL},
-    {"sk-ssh-ed25519@openssh.com", 0, NULL},
-    {"sk-ecdsa-sha2-nistp256@openssh.com", 0, NULL},
-    {"ssh-ed25519-cert-v01@openssh.com", 1, "ssh-ed25519"},             /* pk */
-    {"ssh-rsa-cert-v01@openssh.com", 2, "ssh-rsa"},                 /* e, n */
-    {"ssh-dss-cert-v01@openssh.com", 4, "ssh-dss"},                 /* p, q, g, y */
-    {"ecdsa-sha2-nistp256-cert-v01@openssh.com", 2, "ecdsa-sha2-nistp256"},       /* curve, Q */
-    {"ecdsa-sha2-nistp384-cert-v01@openssh.com", 2, "ecdsa-sha2-nistp384"},
-    {"ecdsa-sha2-nistp521-cert-v01@openssh.com", 2, "ecdsa-sha2-nistp521"},
-    {"sk-ssh-ed25519-cert-v01@openssh.com", 2, "sk-ssh-ed25519@openssh.com"},          /* pk, application */
-    {"sk-ecdsa-sha2-nistp256-cert-v01@openssh.com", 3, "sk-ecdsa-sha2-nistp256@openssh.com"},  /* curve, Q, application */
+    {"ssh-ed25519", "ssh-ed25519", 0, NULL},
+    {"ssh-rsa", "ssh-rsa", 0, NULL},
+    {"rsa-sha2-256", "ssh-rsa", 0, NULL},
+    {"rsa-sha2-512", "ssh-rsa", 0, NULL},
+    {"ssh-dss", "ssh-dss", 0, NULL},
+    {"ecdsa-sha2-nistp256", "ecdsa-sha2-nistp256", 0, NULL},
+    {"ecdsa-sha2-nistp384", "ecdsa-sha2-nistp384", 0, NULL},
+    {"ecdsa-sha2-nistp521", "ecdsa-sha2-nistp521", 0, NULL},
+    {"sk-ssh-ed25519@openssh.com", "sk-ssh-ed25519@openssh.com", 0, NULL},
+    {"sk-ecdsa-sha2-nistp256@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com", 0, NULL},
+    {"webauthn-sk-ecdsa-sha2-nistp256@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com", 0, NULL},
+    /* certificates: the certified key's public fields follow the nonce */
+    {"ssh-ed25519-cert-v01@openssh.com", "ssh-ed25519-cert-v01@openssh.com", 1, "ssh-ed25519"}, /* pk */
+    {"ssh-rsa-cert-v01@openssh.com", "ssh-rsa-cert-v01@openssh.com", 2, "ssh-rsa"},             /* e, n */
+    {"rsa-sha2-256-cert-v01@openssh.com", "ssh-rsa-cert-v01@openssh.com", 2, "ssh-rsa"},
+    {"rsa-sha2-512-cert-v01@openssh.com", "ssh-rsa-cert-v01@openssh.com", 2, "ssh-rsa"},
+    {"ssh-dss-cert-v01@openssh.com", "ssh-dss-cert-v01@openssh.com", 4, "ssh-dss"}, /* p, q, g, y */
+    {"ecdsa-sha2-nistp256-cert-v01@openssh.com", "ecdsa-sha2-nistp256-cert-v01@openssh.com", 2,
+     "ecdsa-sha2-nistp256"}, /* curve, Q */
+    {"ecdsa-sha2-nistp384-cert-v01@openssh.com", "ecdsa-sha2-nistp384-cert-v01@openssh.com", 2,
+     "ecdsa-sha2-nistp384"},
+    {"ecdsa-sha2-nistp521-cert-v01@openssh.com", "ecdsa-sha2-nistp521-cert-v01@openssh.com", 2,
+     "ecdsa-sha2-nistp521"},
+    {"sk-ssh-ed25519-cert-v01@openssh.com", "sk-ssh-ed25519-cert-v01@openssh.com", 2,
+     "sk-ssh-ed25519@openssh.com"}, /* pk, application */
+    {"sk-ecdsa-sha2-nistp256-cert-v01@openssh.com", "sk-ecdsa-sha2-nistp256-cert-v01@openssh.com", 3,
+     "sk-ecdsa-sha2-nistp256@openssh.com"}, /* curve, Q, application */
 };
 
 #define BLOB_MAX (LS_SSHKEY_LINE_MAX / 4 * 3 + 3)
@@ -208,7 +223,7 @@ int ls_sshkey_parse_line(ls_sshkey *out, const char *line, size_t n, ls_error *e
 
     if (!wire_string(blob, blen, &pos, &inner, &inner_len))
         return ls_error_set(err, LS_ERR_FORMAT, "key blob too short");
-    out->type_matches = inner_len == strlen(kt->name) && memcmp(inner, kt->name, inner_len) == 0;
+    out->type_matches = inner_len == strlen(kt->blob) && memcmp(inner, kt->blob, inner_len) == 0;
 
     if (kt->cert_fields && out->type_matches) {
         if (cert_plain_key(kt, blob, blen, plain, &plen, err) != 0)

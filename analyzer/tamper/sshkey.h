@@ -10,7 +10,11 @@
  * double-quoted strings with blanks and commas (\" escapes a quote). It gives
  * the key type, the fingerprint exactly as `ssh-keygen -l -E sha256` prints
  * it, the comment, and whether the type named inside the blob matches the
- * keytype field (sshd refuses a key whose blob names another type).
+ * keytype field (sshd refuses a key whose blob names another type). The
+ * keytype field may also be one of the signature names sshd maps to a key
+ * type (rsa-sha2-256, rsa-sha2-512, their -cert-v01@openssh.com forms over
+ * an ssh-rsa certificate, webauthn-sk-ecdsa-sha2-nistp256@openssh.com over
+ * an sk-ecdsa key): ssh-keygen -l and sshd accept those lines.
  *
  * Why so shaped: a pure function over one line the caller already holds
  * (pointer, length), with every output either a static string, a fixed
@@ -48,7 +52,7 @@ typedef struct {
     size_t comment_len;    /* trailing blanks and CR excluded */
     const char *options;   /* span of the options field, NULL when the line has none */
     size_t options_len;
-    bool type_matches;     /* the blob's embedded type string equals type */
+    bool type_matches;     /* the blob's embedded type string is the one type calls for */
 } ls_sshkey;
 
 /* Parses line[0..n) (without its '\n'; a trailing '\r' is ignored, a NUL

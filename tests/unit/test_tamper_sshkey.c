@@ -7,8 +7,9 @@
  *   ssh-keygen -t rsa -b 2048 -C 'fake rsa key with spaces'
  *   ssh-keygen -t ecdsa -C ''          ssh-keygen -t ecdsa -b 384 -C ec384
  *   ssh-keygen -s <the ed25519 key> -I ... on the ecdsa, ed25519 and rsa keys
- * (certificates), and an sk-ssh-ed25519 blob written by hand (public key
- * bytes 00..1f, application "ssh:"). Every expected fingerprint is what
+ * (certificates), an sk-ssh-ed25519 blob written by hand (public key
+ * bytes 00..1f, application "ssh:") and an sk-ecdsa one (the ecdsa key's
+ * curve and point, application "ssh:"). Every expected fingerprint is what
  * `ssh-keygen -l -E sha256 -f FILE` printed for that key or line, options
  * included (a certificate prints its certified key's fingerprint).
  */
@@ -64,12 +65,16 @@
 #define SK_ED25519 \
     "AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29tAAAAIAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4fAA" \
     "AABHNzaDo="
+#define SK_ECDSA256 \
+    "AAAAInNrLWVjZHNhLXNoYTItbmlzdHAyNTZAb3BlbnNzaC5jb20AAAAIbmlzdHAyNTYAAABBBG1W4lWvUV4hsf6z0n" \
+    "R0JD3I7ZghHJXCKuANrI0beRUIZRDnYF3uW6tWyO7vh8YFMzj+CZN+MXCdNLO9D2Ee3nAAAAAEc3NoOg=="
 
 #define FP_ED25519 "SHA256:S4Kd+WJujc2JvWqLyOf+gIgFAS5lbKdgK93cWoX75kA"
 #define FP_RSA "SHA256:60lujAw3WbFw6i5GGQifmXfYggqMbdGkpTzhmra0g4E"
 #define FP_ECDSA256 "SHA256:CROycYC2H+lvnyW/lWDlw0x40E0NAQUPn7KLDRb/WD0"
 #define FP_ECDSA384 "SHA256:qyTZ8qZzUdwTXag/7iMs7UmqS5tYT7SBhFLURwm2Vck"
 #define FP_SK_ED25519 "SHA256:/p0CbeE3dk2SyW1OXXsThGc12ezDVD8eGw2/vtztDfk"
+#define FP_SK_ECDSA256 "SHA256:obZBr4D1JeWYPJ6a9tibT+luMGrfpMPZCnibJpX6j/0"
 
 static char comment[LS_SSHKEY_LINE_MAX + 1];
 static char options[LS_SSHKEY_LINE_MAX + 1];
@@ -129,6 +134,15 @@ static void test_plain_keys(void)
     expect_key("ecdsa-sha2-nistp384 " ECDSA384 " ec384", "ecdsa-sha2-nistp384", FP_ECDSA384, "ec384", "(none)");
     expect_key("sk-ssh-ed25519@openssh.com " SK_ED25519 " fake-sk", "sk-ssh-ed25519@openssh.com",
                FP_SK_ED25519, "fake-sk", "(none)");
+    expect_key("sk-ecdsa-sha2-nistp256@openssh.com " SK_ECDSA256 " fake-sk-ecdsa",
+               "sk-ecdsa-sha2-nistp256@openssh.com", FP_SK_ECDSA256, "fake-sk-ecdsa", "(none)");
+    /* signature names ssh-keygen -l and sshd take as the keytype field */
+    expect_key("rsa-sha2-256 " RSA " c", "rsa-sha2-256", FP_RSA, "c", "(none)");
+    expect_key("rsa-sha2-512 " RSA " c", "rsa-sha2-512", FP_RSA, "c", "(none)");
+    expect_key("webauthn-sk-ecdsa-sha2-nistp256@openssh.com " SK_ECDSA256 " fake-webauthn",
+               "webauthn-sk-ecdsa-sha2-nistp256@openssh.com", FP_SK_ECDSA256, "fake-webauthn", "(none)");
+    /* short names are not key types to sshd 9.2 ("not a public key file") */
+    expect_fail("ED25519 " ED25519 " c", LS_ERR_FORMAT, "unknown key type");
     /* leading blanks, a CRLF ending, blanks inside and after the comment */
     expect_key(" \t ssh-ed25519\t" ED25519 "  a  b \t\r", "ssh-ed25519", FP_ED25519, "a  b", "(none)");
     /* sshd reads a line as a C string: a NUL ends it */
@@ -164,6 +178,8 @@ static void test_certificates(void)
                "ssh-ed25519-cert-v01@openssh.com", FP_ED25519, "fake-ed25519@layerscan.test", "(none)");
     expect_key("no-pty ssh-rsa-cert-v01@openssh.com " RSA_CERT " r", "ssh-rsa-cert-v01@openssh.com", FP_RSA,
                "r", "no-pty");
+    expect_key("rsa-sha2-512-cert-v01@openssh.com " RSA_CERT " r", "rsa-sha2-512-cert-v01@openssh.com", FP_RSA,
+               "r", "(none)");
     /* a certificate blob of its type string and nonce only:
      * string "ssh-ed25519-cert-v01@openssh.com", string "" */
     expect_fail("ssh-ed25519-cert-v01@openssh.com AAAAIHNzaC1lZDI1NTE5LWNlcnQtdjAxQG9wZW5zc2guY29tAAAAAA==",
@@ -228,6 +244,11 @@ static void test_type_mismatch(void)
     CHECK(!k.type_matches);
     CHECK_STR(k.fingerprint, FP_ED25519);
     CHECK_STR(comment, "mismatch");
+    /* a signature name over another key's blob, or over a certificate */
+    CHECK_INT(parse("rsa-sha2-256 " ED25519, &k, &err), 1);
+    CHECK(!k.type_matches);
+    CHECK_INT(parse("rsa-sha2-512 " RSA_CERT, &k, &err), 1);
+    CHECK(!k.type_matches);
     /* a certificate type over a plain key blob: no certified key to find */
     CHECK_INT(parse("ssh-ed25519-cert-v01@openssh.com " ED25519, &k, &err), 1);
     CHECK(!k.type_matches);
