@@ -34,6 +34,8 @@ typedef struct {
     bool no_default_rules;
     const char *disabled[CLI_MAX_DISABLED];
     size_t n_disabled;
+    unsigned checks;           /* --checks: bit (1 << ls_category) per category run; 0 = unset
+                                  (CLI_CHECKS_DEFAULT) */
     bool format_given;         /* --format was on the command line (beats the config file) */
     int fail_on;               /* ls_severity at or above which findings exit 1; -1 = unset (any) */
     int min_confidence;        /* ls_confidence below which findings are suppressed; -1 = unset */
@@ -101,8 +103,13 @@ void cli_print_version(void);
  * 0, or -1 when s is not such a size. */
 int cli_parse_size(const char *s, uint64_t *out);
 
-/* The rule set the options ask for (bundled patterns, --rules, --disable-rule).
- * NULL with err filled on failure. */
+/* The categories a scan runs unless --checks says otherwise: secrets and
+ * tamper evidence; hygiene (most images run as root) is opt-in, so a gate
+ * does not start failing on it. */
+#define CLI_CHECKS_DEFAULT ((1u << LS_CATEGORY_SECRET) | (1u << LS_CATEGORY_TAMPER))
+
+/* The rule set the options ask for (bundled patterns, --rules, --disable-rule,
+ * the categories of --checks). NULL with err filled on failure. */
 ls_ruleset *cli_load_rules(const cli_opts *o, ls_error *err);
 
 /* The matcher over rs with the options' --match-window; cache_dir as for

@@ -46,14 +46,31 @@ static json_t *strings_json(char *const *v, size_t n)
     return a;
 }
 
+/* Where the rule looks, as the rule files spell it. */
+static json_t *scans_json(unsigned scans)
+{
+    json_t *a = json_array();
+    if (a && (scans & LS_SCANS_FILES) && json_array_append_new(a, json_string("files")) != 0)
+        goto fail;
+    if (a && (scans & LS_SCANS_HISTORY) && json_array_append_new(a, json_string("history")) != 0)
+        goto fail;
+    if (a && (scans & LS_SCANS_CONFIG) && json_array_append_new(a, json_string("config")) != 0)
+        goto fail;
+    return a;
+fail:
+    json_decref(a);
+    return NULL;
+}
+
 static json_t *rule_json(const ls_rule *r)
 {
     const char *v = validation_kind(r);
-    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "id", r->id, "title", r->title,
-                          "family", r->family, "severity", ls_severity_name(r->severity), "confidence",
-                          ls_confidence_name(r->confidence), "validation", v ? json_string(v) : json_null(),
-                          "references", strings_json(r->references, r->n_references), "path_include",
-                          strings_json(r->path_include, r->n_path_include));
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "id", r->id, "title", r->title,
+                          "family", r->family, "category", ls_category_name(r->category), "severity",
+                          ls_severity_name(r->severity), "confidence", ls_confidence_name(r->confidence),
+                          "validation", v ? json_string(v) : json_null(), "references",
+                          strings_json(r->references, r->n_references), "path_include",
+                          strings_json(r->path_include, r->n_path_include), "scans", scans_json(r->scans));
     return j;
 }
 

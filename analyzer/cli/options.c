@@ -108,6 +108,38 @@ static int opt_disable_rule(cli_opts *o, const char *arg)
     return 0;
 }
 
+/* "secret,tamper": categories by name, each at most once. */
+static int opt_checks(cli_opts *o, const char *arg)
+{
+    const char *p = arg;
+    unsigned checks = 0;
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        size_t n = comma ? (size_t)(comma - p) : strlen(p);
+        char name[16];
+        ls_category c;
+        if (n == 0 || n >= sizeof name) {
+            c = LS_CATEGORY_COUNT;
+        } else {
+            memcpy(name, p, n);
+            name[n] = '\0';
+            if (ls_category_parse(name, &c) != 0)
+                c = LS_CATEGORY_COUNT;
+        }
+        if (c == LS_CATEGORY_COUNT || (checks & (1u << c))) {
+            fprintf(stderr, "layerscan: --checks %s: expected a comma-separated list of secret, tamper, "
+                            "hygiene, each once\n", arg);
+            return -1;
+        }
+        checks |= 1u << c;
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    o->checks = checks;
+    return 0;
+}
+
 static int opt_fail_on(cli_opts *o, const char *arg)
 {
     ls_severity sev;
@@ -382,6 +414,8 @@ static const cli_option options[] = {
      "use only the --rules given"},
     {"disable-rule", 0, required_argument, " ID", CMD_FIND | CMD_RULES, SEC_OPTIONS, SETTER(opt_disable_rule),
      "drop a rule; repeatable"},
+    {"checks", 0, required_argument, " LIST", CMD_FIND | CMD_RULES, SEC_OPTIONS, SETTER(opt_checks),
+     "what to look for: secret,tamper,hygiene (default secret,tamper)"},
     {"fail-on", 0, required_argument, " SEVERITY", CMD_SCAN | CMD_AUDIT, SEC_OPTIONS, SETTER(opt_fail_on),
      "exit 1 only for findings at or above critical|high|medium|low"},
     {"min-confidence", 0, required_argument, " C", CMD_FIND, SEC_OPTIONS, SETTER(opt_min_confidence),

@@ -41,6 +41,25 @@ static const char *default_patterns(char *buf, size_t cap)
     return LAYERSCAN_DEFAULT_PATTERNS;
 }
 
+/* Drops the rules of every category --checks leaves out. */
+static int drop_unchecked(ls_ruleset *rs, unsigned checks)
+{
+    size_t i = 0;
+    while (i < ls_ruleset_count(rs)) {
+        const ls_rule *r = ls_ruleset_get(rs, i);
+        char *id;
+        if (checks & (1u << r->category)) {
+            i++;
+            continue;
+        }
+        if (!(id = strdup(r->id)))
+            return -1;
+        (void)ls_ruleset_disable(rs, id); /* the id exists: it was just read */
+        free(id);
+    }
+    return 0;
+}
+
 ls_ruleset *cli_load_rules(const cli_opts *o, ls_error *err)
 {
     char buf[4200];
@@ -59,6 +78,10 @@ ls_ruleset *cli_load_rules(const cli_opts *o, ls_error *err)
             ls_error_set(err, LS_ERR_USAGE, "--disable-rule %s: no such rule", o->disabled[i]);
             goto fail;
         }
+    if (drop_unchecked(rs, o->checks ? o->checks : CLI_CHECKS_DEFAULT) != 0) {
+        ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
     if (ls_ruleset_count(rs) == 0) {
         ls_error_set(err, LS_ERR_USAGE, "no rules to scan with");
         goto fail;

@@ -148,7 +148,8 @@ size_t ls_matcher_rule_width(const ls_matcher *m, size_t rule)
 }
 
 /* Classifies every rule's path filter globs once, and lists the rules that
- * have any: the scanner re-evaluates only those per file. */
+ * have any or do not look everywhere: the scanner re-evaluates only those
+ * per stream. */
 static int compile_path_filters(ls_matcher *m, ls_error *err)
 {
     size_t i, k;
@@ -156,11 +157,12 @@ static int compile_path_filters(ls_matcher *m, ls_error *err)
         const ls_rule *r = ls_ruleset_get(m->rs, i);
         ls_match_rule *mr = &m->rules[i];
         size_t n = r->n_path_include + r->n_path_exclude;
-        if (n == 0)
+        mr->scans = r->scans;
+        if (n == 0 && r->scans == LS_SCANS_ALL)
             continue;
         if (!m->filtered && !(m->filtered = calloc(m->n, sizeof *m->filtered)))
             return ls_error_set(err, LS_ERR_NOMEM, "matcher: out of memory");
-        if (!(mr->globs = calloc(n, sizeof *mr->globs)))
+        if (n && !(mr->globs = calloc(n, sizeof *mr->globs)))
             return ls_error_set(err, LS_ERR_NOMEM, "matcher: out of memory");
         mr->n_include = r->n_path_include;
         mr->n_exclude = r->n_path_exclude;

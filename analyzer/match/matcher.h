@@ -75,12 +75,19 @@ void ls_scanner_free(ls_scanner *s);
 const ls_matcher *ls_scanner_matcher(const ls_scanner *s);
 
 /* Stream API: begin, feed any number of blocks (any sizes, a secret may span
- * blocks), end. `path` (may be NULL) is used for the rules' path include /
- * exclude filters. Hits are delivered through cb during feed and end.
+ * blocks), end. `path` is a file's path, used for the rules' path include /
+ * exclude filters, and only rules that scan files (LS_SCANS_FILES) run; NULL
+ * (a stream of unknown kind: the rule self-test, tests) runs every rule with
+ * no path filter. Hits are delivered through cb during feed and end.
  * Returns 0 or -1 with err filled. Never allocates per block. */
 int ls_scanner_begin(ls_scanner *s, const char *path, ls_hit_cb cb, void *ud, ls_error *err);
 int ls_scanner_feed(ls_scanner *s, const void *data, size_t len, ls_error *err);
 int ls_scanner_end(ls_scanner *s, ls_error *err);
+
+/* Image metadata in one buffer: `in` is LS_SCANS_HISTORY or LS_SCANS_CONFIG,
+ * and only the rules that scan it run (no path filter applies). */
+int ls_scanner_scan_metadata(ls_scanner *s, unsigned in, const void *data, size_t len,
+                             ls_hit_cb cb, void *ud, ls_error *err);
 
 /* Convenience: begin + one feed + end over a buffer. */
 int ls_scanner_scan(ls_scanner *s, const char *path, const void *data, size_t len,

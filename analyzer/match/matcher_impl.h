@@ -32,6 +32,7 @@ typedef struct {
     atomic_bool width_known; /* raw_width computed (set once, under jit_mu) */
     ls_glob *globs;   /* path filters: n_include includes, then n_exclude excludes */
     size_t n_include, n_exclude;
+    unsigned scans;   /* the rule's LS_SCANS_* (where it looks) */
 } ls_match_rule;
 
 struct ls_matcher {
@@ -43,7 +44,8 @@ struct ls_matcher {
                                 while any width is not known yet */
     size_t window;           /* confirmation look-back in bytes (LS_MATCH_WINDOW by default) */
     uint32_t max_groups;     /* most capture groups of any rule */
-    size_t *filtered;        /* indexes of the rules with path filters ... */
+    size_t *filtered;        /* indexes of the rules with path filters or a
+                                narrower LS_SCANS_* set ... */
     size_t n_filtered;       /* ... (the others apply to every path) */
     ls_dbcache_state cache;  /* how the database was obtained */
     pthread_mutex_t *jit_mu; /* serialises making rules[].confirm and .raw_width */

@@ -11,7 +11,8 @@
  * rules of different confidence find a secret at the same offset, only the
  * most confident report it). All buffers are allocated in ls_scanner_new;
  * nothing is allocated per block. Path filters are evaluated once per file,
- * for the few rules that have any (pathglob.h).
+ * for the few rules that have any (pathglob.h), and so is where a rule looks
+ * (files, history, config) for the few that do not look everywhere.
  */
 #include "match/matcher_impl.h"
 
@@ -212,17 +213,19 @@ static bool path_matches(const ls_glob *globs, size_t n, const char *path, size_
     return false;
 }
 
-/* Only rules with path filters are looked at: every other rule stays
- * enabled from ls_scanner_new on. A NULL path is image metadata: no path
- * filter applies to it. */
-static void apply_path_filters(ls_scanner *s, const char *path)
+/* Only rules with path filters or a narrower LS_SCANS_* set are looked at:
+ * every other rule stays enabled from ls_scanner_new on. `in` is what the
+ * stream is (LS_SCANS_*); a NULL path (image metadata, or a stream whose
+ * path is not known) meets no path filter. */
+static void apply_filters(ls_scanner *s, const char *path, unsigned in)
 {
     size_t len = path ? strlen(path) : 0;
     for (size_t k = 0; k < s->m->n_filtered; k++) {
         size_t i = s->m->filtered[k];
         const ls_match_rule *mr = &s->m->rules[i];
-        s->enabled[i] = !path || ((mr->n_include == 0 || path_matches(mr->globs, mr->n_include, path, len)) &&
-                                  !path_matches(mr->globs + mr->n_include, mr->n_exclude, path, len));
+        s->enabled[i] = (mr->scans & in) &&
+                        (!path || ((mr->n_include == 0 || path_matches(mr->globs, mr->n_include, path, len)) &&
+                                   !path_matches(mr->globs + mr->n_include, mr->n_exclude, path, len)));
     }
 }
 
@@ -289,7 +292,7 @@ void ls_scanner_free(ls_scanner *s)
     free(s);
 }
 
-int ls_scanner_begin(ls_scanner *s, const char *path, ls_hit_cb cb, void *ud, ls_error *err)
+static int begin_in(ls_scanner *s, const char *path, unsigned in, ls_hit_cb cb, void *ud, ls_error *err)
 {
     if (!s || !cb)
         return ls_error_set(err, LS_ERR_USAGE, "scanner: begin without scanner or callback");
@@ -298,7 +301,7 @@ int ls_scanner_begin(ls_scanner *s, const char *path, ls_hit_cb cb, void *ud, ls
             return ls_error_set(err, LS_ERR_INTERNAL, "scanner: hs_reset_stream failed");
         s->dirty = false;
     }
-    apply_path_filters(s, path);
+    apply_filters(s, path, in);
     ls_lookback_reset(&s->hist);
     ls_pending_clear(&s->pending);
     s->n_raw = 0;
@@ -406,6 +409,19 @@ int ls_scanner_end(ls_scanner *s, ls_error *err)
     }
     ls_pending_clear(&s->pending);
     return rc;
+}
+
+int ls_scanner_begin(ls_scanner *s, const char *path, ls_hit_cb cb, void *ud, ls_error *err)
+{
+    return begin_in(s, path, path ? LS_SCANS_FILES : LS_SCANS_ALL, cb, ud, err);
+}
+
+int ls_scanner_scan_metadata(ls_scanner *s, unsigned in, const void *data, size_t len,
+                             ls_hit_cb cb, void *ud, ls_error *err)
+{
+    if (begin_in(s, NULL, in, cb, ud, err) < 0 || ls_scanner_feed(s, data, len, err) < 0)
+        return -1;
+    return ls_scanner_end(s, err);
 }
 
 int ls_scanner_scan(ls_scanner *s, const char *path, const void *data, size_t len,

@@ -146,7 +146,8 @@ static char *join_lines(char *const *lines, size_t n, size_t *len, uint64_t *sta
 static int scan_text(meta_ctx *c, ls_scanner *sc, const char *text, size_t len, uint64_t *bytes,
                      ls_error *err)
 {
-    if (ls_scanner_scan(sc, NULL, text, len, on_hit, c, err) != 0)
+    unsigned in = c->kind == FIELD_HISTORY ? LS_SCANS_HISTORY : LS_SCANS_CONFIG;
+    if (ls_scanner_scan_metadata(sc, in, text, len, on_hit, c, err) != 0)
         return -1;
     if (c->fail.code != LS_OK)
         return ls_error_pass(err, &c->fail);

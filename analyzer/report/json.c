@@ -214,6 +214,7 @@ json_t *ls_json_finding(const ls_report *r, const ls_finding *f, const ls_write_
     ls_json_put(ok, j, "rule", json_string(rule->id));
     ls_json_put(ok, j, "title", json_string(rule->title));
     ls_json_put(ok, j, "family", json_string(rule->family));
+    ls_json_put(ok, j, "category", json_string(ls_category_name(rule->category)));
     ls_json_put(ok, j, "severity", json_string(ls_severity_name(rule->severity)));
     ls_json_put(ok, j, "confidence", json_string(ls_confidence_name(f->confidence)));
     ls_json_put(ok, j, "source", json_string(ls_finding_source_name(f->source)));
@@ -229,8 +230,7 @@ json_t *ls_json_finding(const ls_report *r, const ls_finding *f, const ls_write_
     ls_json_put(ok, j, "offset", json_integer((json_int_t)f->offset));
     ls_json_put(ok, j, "status", json_string(ls_status_name(f->status)));
     ls_json_put(ok, j, "removed_in_layer", index_or_null(f->removed_in_layer));
-    ls_json_put(ok, j, "secret",
-                        o->show_secrets ? ls_json_str(f->secret) : owned_str(f->secret, ls_redact_secret(f->secret)));
+    ls_json_put(ok, j, "secret", owned_str(f->secret, ls_redact_evidence(r, f, o->show_secrets)));
     if (o->show_secrets)
         add_raw_bytes(j, "secret", f->secret, ok);
     ls_json_put(ok, j, "fingerprint", json_string(f->fingerprint));

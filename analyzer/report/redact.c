@@ -4,7 +4,9 @@
  * A redacted secret keeps just enough of each end for a responder to match it
  * against a credential inventory: 4 + 4 characters of a long secret, 2 + 2 of
  * a medium one, nothing of a short one (a 6-character password shown 2+2 is
- * mostly shown), and the BEGIN line of a PEM block.
+ * mostly shown), and the BEGIN line of a PEM block. The evidence of a tamper
+ * or hygiene finding (a command, an account) is no secret: it is shown, with
+ * any secret it contains redacted.
  */
 #include "report/writer.h"
 
@@ -106,6 +108,13 @@ static int replace_all(char **text, const char *needle, const char *with)
     return 0;
 }
 
+/* Whether f's `secret` is one (not the evidence of a tamper or hygiene finding). */
+static bool is_secret(const ls_report *r, const ls_finding *f)
+{
+    const ls_rule *rule = r->rules ? ls_ruleset_get(r->rules, f->rule) : NULL;
+    return !rule || rule->category == LS_CATEGORY_SECRET;
+}
+
 char *ls_redact_text(const ls_report *r, const char *text, bool show)
 {
     char *out;
@@ -117,10 +126,10 @@ char *ls_redact_text(const ls_report *r, const char *text, bool show)
     for (size_t i = 0; i < r->n_findings + r->n_suppressed; i++) {
         /* suppressed findings' secrets are redacted too: a baseline hides a
          * finding from the gate, not its secret from the output */
-        const char *secret = i < r->n_findings ? r->findings[i].secret
-                                               : r->suppressed[i - r->n_findings].finding.secret;
+        const ls_finding *f = i < r->n_findings ? &r->findings[i] : &r->suppressed[i - r->n_findings].finding;
+        const char *secret = f->secret;
         char *red;
-        if (strlen(secret) < MIN_SECRET_IN_TEXT || !strstr(out, secret))
+        if (!is_secret(r, f) || strlen(secret) < MIN_SECRET_IN_TEXT || !strstr(out, secret))
             continue;
         red = ls_redact_secret(secret);
         if (!red || replace_all(&out, secret, red) != 0) {
@@ -131,4 +140,13 @@ char *ls_redact_text(const ls_report *r, const char *text, bool show)
         free(red);
     }
     return out;
+}
+
+char *ls_redact_evidence(const ls_report *r, const ls_finding *f, bool show)
+{
+    if (show || !f->secret)
+        return f->secret ? strdup(f->secret) : NULL;
+    if (is_secret(r, f))
+        return ls_redact_secret(f->secret);
+    return ls_redact_text(r, f->secret, false);
 }

@@ -148,7 +148,8 @@ static json_t *message(const ls_report *r, const ls_finding *f, const ls_write_o
     const ls_rule *rule = ls_ruleset_get(r->rules, f->rule);
     const char *instruction = ls_report_instruction(r, f);
     char *ins = ls_redact_text(r, instruction, o->show_secrets);
-    char *secret = o->show_secrets ? strdup(f->secret) : ls_redact_secret(f->secret);
+    char *secret = ls_redact_evidence(r, f, o->show_secrets);
+    const char *label = rule->category == LS_CATEGORY_SECRET ? ". Secret: " : ". Evidence: ";
     char *fate = fate_text(f), where[64], *text = malloc(64), lc[48];
     size_t len = 0, cap = 64;
     json_t *j = NULL;
@@ -169,7 +170,7 @@ static json_t *message(const ls_report *r, const ls_finding *f, const ls_write_o
         append(&text, &len, &cap, ". Introduced by: ", 17);
         append(&text, &len, &cap, ins, strlen(ins));
     }
-    append(&text, &len, &cap, ". Secret: ", 10);
+    append(&text, &len, &cap, label, strlen(label));
     append(&text, &len, &cap, secret, strlen(secret));
     append(&text, &len, &cap, ".", 1);
     j = text_obj(text);
@@ -191,9 +192,14 @@ static json_t *rule_json(const ls_rule *rule)
         help[0] = '\0';
     append(&help, &len, &cap, rule->title, strlen(rule->title));
     append(&help, &len, &cap, ". ", 2);
-    static const char advice[] = "Revoke and rotate this credential: a file deleted or overwritten in a "
-                                 "later layer is still in the image, and metadata ships with it.";
-    append(&help, &len, &cap, advice, strlen(advice));
+    static const char *const advice[LS_CATEGORY_COUNT] = {
+        [LS_CATEGORY_SECRET] = "Revoke and rotate this credential: a file deleted or overwritten in a "
+                               "later layer is still in the image, and metadata ships with it.",
+        [LS_CATEGORY_TAMPER] = "Find out who built the layer that planted this and rebuild from a trusted "
+                               "base: a file deleted or overwritten in a later layer is still in the image.",
+        [LS_CATEGORY_HYGIENE] = "Harden the image configuration."};
+    const char *say = (size_t)rule->category < LS_CATEGORY_COUNT ? advice[rule->category] : advice[0];
+    append(&help, &len, &cap, say, strlen(say));
     for (size_t i = 0; i < rule->n_references; i++) {
         append(&help, &len, &cap, i == 0 ? " See: " : " ", i == 0 ? 6 : 1);
         append(&help, &len, &cap, rule->references[i], strlen(rule->references[i]));
@@ -206,11 +212,12 @@ static json_t *rule_json(const ls_rule *rule)
     ls_json_put(&ok, cfg, "level", json_string(sarif_level(rule->severity)));
     ls_json_put(&ok, j, "defaultConfiguration", cfg);
     ls_json_append(&ok, tags, json_string("security"));
-    ls_json_append(&ok, tags, json_string("secret"));
+    ls_json_append(&ok, tags, json_string(ls_category_name(rule->category)));
     ls_json_put(&ok, props, "tags", tags);
     ls_json_put(&ok, props, "severity", json_string(ls_severity_name(rule->severity)));
     ls_json_put(&ok, props, "confidence", json_string(ls_confidence_name(rule->confidence)));
     ls_json_put(&ok, props, "family", json_string(rule->family));
+    ls_json_put(&ok, props, "category", json_string(ls_category_name(rule->category)));
     ls_json_put(&ok, props, "security-severity", json_string(security_severity(rule->severity)));
     ls_json_put(&ok, j, "properties", props);
     free(name);

@@ -134,7 +134,7 @@ static void print_finding(const text_ctx *t, const ls_finding *f)
     const ls_rule *rule = ls_ruleset_get(t->r->rules, f->rule);
     char sev[16];
     size_t i;
-    char *secret = t->o->show_secrets ? strdup(f->secret) : ls_redact_secret(f->secret);
+    char *secret = ls_redact_evidence(t->r, f, t->o->show_secrets);
     for (i = 0; rule && ls_severity_name(rule->severity)[i] && i + 1 < sizeof sev; i++)
         sev[i] = (char)(ls_severity_name(rule->severity)[i] - 'a' + 'A');
     sev[i] = '\0';
@@ -144,7 +144,8 @@ static void print_finding(const text_ctx *t, const ls_finding *f)
     ls_fputs_escaped(f->path, t->out);
     fprintf(t->out, ":%llu:%llu\n            ", (unsigned long long)f->line, (unsigned long long)f->column);
     print_fate(t, f);
-    fprintf(t->out, "\n            %ssecret:%s ", color(t, C_DIM), color(t, C_RESET));
+    fprintf(t->out, "\n            %s%s:%s ", color(t, C_DIM),
+            rule->category == LS_CATEGORY_SECRET ? "secret" : "evidence", color(t, C_RESET));
     ls_fputs_escaped(secret ? secret : "", t->out);
     fprintf(t->out, "  %s(%s)%s\n", color(t, C_DIM), rule->id, color(t, C_RESET));
     free(secret);

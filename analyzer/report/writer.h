@@ -44,4 +44,10 @@ char *ls_redact_secret(const char *secret);
  * build args and ENV values). Returns a copy unchanged when show is true. */
 char *ls_redact_text(const ls_report *r, const char *text, bool show);
 
+/* A finding's `secret` as the outputs show it: whole with show; else a
+ * secret redacted (ls_redact_secret), and the evidence of a tamper or
+ * hygiene finding whole but for the secrets in it (ls_redact_text).
+ * NULL for a NULL secret or out of memory. */
+char *ls_redact_evidence(const ls_report *r, const ls_finding *f, bool show);
+
 #endif

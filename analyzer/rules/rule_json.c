@@ -173,6 +173,36 @@ static int key_references(const parse_ctx *pc, const char *key, const json_t *v,
     return take_strings(pc, key, v, 0, &r->references, &r->n_references);
 }
 
+static int key_category(const parse_ctx *pc, const char *key, const json_t *v, ls_rule *r)
+{
+    if (!json_is_string(v) || ls_category_parse(json_string_value(v), &r->category) < 0)
+        return fail(pc, key, "must be one of secret, tamper, hygiene");
+    return 0;
+}
+
+/* "scans": ["files", "history", "config"], some of them, each once. */
+static int key_scans(const parse_ctx *pc, const char *key, const json_t *v, ls_rule *r)
+{
+    static const struct { const char *name; unsigned bit; } where[] = {
+        {"files", LS_SCANS_FILES}, {"history", LS_SCANS_HISTORY}, {"config", LS_SCANS_CONFIG}};
+    size_t i, k;
+    if (!json_is_array(v) || json_array_size(v) == 0)
+        return fail(pc, key, "must be a non-empty array of \"files\", \"history\", \"config\"");
+    r->scans = 0;
+    for (i = 0; i < json_array_size(v); i++) {
+        const json_t *item = json_array_get(v, i);
+        for (k = 0; k < sizeof where / sizeof *where; k++)
+            if (json_is_string(item) && strcmp(json_string_value(item), where[k].name) == 0)
+                break;
+        if (k == sizeof where / sizeof *where)
+            return fail(pc, key, "items must be \"files\", \"history\" or \"config\"");
+        if (r->scans & where[k].bit)
+            return fail(pc, key, "an item is listed twice");
+        r->scans |= where[k].bit;
+    }
+    return 0;
+}
+
 static int key_negatives(const parse_ctx *pc, const char *key, const json_t *v, ls_rule *r)
 {
     return take_strings(pc, key, v, 1, &r->negatives, &r->n_negatives);
@@ -238,6 +268,8 @@ static const struct rule_key {
     { "path_include", key_path_include, false },
     { "path_exclude", key_path_exclude, false },
     { "references", key_references, false },
+    { "category", key_category, false },
+    { "scans", key_scans, false },
     { "examples", key_examples, true },
     { "negatives", key_negatives, true },
 };
@@ -310,10 +342,16 @@ int ls_rule_parse(ls_rule *out, const json_t *obj, const char *origin, size_t in
     char label[32];
     parse_ctx pc = { origin, label, err };
     snprintf(label, sizeof label, "#%zu", index);
+    out->category = LS_CATEGORY_SECRET;
+    out->scans = LS_SCANS_ALL;
     if (!json_is_object(obj))
         return fail(&pc, NULL, "must be a JSON object");
     if (take_id(&pc, obj, out) < 0 || parse_keys(&pc, obj, out) < 0)
         goto fail;
+    if (!(out->scans & LS_SCANS_FILES) && out->n_path_include + out->n_path_exclude > 0) {
+        fail(&pc, "scans", "path_include and path_exclude filter files: list \"files\" too");
+        goto fail;
+    }
     if (!(out->origin = strdup(origin)) || !(out->family = family_of(origin))) {
         nomem(&pc);
         goto fail;

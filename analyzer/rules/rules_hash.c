@@ -56,6 +56,14 @@ static void put_rule(EVP_MD_CTX *ctx, const ls_rule *r)
     put_strs(ctx, 'p', r->path_include, r->n_path_include);
     put_strs(ctx, 'x', r->path_exclude, r->n_path_exclude);
     put_strs(ctx, 'u', r->references, r->n_references);
+    /* tagged only when not the default, so sets of plain secret rules keep
+     * the hashes (and cache keys) they had before these fields existed */
+    if (r->category != LS_CATEGORY_SECRET)
+        put_str(ctx, 'g', ls_category_name(r->category));
+    if (r->scans != LS_SCANS_ALL) {
+        snprintf(num, sizeof num, "%u", r->scans);
+        put_str(ctx, 'o', num);
+    }
     EVP_DigestUpdate(ctx, "E", 1);
     put_u64(ctx, r->n_examples);
     for (i = 0; i < r->n_examples; i++) {

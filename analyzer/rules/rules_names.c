@@ -1,5 +1,6 @@
 /*
- * rules_names.c - the spelling of severities and confidences, both ways.
+ * rules_names.c - the spelling of severities, confidences and categories,
+ * both ways.
  *
  * The JSON files, the reports and the CLI all use these exact lowercase words;
  * one table per enum keeps them from drifting apart.
@@ -10,6 +11,7 @@
 
 static const char *const severity_names[] = { "low", "medium", "high", "critical" };
 static const char *const confidence_names[] = { "low", "medium", "high" };
+static const char *const category_names[] = { "secret", "tamper", "hygiene" };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -21,6 +23,11 @@ const char *ls_severity_name(ls_severity s)
 const char *ls_confidence_name(ls_confidence c)
 {
     return (size_t)c < COUNT(confidence_names) ? confidence_names[c] : "unknown";
+}
+
+const char *ls_category_name(ls_category c)
+{
+    return (size_t)c < COUNT(category_names) ? category_names[c] : "unknown";
 }
 
 static int lookup(const char *const *names, size_t n, const char *s)
@@ -49,5 +56,14 @@ int ls_confidence_parse(const char *s, ls_confidence *out)
     if (i < 0)
         return -1;
     *out = (ls_confidence)i;
+    return 0;
+}
+
+int ls_category_parse(const char *s, ls_category *out)
+{
+    int i = lookup(category_names, COUNT(category_names), s);
+    if (i < 0)
+        return -1;
+    *out = (ls_category)i;
     return 0;
 }

@@ -75,11 +75,14 @@ static bool globs_match(char *const *globs, size_t n, const char *path)
 /* A path the rule's filters accept: the first include glob with its
  * wildcards made concrete; for rules without includes a plain file path, so
  * that path-restricted rules (.npmrc, kubeconfig, tfstate...) stay out of
- * other rules' examples as they do in a real scan. */
+ * other rules' examples as they do in a real scan; NULL for a rule that
+ * does not scan files. */
 static int rule_path(const ls_rule *r, char *buf, size_t cap, const char **out)
 {
     size_t i;
     *out = NULL;
+    if (!(r->scans & LS_SCANS_FILES)) /* metadata only: scanned as a stream of unknown kind */
+        return 0;
     if (r->n_path_include == 0) {
         snprintf(buf, cap, "%s", "/srv/selftest/example.conf");
         if (!globs_match(r->path_exclude, r->n_path_exclude, buf))

@@ -17,6 +17,19 @@
 typedef enum { LS_SEV_LOW = 0, LS_SEV_MEDIUM, LS_SEV_HIGH, LS_SEV_CRITICAL } ls_severity;
 typedef enum { LS_CONF_LOW = 0, LS_CONF_MEDIUM, LS_CONF_HIGH } ls_confidence;
 
+/* What a rule finds: a secret (credentials, keys), tamper evidence (what a
+ * builder planted: backdoors, persistence, download-and-run), or hygiene (a
+ * weakness, not an attack). Values are only ever added. */
+typedef enum { LS_CATEGORY_SECRET = 0, LS_CATEGORY_TAMPER, LS_CATEGORY_HYGIENE } ls_category;
+#define LS_CATEGORY_COUNT 3
+
+/* Where a rule looks (ls_rule.scans): file contents, history instructions,
+ * config values (Env, Labels, Cmd, Entrypoint). */
+#define LS_SCANS_FILES 1u
+#define LS_SCANS_HISTORY 2u
+#define LS_SCANS_CONFIG 4u
+#define LS_SCANS_ALL (LS_SCANS_FILES | LS_SCANS_HISTORY | LS_SCANS_CONFIG)
+
 typedef struct {
     char *text;    /* input that must match */
     char *secret;  /* the exact secret the engine must extract from it */
@@ -45,6 +58,8 @@ typedef struct {
     char *origin;           /* "patterns/aws.json" for messages */
     char *family;           /* the provider family: the origin file's name without
                                its directory and ".json" ("aws") */
+    ls_category category;   /* secret unless the rule says otherwise */
+    unsigned scans;         /* LS_SCANS_* bits: where the rule looks (all by default) */
 } ls_rule;
 
 typedef struct ls_ruleset ls_ruleset;
@@ -73,6 +88,8 @@ void ls_ruleset_hash(const ls_ruleset *rs, char out_hex[65]);
 void ls_ruleset_free(ls_ruleset *rs);
 
 const char *ls_severity_name(ls_severity s);   /* "critical", ... */
+const char *ls_category_name(ls_category c);   /* "secret", "tamper", "hygiene" */
+int ls_category_parse(const char *s, ls_category *out);     /* 0 or -1 */
 const char *ls_confidence_name(ls_confidence c); /* "high", ... */
 int ls_severity_parse(const char *s, ls_severity *out);     /* 0 or -1 */
 int ls_confidence_parse(const char *s, ls_confidence *out); /* 0 or -1 */

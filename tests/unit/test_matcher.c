@@ -2,7 +2,8 @@
  * test_matcher.c - the streaming matcher: secrets across block boundaries,
  * exact offsets, lines and columns, ordering across rules, greedy rules
  * reported once, `$` at end of stream, min_entropy, path filters, a burst of
- * raw hits (and one that overflows a long sub-block), binary input, stopping, and compile errors naming the rule.
+ * raw hits (and one that overflows a long sub-block), binary input, stopping, where rules look
+ * (files, history, config), and compile errors naming the rule.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -36,6 +37,8 @@ static const char rules_json[] =
     R("span", "<<([^<>]{1,100})>>", "") ","
     R("burst", "zz", "") ","
     RC("generic-val", "low", "val=(?P<secret>[a-z_0-9]{12})") ","
+    R("hist-only", "hst_[0-9]{6}", ", \"scans\": [\"history\"]") ","
+    R("file-cfg", "fcg_[0-9]{6}", ", \"scans\": [\"files\", \"config\"]") ","
     RC("generic-val2", "low", "val=(?P<secret>[a-z_]{12})")
     "]";
 
@@ -257,6 +260,39 @@ static void test_paths(ls_scanner *s, const ls_ruleset *rs)
     CHECK_INT(c.n, 0);
 }
 
+/* Where a rule looks (scans): a file stream runs the rules that scan files,
+ * metadata the rules that scan its kind, a stream of unknown kind all. */
+static void test_scans(ls_scanner *s, const ls_ruleset *rs)
+{
+    static const char text[] = "a=hst_123456 b=fcg_654321 c=pth_123456";
+    size_t len = sizeof text - 1;
+    collector c;
+    ls_error err = {0};
+    reset(&c, rs);
+    CHECK_INT(ls_scanner_scan(s, "/srv/etc/app.conf", text, len, collect, &c, &err), 0);
+    CHECK_INT(c.n, 2);
+    expect_hit(&c, 0, "file-cfg", "fcg_654321", 15, 1, 16);
+    expect_hit(&c, 1, "pathy", "pth_123456", 28, 1, 29);
+    reset(&c, rs);
+    CHECK_INT(ls_scanner_scan_metadata(s, LS_SCANS_HISTORY, text, len, collect, &c, &err), 0);
+    CHECK_INT(c.n, 2);
+    expect_hit(&c, 0, "hist-only", "hst_123456", 2, 1, 3);
+    expect_hit(&c, 1, "pathy", "pth_123456", 28, 1, 29); /* no path filter on metadata */
+    reset(&c, rs);
+    CHECK_INT(ls_scanner_scan_metadata(s, LS_SCANS_CONFIG, text, len, collect, &c, &err), 0);
+    CHECK_INT(c.n, 2);
+    expect_hit(&c, 0, "file-cfg", "fcg_654321", 15, 1, 16);
+    expect_hit(&c, 1, "pathy", "pth_123456", 28, 1, 29);
+    reset(&c, rs);
+    CHECK_INT(ls_scanner_scan(s, NULL, text, len, collect, &c, &err), 0);
+    CHECK_INT(c.n, 3);
+    /* and the filters are set anew for every stream: a file again */
+    reset(&c, rs);
+    CHECK_INT(ls_scanner_scan(s, "/srv/var/app.conf", text, len, collect, &c, &err), 0);
+    CHECK_INT(c.n, 1);
+    expect_hit(&c, 0, "file-cfg", "fcg_654321", 15, 1, 16);
+}
+
 /* 100000 overlapping raw hits in one block around two real secrets. */
 static void test_burst(ls_scanner *s, const ls_ruleset *rs)
 {
@@ -467,7 +503,7 @@ int main(void)
         return 1;
     }
     rs = load_rules(rules_json, "rules.json");
-    CHECK_INT(ls_ruleset_count(rs), 9);
+    CHECK_INT(ls_ruleset_count(rs), 11);
     CHECK_INT(ls_matcher_new(&m, rs, &err), 0);
     if (m)
         s = ls_scanner_new(m, &err);
@@ -479,6 +515,7 @@ int main(void)
         test_greedy_and_end(s, rs);
         test_same_start(s, rs);
         test_paths(s, rs);
+        test_scans(s, rs);
         test_burst(s, rs);
         test_long_stream(s, rs);
         test_burst_rewind(s, rs);

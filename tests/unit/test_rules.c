@@ -105,6 +105,32 @@ static void test_good_file(void)
     ls_ruleset_free(rs);
 }
 
+/* category and scans: defaults, and what a rule says */
+static void test_category_scans(void)
+{
+    ls_ruleset *rs;
+    ls_error err = {0};
+    const ls_rule *r;
+    CHECK_INT(load_one("cat.json",
+                       "[" RULE("plain", "") ", " RULE("planted", ", \"category\": \"tamper\","
+                                                                 " \"scans\": [\"history\", \"config\"]")
+                       ", " RULE("weak", ", \"category\": \"hygiene\", \"scans\": [\"files\"],"
+                                         " \"path_include\": [\"/etc/*\"]") "]",
+                       &rs, &err),
+              0);
+    CHECK_STR(err.msg, "");
+    r = ls_ruleset_get(rs, 0);
+    CHECK_INT(r->category, LS_CATEGORY_SECRET);
+    CHECK_INT(r->scans, LS_SCANS_ALL);
+    r = ls_ruleset_get(rs, 1);
+    CHECK_INT(r->category, LS_CATEGORY_TAMPER);
+    CHECK_INT(r->scans, LS_SCANS_HISTORY | LS_SCANS_CONFIG);
+    r = ls_ruleset_get(rs, 2);
+    CHECK_INT(r->category, LS_CATEGORY_HYGIENE);
+    CHECK_INT(r->scans, LS_SCANS_FILES);
+    ls_ruleset_free(rs);
+}
+
 static void test_errors(void)
 {
     expect_error("[" RULE("r1", ", \"colour\": \"red\"") "]", LS_ERR_FORMAT,
@@ -141,6 +167,16 @@ static void test_errors(void)
                  "rule r1: negatives: must have at least one item");
     expect_error("[{\"id\": \"r1\", \"title\": \"\"}]", LS_ERR_FORMAT,
                  "rule r1: title: must not be empty");
+    expect_error("[" RULE("r1", ", \"category\": \"backdoor\"") "]", LS_ERR_FORMAT,
+                 "rule r1: category: must be one of secret, tamper, hygiene");
+    expect_error("[" RULE("r1", ", \"scans\": []") "]", LS_ERR_FORMAT,
+                 "rule r1: scans: must be a non-empty array of \"files\", \"history\", \"config\"");
+    expect_error("[" RULE("r1", ", \"scans\": [\"files\", \"env\"]") "]", LS_ERR_FORMAT,
+                 "rule r1: scans: items must be \"files\", \"history\" or \"config\"");
+    expect_error("[" RULE("r1", ", \"scans\": [\"history\", \"history\"]") "]", LS_ERR_FORMAT,
+                 "rule r1: scans: an item is listed twice");
+    expect_error("[" RULE("r1", ", \"scans\": [\"history\"], \"path_include\": [\"/etc/*\"]") "]",
+                 LS_ERR_FORMAT, "rule r1: scans: path_include and path_exclude filter files: list \"files\" too");
     expect_error("[" RULE("r1", "") ", 7]", LS_ERR_FORMAT, "rule #1: must be a JSON object");
     expect_error("{\"id\": \"r1\"}", LS_ERR_FORMAT, "top level must be a JSON array of rules");
 }
@@ -247,9 +283,25 @@ static void test_hash(void)
     CHECK_INT(strlen(ha), 64);
     CHECK_STR(ha, hb); /* same content, another file: same hash */
     CHECK(strcmp(ha, hc) != 0);
-    ls_ruleset_free(a);
     ls_ruleset_free(b);
     ls_ruleset_free(c);
+    /* a secret rule that says so hashes as before; another category or
+     * narrower scans do not */
+    CHECK_INT(load_one("h4.json", "[" RULE("h-rule", ", \"category\": \"secret\","
+                                                     " \"scans\": [\"files\", \"history\", \"config\"]") "]",
+                       &b, &err), 0);
+    ls_ruleset_hash(b, hb);
+    CHECK_STR(ha, hb);
+    ls_ruleset_free(b);
+    CHECK_INT(load_one("h5.json", "[" RULE("h-rule", ", \"category\": \"tamper\"") "]", &b, &err), 0);
+    ls_ruleset_hash(b, hb);
+    CHECK(strcmp(ha, hb) != 0);
+    ls_ruleset_free(b);
+    CHECK_INT(load_one("h6.json", "[" RULE("h-rule", ", \"scans\": [\"files\"]") "]", &b, &err), 0);
+    ls_ruleset_hash(b, hb);
+    CHECK(strcmp(ha, hb) != 0);
+    ls_ruleset_free(b);
+    ls_ruleset_free(a);
 }
 
 static void test_names(void)
@@ -265,6 +317,15 @@ static void test_names(void)
     CHECK_INT(ls_confidence_parse("low", &c), 0);
     CHECK_INT(c, LS_CONF_LOW);
     CHECK_INT(ls_confidence_parse("critical", &c), -1);
+    {
+        ls_category k;
+        CHECK_STR(ls_category_name(LS_CATEGORY_SECRET), "secret");
+        CHECK_STR(ls_category_name(LS_CATEGORY_TAMPER), "tamper");
+        CHECK_STR(ls_category_name(LS_CATEGORY_HYGIENE), "hygiene");
+        CHECK_INT(ls_category_parse("hygiene", &k), 0);
+        CHECK_INT(k, LS_CATEGORY_HYGIENE);
+        CHECK_INT(ls_category_parse("Tamper", &k), -1);
+    }
 }
 
 static void cleanup(void)
@@ -282,6 +343,7 @@ int main(void)
         return 1;
     }
     test_good_file();
+    test_category_scans();
     test_errors();
     test_json_error();
     test_io_error();

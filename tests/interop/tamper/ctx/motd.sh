@@ -1,0 +1,2 @@
+# a harmless profile script: no finding
+echo "welcome to the build image"
