@@ -25,7 +25,8 @@ if len(ids) != len(set(ids)):
     bad.append('duplicate ids in the listing')
 if set(ids) != set(want):
     bad.append('ids differ: %s' % sorted(set(ids) ^ set(want))[:10])
-keys = ['id', 'title', 'family', 'severity', 'confidence', 'validation', 'references', 'path_include']
+keys = ['id', 'title', 'family', 'category', 'severity', 'confidence', 'validation', 'references',
+        'path_include', 'scans']
 for r in got:
     if sorted(r) != sorted(keys):
         bad.append('%s: keys %s' % (r.get('id'), sorted(r)))
@@ -33,7 +34,9 @@ for r in got:
     fam, src = want.get(r['id'], (None, {}))
     for k, v in (('family', fam), ('title', src.get('title')), ('severity', src.get('severity')),
                  ('confidence', src.get('confidence')), ('references', src.get('references', [])),
-                 ('path_include', src.get('path_include', []))):
+                 ('path_include', src.get('path_include', [])),
+                 ('category', src.get('category', 'secret')),
+                 ('scans', src.get('scans', ['files', 'history', 'config']))):
         if r[k] != v:
             bad.append('%s: %s %r, expected %r' % (r['id'], k, r[k], v))
     if r['validation'] not in (None, 'checksum', 'structure'):
