@@ -146,16 +146,16 @@ static int from_report_array(json_t *root, const char *key, const char *file, co
     return 0;
 }
 
-/* The report's layers[layer].digest, for the check that it describes this
- * image; NULL when it has none. */
-static const char *report_layer_digest(json_t *root, long layer)
+/* The report's layers[layer].<key> ("digest", "diff_id"), for the check
+ * that it describes this image; NULL when it has none. */
+static const char *report_layer_field(json_t *root, long layer, const char *key)
 {
     json_t *layers = json_object_get(root, "layers"), *l;
     size_t i;
     json_array_foreach(layers, i, l) {
         json_t *idx = json_object_get(l, "index");
         if (json_is_integer(idx) && json_integer_value(idx) == layer)
-            return json_string_value(json_object_get(l, "digest"));
+            return json_string_value(json_object_get(l, key));
     }
     return NULL;
 }
@@ -307,11 +307,19 @@ int cli_finding_locate(const cli_opts *o, const char *image, const ls_image *img
         goto out;
     /* a report of another image names layers this one does not have */
     if (root) {
-        const char *digest = report_layer_digest(root, *layer);
-        const char *have = *layer >= 0 && (size_t)*layer < img->n_layers ? img->layers[*layer].digest : NULL;
+        size_t l = (size_t)*layer;
+        const char *digest = report_layer_field(root, *layer, "digest");
+        const char *diff_id = report_layer_field(root, *layer, "diff_id");
+        const char *have = l < img->n_layers ? img->layers[l].digest : NULL;
+        const char *have_diff = l < img->n_diff_ids ? img->diff_ids[l] : NULL;
         if (digest && have && strcmp(digest, have) != 0) {
             ls_error_set(err, LS_ERR_USAGE, "%s is not a report of %s: its layer %ld is %s, the image's is %s",
                          o->report, image, *layer, digest, have);
+            goto out;
+        }
+        if (diff_id && have_diff && strcmp(diff_id, have_diff) != 0) {
+            ls_error_set(err, LS_ERR_USAGE, "%s is not a report of %s: its layer %ld has diff_id %s, the image's is %s",
+                         o->report, image, *layer, diff_id, have_diff);
             goto out;
         }
     }

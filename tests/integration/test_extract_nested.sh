@@ -156,5 +156,17 @@ echo '{"report_version": 1}' >"$WORK/bogus.json"
 refused "not a report" \
   "layerscan: $WORK/bogus.json: not a layerscan JSON report" \
   --finding "$shared" --report "$WORK/bogus.json"
+# a report of another image: its layer's diff_id is not this image's
+python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+r["layers"][3]["diff_id"] = "sha256:" + "0" * 64
+json.dump(r, open(sys.argv[2], "w"))' "$WORK/report.json" "$WORK/other.json"
+env_fp=$(fp_of /app/.env)
+refused "report of another image" \
+  "layerscan: $WORK/other.json is not a report of $IMG: its layer 3 has diff_id sha256:$(printf '0%.0s' {1..64}), the image's is $(python3 -c '
+import json, sys
+print(json.load(open(sys.argv[1]))["layers"][3]["diff_id"])' "$WORK/report.json")" \
+  --finding "$env_fp" --report "$WORK/other.json"
 
 ls_test_finish "extract nested"
