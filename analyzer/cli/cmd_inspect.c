@@ -149,6 +149,10 @@ static int do_extract(const cli_opts *o, const char *image, ls_source *src, ls_e
     int fd = -1, rc = -1;
     long layer = o->layer;
     char *path = NULL;
+    if (!o->output && isatty(STDOUT_FILENO))
+        /* raw image bytes could drive the responder's terminal (refused
+         * before --finding's scan, not after it) */
+        return ls_error_set(err, LS_ERR_USAGE, "refusing to write raw bytes to a terminal: use -o FILE or a pipe");
     if (o->finding) {
         char *found = NULL;
         if (cli_finding_locate(o, image, ls_source_image(src), &layer, &found, err) != 0)
@@ -159,11 +163,6 @@ static int do_extract(const cli_opts *o, const char *image, ls_source *src, ls_e
         fputc('\n', stderr);
     } else if (!(path = extract_path(o->entry_path))) {
         return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
-    }
-    if (!o->output && isatty(STDOUT_FILENO)) {
-        /* raw image bytes could drive the responder's terminal */
-        ls_error_set(err, LS_ERR_USAGE, "refusing to write raw bytes to a terminal: use -o FILE or a pipe");
-        goto out;
     }
     if (o->output) {
         /* refused up front (symlink, FIFO, existing file without --force),
