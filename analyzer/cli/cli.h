@@ -45,6 +45,8 @@ typedef struct {
     const char *from_report;   /* baseline create --from-report FILE */
     long layer;                /* extract/diff --layer N; -1 = unset */
     const char *entry_path;    /* extract --path /p */
+    const char *finding;       /* extract --finding FINGERPRINT: the file behind a finding */
+    const char *report;        /* extract --report FILE: where --finding looks (else a fresh scan) */
     bool force;                /* extract --force: overwrite an existing regular file */
     bool allow_unverified;     /* extract/diff --allow-unverified: use a layer failing its digest check */
     /* performance */
@@ -125,6 +127,13 @@ int cli_cmd_baseline(const cli_opts *o, const char *what, const char *image);
 int cli_cmd_registry(const cli_opts *o, const char *what, const char *target);
 /* Incident response (cmd_inspect.c): `layers`, `history`, `extract`, `diff`. */
 int cli_cmd_inspect(const cli_opts *o, const char *cmd, const char *image);
+/* `extract --finding` (finding_locate.c): the layer and path (*path: free
+ * it) of the file behind the finding o->finding, from o->report or a fresh
+ * scan of image (img: its layers, to check the report is of it). 0, or -1
+ * with err filled: unknown fingerprint, a history/config finding, several
+ * files carrying it (listed), an unusable report. */
+int cli_finding_locate(const cli_opts *o, const char *image, const ls_image *img, long *layer,
+                       char **path, ls_error *err);
 /* `audit LIST|-` (cmd_audit.c); list is NULL with --registry. */
 int cli_cmd_audit(const cli_opts *o, const char *list);
 /* The first audit-only option set in o (for refusing it elsewhere), or NULL. */

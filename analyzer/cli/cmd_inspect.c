@@ -111,6 +111,32 @@ static int copy_out(int from, int to)
     return 0;
 }
 
+/* The path to extract, normalized as the walk names tar entries: only the
+ * part before the first "!/" is a tar path; what follows names members of
+ * nested archives exactly as the scan reported them, and is kept verbatim. */
+static char *extract_path(const char *given)
+{
+    const char *bang = strstr(given, "!/");
+    char *outer, *path;
+    size_t n;
+    if (!bang)
+        return ls_path_normalize(given);
+    if (!(outer = strndup(given, (size_t)(bang - given))))
+        return NULL;
+    path = ls_path_normalize(outer);
+    free(outer);
+    if (!path)
+        return NULL;
+    n = strlen(path) + strlen(bang) + 1;
+    outer = realloc(path, n);
+    if (!outer) {
+        free(path);
+        return NULL;
+    }
+    strcat(outer, bang);
+    return outer;
+}
+
 static int do_extract(const cli_opts *o, const char *image, ls_source *src, ls_error *err)
 {
     char digest[LS_DIGEST_MAX], why[LS_ERROR_MSG_MAX], tmp[4096] = "";
@@ -121,13 +147,22 @@ static int do_extract(const cli_opts *o, const char *image, ls_source *src, ls_e
     FILE *spool = NULL;
     bool exists;
     int fd = -1, rc = -1;
-    char *path = ls_path_normalize(o->entry_path);
-    if (!path)
+    long layer = o->layer;
+    char *path = NULL;
+    if (!o->output && isatty(STDOUT_FILENO))
+        /* raw image bytes could drive the responder's terminal (refused
+         * before --finding's scan, not after it) */
+        return ls_error_set(err, LS_ERR_USAGE, "refusing to write raw bytes to a terminal: use -o FILE or a pipe");
+    if (o->finding) {
+        char *found = NULL;
+        if (cli_finding_locate(o, image, ls_source_image(src), &layer, &found, err) != 0)
+            return -1;
+        path = found; /* already as the scan reports it */
+        fprintf(stderr, "layerscan: finding %s: layer %ld ", o->finding, layer);
+        ls_fputs_escaped(path, stderr);
+        fputc('\n', stderr);
+    } else if (!(path = extract_path(o->entry_path))) {
         return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
-    if (!o->output && isatty(STDOUT_FILENO)) {
-        /* raw image bytes could drive the responder's terminal */
-        ls_error_set(err, LS_ERR_USAGE, "refusing to write raw bytes to a terminal: use -o FILE or a pipe");
-        goto out;
     }
     if (o->output) {
         /* refused up front (symlink, FIFO, existing file without --force),
@@ -141,13 +176,13 @@ static int do_extract(const cli_opts *o, const char *image, ls_source *src, ls_e
     } else {
         fd = fileno(spool);
     }
-    if (ls_inspect_extract(src, (size_t)o->layer, path, fd, &bytes, digest, &inv, err) != 0)
+    if (ls_inspect_extract(src, (size_t)layer, path, &o->nested, fd, &bytes, digest, &inv, err) != 0)
         goto out;
     trust = ls_inspect_trust(ls_source_image(src), &inv, why, sizeof why);
     if (trust == LS_LAYER_MISMATCH && !o->allow_unverified) {
         char what[4200];
         snprintf(what, sizeof what, "to extract %s", path);
-        refuse_unverified(image, (size_t)o->layer, why, what, err);
+        refuse_unverified(image, (size_t)layer, why, what, err);
         goto out;
     }
     if (spool) {
@@ -167,7 +202,7 @@ static int do_extract(const cli_opts *o, const char *image, ls_source *src, ls_e
         if (rc != 0)
             goto out;
     }
-    fprintf(stderr, "layerscan: layer %ld ", o->layer);
+    fprintf(stderr, "layerscan: layer %ld ", layer);
     ls_fputs_escaped(path, stderr);
     fprintf(stderr, ": %llu bytes, %s", (unsigned long long)bytes, digest);
     if (trust == LS_LAYER_MISMATCH) {
@@ -268,9 +303,13 @@ int cli_cmd_inspect(const cli_opts *o, const char *cmd, const char *image)
         rc = scan_and_write(o, image, ls_report_write_layers, &err);
     } else if (strcmp(cmd, "history") == 0) {
         rc = scan_and_write(o, image, ls_report_write_history, &err);
-    } else if (o->layer < 0) {
+    } else if (strcmp(cmd, "extract") == 0 && o->finding && (o->entry_path || o->layer >= 0)) {
+        ls_error_set(&err, LS_ERR_USAGE, "extract takes --finding FINGERPRINT or --layer N --path /PATH, not both");
+    } else if (o->report && (strcmp(cmd, "extract") != 0 || !o->finding)) {
+        ls_error_set(&err, LS_ERR_USAGE, "--report FILE goes with extract --finding");
+    } else if (o->layer < 0 && !(strcmp(cmd, "extract") == 0 && o->finding)) {
         ls_error_set(&err, LS_ERR_USAGE, "%s needs --layer N", cmd);
-    } else if (strcmp(cmd, "extract") == 0 && !o->entry_path) {
+    } else if (strcmp(cmd, "extract") == 0 && !o->entry_path && !o->finding) {
         ls_error_set(&err, LS_ERR_USAGE, "extract needs --path /PATH");
     } else if (o->output && ls_file_check_output(o->output, strcmp(cmd, "extract") == 0 && !o->force
                                                                  ? LS_OUT_NEW : LS_OUT_TRUNCATE,

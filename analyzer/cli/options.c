@@ -350,7 +350,7 @@ enum {
 };
 /* commands that read an image, and those that also scan it with the rules */
 #define CMD_READ (CMD_SCAN | CMD_BASELINE | CMD_LAYERS | CMD_HISTORY | CMD_EXTRACT | CMD_DIFF | CMD_AUDIT)
-#define CMD_FIND (CMD_SCAN | CMD_BASELINE | CMD_LAYERS | CMD_HISTORY | CMD_AUDIT)
+#define CMD_FIND (CMD_SCAN | CMD_BASELINE | CMD_LAYERS | CMD_HISTORY | CMD_AUDIT | CMD_EXTRACT)
 #define CMD_ALL (CMD_READ | CMD_RULES | CMD_REGISTRY)
 
 typedef struct {
@@ -364,7 +364,7 @@ static const cli_command commands[] = {
     {"baseline", CMD_BASELINE, "baseline create IMAGE | --from-report REPORT.json [-o FILE]"},
     {"layers", CMD_LAYERS, "layers [options] IMAGE       the layer inventory"},
     {"history", CMD_HISTORY, "history [options] IMAGE      the Dockerfile from the history, with findings"},
-    {"extract", CMD_EXTRACT, "extract IMAGE --layer N --path /P [-o FILE [--force]] [--allow-unverified]"},
+    {"extract", CMD_EXTRACT, "extract IMAGE --layer N --path /P | --finding FP [--report FILE] [-o FILE]"},
     {"diff", CMD_DIFF, "diff IMAGE --layer N         what layer N added, changed, deleted, hid"},
     {"rules", CMD_RULES, "rules list|test [--rules FILE|DIR] [--format text|json] [--verbose]"},
     {"audit", CMD_AUDIT, "audit [options] LIST|-       many images: JSONL, one line per image"},
@@ -430,7 +430,13 @@ static const cli_option options[] = {
     {"layer", 0, required_argument, " N", CMD_EXTRACT | CMD_DIFF, SEC_OPTIONS, SETTER(opt_layer),
      "extract, diff: the layer (0 = bottom)"},
     {"path", 0, required_argument, " /PATH", CMD_EXTRACT, SEC_OPTIONS, FIELD(entry_path),
-     "extract: the entry to extract"},
+     "extract: the entry to extract; a member of a nested archive as the\n"
+     "report names it (/app/a.jar!/BOOT-INF/x.properties, /b/env.gz!/env)"},
+    {"finding", 0, required_argument, " FINGERPRINT", CMD_EXTRACT, SEC_OPTIONS, FIELD(finding),
+     "extract: the file behind a finding (its layer and path from\n"
+     "--report, else from a scan of IMAGE with the rules options)"},
+    {"report", 0, required_argument, " FILE", CMD_EXTRACT, SEC_OPTIONS, FIELD(report),
+     "extract --finding: a JSON report of IMAGE (scan --format json)"},
     {"force", 0, no_argument, "", CMD_EXTRACT, SEC_OPTIONS, FIELD(force),
      "extract: overwrite an existing regular file (never a symlink)"},
     {"allow-unverified", 0, no_argument, "", CMD_EXTRACT | CMD_DIFF, SEC_OPTIONS, FIELD(allow_unverified),

@@ -16,6 +16,7 @@
 #include "blob/sha256.h"
 #include "layer/layer.h"
 #include "layerscan/error.h"
+#include "layerscan/scan.h"
 #include "source/source.h"
 
 typedef struct {
@@ -63,9 +64,19 @@ ls_layer_trust ls_inspect_trust(const ls_image *img, const ls_layer_inventory *i
  * hard link took two). Returns 0, or -1 with err filled: LS_ERR_USAGE when
  * layer i has no such entry or the entry has no bytes (directory, symlink -
  * never followed -, whiteout...), LS_ERR_LIMIT for a sparse file with too
- * many holes, LS_ERR_IO on a write error, others from the walk. */
-int ls_inspect_extract(ls_source *src, size_t i, const char *path, int fd, uint64_t *bytes,
-                       char sha256[LS_DIGEST_MAX], ls_layer_inventory *inv, ls_error *err);
+ * many holes, LS_ERR_IO on a write error, others from the walk.
+ *
+ * path may name a member of a nested archive as the scan reports it
+ * ("/app/a.jar!/BOOT-INF/x.properties", "/b/env.gz!/env", deeper with more
+ * "!/"): the entry before the first "!/" that the layer has is opened as the
+ * scan opens it (layer/nested.h, with lim - the scan's --max-nested-*; NULL
+ * for the defaults - and its depth rule) and the member's bytes as the scan
+ * read them are written. An entry at exactly path wins over such a reading;
+ * the last member of a name wins. LS_ERR_USAGE when the member is not there
+ * ("layer 6 has no entry P: /app/a.jar (zip) has no member x"), LS_ERR_LIMIT
+ * when a limit cut the member short (nothing partial is handed out). */
+int ls_inspect_extract(ls_source *src, size_t i, const char *path, const ls_nested_limits *lim, int fd,
+                       uint64_t *bytes, char sha256[LS_DIGEST_MAX], ls_layer_inventory *inv, ls_error *err);
 
 typedef enum {
     LS_DIFF_ADDED,    /* nothing at the path in the layers below */
