@@ -86,6 +86,11 @@ typedef struct {
  * CLI_AUDIT_IMAGE_TIMEOUT_MS, else none (0). */
 uint64_t cli_image_timeout(const cli_opts *o, bool audit);
 
+/* The library's scan options as the command's options set them (platform,
+ * registry, bounds, nested limits, timeout, debug); jobs and the layer cache
+ * are the caller's to add. audit: as cli_image_timeout. */
+ls_scan_opts cli_scan_opts(const cli_opts *o, bool audit);
+
 /* "90s", "10m", "1h", "500ms", "30" (seconds) -> milliseconds. 0, or -1
  * when s is not such a duration (or longer than 30 days). */
 int cli_parse_duration(const char *s, uint64_t *ms);

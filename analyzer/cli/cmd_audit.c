@@ -139,16 +139,12 @@ static void tally(audit_slot *s, const ls_report *r, const cli_opts *o)
 
 static void audit_image(audit_run *a, const char *ref, audit_slot *s)
 {
-    ls_scan_opts so = {.platform = a->o->platform, .jobs = a->layer_jobs, .layer_cache = a->cache,
-                       .max_json_bytes = a->o->max_json_bytes, .nested = &a->o->nested,
-                       .max_findings_per_file = a->o->max_findings_per_file,
-                       .registry = &a->o->registry, .max_layer_bytes = a->o->max_layer_bytes,
-                       .image_timeout_ms = cli_image_timeout(a->o, true),
-                       .debug = a->o->debug, .no_mmap = a->o->no_mmap,
-                       .no_decode_thread = a->o->no_decode_thread};
+    ls_scan_opts so = cli_scan_opts(a->o, true);
     ls_write_opts wo = {.show_secrets = a->o->show_secrets};
     ls_report *r = NULL;
     ls_error err = {0};
+    so.jobs = a->layer_jobs;
+    so.layer_cache = a->cache;
     memset(s, 0, sizeof *s);
     if (ls_scan_image(ref, a->m, &so, &r, &err) == 0 &&
         cli_apply_policy(r, a->o, a->cfg, a->baseline, &err) == 0) {

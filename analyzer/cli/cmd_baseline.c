@@ -42,13 +42,7 @@ static int from_image(const cli_opts *opts, const char *image, json_t *fps, ls_e
     ls_report *r = NULL;
     cli_config cfg = {0};
     cli_opts eff;
-    ls_scan_opts so = {.platform = opts->platform, .registry = &opts->registry,
-                       .max_json_bytes = opts->max_json_bytes, .nested = &opts->nested,
-                       .max_findings_per_file = opts->max_findings_per_file,
-                       .max_layer_bytes = opts->max_layer_bytes,
-                       .image_timeout_ms = cli_image_timeout(opts, false),
-                       .debug = opts->debug, .no_mmap = opts->no_mmap,
-                       .no_decode_thread = opts->no_decode_thread};
+    ls_scan_opts so = cli_scan_opts(opts, false);
     int rc = -1;
     if (cli_config_load(opts, &cfg, err) != 0 || cli_opts_merge(opts, &cfg, &eff, err) != 0)
         goto out;

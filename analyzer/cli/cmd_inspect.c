@@ -32,13 +32,7 @@ static int scan_and_write(const cli_opts *opts, const char *image, ls_report_wri
     cli_config cfg = {0};
     cli_fpset baseline = {0};
     cli_opts eff;
-    ls_scan_opts so = {.platform = opts->platform, .registry = &opts->registry,
-                       .max_json_bytes = opts->max_json_bytes, .nested = &opts->nested,
-                       .max_findings_per_file = opts->max_findings_per_file,
-                       .max_layer_bytes = opts->max_layer_bytes,
-                       .image_timeout_ms = cli_image_timeout(opts, false),
-                       .debug = opts->debug, .no_mmap = opts->no_mmap,
-                       .no_decode_thread = opts->no_decode_thread};
+    ls_scan_opts so = cli_scan_opts(opts, false);
     ls_write_opts wo = {.show_secrets = opts->show_secrets};
     FILE *out = stdout;
     int rc = -1;

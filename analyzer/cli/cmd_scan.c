@@ -79,19 +79,14 @@ int cli_cmd_scan(const cli_opts *opts, const char *image)
     cli_config cfg = {0};
     cli_fpset baseline = {0};
     cli_opts eff, *o = &eff;
-    ls_scan_opts so = {.platform = opts->platform, .jobs = opts->jobs, .registry = &opts->registry,
-                       .max_json_bytes = opts->max_json_bytes, .nested = &opts->nested,
-                       .max_findings_per_file = opts->max_findings_per_file,
-                       .max_layer_bytes = opts->max_layer_bytes,
-                       .image_timeout_ms = cli_image_timeout(opts, false),
-                       .debug = opts->debug, .no_mmap = opts->no_mmap,
-                       .no_decode_thread = opts->no_decode_thread};
+    ls_scan_opts so = cli_scan_opts(opts, false);
     progress_state prog = {.shown = false};
     char root_buf[4096];
     const char *root;          /* the cache root: compiled rules (and with --cache, layer results) */
     ls_layer_cache *lc = NULL; /* only with --cache DIR: a plain scan keeps no layer results */
     bool layered, exists;
     int status = EXIT_ERROR, rc;
+    so.jobs = opts->jobs;
     if (want_progress()) {
         clock_gettime(CLOCK_MONOTONIC, &prog.start);
         so.progress = progress_line;

@@ -713,6 +713,17 @@ uint64_t cli_image_timeout(const cli_opts *o, bool audit)
     return audit ? CLI_AUDIT_IMAGE_TIMEOUT_MS : 0;
 }
 
+ls_scan_opts cli_scan_opts(const cli_opts *o, bool audit)
+{
+    return (ls_scan_opts){.platform = o->platform, .registry = &o->registry,
+                          .max_json_bytes = o->max_json_bytes, .nested = &o->nested,
+                          .max_findings_per_file = o->max_findings_per_file,
+                          .max_layer_bytes = o->max_layer_bytes,
+                          .image_timeout_ms = cli_image_timeout(o, audit),
+                          .debug = o->debug, .no_mmap = o->no_mmap,
+                          .no_decode_thread = o->no_decode_thread};
+}
+
 const char *cli_audit_only_option(const cli_opts *o)
 {
     return o->resume ? "--resume" : o->shard_count ? "--shard"
