@@ -23,6 +23,7 @@
 #include "core/fileio.h"
 #include "layerscan/scan.h"
 #include "match/matcher.h"
+#include "source/manifest.h"
 #include "source/source.h"
 
 /* Candidates listed in a refusal at most (the message is one line). */
@@ -160,12 +161,33 @@ static const char *report_layer_field(json_t *root, long layer, const char *key)
     return NULL;
 }
 
+/* The report's JSON, read whole under --max-json-size: only a regular file
+ * (a FIFO or a device would block or never end). */
+static json_t *load_report(const cli_opts *o, ls_error *err)
+{
+    uint64_t max = o->max_json_bytes ? o->max_json_bytes : LS_MAX_JSON_BYTES;
+    json_error_t je;
+    json_t *root;
+    bool exists = true;
+    size_t len = 0;
+    unsigned char *bytes = ls_file_slurp(o->report, max, &len, &exists);
+    if (!bytes) {
+        ls_error_set(err, LS_ERR_IO, "%s: report: %s", o->report,
+                     exists ? "not a regular file of 1 byte to --max-json-size" : "no such file");
+        return NULL;
+    }
+    root = json_loadb((const char *)bytes, len, 0, &je);
+    free(bytes);
+    if (!root)
+        ls_error_set(err, LS_ERR_FORMAT, "%s: report: %s (line %d)", o->report, je.text, je.line);
+    return root;
+}
+
 static int from_report(const cli_opts *o, const char *fp, candidates *out, json_t **root_out, ls_error *err)
 {
-    json_error_t je;
-    json_t *root = json_load_file(o->report, 0, &je);
+    json_t *root = load_report(o, err);
     if (!root)
-        return ls_error_set(err, LS_ERR_IO, "%s: report: %s (line %d)", o->report, je.text, je.line);
+        return -1;
     *root_out = root;
     if (!json_is_integer(json_object_get(root, "report_version")) || !json_is_array(json_object_get(root, "findings")))
         return ls_error_set(err, LS_ERR_FORMAT, "%s: not a layerscan JSON report", o->report);

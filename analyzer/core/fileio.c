@@ -39,7 +39,9 @@ fail:
 
 unsigned char *ls_file_slurp(const char *path, uint64_t max, size_t *len, bool *exists)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    /* O_NONBLOCK: opening a FIFO would otherwise wait for a writer; the
+     * regular-file check refuses it (and a device) right after */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     if (exists)
         *exists = fd >= 0 || errno != ENOENT;
     if (fd < 0)

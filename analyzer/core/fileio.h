@@ -16,8 +16,9 @@
 
 /* The whole regular file at path (not followed if it is a symlink), when it
  * holds 1..max bytes: a malloc'd buffer and *len. NULL otherwise (missing,
- * empty, too large, unreadable); *exists (if given) tells a missing file
- * apart from the other cases. */
+ * empty, too large, unreadable, not a regular file: a FIFO or a device is
+ * refused without blocking); *exists (if given) tells a missing file apart
+ * from the other cases. */
 unsigned char *ls_file_slurp(const char *path, uint64_t max, size_t *len, bool *exists);
 
 /* The same for an open file descriptor, which it closes in every case. */

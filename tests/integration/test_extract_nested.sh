@@ -156,6 +156,13 @@ echo '{"report_version": 1}' >"$WORK/bogus.json"
 refused "not a report" \
   "layerscan: $WORK/bogus.json: not a layerscan JSON report" \
   --finding "$shared" --report "$WORK/bogus.json"
+mkfifo "$WORK/report.fifo"
+refused "a FIFO as the report: refused without blocking" \
+  "layerscan: $WORK/report.fifo: report: not a regular file of 1 byte to --max-json-size" \
+  --finding "$shared" --report "$WORK/report.fifo"
+refused "a missing report" \
+  "layerscan: $WORK/none.json: report: no such file" \
+  --finding "$shared" --report "$WORK/none.json"
 # a report of another image: its layer's diff_id is not this image's
 python3 -c '
 import json, sys
