@@ -71,6 +71,10 @@ static json_t *rule_json(const ls_rule *r)
                           "validation", v ? json_string(v) : json_null(), "references",
                           strings_json(r->references, r->n_references), "path_include",
                           strings_json(r->path_include, r->n_path_include), "scans", scans_json(r->scans));
+    if (j && json_object_set_new(j, "structural", json_boolean(r->structural)) != 0) {
+        json_decref(j);
+        return NULL;
+    }
     return j;
 }
 
@@ -125,8 +129,15 @@ int cli_cmd_rules(const cli_opts *o, const char *what)
         failed = ls_rules_selftest(m, stdout, o->verbose, &err);
         if (failed == (size_t)-1)
             goto out;
-        printf("%zu rules, %zu passed, %zu failed\n", ls_ruleset_count(rs), ls_ruleset_count(rs) - failed,
-               failed);
+        size_t code = 0;
+        for (size_t i = 0; i < ls_ruleset_count(rs); i++)
+            code += ls_ruleset_get(rs, i)->structural;
+        if (code)
+            printf("%zu rules, %zu passed, %zu failed, %zu structural (code: unit-tested, not here)\n",
+                   ls_ruleset_count(rs), ls_ruleset_count(rs) - code - failed, failed, code);
+        else
+            printf("%zu rules, %zu passed, %zu failed\n", ls_ruleset_count(rs), ls_ruleset_count(rs) - failed,
+                   failed);
         status = failed ? EXIT_FINDINGS : EXIT_CLEAN;
     } else {
         ls_error_set(&err, LS_ERR_USAGE, "rules %s: expected list or test", what);

@@ -188,6 +188,8 @@ static int visit(struct archive *a, walk_ctx *ctx, struct archive_entry *ae, ls_
     ent.type = classify(ae);
     ent.size = archive_entry_size_is_set(ae) ? archive_entry_size(ae) : 0;
     ent.mode = (uint32_t)(archive_entry_perm(ae) & 07777);
+    ent.uid = archive_entry_uid(ae);
+    ent.gid = archive_entry_gid(ae);
     wh = apply_whiteout(&ent, &path);
     if (wh < 0) {
         free(path);

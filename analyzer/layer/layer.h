@@ -36,7 +36,8 @@ typedef struct {
     const char *raw_name;/* the name as stored in the tar */
     const char *target;  /* hard link: normalized absolute target; symlink: raw target; else NULL */
     int64_t size;        /* data size in the tar (0 for most non-files) */
-    uint32_t mode;       /* permission bits */
+    uint32_t mode;       /* permission bits, setuid/setgid/sticky included */
+    int64_t uid, gid;    /* the owner the tar header records */
 } ls_entry;
 
 typedef struct ls_entry_data ls_entry_data;

@@ -79,23 +79,31 @@ static int compile_db(ls_matcher *m, ls_error *err)
     unsigned *flags = calloc(m->n, sizeof *flags);
     unsigned *ids = calloc(m->n, sizeof *ids);
     hs_compile_error_t *cerr = NULL;
-    size_t i;
+    size_t i, n = 0;
     int rc = -1;
     if (!exprs || !flags || !ids) {
         ls_error_set(err, LS_ERR_NOMEM, "matcher: out of memory");
         goto out;
     }
+    /* structural rules are checks in C (analyzer/tamper): ids stay rule indexes */
     for (i = 0; i < m->n; i++) {
-        exprs[i] = ls_ruleset_get(m->rs, i)->regex;
-        flags[i] = RULE_HS_FLAGS;
-        ids[i] = (unsigned)i;
+        const ls_rule *r = ls_ruleset_get(m->rs, i);
+        if (!r->regex)
+            continue;
+        exprs[n] = r->regex;
+        flags[n] = RULE_HS_FLAGS;
+        ids[n++] = (unsigned)i;
     }
-    if (hs_compile_multi(exprs, flags, ids, (unsigned)m->n, HS_MODE_STREAM, NULL, &m->db,
+    if (n == 0) {
+        rc = 0; /* nothing to match: no database, the scanner scans nothing */
+        goto out;
+    }
+    if (hs_compile_multi(exprs, flags, ids, (unsigned)n, HS_MODE_STREAM, NULL, &m->db,
                          &cerr) != HS_SUCCESS) {
-        if (cerr && cerr->expression >= 0 && (size_t)cerr->expression < m->n) {
+        if (cerr && cerr->expression >= 0 && (size_t)cerr->expression < n) {
             char msg[400];
             snprintf(msg, sizeof msg, "%s (expression %d)", cerr->message, cerr->expression);
-            rule_error(ls_ruleset_get(m->rs, (size_t)cerr->expression), err, "hyperscan", msg);
+            rule_error(ls_ruleset_get(m->rs, ids[cerr->expression]), err, "hyperscan", msg);
         } else
             ls_error_set(err, LS_ERR_FORMAT, "matcher: hyperscan: %s",
                          cerr ? cerr->message : "compile failed");
@@ -157,7 +165,7 @@ static int compile_path_filters(ls_matcher *m, ls_error *err)
         const ls_rule *r = ls_ruleset_get(m->rs, i);
         ls_match_rule *mr = &m->rules[i];
         size_t n = r->n_path_include + r->n_path_exclude;
-        mr->scans = r->scans;
+        mr->scans = r->regex ? r->scans : 0;
         if (n == 0 && r->scans == LS_SCANS_ALL)
             continue;
         if (!m->filtered && !(m->filtered = calloc(m->n, sizeof *m->filtered)))
@@ -210,6 +218,10 @@ int ls_matcher_new_cached(ls_matcher **out, const ls_ruleset *rs, const char *ca
     for (i = 0; i < m->n; i++) {
         const ls_rule *r = ls_ruleset_get(rs, i);
         uint32_t groups = 0;
+        if (!r->regex) { /* structural: never matched, no width */
+            atomic_init(&m->rules[i].width_known, true);
+            continue;
+        }
         if ((!hit && rule_width(r, &m->rules[i].raw_width, err) < 0) || rule_pcre(r, &m->rules[i], err) < 0)
             goto fail;
         atomic_init(&m->rules[i].width_known, !hit);
@@ -223,7 +235,7 @@ int ls_matcher_new_cached(ls_matcher **out, const ls_ruleset *rs, const char *ca
     if (m->n && !hit) {
         if (compile_db(m, err) < 0)
             goto fail;
-        if (use_cache)
+        if (use_cache && m->db)
             store_cached(m, cache_dir, key);
     }
     *out = m;

@@ -71,7 +71,12 @@ static ls_finding *reserve(ls_finding_list *l)
 bool ls_finding_suppressed(const ls_ruleset *rs, const ls_hit *hit, const char *path, bool debug)
 {
     const ls_rule *rule = ls_ruleset_get(rs, hit->rule);
-    const char *why = ls_detect_nonsecret(rule, hit->secret, hit->secret_len, path);
+    const char *why;
+    /* placeholders and documented examples are about secret values: a key
+     * planted for "attacker@example.test" still opens the door */
+    if (rule->category != LS_CATEGORY_SECRET)
+        return false;
+    why = ls_detect_nonsecret(rule, hit->secret, hit->secret_len, path);
     if (!why)
         return false;
     if (debug)

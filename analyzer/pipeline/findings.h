@@ -28,7 +28,8 @@ ls_finding *ls_finding_list_add(ls_finding_list *l, const ls_ruleset *rs, const 
 
 /* Whether hit is a known non-secret (analyzer/detect): a documented example,
  * a placeholder, a lookup, a digest... Callers drop such hits instead of
- * adding them; with LAYERSCAN_DEBUG set the reason goes to stderr. */
+ * adding them; with LAYERSCAN_DEBUG set the reason goes to stderr. Only
+ * secret rules are judged so: a tamper or hygiene finding never is. */
 bool ls_finding_suppressed(const ls_ruleset *rs, const ls_hit *hit, const char *path, bool debug);
 
 /* A specific rule and a general one on a secret starting at the same byte

@@ -17,6 +17,7 @@
 #include "pipeline/layer_scan.h"
 #include "pipeline/vendor.h"
 #include "pipeline/metadata.h"
+#include "pipeline/tamper.h"
 #include "pipeline/parallel.h"
 #include "source/source.h"
 
@@ -340,7 +341,8 @@ out:
 }
 
 /* Every file finding gets its origin (pipeline/vendor.h): the package
- * databases of all layers are in by now. */
+ * databases of all layers are in by now; then the structural tamper
+ * checks that span layers (pipeline/tamper.h). */
 static int judge_origins(scan_state *s, const ls_image *img, ls_error *err)
 {
     size_t n = img->n_layers;
@@ -352,6 +354,9 @@ static int judge_origins(scan_state *s, const ls_image *img, ls_error *err)
         v[i] = (ls_vendor_layer){.findings = &s->results[i].findings, .evidence = &s->results[i].vendor,
                                  .errors = &s->results[i].errors, .index = (long)i};
     rc = ls_vendor_resolve(v, s->fs, n, s->report, err);
+    /* the structural tamper checks need the origins (a package's setuid file) */
+    if (rc == 0)
+        rc = ls_tamper_judge(v, s->fs, n, s->report->rules, err);
     free(v);
     return rc;
 }
@@ -512,8 +517,11 @@ int ls_scan_image(const char *ref, const ls_matcher *m, const ls_scan_opts *opts
         ls_error_set(err, LS_ERR_NOMEM, "out of memory");
         goto out;
     }
+    if (ls_tamper_settle(&s.findings, s.fs, img->n_layers, s.report->rules, err) != 0)
+        goto out;
     if (ls_metadata_scan(img, s.report->history, s.report->rules, s.scanner, &s.findings,
-                         &s.report->bytes_scanned, opts && opts->debug, err) != 0)
+                         &s.report->bytes_scanned, opts && opts->debug, err) != 0 ||
+        ls_tamper_config(img, s.report->history, s.report->n_history, s.report->rules, &s.findings, err) != 0)
         goto out;
     if (finish(&s, err) != 0)
         goto out;

@@ -35,6 +35,7 @@
 #include "blob/blob.h"
 #include "detect/detect.h"
 #include "pkgdb/pkgdb.h"
+#include "tamper/files.h"
 
 #define CODEC_MAGIC "LSLAYER\0"
 #define CODEC_MAGIC_LEN 8
@@ -483,7 +484,7 @@ static int r_vendor(rbuf *b, ls_vendor_evidence *v)
         c.hi = r_u64(b);
         len = r_u64(b);
         if (!path || oom || b->bad || len > LS_VENDOR_DB_MAX || !(p = r_take(b, (size_t)len)) ||
-            ls_pkgdb_classify(path) == LS_PKGDB_NONE || !(copy = malloc(len ? (size_t)len : 1))) {
+            (ls_pkgdb_classify(path) == LS_PKGDB_NONE && ls_tamper_classify(path) == LS_TFILE_NONE) || !(copy = malloc(len ? (size_t)len : 1))) {
             free(path);
             return -1;
         }

@@ -29,7 +29,8 @@
 #include "pipeline/layer_scan.h"
 
 /* Bumped whenever the encoding or the meaning of a field changes. */
-#define LS_LAYER_CODEC_FORMAT 3 /* 2: HMAC-SHA-256 instead of XXH3; 3: vendor evidence */
+#define LS_LAYER_CODEC_FORMAT 4 /* 2: HMAC-SHA-256 instead of XXH3; 3: vendor evidence;
+                                   4: the files tamper checks read kept with the databases */
 /* Shortest MAC key accepted (bytes). */
 #define LS_LAYER_CODEC_MIN_KEY 32
 /* No encoding grows beyond this: such a layer is simply not cached. */

@@ -35,6 +35,7 @@
 #include "layer/sparse.h"
 #include "pipeline/stream_scan.h"
 #include "pipeline/vendor_capture.h"
+#include "tamper/files.h"
 
 typedef struct {
     ls_layer_result *out;
@@ -42,6 +43,8 @@ typedef struct {
     XXH3_state_t *hash;
     char failed_path[1024];  /* the layer file being read, for an error raised while reading it */
     ls_vendor_capture *vc;   /* package databases and digests (pipeline/vendor_capture.h) */
+    const ls_ruleset *rules;
+    long setid_rule;         /* setuid-file-added, -1 = disabled */
 } scan_ctx;
 
 /* A layer file's blocks, hashed on the way (its content id) and seen by the
@@ -63,6 +66,28 @@ static int file_blocks_next(void *ud, const void **buf, size_t *len, ls_error *e
     return r;
 }
 
+/* A setuid or setgid file is a candidate the image judges once every
+ * package database is in (pipeline/tamper.h): recorded before the file's
+ * bytes stream, so the vendor capture hashes it like any file with a
+ * finding. */
+static int setid_candidate(scan_ctx *c, const ls_entry *e)
+{
+    char evidence[128];
+    ls_hit hit = {0};
+    ls_tamper_setid_evidence(e->mode, e->uid, e->gid, e->size, evidence, sizeof evidence);
+    hit.rule = (size_t)c->setid_rule;
+    hit.secret = evidence;
+    hit.secret_len = strlen(evidence);
+    hit.line = hit.column = 1;
+    ls_finding *f = ls_finding_list_add(&c->out->findings, c->rules, &hit, e->path,
+                                        (ls_content_id){0, 0});
+    if (!f)
+        return -1;
+    f->source = LS_SOURCE_FILE;
+    f->layer = c->out->info.index;
+    return 0;
+}
+
 static int scan_file(scan_ctx *c, const ls_entry *e, ls_entry_data *data, ls_error *err)
 {
     file_blocks fb = {.data = ls_entry_data_blocks(data), .c = c};
@@ -75,6 +100,8 @@ static int scan_file(scan_ctx *c, const ls_entry *e, ls_entry_data *data, ls_err
     snprintf(c->failed_path, sizeof c->failed_path, "%s", e->path);
     XXH3_128bits_reset(c->hash);
     ls_vendor_capture_begin(c->vc, e->path, e->size);
+    if (c->setid_rule >= 0 && ls_tamper_setid(e->mode) && setid_candidate(c, e) != 0)
+        return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
     r = ls_stream_scan_run(c->ss, e->path, &src, err);
     if (r < 0 && ls_error_level_of(err) == LS_LEVEL_FATAL)
         return -1;
@@ -225,7 +252,7 @@ int ls_layer_scan(ls_source *src, size_t index, const ls_ruleset *rules, ls_scan
                   const ls_scan_opts *opts, ls_layer_result *out, ls_error *err)
 {
     const ls_image *img = ls_source_image(src);
-    scan_ctx c = {.out = out};
+    scan_ctx c = {.out = out, .rules = rules, .setid_rule = ls_ruleset_find(rules, LS_RULE_SETID)};
     ls_stream_scan_cfg sscfg = {.scanner = sc, .rules = rules, .opts = opts, .layer = (long)index,
                                 .findings = &out->findings, .errors = &out->errors,
                                 .bytes_scanned = &out->bytes_scanned};

@@ -16,6 +16,7 @@
 #include "detect/detect.h"
 #include "detect/magic.h"
 #include "layer/pyc.h"
+#include "tamper/files.h"
 
 /* Scanner levels: the layer's files, then one per nesting depth. */
 #define MAX_LEVELS (LS_NESTED_MAX_DEPTH + 1)
@@ -32,6 +33,7 @@ struct ls_stream_scan {
     uint64_t *bytes_scanned;
     ls_scanner *sc[MAX_LEVELS]; /* [0] the thread's (borrowed); deeper ones made on first use */
     long magic_rule[LS_MAGIC_PKCS12 + 1]; /* rule index per keystore kind, -1 = disabled */
+    long key_rule;           /* ssh-authorized-key-added, -1 = disabled */
     unsigned char *magic;    /* the kept head of a keystore candidate */
     size_t magic_len, magic_cap;
     unsigned char *view;     /* a block rewritten for scanning (.pyc view) */
@@ -74,8 +76,19 @@ static int on_hit(void *ud, const ls_hit *hit)
     ls_content_id none = {0, 0};
     ls_finding *f;
     ls_finding_list *l = s->dst;
+    ls_hit key;
+    char evidence[1400];
     if (s->capped)
         return 1;
+    /* a key line is reported as ssh-keygen -l names the key, and only when
+     * sshd would accept it (tamper/files.h) */
+    if (c->key_rule >= 0 && hit->rule == (size_t)c->key_rule) {
+        key = *hit;
+        if (!(key.secret_len = ls_tamper_key_evidence(hit->secret, hit->secret_len, evidence, sizeof evidence)))
+            return 0;
+        key.secret = evidence;
+        hit = &key;
+    }
     if (ls_finding_suppressed(c->rules, hit, s->path, c->debug))
         return 0;
     /* a specific rule and a general one on a secret starting at the same byte */
@@ -368,6 +381,7 @@ ls_stream_scan *ls_stream_scan_new(const ls_stream_scan_cfg *cfg)
     c->errors = cfg->errors;
     c->bytes_scanned = cfg->bytes_scanned;
     c->sc[0] = cfg->scanner;
+    c->key_rule = ls_ruleset_find(cfg->rules, LS_RULE_SSH_KEY);
     for (int k = 0; k <= LS_MAGIC_PKCS12; k++)
         c->magic_rule[k] = k == LS_MAGIC_NONE ? -1 : ls_ruleset_find(cfg->rules, ls_magic_rule_id((ls_magic_kind)k));
     return c;

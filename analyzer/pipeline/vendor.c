@@ -428,6 +428,22 @@ static size_t outer_len(const char *path)
     return bang ? (size_t)(bang - path) : strlen(path);
 }
 
+/* Merged /usr: on Debian 12 and later /bin is a link to usr/bin, so the
+ * tar holds usr/bin/su while dpkg lists /bin/su. The other name of path
+ * under that merge, written into out; false when it has none. A record
+ * still has to hold the file's exact digest. */
+static bool usr_alias(const char *path, char *out, size_t cap)
+{
+    static const char *const merged[] = {"/usr/bin/", "/usr/sbin/", "/usr/lib/", "/usr/lib32/",
+                                         "/usr/lib64/", "/usr/libx32/"};
+    for (size_t i = 0; i < sizeof merged / sizeof *merged; i++)
+        if (strncmp(path, merged[i], strlen(merged[i])) == 0 && strlen(path + 4) < cap) {
+            memmove(out, path + 4, strlen(path + 4) + 1);
+            return true;
+        }
+    return false;
+}
+
 static int want_paths(judge *j, ls_vendor_layer *layers, size_t n)
 {
     char buf[4096];
@@ -442,6 +458,10 @@ static int want_paths(judge *j, ls_vendor_layer *layers, size_t n)
             if (set_add(&j->wanted, buf) != 0)
                 return -1;
             if (ls_vendor_pyc_source(buf, buf, sizeof buf) && set_add(&j->wanted, buf) != 0)
+                return -1;
+            memcpy(buf, l->items[k].path, len);
+            buf[len] = '\0';
+            if (usr_alias(buf, buf, sizeof buf) && set_add(&j->wanted, buf) != 0)
                 return -1;
         }
     }
@@ -467,6 +487,8 @@ static int parse_dbs(judge *j, ls_vendor_layer *layers, size_t n, ls_error *err)
         ls_error perr = {0};
         size_t li = 0, recs = j->n_recs, vers = j->n_vers;
         int rc;
+        if (j->dbs[d].kind == LS_PKGDB_NONE)
+            continue; /* kept for the tamper checks, not a package database */
         j->cur = d;
         rc = ls_pkgdb_parse(j->dbs[d].kind, j->dbs[d].copy->path, j->dbs[d].copy->bytes, j->dbs[d].copy->len,
                             &v, &perr);
@@ -541,7 +563,8 @@ static int by_package(const void *a, const void *b)
     return x->db < y->db ? -1 : x->db > y->db;
 }
 
-/* The record vouching for the file at path with content c in layer L, or NULL. */
+/* The record listing `path` (the file's own name or its merged-/usr name)
+ * that vouches for content c in layer L, or NULL. */
 static const pkg_record *verified(const judge *j, ls_fs_layer *const *fs, const ls_vendor_layer *L,
                                   const char *path, ls_content_id c)
 {
@@ -679,6 +702,8 @@ static int judge_finding(const judge *j, ls_fs_layer *const *fs, const ls_vendor
         memcpy(outer, f->path, len);
         outer[len] = '\0';
         rec = verified(j, fs, L, outer, c);
+        if (!rec && usr_alias(outer, src, sizeof src))
+            rec = verified(j, fs, L, src, c);
         /* a compiled module is its source's: the source may split a
          * test key across literals that the .pyc holds joined */
         if (!rec && ls_vendor_pyc_source(outer, src, sizeof src)) {

@@ -19,6 +19,7 @@
 #include "core/failure.h"
 #include "layer/layer.h"
 #include "pkgdb/pkgdb.h"
+#include "tamper/files.h"
 
 /* A file whose digests need the second read: the copy at path with this content. */
 typedef struct {
@@ -36,6 +37,7 @@ struct ls_vendor_capture {
     bool holding;
     ls_digester *digester;   /* made for the first file with findings, reused */
     ls_pkgdb_kind db_kind;   /* the current file is a package database */
+    bool kept;               /* it is one, or a file the tamper checks read (tamper/files.h) */
     unsigned char *db;       /* its bytes, up to LS_VENDOR_DB_MAX */
     size_t db_len, db_cap;
     bool db_over;            /* it did not fit */
@@ -78,6 +80,7 @@ void ls_vendor_capture_begin(ls_vendor_capture *c, const char *path, int64_t siz
     c->hold_len = 0;
     c->holding = size >= 0 && (uint64_t)size <= LS_VENDOR_HOLD_MAX;
     c->db_kind = ls_pkgdb_classify(path);
+    c->kept = c->db_kind != LS_PKGDB_NONE || ls_tamper_classify(path) != LS_TFILE_NONE;
     c->db_len = 0;
     c->db_over = false;
 }
@@ -112,7 +115,7 @@ void ls_vendor_capture_block(ls_vendor_capture *c, const void *buf, size_t len)
 {
     if (c->holding && !keep(&c->hold, &c->hold_len, &c->hold_cap, LS_VENDOR_HOLD_MAX, buf, len, &c->oom))
         c->holding = false;
-    if (c->db_kind != LS_PKGDB_NONE && !c->db_over &&
+    if (c->kept && !c->db_over &&
         !keep(&c->db, &c->db_len, &c->db_cap, LS_VENDOR_DB_MAX, buf, len, &c->oom))
         c->db_over = true;
 }
@@ -160,6 +163,11 @@ static int add_pyc(ls_vendor_capture *c, const char *path)
 static int keep_db(ls_vendor_capture *c, const char *path, ls_content_id content)
 {
     ls_vendor_evidence *v = c->out;
+    if ((c->db_over || v->db_bytes + c->db_len > LS_VENDOR_DB_TOTAL_MAX) && c->db_kind == LS_PKGDB_NONE)
+        return ls_error_list_add(c->errors, c->layer, path,
+                                 "%s is larger than %zu MiB (or the layer's kept files are): not read, "
+                                 "the accounts or keys it configures are not checked",
+                                 path, (c->db_over ? LS_VENDOR_DB_MAX : LS_VENDOR_DB_TOTAL_MAX) >> 20);
     if (c->db_over || v->db_bytes + c->db_len > LS_VENDOR_DB_TOTAL_MAX)
         return ls_error_list_add(c->errors, c->layer, path,
                                  "package database %s is larger than %zu MiB (or the layer's databases "
@@ -193,7 +201,7 @@ int ls_vendor_capture_end(ls_vendor_capture *c, const char *path, ls_content_id 
         if (add_pyc(c, path) != 0)
             return -1;
     }
-    if (c->db_kind != LS_PKGDB_NONE)
+    if (c->kept)
         return keep_db(c, path, content);
     return 0;
 }

@@ -203,6 +203,16 @@ static int key_scans(const parse_ctx *pc, const char *key, const json_t *v, ls_r
     return 0;
 }
 
+/* "structural": true - the rule is a check written in C (analyzer/tamper):
+ * no regex, its examples are the check's unit tests. */
+static int key_structural(const parse_ctx *pc, const char *key, const json_t *v, ls_rule *r)
+{
+    if (!json_is_boolean(v))
+        return fail(pc, key, "must be true or false");
+    r->structural = json_is_true(v);
+    return 0;
+}
+
 static int key_negatives(const parse_ctx *pc, const char *key, const json_t *v, ls_rule *r)
 {
     return take_strings(pc, key, v, 1, &r->negatives, &r->n_negatives);
@@ -262,7 +272,7 @@ static const struct rule_key {
     { "title", key_title, true },
     { "severity", key_severity, true },
     { "confidence", key_confidence, true },
-    { "regex", key_regex, true },
+    { "regex", key_regex, false },     /* required unless structural */
     { "keywords", key_keywords, false },
     { "min_entropy", key_min_entropy, false },
     { "path_include", key_path_include, false },
@@ -270,8 +280,9 @@ static const struct rule_key {
     { "references", key_references, false },
     { "category", key_category, false },
     { "scans", key_scans, false },
-    { "examples", key_examples, true },
-    { "negatives", key_negatives, true },
+    { "structural", key_structural, false },
+    { "examples", key_examples, false },   /* these two: required unless structural */
+    { "negatives", key_negatives, false },
 };
 
 #define N_KEYS (sizeof rule_keys / sizeof rule_keys[0])
@@ -314,7 +325,11 @@ static int parse_keys(const parse_ctx *pc, const json_t *obj, ls_rule *r)
             return -1;
     }
     for (i = 0; i < N_KEYS; i++) {
-        if (rule_keys[i].required && !json_object_get(obj, rule_keys[i].name)) {
+        bool required = rule_keys[i].required ||
+                        (!r->structural && (strcmp(rule_keys[i].name, "regex") == 0 ||
+                                            strcmp(rule_keys[i].name, "examples") == 0 ||
+                                            strcmp(rule_keys[i].name, "negatives") == 0));
+        if (required && !json_object_get(obj, rule_keys[i].name)) {
             return ls_error_set(pc->err, LS_ERR_FORMAT,
                                 "%s: rule %s: missing required key \"%s\"", pc->origin,
                                 pc->label, rule_keys[i].name);
@@ -348,6 +363,11 @@ int ls_rule_parse(ls_rule *out, const json_t *obj, const char *origin, size_t in
         return fail(&pc, NULL, "must be a JSON object");
     if (take_id(&pc, obj, out) < 0 || parse_keys(&pc, obj, out) < 0)
         goto fail;
+    if (out->structural && (out->regex || out->n_examples || out->n_negatives || out->n_keywords ||
+                            out->min_entropy > 0)) {
+        fail(&pc, "structural", "a structural rule has no regex, keywords, min_entropy, examples or negatives");
+        goto fail;
+    }
     if (!(out->scans & LS_SCANS_FILES) && out->n_path_include + out->n_path_exclude > 0) {
         fail(&pc, "scans", "path_include and path_exclude filter files: list \"files\" too");
         goto fail;

@@ -60,6 +60,8 @@ static void put_rule(EVP_MD_CTX *ctx, const ls_rule *r)
      * the hashes (and cache keys) they had before these fields existed */
     if (r->category != LS_CATEGORY_SECRET)
         put_str(ctx, 'g', ls_category_name(r->category));
+    if (r->structural)
+        put_str(ctx, 'z', "structural");
     if (r->scans != LS_SCANS_ALL) {
         snprintf(num, sizeof num, "%u", r->scans);
         put_str(ctx, 'o', num);

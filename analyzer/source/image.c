@@ -49,5 +49,6 @@ void ls_image_free(ls_image *img)
     free(img->labels);
     strv_free(img->cmd, img->n_cmd);
     strv_free(img->entrypoint, img->n_entrypoint);
+    free(img->user);
     free(img);
 }

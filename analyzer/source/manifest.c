@@ -517,6 +517,8 @@ static int config_section(json_t *root, ls_image *img, const char *what, ls_erro
         return -1;
     if (config_argv(cfg, "Cmd", &img->cmd, &img->n_cmd, what, "config.Cmd", err) < 0)
         return -1;
+    if (opt_string(cfg, "User", &img->user, what, "config.User", err) < 0)
+        return -1;
     return config_argv(cfg, "Entrypoint", &img->entrypoint, &img->n_entrypoint, what,
                        "config.Entrypoint", err);
 }

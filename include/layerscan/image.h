@@ -55,6 +55,7 @@ typedef struct {
     size_t n_cmd;
     char **entrypoint;      /* config.Entrypoint argv, NULL when absent */
     size_t n_entrypoint;
+    char *user;             /* config.User, NULL when absent */
 
     bool has_config;        /* false for a lone layer */
 } ls_image;

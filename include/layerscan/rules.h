@@ -60,6 +60,8 @@ typedef struct {
                                its directory and ".json" ("aws") */
     ls_category category;   /* secret unless the rule says otherwise */
     unsigned scans;         /* LS_SCANS_* bits: where the rule looks (all by default) */
+    bool structural;        /* a check written in C (analyzer/tamper), not a pattern:
+                               regex is NULL and the matcher never runs the rule */
 } ls_rule;
 
 typedef struct ls_ruleset ls_ruleset;
