@@ -183,40 +183,6 @@ static int check_accounts(ls_vendor_layer *layers, ls_fs_layer *const *fs, size_
 
 /* ---- setuid files ---------------------------------------------------------- */
 
-/* Does a statoverride line "owner group mode path" set path to mode? */
-static bool overridden(const ls_pkgdb_copy *so, const char *path, unsigned mode)
-{
-    const char *p = (const char *)so->bytes, *end = p + so->len;
-    size_t plen = strlen(path);
-    while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *e = nl ? nl : end, *f[4];
-        size_t flen[4], k = 0;
-        const char *q = p;
-        while (k < 4 && q < e) {
-            while (q < e && (*q == ' ' || *q == '\t'))
-                q++;
-            if (q == e)
-                break;
-            f[k] = q;
-            /* the path is the rest of the line: it may hold blanks */
-            while (q < e && (k == 3 || (*q != ' ' && *q != '\t')))
-                q++;
-            flen[k] = (size_t)(q - f[k]);
-            k++;
-        }
-        if (k == 4 && flen[3] == plen && memcmp(f[3], path, plen) == 0 && flen[2] < 8) {
-            char m[8];
-            memcpy(m, f[2], flen[2]);
-            m[flen[2]] = '\0';
-            if ((unsigned)strtoul(m, NULL, 8) == mode)
-                return true;
-        }
-        p = nl ? nl + 1 : end;
-    }
-    return false;
-}
-
 /* The name a merged-/usr file has in the databases: "/usr/bin/su" -> "/bin/su". */
 static const char *unmerged(const char *path)
 {
@@ -240,7 +206,8 @@ static bool sanctioned(const ls_vendor_layer *layers, ls_fs_layer *const *fs, si
     if (sscanf(f->secret, "mode %o", &mode) != 1 || !(so = served(layers, fs, i, LS_TFILE_STATOVERRIDE)))
         return false;
     alias = unmerged(f->path);
-    return overridden(so, f->path, mode) || (alias && overridden(so, alias, mode));
+    return ls_statoverride_sets(so->bytes, so->len, f->path, mode) ||
+           (alias && ls_statoverride_sets(so->bytes, so->len, alias, mode));
 }
 
 /* ---- SSH keys --------------------------------------------------------------- */

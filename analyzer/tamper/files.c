@@ -4,6 +4,7 @@
 #include "tamper/files.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tamper/sshkey.h"
@@ -58,4 +59,37 @@ void ls_tamper_setid_evidence(uint32_t mode, int64_t uid, int64_t gid, int64_t s
 {
     snprintf(out, cap, "mode %04o, owner %lld:%lld, size %lld", (unsigned)(mode & 07777), (long long)uid,
              (long long)gid, (long long)size);
+}
+
+bool ls_statoverride_sets(const void *bytes, size_t len, const char *path, unsigned mode)
+{
+    const char *p = bytes, *end = p + len;
+    size_t plen = strlen(path);
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *e = nl ? nl : end, *f[4];
+        size_t flen[4], k = 0;
+        const char *q = p;
+        while (k < 4 && q < e) {
+            while (q < e && (*q == ' ' || *q == '\t'))
+                q++;
+            if (q == e)
+                break;
+            f[k] = q;
+            /* the path is the rest of the line: it may hold blanks */
+            while (q < e && (k == 3 || (*q != ' ' && *q != '\t')))
+                q++;
+            flen[k] = (size_t)(q - f[k]);
+            k++;
+        }
+        if (k == 4 && flen[3] == plen && memcmp(f[3], path, plen) == 0 && flen[2] < 8) {
+            char m[8];
+            memcpy(m, f[2], flen[2]);
+            m[flen[2]] = '\0';
+            if ((unsigned)strtoul(m, NULL, 8) == mode)
+                return true;
+        }
+        p = nl ? nl + 1 : end;
+    }
+    return false;
 }

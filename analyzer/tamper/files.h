@@ -53,4 +53,9 @@ bool ls_tamper_setid(uint32_t mode);
 /* The setuid-file-added evidence: "mode 4755, owner 0:0, size 4096". */
 void ls_tamper_setid_evidence(uint32_t mode, int64_t uid, int64_t gid, int64_t size, char *out, size_t cap);
 
+/* Whether a dpkg statoverride file (lines "owner group mode path", mode in
+ * octal, the path the rest of the line) sets path to exactly mode (07777
+ * bits). */
+bool ls_statoverride_sets(const void *bytes, size_t len, const char *path, unsigned mode);
+
 #endif

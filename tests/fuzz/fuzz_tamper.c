@@ -2,7 +2,8 @@
  * fuzz_tamper.c - arbitrary bytes through the structural checks' parsers
  * (analyzer/tamper): the first byte picks authorized_keys (each line to
  * ls_sshkey_parse_line), sshd_config (ls_sshd_config_akf), passwd or shadow
- * (the whole file through the iterator); the rest is the file, copied into
+ * (the whole file through the iterator), dpkg's statoverride, or key lines
+ * as a finding's evidence (ls_tamper_key_evidence); the rest is the file, copied into
  * a buffer of exactly its size so ASan sees any read past it. All four files
  * are written by whoever built the image. Beyond "no crash, no leak": every
  * span lies inside the input, a fingerprint has ssh-keygen's shape, a
@@ -15,6 +16,7 @@
 
 #include "fuzz.h"
 #include "tamper/accounts.h"
+#include "tamper/files.h"
 #include "tamper/sshkey.h"
 
 static const char *lo, *hi; /* the input buffer */
@@ -138,6 +140,31 @@ static void fuzz_shadow(const char *b, size_t len)
     }
 }
 
+/* The finding's evidence of each line: NUL-terminated within its buffer,
+ * the returned length exact, and a key's evidence starts with its type. */
+static void fuzz_key_evidence(const char *b, size_t len)
+{
+    const char *p = b, *end = b + len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        char out[96];
+        size_t w = ls_tamper_key_evidence(p, n, out, sizeof out);
+        if (w >= sizeof out || strlen(out) != w || (w && !strstr(out, " SHA256:")))
+            abort();
+        p = nl ? nl + 1 : end;
+    }
+}
+
+static void fuzz_statoverride(const char *b, size_t len)
+{
+    static const unsigned modes[] = {04755, 02755, 06755, 0};
+    for (size_t i = 0; i < sizeof modes / sizeof *modes; i++) {
+        (void)ls_statoverride_sets(b, len, "/usr/bin/su", modes[i]);
+        (void)ls_statoverride_sets(b, len, "", modes[i]);
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *buf;
@@ -149,11 +176,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(buf, data + 1, size - 1);
     lo = buf;
     hi = buf + (size - 1);
-    switch (data[0] % 4) {
+    switch (data[0] % 6) {
     case 0: fuzz_authorized_keys(buf, size - 1); break;
     case 1: fuzz_sshd_config(buf, size - 1); break;
     case 2: fuzz_passwd(buf, size - 1); break;
-    default: fuzz_shadow(buf, size - 1); break;
+    case 3: fuzz_shadow(buf, size - 1); break;
+    case 4: fuzz_statoverride(buf, size - 1); break;
+    default: fuzz_key_evidence(buf, size - 1); break;
     }
     free(buf);
     return 0;

@@ -17,7 +17,8 @@
 #   L6  h8  COPY motd.sh                 a harmless profile script: nothing
 # and --checks selects by category (secret: none of them), tamper evidence is
 # shown whole without --show-secrets, the text report calls it evidence and
-# SARIF tags it tamper.
+# SARIF tags it tamper. A second image on the same base plants what the
+# structural checks find (listed below, before its checks).
 set -euo pipefail
 
 LAYERSCAN="${1:?usage: $0 LAYERSCAN SRCDIR WORKDIR}"
@@ -152,6 +153,85 @@ sys.exit(0 if ok else 1)' "$T/sarif.out"
 scan gate 0 --format json --fail-on critical --checks tamper --disable-rule persistence-script
 pycheck "--fail-on critical without the critical rule: exit 0 with the high findings kept" \
     'import json,sys; r=json.load(open(sys.argv[1])); sys.exit(0 if sorted(f["rule"] for f in r["findings"]) == ["ld-preload","ld-preload","pipe-to-shell"] else 1)' "$T/gate.out"
+
+# ---- structural checks: tests/interop/tamper-structural/Dockerfile -------
+#   L1  h2  COPY etc/                     accounts as shipped: nothing
+#   L2  h3  COPY root_authorized_keys     ssh-authorized-key-added, present
+#   L3  h4  RUN echo toor >> passwd       uid0-account, present (L11 only copies it)
+#   L4  h5  RUN sed shadow                empty-password-account (guest), present
+#   L5  h6  RUN cp busybox rootsh; 4755   setuid-file-added, present
+#   L6  h7  COPY pkg/                     dpkg lists /bin/su, statoverride helper 2755
+#   L7  h8  COPY helper                   -
+#   L8  h9  RUN chmod su 4755, helper 2755  the package's file, the override's mode: nothing
+#   L9  h10 COPY ssh/                     AuthorizedKeysFile /etc/ssh/keys/%u: key for ops
+#   L10 h11 RUN rm /etc/ssh/keys/ops      so that key is deleted in L10
+#   L11 h12 RUN echo >> passwd            the toor line copied: no new finding
+#           h13 USER root                 runs-as-root (hygiene, opt-in)
+SCTX="${SRCDIR}/tests/interop/tamper-structural"
+interop_run_checked "buildah bud (structural fixture)" \
+    bah bud --signature-policy "$POLICY" --pull=never --layers --isolation chroot \
+        -f "$SCTX/Dockerfile" -t layerscan-tamper-structural "$SCTX/ctx"
+interop_run_checked "buildah push oci (structural fixture)" \
+    bah push --signature-policy "$POLICY" layerscan-tamper-structural "oci:$T/oci2:latest"
+IMG="oci:$T/oci2:latest"
+BUSYBOX_SIZE=$(stat -c %s "$BUSYBOX")
+
+SEXPECT='
+import json, re, sys
+r = json.load(open(sys.argv[1]))
+hygiene = len(sys.argv) > 2 and sys.argv[2] == "hygiene"
+got = sorted((f["rule"], f["category"], f["source"], f["path"], f["layer"], f["history"], f["line"],
+              f["status"], f["removed_in_layer"], f["secret"]) for f in r["findings"])
+want = [
+    ("ssh-authorized-key-added", "tamper", "file", "/root/.ssh/authorized_keys", 2, 3, 1, "present", None,
+     "ssh-ed25519 SHA256:5s6QV7QN6NxynEbHJJ9yj2maZ5gkUFDphD5ArqgtRSI attacker@example.test"),
+    ("uid0-account", "tamper", "file", "/etc/passwd", 3, 4, 5, "present", None, "toor:0:0::/root:/bin/sh"),
+    ("empty-password-account", "tamper", "file", "/etc/shadow", 4, 5, 3, "present", None, "guest"),
+    ("setuid-file-added", "tamper", "file", "/usr/local/bin/rootsh", 5, 6, 1, "present", None,
+     "mode 4755, owner 0:0, size BUSYBOX_SIZE"),
+    ("ssh-authorized-key-added", "tamper", "file", "/etc/ssh/keys/ops", 9, 10, 1, "deleted", 10,
+     "ecdsa-sha2-nistp256 SHA256:jUNILI8jSsc5oYoPbVrO4czrewtqjhujeGrr7XluOGw ops@203.0.113.9"),
+]
+if hygiene:
+    want.append(("runs-as-root", "hygiene", "config", "config.User", None, 13, 1, "metadata", None, "root"))
+want = sorted(want)
+if got != want:
+    print("got:"); [print("  ", t) for t in got]
+    print("want:"); [print("  ", t) for t in want]
+    sys.exit(1)
+ins = {f["rule"] + f["path"]: f["instruction"] for f in r["findings"]}
+checks = {
+    "uid0-account/etc/passwd": r"RUN echo .toor:x:0:0::/root:/bin/sh. >> /etc/passwd",
+    "empty-password-account/etc/shadow": r"RUN busybox sed -i .s/\^guest:!:/guest::/. /etc/shadow",
+    "setuid-file-added/usr/local/bin/rootsh": r"RUN busybox mkdir -p /usr/local/bin && busybox cp .*",
+    "ssh-authorized-key-added/root/.ssh/authorized_keys": r"COPY file:[0-9a-f]{64} in /root/.ssh/authorized_keys ?",
+    "ssh-authorized-key-added/etc/ssh/keys/ops": r"COPY dir:[0-9a-f]{64} in /etc/ssh/ ?",
+}
+if hygiene:
+    checks["runs-as-rootconfig.User"] = r"USER root"
+for k, pat in checks.items():
+    if not re.fullmatch(pat, ins.get(k) or ""):
+        print("instruction of", k, "is", repr(ins.get(k))); sys.exit(1)
+'
+SEXPECT="${SEXPECT//BUSYBOX_SIZE/$BUSYBOX_SIZE}"
+scan structural 1 --format json
+pycheck "structural checks: exactly the planted accounts, keys and setuid file, each at its layer, instruction and fate" \
+    "$SEXPECT" "$T/structural.out"
+scan hygiene 1 --format json --checks secret,tamper,hygiene
+if python3 -c "$SEXPECT" "$T/hygiene.out" hygiene >"$T/check.log" 2>&1; then
+    interop_ok "--checks secret,tamper,hygiene adds runs-as-root from USER root"
+else
+    interop_fail "--checks secret,tamper,hygiene: runs-as-root"; sed 's/^/#   /' "$T/check.log"
+fi
+scan structural-secret 0 --format json --checks secret
+pycheck "--checks secret: no structural check runs" \
+    'import json,sys; r=json.load(open(sys.argv[1])); sys.exit(0 if r["findings"] == [] else 1)' "$T/structural-secret.out"
+# the layer cache keeps what the checks read: a warm scan reports the same
+KEY="$T/cache-key"; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$KEY"; chmod 600 "$KEY"
+scan cold 1 --format json --cache "$T/cache" --cache-key "$KEY"
+scan warm 1 --format json --cache "$T/cache" --cache-key "$KEY"
+pycheck "cold scan with --cache: the structural findings" "$SEXPECT" "$T/cold.out"
+pycheck "warm scan from cached layer results: the same structural findings" "$SEXPECT" "$T/warm.out"
 
 echo -n "tamper-buildah: "
 interop_finish

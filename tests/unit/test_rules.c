@@ -131,6 +131,34 @@ static void test_category_scans(void)
     ls_ruleset_free(rs);
 }
 
+#define STRUCTURAL(id, extra)                                                       \
+    "{\"id\": \"" id "\", \"title\": \"T\", \"severity\": \"high\", \"confidence\": \"high\","    \
+    " \"category\": \"tamper\", \"structural\": true" extra "}"
+
+/* A structural rule is code: no regex, examples or negatives; anything of a
+ * pattern's is refused rather than silently ignored. */
+static void test_structural(void)
+{
+    ls_ruleset *rs;
+    ls_error err = {0};
+    const ls_rule *r;
+    CHECK_INT(load_one("s.json", "[" STRUCTURAL("s1", "") ", " RULE("r1", ", \"structural\": false") "]", &rs, &err), 0);
+    CHECK_INT(ls_ruleset_count(rs), 2);
+    r = ls_ruleset_get(rs, 0);
+    CHECK_INT(r->structural, 1);
+    CHECK(r->regex == NULL);
+    CHECK_INT(r->n_examples, 0);
+    CHECK_INT(ls_ruleset_get(rs, 1)->structural, 0);
+    ls_ruleset_free(rs);
+    expect_error("[" STRUCTURAL("s1", ", \"regex\": \"a\"") "]", LS_ERR_FORMAT,
+                 "rule s1: structural: a structural rule has no regex, keywords, min_entropy, examples or negatives");
+    expect_error("[" STRUCTURAL("s1", ", \"negatives\": [\"b\"]") "]", LS_ERR_FORMAT,
+                 "rule s1: structural: a structural rule has no regex, keywords, min_entropy, examples or negatives");
+    expect_error("[{\"id\": \"s1\", \"title\": \"T\", \"severity\": \"high\", \"confidence\": \"high\", "
+                 "\"structural\": 1}]", LS_ERR_FORMAT,
+                 "rule s1: structural: must be true or false");
+}
+
 static void test_errors(void)
 {
     expect_error("[" RULE("r1", ", \"colour\": \"red\"") "]", LS_ERR_FORMAT,
@@ -345,6 +373,7 @@ int main(void)
     test_good_file();
     test_category_scans();
     test_errors();
+    test_structural();
     test_json_error();
     test_io_error();
     test_dir_order_replace_disable();
