@@ -307,3 +307,23 @@ ls_fs_fate ls_fs_resolve(ls_fs_layer *const *layers, size_t n, size_t from, cons
     }
     return fate;
 }
+
+ls_fs_kind ls_fs_served(ls_fs_layer *const *layers, size_t n, const char *path, ls_content_id *content)
+{
+    size_t len = strlen(path);
+    for (size_t k = n; k-- > 0;) {
+        const fs_record *r;
+        if (!layers[k])
+            continue;
+        r = lookup(layers[k], path, len);
+        /* a layer's own entry wins over its deletions (those apply first) */
+        if (r && r->kind != LS_FS_NONE) {
+            if (content)
+                *content = r->content;
+            return r->kind;
+        }
+        if (hides(layers[k], path, len))
+            return LS_FS_NONE;
+    }
+    return LS_FS_NONE;
+}

@@ -73,4 +73,9 @@ typedef struct {
 ls_fs_fate ls_fs_resolve(ls_fs_layer *const *layers, size_t n, size_t from, const char *path,
                          ls_content_id content);
 
+/* What the union of layers[0..n) serves at path (the kind, and for a
+ * regular file its content in *content, which may be NULL): LS_FS_NONE when
+ * no layer put anything there or a later one deleted it. */
+ls_fs_kind ls_fs_served(ls_fs_layer *const *layers, size_t n, const char *path, ls_content_id *content);
+
 #endif

@@ -18,6 +18,7 @@
 #include "pipeline/vendor.h"
 #include "pipeline/metadata.h"
 #include "pipeline/tamper.h"
+#include "pipeline/vendor_capture.h"
 #include "pipeline/parallel.h"
 #include "source/source.h"
 
@@ -343,17 +344,35 @@ out:
 /* Every file finding gets its origin (pipeline/vendor.h): the package
  * databases of all layers are in by now; then the structural tamper
  * checks that span layers (pipeline/tamper.h). */
-static int judge_origins(scan_state *s, const ls_image *img, ls_error *err)
+/* The second read the package-file-modified check asks for. */
+typedef struct {
+    scan_state *s;
+    ls_source *src;
+} rehash_ctx;
+
+static int rehash_layer(void *ctx, long layer, char *const *paths, const ls_content_id *contents, size_t n,
+                        ls_error *err)
+{
+    rehash_ctx *x = ctx;
+    ls_layer_result *res = &x->s->results[layer];
+    if (!res->info.scanned)
+        return 0; /* a layer that could not be read once is not read again */
+    return ls_vendor_hash_files(&res->vendor, &res->errors, x->src, (size_t)layer, paths, contents, n, err);
+}
+
+static int judge_origins(scan_state *s, ls_source *src, const ls_image *img, ls_error *err)
 {
     size_t n = img->n_layers;
     ls_vendor_layer *v = calloc(n ? n : 1, sizeof *v);
+    rehash_ctx x = {s, src};
+    ls_vendor_rehash rehash = {rehash_layer, &x};
     int rc;
     if (!v)
         return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < n; i++)
         v[i] = (ls_vendor_layer){.findings = &s->results[i].findings, .evidence = &s->results[i].vendor,
                                  .errors = &s->results[i].errors, .index = (long)i};
-    rc = ls_vendor_resolve(v, s->fs, n, s->report, err);
+    rc = ls_vendor_resolve(v, s->fs, n, s->report, &rehash, err);
     /* the structural tamper checks need the origins (a package's setuid file) */
     if (rc == 0)
         rc = ls_tamper_judge(v, s->fs, n, s->report->rules, err);
@@ -511,7 +530,7 @@ int ls_scan_image(const char *ref, const ls_matcher *m, const ls_scan_opts *opts
         goto out;
     if (check_usable(img, s.report, &s, err) != 0)
         goto out;
-    if (judge_origins(&s, img, err) != 0)
+    if (judge_origins(&s, src, img, err) != 0)
         goto out;
     if (collect(&s, img) != 0) {
         ls_error_set(err, LS_ERR_NOMEM, "out of memory");

@@ -331,7 +331,17 @@ typedef struct {
     size_t n_vers, cap_vers;
     size_t cur;              /* the database being parsed */
     ls_error fail;           /* a visitor's own failure (it stops the parse) */
+    struct rewrite *rw;      /* package-file-modified candidates */
+    size_t n_rw, cap_rw;
 } judge;
+
+/* A regular file a layer wrote over other bytes the layers below served. */
+typedef struct rewrite {
+    long layer;
+    char *path;
+    ls_content_id content;
+    long slot, alias_slot;   /* its path's and merged-/usr name's slots, -1 if none */
+} rewrite;
 
 /* A visitor's allocation failure: kept in j->fail, and the parse stopped
  * (a nonzero return, not -1: that is the parser's own failure). */
@@ -419,6 +429,9 @@ static void judge_free(judge *j)
     }
     free(j->vers);
     free(j->dbs);
+    for (size_t i = 0; i < j->n_rw; i++)
+        free(j->rw[i].path);
+    free(j->rw);
 }
 
 /* The file a finding is in: "/a.jar!/x" is in /a.jar. */
@@ -734,12 +747,252 @@ static int judge_finding(const judge *j, ls_fs_layer *const *fs, const ls_vendor
     return 0;
 }
 
+/* ---- package files rewritten by a later layer ------------------------ */
+
+typedef struct {
+    judge *j;
+    ls_fs_layer *const *fs;
+    long layer;
+} rewrite_ctx;
+
+static int on_layer_record(void *ctx, const ls_fs_record *rec)
+{
+    rewrite_ctx *x = ctx;
+    judge *j = x->j;
+    ls_content_id below;
+    char alias[4096];
+    rewrite *w;
+    if (rec->kind != LS_FS_FILE ||
+        ls_fs_served(x->fs, (size_t)x->layer, rec->path, &below) != LS_FS_FILE || same_content(below, rec->content))
+        return 0;
+    if (j->n_rw == j->cap_rw) {
+        size_t cap = j->cap_rw ? j->cap_rw * 2 : 64;
+        rewrite *p = realloc(j->rw, cap * sizeof *p);
+        if (!p)
+            return -1;
+        j->rw = p;
+        j->cap_rw = cap;
+    }
+    w = &j->rw[j->n_rw];
+    if (!(w->path = strdup(rec->path)))
+        return -1;
+    w->layer = x->layer;
+    w->content = rec->content;
+    j->n_rw++;
+    if (set_add(&j->wanted, rec->path) != 0)
+        return -1;
+    if (strlen(rec->path) < sizeof alias && usr_alias(rec->path, alias, sizeof alias) &&
+        set_add(&j->wanted, alias) != 0)
+        return -1;
+    return 0;
+}
+
+/* Every regular file a layer writes over other bytes of a lower layer's:
+ * what only the path tables tell, before any database is read. */
+static int find_rewrites(judge *j, ls_fs_layer *const *fs, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        rewrite_ctx x = {j, fs, (long)i};
+        if (fs[i] && ls_fs_layer_each(fs[i], on_layer_record, &x) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The first record of a slot (records are sorted by slot), or n_recs. */
+static size_t first_record(const judge *j, long slot)
+{
+    size_t lo = 0, hi = j->n_recs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (j->recs[mid].slot < (size_t)slot)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static bool system_manager(const pkg_record *r)
+{
+    return strcmp(r->manager, "python") != 0;
+}
+
+/* The record the layers below `at` hold for slot: the newest database that
+ * is still served at at - 1 wins. NULL when no package owns the path. */
+static const pkg_record *owner_below(const judge *j, ls_fs_layer *const *fs, long slot, long at)
+{
+    const pkg_record *best = NULL;
+    if (slot < 0)
+        return NULL;
+    for (size_t i = first_record(j, slot); i < j->n_recs && j->recs[i].slot == (size_t)slot; i++) {
+        const pkg_record *r = &j->recs[i];
+        if (j->dbs[r->db].layer < at && system_manager(r) && db_visible(j, r->db, fs, at - 1) &&
+            (!best || r->db > best->db))
+            best = r;
+    }
+    return best;
+}
+
+/* Did layer `at` record other bytes for the path (install or update its
+ * package)? A database it rewrote for other packages keeps this record. */
+static bool updated_in(const judge *j, long slot, long at, const pkg_record *below)
+{
+    for (size_t i = first_record(j, slot); slot >= 0 && i < j->n_recs && j->recs[i].slot == (size_t)slot; i++) {
+        const pkg_record *r = &j->recs[i];
+        if (j->dbs[r->db].layer == at && (r->algo != below->algo || r->digest_len != below->digest_len ||
+                                           memcmp(r->digest, below->digest, r->digest_len) != 0 ||
+                                           strcmp(r->package, below->package) != 0))
+            return true;
+    }
+    return false;
+}
+
+static const char *algo_name(ls_digest_algo a)
+{
+    switch (a) {
+    case LS_DIGEST_MD5: return "md5";
+    case LS_DIGEST_SHA1: return "sha1";
+    case LS_DIGEST_SHA256: return "sha256";
+    case LS_DIGEST_SHA512: return "sha512";
+    default: return "?";
+    }
+}
+
+static void hex(const unsigned char *d, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[d[i] >> 4];
+        out[2 * i + 1] = digits[d[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+static const unsigned char *actual_digest(const pkg_record *r, const ls_file_digests *d)
+{
+    switch (r->algo) {
+    case LS_DIGEST_MD5: return d->md5;
+    case LS_DIGEST_SHA1: return d->sha1;
+    case LS_DIGEST_SHA256: return d->sha256;
+    case LS_DIGEST_SHA512: return d->sha512;
+    default: return NULL;
+    }
+}
+
+static int modified_finding(ls_vendor_layer *L, const ls_ruleset *rs, long rule, const rewrite *w,
+                            const pkg_record *rec, const ls_file_digests *d, bool conffile)
+{
+    char want[2 * LS_PKG_DIGEST_MAX + 1], got[2 * LS_PKG_DIGEST_MAX + 1];
+    char *ev;
+    size_t cap = strlen(rec->package) + 2 * sizeof want + 64;
+    const unsigned char *mine = actual_digest(rec, d);
+    ls_hit hit = {0};
+    ls_finding *f;
+    if (!mine)
+        return 0;
+    if (!(ev = malloc(cap)))
+        return -1;
+    hex(rec->digest, rec->digest_len, want);
+    hex(mine, rec->digest_len, got);
+    snprintf(ev, cap, "%s: recorded %s %s, actual %s %s", rec->package, algo_name(rec->algo), want,
+             algo_name(rec->algo), got);
+    hit.rule = (size_t)rule;
+    hit.secret = ev;
+    hit.secret_len = strlen(ev);
+    hit.line = hit.column = 1;
+    f = ls_finding_list_add(L->findings, rs, &hit, w->path, w->content);
+    free(ev);
+    if (!f)
+        return -1;
+    f->source = LS_SOURCE_FILE;
+    f->layer = L->index;
+    if (conffile)
+        f->confidence = LS_CONF_LOW; /* configuration is edited on purpose more often than not */
+    return 0;
+}
+
+/* The rewrites of one layer that need a digest: hashed by one more read. */
+static int rehash_layer(const ls_vendor_rehash *rehash, long layer, const rewrite **pick, size_t n, ls_error *err)
+{
+    char **paths = malloc((n ? n : 1) * sizeof *paths);
+    ls_content_id *contents = malloc((n ? n : 1) * sizeof *contents);
+    int rc;
+    if (!paths || !contents) {
+        free(paths);
+        free(contents);
+        return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        paths[i] = pick[i]->path;
+        contents[i] = pick[i]->content;
+    }
+    rc = rehash->fn(rehash->ctx, layer, paths, contents, n, err);
+    free(paths);
+    free(contents);
+    return rc;
+}
+
+/* The package-file-modified check over every rewrite (see vendor.h). */
+static int judge_rewrites(judge *j, ls_vendor_layer *layers, ls_fs_layer *const *fs, size_t n,
+                          const ls_ruleset *rs, long rule, const ls_vendor_rehash *rehash, ls_error *err)
+{
+    const rewrite **pick = malloc((j->n_rw ? j->n_rw : 1) * sizeof *pick);
+    const pkg_record **recs = malloc((j->n_rw ? j->n_rw : 1) * sizeof *recs);
+    size_t m = 0;
+    int rc = -1;
+    if (!pick || !recs) {
+        ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < j->n_rw; i++) {
+        rewrite *w = &j->rw[i];
+        char alias[4096];
+        long slot = set_find(&j->wanted, w->path);
+        const pkg_record *rec = owner_below(j, fs, slot, w->layer);
+        if (!rec && strlen(w->path) < sizeof alias && usr_alias(w->path, alias, sizeof alias))
+            rec = owner_below(j, fs, slot = set_find(&j->wanted, alias), w->layer);
+        if (!rec || updated_in(j, slot, w->layer, rec))
+            continue;
+        pick[m] = w;
+        recs[m] = rec;
+        m++;
+    }
+    /* the rewrites are in layer order: one read per layer that has any */
+    for (size_t a = 0; a < m;) {
+        size_t b = a;
+        while (b < m && pick[b]->layer == pick[a]->layer)
+            b++;
+        if (rehash_layer(rehash, pick[a]->layer, pick + a, b - a, err) != 0)
+            goto out;
+        for (size_t k = a; k < b; k++) {
+            long li = pick[k]->layer;
+            const ls_file_digests *d;
+            if (li < 0 || (size_t)li >= n || !layers[li].evidence ||
+                !(d = ls_vendor_find_digests(layers[li].evidence, pick[k]->content)) || digest_matches(recs[k], d))
+                continue; /* unhashed (the read failed: noted in errors), or the package's own bytes */
+            if (modified_finding(&layers[li], rs, rule, pick[k], recs[k], d,
+                                 j->dbs[recs[k]->db].kind == LS_PKGDB_DPKG_STATUS) != 0) {
+                ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+                goto out;
+            }
+        }
+        a = b;
+    }
+    rc = 0;
+out:
+    free(pick);
+    free(recs);
+    return rc;
+}
+
 int ls_vendor_resolve(ls_vendor_layer *layers, ls_fs_layer *const *fs, size_t n, ls_report *r,
-                      ls_error *err)
+                      const ls_vendor_rehash *rehash, ls_error *err)
 {
     judge j = {0};
+    long modified = rehash && r->rules ? ls_ruleset_find(r->rules, "package-file-modified") : -1;
     int rc = -1;
-    if (want_paths(&j, layers, n) != 0) {
+    if (want_paths(&j, layers, n) != 0 || (modified >= 0 && find_rewrites(&j, fs, n) != 0)) {
         ls_error_set(err, LS_ERR_NOMEM, "out of memory");
         goto out;
     }
@@ -755,6 +1008,9 @@ int ls_vendor_resolve(ls_vendor_layer *layers, ls_fs_layer *const *fs, size_t n,
                 ls_error_set(err, LS_ERR_NOMEM, "out of memory");
                 goto out;
             }
+    /* after the origins: its findings are the image's own bytes */
+    if (modified >= 0 && j.n_rw && judge_rewrites(&j, layers, fs, n, r->rules, modified, rehash, err) != 0)
+        goto out;
     rc = 0;
 out:
     judge_free(&j);

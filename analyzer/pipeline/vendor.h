@@ -99,10 +99,33 @@ typedef struct {
     long index;
 } ls_vendor_layer;
 
+/* A second read of one layer, supplied by whoever holds the source: hashes
+ * the files of layer `layer` at paths[i] whose content is contents[i] into
+ * that layer's evidence. 0, or -1 with err filled on failures that are ours
+ * (a layer that cannot be read again is noted in its errors, and its files
+ * stay unhashed). */
+typedef struct {
+    int (*fn)(void *ctx, long layer, char *const *paths, const ls_content_id *contents, size_t n,
+              ls_error *err);
+    void *ctx;
+} ls_vendor_rehash;
+
 /* Sets origin (and package, interned into r->packages) on every file finding
- * of the n layers; fs are the layers' path tables (NULL: unreadable). 0, or
- * -1 with err filled on allocation failure. */
+ * of the n layers; fs are the layers' path tables (NULL: unreadable).
+ *
+ * With rehash, and the rule package-file-modified in r->rules: a regular
+ * file that a layer writes over other bytes at a path a dpkg, apk or rpm
+ * database visible below that layer lists (merged /usr included; dpkg's
+ * conffiles by their Conffiles digest), while the layer leaves that
+ * package's record as it was (it did not install or update the package),
+ * is hashed by a second read of the layer; when its bytes differ from the
+ * record, a package-file-modified finding is added to that layer's list
+ * (evidence "PACKAGE: recorded ALGO HEX, actual ALGO HEX"; a conffile's at
+ * low confidence: configuration is edited on purpose more often than not).
+ * Only layers that rewrite package files pay the read.
+ *
+ * 0, or -1 with err filled on allocation failure. */
 int ls_vendor_resolve(ls_vendor_layer *layers, ls_fs_layer *const *fs, size_t n, ls_report *r,
-                      ls_error *err);
+                      const ls_vendor_rehash *rehash, ls_error *err);
 
 #endif

@@ -353,3 +353,21 @@ out:
     XXH3_freeState(x.hash);
     return rc;
 }
+
+int ls_vendor_hash_files(ls_vendor_evidence *out, ls_error_list *errors, ls_source *src, size_t index,
+                         char *const *paths, const ls_content_id *contents, size_t n, ls_error *err)
+{
+    ls_vendor_capture *c = ls_vendor_capture_new(out, errors, (long)index);
+    int rc;
+    if (!c)
+        return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        if (!ls_vendor_find_digests(out, contents[i]) && add_target(c, paths[i], contents[i]) != 0) {
+            ls_vendor_capture_free(c);
+            return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+        }
+    /* no .pyc targets here: the path table is not needed */
+    rc = ls_vendor_capture_finish(c, NULL, src, index, err);
+    ls_vendor_capture_free(c);
+    return rc;
+}

@@ -48,4 +48,11 @@ int ls_vendor_capture_end(ls_vendor_capture *c, const char *path, ls_content_id 
 int ls_vendor_capture_finish(ls_vendor_capture *c, const ls_fs_layer *fs, ls_source *src, size_t index,
                              ls_error *err);
 
+/* Hashes, into out, the files of layer `index` of src at paths[i] whose
+ * content is contents[i] (one more read of the layer; files whose digests
+ * out already has are skipped). A failed read is noted in errors under that
+ * layer. 0, or -1 with err filled on failures that are ours. */
+int ls_vendor_hash_files(ls_vendor_evidence *out, ls_error_list *errors, ls_source *src, size_t index,
+                         char *const *paths, const ls_content_id *contents, size_t n, ls_error *err);
+
 #endif

@@ -12,6 +12,10 @@
  * given twice, a field line without ':' or a continuation line before any
  * field is a malformed database.
  *
+ * An installed package's Conffiles (one " /etc/x MD5" line each) are file
+ * records like md5sums lines: dpkg keeps configuration files' digests only
+ * there.
+ *
  * md5sums (deb-md5sums(5)) is "<32 hex>  <path relative to />" per line, as
  * md5sum(1) prints it (" *" before the path, md5sum's binary marker, is
  * accepted too). The package is the file's own name. Both are read in one
@@ -64,8 +68,64 @@ static size_t status_words(span v, span *last)
 
 typedef struct {
     span package, version, arch, status;
+    span conffiles;    /* the Conffiles field's continuation lines, whole */
+    size_t conffiles_line; /* line of its first one */
+    bool in_conffiles; /* the last field line was "Conffiles:" */
     size_t first_line; /* line of the stanza's first field, 0 before any */
 } stanza;
+
+/* The Conffiles of an installed package: one " /path md5 [obsolete|...]"
+ * per line, the md5 of the file as the package shipped it (what debsums
+ * checks). Obsolete ones and "newconffile" (not yet configured) are left
+ * out; a line that is neither is a malformed database. */
+static int conffiles(const char *path, const stanza *st, const char *pkg, const char *ver,
+                     const ls_pkgdb_visitor *v, ls_error *err)
+{
+    ls_lines it;
+    const char *line;
+    size_t n, at = st->conffiles_line;
+    int r, rc = 0;
+    char *out = malloc(LS_PKGDB_PATH_MAX + 1);
+    if (!out)
+        return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", path);
+    ls_lines_init(&it, st->conffiles.s, st->conffiles.n);
+    for (; (r = ls_lines_next(&it, &line, &n)) > 0; at++) {
+        ls_pkg_file f = {.package = pkg, .version = ver, .algo = LS_DIGEST_MD5, .digest_len = 16};
+        span t = trim(line, n), file, sum, flag = {0};
+        const char *sp;
+        long plen;
+        if (t.n == 0)
+            continue;
+        sp = t.s;
+        while (sp < t.s + t.n && *sp != ' ' && *sp != '\t')
+            sp++;
+        file = (span){t.s, (size_t)(sp - t.s)};
+        sum = trim(sp, (size_t)(t.s + t.n - sp));
+        sp = sum.s;
+        while (sp < sum.s + sum.n && *sp != ' ' && *sp != '\t')
+            sp++;
+        flag = trim(sp, (size_t)(sum.s + sum.n - sp));
+        sum.n = (size_t)(sp - sum.s);
+        if (flag.n || (sum.n == 11 && memcmp(sum.s, "newconffile", 11) == 0))
+            continue; /* obsolete, remove-on-upgrade, or never configured */
+        if (file.n == 0 || file.s[0] != '/' || sum.n != 32 || !ls_pkgdb_unhex(sum.s, 32, f.digest)) {
+            rc = ls_error_set(err, LS_ERR_FORMAT, "%s: line %zu: not a \"/PATH MD5\" conffile line", path, at);
+            break;
+        }
+        plen = ls_pkgdb_join(NULL, 0, file.s + 1, file.n - 1, out, LS_PKGDB_PATH_MAX + 1);
+        if ((rc = ls_pkgdb_line_path(plen, path, at, err)) < 0)
+            break;
+        if (rc == 1) {
+            rc = 0;
+            continue;
+        }
+        f.path = out;
+        if (v->file && (rc = v->file(v->ctx, &f)) != 0)
+            break;
+    }
+    free(out);
+    return rc;
+}
 
 /* Reports a finished stanza; returns 0, the visitor's nonzero, or -1 (err). */
 static int finish_stanza(const char *path, stanza *st, char *scratch, const ls_pkgdb_visitor *v,
@@ -110,6 +170,8 @@ static int finish_stanza(const char *path, stanza *st, char *scratch, const ls_p
     pv = (ls_pkg_version){.package = pkg, .arch = arch, .version = ver};
     if (v->package)
         rc = v->package(v->ctx, &pv);
+    if (rc == 0 && st->conffiles.s)
+        rc = conffiles(path, st, pkg, ver, v, err);
 done:
     memset(st, 0, sizeof *st);
     return rc;
@@ -156,8 +218,16 @@ int ls_pkgdb_parse_dpkg_status(const char *path, const char *b, size_t len, cons
                                   path, it.lineno);
                 goto out;
             }
+            if (st.in_conffiles) {
+                if (!st.conffiles.s) {
+                    st.conffiles.s = line;
+                    st.conffiles_line = it.lineno;
+                }
+                st.conffiles.n = (size_t)(line + n - st.conffiles.s);
+            }
             continue;
         }
+        st.in_conffiles = false;
         colon = memchr(line, ':', n);
         if (!colon || colon == line) {
             rc = ls_error_set(err, LS_ERR_FORMAT, "%s: line %zu: not a \"Field: value\" line", path,
@@ -168,6 +238,14 @@ int ls_pkgdb_parse_dpkg_status(const char *path, const char *b, size_t len, cons
             st.first_line = it.lineno;
         name = (span){line, (size_t)(colon - line)};
         value = trim(colon + 1, n - (size_t)(colon - line) - 1);
+        if (name.n == 9 && strncasecmp(name.s, "Conffiles", 9) == 0) {
+            if (st.conffiles.s) {
+                rc = ls_error_set(err, LS_ERR_FORMAT, "%s: line %zu: Conffiles given twice in one stanza", path,
+                                  it.lineno);
+                goto out;
+            }
+            st.in_conffiles = true;
+        }
         for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
             span *slot = (span *)((char *)&st + fields[i].off);
             if (strlen(fields[i].name) != name.n || strncasecmp(fields[i].name, name.s, name.n) != 0)

@@ -167,6 +167,8 @@ pycheck "--fail-on critical without the critical rule: exit 0 with the high find
 #   L10 h11 RUN rm /etc/ssh/keys/ops      so that key is deleted in L10
 #   L11 h12 RUN echo >> passwd            the toor line copied: no new finding
 #           h13 USER root                 runs-as-root (hygiene, opt-in)
+#   L12 h14 COPY id-trojan /usr/bin/id    package-file-modified (coreutils lists /bin/id), present
+#   L13 h15 RUN sed /etc/login.defs       package-file-modified (login's conffile), low confidence
 SCTX="${SRCDIR}/tests/interop/tamper-structural"
 interop_run_checked "buildah bud (structural fixture)" \
     bah bud --signature-policy "$POLICY" --pull=never --layers --isolation chroot \
@@ -191,6 +193,10 @@ want = [
      "mode 4755, owner 0:0, size BUSYBOX_SIZE"),
     ("ssh-authorized-key-added", "tamper", "file", "/etc/ssh/keys/ops", 9, 10, 1, "deleted", 10,
      "ecdsa-sha2-nistp256 SHA256:jUNILI8jSsc5oYoPbVrO4czrewtqjhujeGrr7XluOGw ops@203.0.113.9"),
+    ("package-file-modified", "tamper", "file", "/usr/bin/id", 12, 14, 1, "present", None,
+     "coreutils: recorded md5 cb14b2dd460efac589867a242e83cf4a, actual md5 5eefbc7e1ab87bf52b3112f0f882c80e"),
+    ("package-file-modified", "tamper", "file", "/etc/login.defs", 13, 15, 1, "present", None,
+     "login: recorded md5 a1948ec0c7dfdc6d57d07793d7a2534c, actual md5 2e5e24c64c2f730635e9274f4ac4e4f1"),
 ]
 if hygiene:
     want.append(("runs-as-root", "hygiene", "config", "config.User", None, 13, 1, "metadata", None, "root"))
@@ -206,7 +212,12 @@ checks = {
     "setuid-file-added/usr/local/bin/rootsh": r"RUN busybox mkdir -p /usr/local/bin && busybox cp .*",
     "ssh-authorized-key-added/root/.ssh/authorized_keys": r"COPY file:[0-9a-f]{64} in /root/.ssh/authorized_keys ?",
     "ssh-authorized-key-added/etc/ssh/keys/ops": r"COPY dir:[0-9a-f]{64} in /etc/ssh/ ?",
+    "package-file-modified/usr/bin/id": r"COPY file:[0-9a-f]{64} in /usr/bin/id ?",
+    "package-file-modified/etc/login.defs": r"RUN busybox sed -i .s/\^UMASK\.\*/UMASK 000/. /etc/login.defs",
 }
+conf = {f["path"]: f["confidence"] for f in r["findings"] if f["rule"] == "package-file-modified"}
+if conf != {"/usr/bin/id": "high", "/etc/login.defs": "low"}:
+    print("package-file-modified confidence", conf); sys.exit(1)
 if hygiene:
     checks["runs-as-rootconfig.User"] = r"USER root"
 for k, pat in checks.items():

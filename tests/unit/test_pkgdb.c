@@ -199,6 +199,49 @@ static void test_dpkg_status(void)
     }
 }
 
+/* Conffiles of installed packages are file records (dpkg keeps their md5
+ * nowhere else); obsolete, remove-on-upgrade and newconffile ones are not. */
+static void test_dpkg_conffiles(void)
+{
+    const char *st = "/var/lib/dpkg/status";
+    EXPECT_OK(LS_PKGDB_DPKG_STATUS, st,
+              "Package: openssh-server\n"
+              "Status: install ok installed\n"
+              "Architecture: amd64\n"
+              "Conffiles:\n"
+              " /etc/default/ssh 500e3cf069fe9a7b9936108eb9d9c035\n"
+              " /etc/ssh/moduli " MD5_E " obsolete\n"
+              " /etc/ssh/sshd_config.d/x.conf newconffile\n"
+              " /etc/init.d/../ssh/ssh_config 0123456789ABCDEF0123456789abcdef remove-on-upgrade\n"
+              "\t/etc/pam.d/sshd  " MD5_E "\n"
+              "Version: 1:9.2p1-2+deb12u3\n"
+              "Description: secure shell (SSH) server\n"
+              " more\n"
+              "\n"
+              "Package: gone\n"
+              "Status: deinstall ok config-files\n"
+              "Version: 1\n"
+              "Conffiles:\n"
+              " /etc/gone.conf " MD5_E "\n",
+              "openssh-server|amd64|1:9.2p1-2+deb12u3\n"
+              "/etc/default/ssh|openssh-server|1:9.2p1-2+deb12u3|md5|500e3cf069fe9a7b9936108eb9d9c035\n"
+              "/etc/pam.d/sshd|openssh-server|1:9.2p1-2+deb12u3|md5|" MD5_E "\n");
+    EXPECT_ERR(LS_PKGDB_DPKG_STATUS, st,
+               "Package: a\nStatus: install ok installed\nVersion: 1\nConffiles:\n /etc/a.conf nothex\n",
+               LS_ERR_FORMAT, "/var/lib/dpkg/status: line 5: not a \"/PATH MD5\" conffile line");
+    EXPECT_ERR(LS_PKGDB_DPKG_STATUS, st,
+               "Package: a\nStatus: install ok installed\nVersion: 1\nConffiles:\n etc/a.conf " MD5_E "\n",
+               LS_ERR_FORMAT, "/var/lib/dpkg/status: line 5: not a \"/PATH MD5\" conffile line");
+    EXPECT_ERR(LS_PKGDB_DPKG_STATUS, st,
+               "Package: a\nStatus: install ok installed\nConffiles:\n /etc/a " MD5_E "\nVersion: 1\n"
+               "Conffiles:\n /etc/b " MD5_E "\n",
+               LS_ERR_FORMAT, "/var/lib/dpkg/status: line 6: Conffiles given twice in one stanza");
+    /* a path climbing above / names no file of the image: skipped */
+    EXPECT_OK(LS_PKGDB_DPKG_STATUS, st,
+              "Package: a\nStatus: install ok installed\nVersion: 1\nConffiles:\n /../../x " MD5_E "\n",
+              "a|(null)|1\n");
+}
+
 static void test_dpkg_md5sums(void)
 {
     const char *p = "/var/lib/dpkg/info/libgnutls30:amd64.md5sums";
@@ -700,6 +743,7 @@ static void test_dispatch(void)
 int main(void)
 {
     test_dpkg_status();
+    test_dpkg_conffiles();
     test_dpkg_md5sums();
     test_apk();
     test_py_record();

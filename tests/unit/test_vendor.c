@@ -76,7 +76,7 @@ static ls_report *resolve(int n)
     ls_error err = {0};
     for (int i = 0; i < n; i++)
         v[i] = (ls_vendor_layer){.findings = &fl[i], .evidence = &ev[i], .errors = &el[i], .index = i};
-    CHECK_INT(ls_vendor_resolve(v, fs, (size_t)n, r, &err), 0);
+    CHECK_INT(ls_vendor_resolve(v, fs, (size_t)n, r, NULL, &err), 0);
     return r;
 }
 
@@ -249,12 +249,133 @@ static void test_third_party(void)
     }
 }
 
+/* ---- package-file-modified ------------------------------------------- */
+
+static const ls_content_id LS_A = {31, 1}, LS_B = {32, 1}, CONF_C = {33, 1}, CONF_D = {34, 1}, TOOL_0 = {35, 1},
+                           TOOL_1 = {36, 1}, NEW = {37, 1}, SUMS_CU = {38, 1}, SUMS_T0 = {39, 1}, SUMS_T1 = {40, 1},
+                           ST = {41, 1};
+static const struct {
+    ls_content_id c;
+    const char *bytes;
+} bytes_of[] = {{LS_A, "\177ELF ls"}, {LS_B, "#!/bin/sh\nevil\n"}, {CONF_C, "a=1\n"}, {CONF_D, "a=2\n"},
+                {TOOL_0, "tool 0"}, {TOOL_1, "tool 1"}, {NEW, "new"}};
+
+/* What the second reads were asked for: "L:path " per file. */
+static char rehashed[512];
+static bool rehash_fails;
+
+static int fake_rehash(void *ctx, long layer, char *const *paths, const ls_content_id *contents, size_t n,
+                       ls_error *err)
+{
+    (void)ctx;
+    (void)err;
+    for (size_t i = 0; i < n; i++) {
+        char one[128];
+        snprintf(one, sizeof one, "%ld:%s ", layer, paths[i]);
+        strncat(rehashed, one, sizeof rehashed - strlen(rehashed) - 1);
+        for (size_t k = 0; !rehash_fails && k < sizeof bytes_of / sizeof *bytes_of; k++)
+            if (bytes_of[k].c.lo == contents[i].lo)
+                CHECK_INT(ls_vendor_digest_bytes(&ev[layer], NULL, contents[i], bytes_of[k].bytes,
+                                                 strlen(bytes_of[k].bytes)), 0);
+    }
+    return 0;
+}
+
+static void test_rewrites(void)
+{
+    const char *src = getenv("LAYERSCAN_SOURCE_DIR");
+    char path[4096], sums[256], tool0[256], tool1[256], st_text[512], md5c[33];
+    ls_report *r = calloc(1, sizeof *r);
+    ls_ruleset *rs = ls_ruleset_new();
+    ls_vendor_layer v[N];
+    ls_vendor_rehash rehash = {fake_rehash, NULL};
+    ls_error err = {0};
+    snprintf(path, sizeof path, "%s/patterns/tamper.json", src ? src : ".");
+    CHECK_INT(ls_ruleset_load(rs, path, &err), 0);
+    r->rules = rs;
+    md5sums(sums, sizeof sums, "\177ELF ls", "bin/ls"); /* merged /usr: the tar holds usr/bin/ls */
+    md5sums(tool0, sizeof tool0, "tool 0", "usr/bin/tool");
+    md5sums(tool1, sizeof tool1, "tool 1", "usr/bin/tool");
+    md5_hex("a=1\n", md5c);
+    snprintf(st_text, sizeof st_text,
+             "Package: cfg\nStatus: install ok installed\nVersion: 1\nConffiles:\n /etc/x.conf %s\n\n", md5c);
+    reset();
+    rehashed[0] = '\0';
+    rehash_fails = false;
+    /* layer 0 installs; layer 1 replaces ls and edits the conffile, adds a
+     * file no package owns; layer 2 restores ls's bytes and updates tool
+     * (its md5sums rewritten): nothing there */
+    ls_fs_layer_put(fs[0], "/usr/bin/ls", LS_FS_FILE, LS_A);
+    ls_fs_layer_put(fs[0], "/etc/x.conf", LS_FS_FILE, CONF_C);
+    ls_fs_layer_put(fs[0], "/usr/bin/tool", LS_FS_FILE, TOOL_0);
+    ls_fs_layer_put(fs[0], "/usr/lib/new.so", LS_FS_FILE, TOOL_0);
+    put_db(0, "/var/lib/dpkg/info/coreutils.md5sums", SUMS_CU, sums);
+    put_db(0, "/var/lib/dpkg/info/tool.md5sums", SUMS_T0, tool0);
+    put_db(0, "/var/lib/dpkg/status", ST, st_text);
+    ls_fs_layer_put(fs[1], "/usr/bin/ls", LS_FS_FILE, LS_B);
+    ls_fs_layer_put(fs[1], "/etc/x.conf", LS_FS_FILE, CONF_D);
+    ls_fs_layer_put(fs[1], "/usr/lib/new.so", LS_FS_FILE, NEW);
+    ls_fs_layer_put(fs[2], "/usr/bin/ls", LS_FS_FILE, LS_A);
+    ls_fs_layer_put(fs[2], "/usr/bin/tool", LS_FS_FILE, TOOL_1);
+    put_db(2, "/var/lib/dpkg/info/tool.md5sums", SUMS_T1, tool1);
+    for (int i = 0; i < 3; i++)
+        v[i] = (ls_vendor_layer){.findings = &fl[i], .evidence = &ev[i], .errors = &el[i], .index = i};
+    CHECK_INT(ls_vendor_resolve(v, fs, 3, r, &rehash, &err), 0);
+    CHECK_INT(fl[0].n + fl[2].n, 0);
+    CHECK_INT(fl[1].n, 2);
+    for (size_t k = 0; k < fl[1].n; k++) {
+        const ls_finding *f = &fl[1].items[k];
+        char want[256], got[33];
+        CHECK_STR(ls_ruleset_get(rs, f->rule)->id, "package-file-modified");
+        CHECK_INT(f->layer, 1);
+        CHECK_INT(f->source, LS_SOURCE_FILE);
+        if (strcmp(f->path, "/usr/bin/ls") == 0) {
+            md5_hex("#!/bin/sh\nevil\n", got);
+            snprintf(want, sizeof want, "coreutils: recorded md5 %.32s, actual md5 %s", sums, got);
+            CHECK_STR(f->secret, want);
+            CHECK_INT(f->confidence, LS_CONF_HIGH);
+            CHECK_INT(fl[1].content[k].lo, LS_B.lo);
+        } else {
+            CHECK_STR(f->path, "/etc/x.conf");
+            md5_hex("a=2\n", got);
+            snprintf(want, sizeof want, "cfg: recorded md5 %s, actual md5 %s", md5c, got);
+            CHECK_STR(f->secret, want);
+            CHECK_INT(f->confidence, LS_CONF_LOW);
+        }
+    }
+    /* one read per layer, only the files a package owns and the layer did not update */
+    /* (a layer's files come in its path table's order) */
+    CHECK(strcmp(rehashed, "1:/etc/x.conf 1:/usr/bin/ls 2:/usr/bin/ls ") == 0 ||
+          strcmp(rehashed, "1:/usr/bin/ls 1:/etc/x.conf 2:/usr/bin/ls ") == 0);
+
+    /* the second read failed: nothing is claimed */
+    for (int i = 0; i < N; i++) {
+        ls_finding_list_free(&fl[i]);
+        ls_vendor_evidence_free(&ev[i]);
+    }
+    put_db(0, "/var/lib/dpkg/info/coreutils.md5sums", SUMS_CU, sums);
+    rehashed[0] = '\0';
+    rehash_fails = true;
+    CHECK_INT(ls_vendor_resolve(v, fs, 2, r, &rehash, &err), 0);
+    CHECK_INT(fl[1].n, 0);
+    CHECK_STR(rehashed, "1:/usr/bin/ls ");
+
+    /* without the rule (--checks secret), no read at all */
+    CHECK_INT(ls_ruleset_disable(rs, "package-file-modified"), 0);
+    rehashed[0] = '\0';
+    CHECK_INT(ls_vendor_resolve(v, fs, 2, r, &rehash, &err), 0);
+    CHECK_STR(rehashed, "");
+    ls_ruleset_free(rs);
+    free_report(r);
+}
+
 int main(void)
 {
     test_dpkg_layers();
     test_malformed_db();
     test_pyc();
     test_third_party();
+    test_rewrites();
     reset();
     for (int i = 0; i < N; i++)
         ls_fs_layer_free(fs[i]);
