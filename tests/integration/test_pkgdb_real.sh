@@ -107,11 +107,19 @@ interop_run_checked "dpkg -i" "${DPKG[@]}" -i "$T/ls-test-pkg.deb" "$T/ls-test-c
 
 if dump "$R" /var/lib/dpkg/status "$T/dpkg-status.txt"; then
     expect_eq "dpkg status: both installed packages with arch and version" \
-        "$(sort "$T/dpkg-status.txt")" \
+        "$(grep '^package' "$T/dpkg-status.txt" | sort)" \
         "$(printf 'package\tdpkg\tls-test-conf\t%s\t0.9-1\npackage\tdpkg\tls-test-pkg\tall\t1:2.3-4+deb12u1' "$ARCH")"
     expect_eq "dpkg status: dpkg-query agrees on the versions" \
         "$(dpkg-query --admindir="$R/var/lib/dpkg" -W -f='${Package} ${Version}\n' | sort)" \
-        "$(cut -f3,5 "$T/dpkg-status.txt" | tr '\t' ' ' | sort)"
+        "$(grep '^package' "$T/dpkg-status.txt" | cut -f3,5 | tr '\t' ' ' | sort)"
+    # the conffile dpkg recorded in status, with the package's version
+    expect_eq "dpkg status: the Conffiles entry is a file record" \
+        "$(grep '^file' "$T/dpkg-status.txt" | cut -f1-6)" \
+        "$(printf 'file\tdpkg\t/etc/ls-test.conf\tls-test-conf\t0.9-1\tmd5')"
+    expect_eq "dpkg status: dpkg-query names the same conffile digest" \
+        "$(dpkg-query --admindir="$R/var/lib/dpkg" -W -f='${Conffiles}\n' ls-test-conf | awk 'NF >= 2 {print $1, $2}')" \
+        "$(grep '^file' "$T/dpkg-status.txt" | cut -f3,7 | tr '\t' ' ')"
+    check_digests "$R" "$T/dpkg-status.txt"
 fi
 if dump "$R" /var/lib/dpkg/info/ls-test-pkg.md5sums "$T/dpkg-md5-a.txt"; then
     expect_eq "dpkg md5sums: ls-test-pkg's files, package from the file name, no version" \

@@ -57,10 +57,15 @@ py "default: vendor findings suppressed, by path" \
 py "default: every suppressed vendor one says vendor, with its package" \
   "all(f['suppressed_by'] == 'vendor' and f['package']['manager'] in ('dpkg','apk','python') for f in r['suppressed'] if f['origin'] == 'vendor')" "$WORK/default.out"
 py "default: the image's own findings stay, origin image" \
-  "sorted((f['rule'], f['path'], f['layer'], f['origin'], f['package']) for f in r['findings']) == [('github-pat', '/etc/fake-tools/tools.conf', 1, 'image', None), ('github-pat', '/usr/bin/fake-tool', 0, 'image', None), ('npm-token', '/opt/broken/.npmrc', 0, 'image', None), ('private-key', '/etc/ssh/ssh_host_rsa_key', 1, 'image', None)]" "$WORK/default.out"
+  "sorted((f['rule'], f['path'], f['layer'], f['origin'], f['package']) for f in r['findings']) == [('github-pat', '/etc/fake-tools/tools.conf', 1, 'image', None), ('github-pat', '/usr/bin/fake-tool', 0, 'image', None), ('npm-token', '/opt/broken/.npmrc', 0, 'image', None), ('package-file-modified', '/etc/fake-tools/tools.conf', 1, 'image', None), ('private-key', '/etc/ssh/ssh_host_rsa_key', 1, 'image', None)]" "$WORK/default.out"
+# layer 1 appended a token to a file fake-tools installed: the file no longer has its package's bytes
+rm -f "$WORK/tools.conf"
+run extract-conf 0 extract "$IMG" --layer 1 --path /etc/fake-tools/tools.conf -o "$WORK/tools.conf"
+py "default: the appended package file is package-file-modified, with both digests" \
+  "[f['secret'] for f in r['findings'] if f['rule'] == 'package-file-modified'] == ['fake-tools: recorded md5 ' + __import__('hashlib').md5(b'# fake-tools configuration\\nverbose=0\\n').hexdigest() + ', actual md5 ' + __import__('hashlib').md5(open('$WORK/tools.conf', 'rb').read()).hexdigest()]" "$WORK/default.out"
 py "default: the host key openssh-server's install made is generated" \
   "[(f['path'], f['suppressed_by'], f['origin'], f['package']) for f in r['suppressed'] if f['origin'] == 'generated'] == [('/etc/ssh/ssh_host_ecdsa_key', 'generated', 'generated', {'manager': 'dpkg', 'name': 'openssh-server', 'version': '1:9.2p1-2+deb12u3'})]" "$WORK/default.out"
-py "default: stats count the suppressed" "r['stats']['suppressed'] == 9 and r['stats']['findings'] == 4" "$WORK/default.out"
+py "default: stats count the suppressed" "r['stats']['suppressed'] == 9 and r['stats']['findings'] == 5" "$WORK/default.out"
 py "default: the libgnutls-like key names its package" \
   "[f['package'] for f in r['suppressed'] if f['layer'] == 2] == [{'manager': 'dpkg', 'name': 'libfaketls30', 'version': '3.7.9-2+deb12u3'}]" "$WORK/default.out"
 
