@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "layerscan/scan.h"
 #include "pipeline/history.h"
 #include "tamper/accounts.h"
 #include "tamper/files.h"
@@ -60,11 +61,26 @@ static int add_finding(ls_vendor_layer *L, const ls_ruleset *rs, long rule, cons
 
 /* ---- accounts --------------------------------------------------------------- */
 
+/* A hostile file may hold a million planted entries: past the bound a file
+ * has per scan (scan.h), the rest are noted once in the layer's errors. */
+static int capped(ls_vendor_layer *L, const ls_pkgdb_copy *c, size_t *count)
+{
+    if (++*count <= LS_DEFAULT_MAX_FINDINGS_PER_FILE)
+        return 0;
+    if (*count == LS_DEFAULT_MAX_FINDINGS_PER_FILE + 1 &&
+        ls_error_list_add(L->errors, L->index, c->path,
+                          "more than %u tamper findings in this file: the rest are not reported",
+                          (unsigned)LS_DEFAULT_MAX_FINDINGS_PER_FILE) != 0)
+        return -1;
+    return 1;
+}
+
 static int uid0_accounts(ls_vendor_layer *L, const ls_ruleset *rs, long rule, const ls_pkgdb_copy *c)
 {
     ls_acct_iter it;
     ls_passwd_entry e;
     char *ev = malloc(LS_ACCT_EVIDENCE_SIZE);
+    size_t count = 0;
     int r, rc = 0;
     if (!ev)
         return -1;
@@ -72,11 +88,13 @@ static int uid0_accounts(ls_vendor_layer *L, const ls_ruleset *rs, long rule, co
     while (rc == 0 && (r = ls_passwd_next(&it, &e)) != 0) {
         if (r < 0 || e.uid != 0 || (e.name.n == 4 && memcmp(e.name.p, "root", 4) == 0))
             continue;
+        if ((rc = capped(L, c, &count)) != 0)
+            break;
         size_t n = ls_passwd_evidence(&e, ev, LS_ACCT_EVIDENCE_SIZE);
         rc = add_finding(L, rs, rule, c, it.lineno, ev, n < LS_ACCT_EVIDENCE_SIZE ? n : LS_ACCT_EVIDENCE_SIZE - 1);
     }
     free(ev);
-    return rc;
+    return rc < 0 ? -1 : 0;
 }
 
 typedef struct {
@@ -143,7 +161,7 @@ static int empty_passwords(ls_vendor_layer *L, const ls_ruleset *rs, long rule, 
                            const ls_pkgdb_copy *passwd)
 {
     account *acc = NULL;
-    size_t n_acc = 0;
+    size_t n_acc = 0, count = 0;
     ls_acct_iter it;
     ls_shadow_entry e;
     int r, rc = 0;
@@ -154,10 +172,12 @@ static int empty_passwords(ls_vendor_layer *L, const ls_ruleset *rs, long rule, 
         const account *a;
         if (r < 0 || !e.empty_password || !(a = find_account(acc, n_acc, e.name)) || !a->login)
             continue;
+        if ((rc = capped(L, shadow, &count)) != 0)
+            break;
         rc = add_finding(L, rs, rule, shadow, it.lineno, e.name.p, e.name.n);
     }
     free(acc);
-    return rc;
+    return rc < 0 ? -1 : 0;
 }
 
 static int check_accounts(ls_vendor_layer *layers, ls_fs_layer *const *fs, size_t i, const ls_ruleset *rs)
@@ -194,16 +214,15 @@ static const char *unmerged(const char *path)
     return NULL;
 }
 
-/* A package ships it byte for byte (origin vendor), or a statoverride the
- * layer serves sets this mode. */
-static bool sanctioned(const ls_vendor_layer *layers, ls_fs_layer *const *fs, size_t i, const ls_finding *f)
+/* A package ships it byte for byte (origin vendor), or the statoverride the
+ * layer serves (so, may be NULL) sets this mode. */
+static bool sanctioned(const ls_pkgdb_copy *so, const ls_finding *f)
 {
     unsigned mode = 0;
-    const ls_pkgdb_copy *so;
     const char *alias;
     if (f->origin == LS_ORIGIN_VENDOR)
         return true;
-    if (sscanf(f->secret, "mode %o", &mode) != 1 || !(so = served(layers, fs, i, LS_TFILE_STATOVERRIDE)))
+    if (!so || sscanf(f->secret, "mode %o", &mode) != 1)
         return false;
     alias = unmerged(f->path);
     return ls_statoverride_sets(so->bytes, so->len, f->path, mode) ||
@@ -211,6 +230,10 @@ static bool sanctioned(const ls_vendor_layer *layers, ls_fs_layer *const *fs, si
 }
 
 /* ---- SSH keys --------------------------------------------------------------- */
+
+/* Patterns kept from all sshd configurations together: each key line is
+ * matched against every one, and an image may hold a thousand config files. */
+#define AKF_GLOBS_MAX 256
 
 typedef struct {
     char **globs;
@@ -267,7 +290,7 @@ static int collect_akf(const ls_vendor_layer *layers, size_t n, akf_globs *out)
             if (ls_tamper_classify(c->path) != LS_TFILE_SSHD_CONFIG)
                 continue;
             ls_sshd_config_akf(akf, (const char *)c->bytes, c->len);
-            for (size_t k = 0; k < akf->n_akf; k++) {
+            for (size_t k = 0; k < akf->n_akf && out->n < AKF_GLOBS_MAX; k++) {
                 char **p = realloc(out->globs, (out->n + 1) * sizeof *p);
                 if (!p || !(p[out->n] = akf_glob(akf->akf[k].pattern))) {
                     if (p)
@@ -305,10 +328,11 @@ static void filter(ls_vendor_layer *layers, ls_fs_layer *const *fs, size_t i, lo
                    const akf_globs *akf)
 {
     ls_finding_list *l = layers[i].findings;
+    const ls_pkgdb_copy *so = setid >= 0 ? served(layers, fs, i, LS_TFILE_STATOVERRIDE) : NULL;
     size_t w = 0;
     for (size_t k = 0; k < l->n; k++) {
         ls_finding *f = &l->items[k];
-        bool drop = (setid >= 0 && f->rule == (size_t)setid && sanctioned(layers, fs, i, f)) ||
+        bool drop = (setid >= 0 && f->rule == (size_t)setid && sanctioned(so, f)) ||
                     (key >= 0 && f->rule == (size_t)key && !key_file(akf, f->path));
         if (drop) {
             ls_finding_free_fields(f);

@@ -4,6 +4,7 @@
  * copies settled into the entry that planted them, and runs-as-root.
  * Rules come from the real patterns/tamper.json. */
 #include "check.h"
+#include "layerscan/scan.h"
 #include "pipeline/history.h"
 #include "pipeline/tamper.h"
 
@@ -130,6 +131,22 @@ static void test_accounts(void)
     put_kept(2, "/etc/shadow", 4, "guest::1::::::\n");
     judge(3);
     CHECK_INT(count(2, "empty-password-account"), 0);
+
+    /* a planted million is bounded: the first LS_DEFAULT_MAX_FINDINGS_PER_FILE, and one error */
+    reset();
+    {
+        size_t n = 1005, at = 0;
+        char *big = malloc(n * 40);
+        for (size_t i = 0; i < n; i++)
+            at += (size_t)sprintf(big + at, "u%zu:x:0:0::/:/bin/sh\n", i);
+        put_kept(0, "/etc/passwd", 1, big);
+        free(big);
+    }
+    judge(1);
+    CHECK_INT(count(0, "uid0-account"), LS_DEFAULT_MAX_FINDINGS_PER_FILE);
+    CHECK_INT(el[0].n, 1);
+    if (el[0].n == 1)
+        CHECK_STR(el[0].items[0].message, "more than 1000 tamper findings in this file: the rest are not reported");
 
     /* a tar holding /etc/passwd twice: only the copy the layer serves */
     reset();
