@@ -201,6 +201,31 @@ static int check_accounts(ls_vendor_layer *layers, ls_fs_layer *const *fs, size_
     return 0;
 }
 
+/* ---- ld.so.preload ----------------------------------------------------------- */
+
+/* Every library a served /etc/ld.so.preload of layer i names, one finding
+ * each (the pattern rule sees only the file's first; this replaces it). */
+static int check_preload(ls_vendor_layer *layers, ls_fs_layer *const *fs, size_t i, const ls_ruleset *rs, long rule)
+{
+    const ls_vendor_evidence *v = layers[i].evidence;
+    for (size_t d = 0; v && d < v->n_dbs; d++) {
+        const ls_pkgdb_copy *c = &v->dbs[d];
+        size_t pos = 0, line = 1, n, count = 0;
+        const char *tok;
+        int rc;
+        if (ls_tamper_classify(c->path) != LS_TFILE_LD_PRELOAD ||
+            ls_fs_resolve(fs, i + 1, i, c->path, c->content).status != LS_STATUS_PRESENT)
+            continue;
+        while ((n = ls_preload_next((const char *)c->bytes, c->len, &pos, &tok, &line)) != 0) {
+            if ((rc = capped(&layers[i], c, &count)) != 0)
+                return rc < 0 ? -1 : 0;
+            if (add_finding(&layers[i], rs, rule, c, line, tok, n) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
 /* ---- setuid files ---------------------------------------------------------- */
 
 /* The name a merged-/usr file has in the databases: "/usr/bin/su" -> "/bin/su". */
@@ -324,7 +349,7 @@ static bool key_file(const akf_globs *g, const char *path)
 /* ---- step 1 ----------------------------------------------------------------- */
 
 /* Removes the findings of layer L that keep() refuses, in place. */
-static void filter(ls_vendor_layer *layers, ls_fs_layer *const *fs, size_t i, long setid, long key,
+static void filter(ls_vendor_layer *layers, ls_fs_layer *const *fs, size_t i, long setid, long key, long preload,
                    const akf_globs *akf)
 {
     ls_finding_list *l = layers[i].findings;
@@ -333,7 +358,8 @@ static void filter(ls_vendor_layer *layers, ls_fs_layer *const *fs, size_t i, lo
     for (size_t k = 0; k < l->n; k++) {
         ls_finding *f = &l->items[k];
         bool drop = (setid >= 0 && f->rule == (size_t)setid && sanctioned(so, f)) ||
-                    (key >= 0 && f->rule == (size_t)key && !key_file(akf, f->path));
+                    (key >= 0 && f->rule == (size_t)key && !key_file(akf, f->path)) ||
+                    (preload >= 0 && f->rule == (size_t)preload && strcmp(f->path, "/etc/ld.so.preload") == 0);
         if (drop) {
             ls_finding_free_fields(f);
             continue;
@@ -349,13 +375,14 @@ int ls_tamper_judge(ls_vendor_layer *layers, ls_fs_layer *const *fs, size_t n, c
                     ls_error *err)
 {
     long setid = ls_ruleset_find(rs, LS_RULE_SETID), key = ls_ruleset_find(rs, LS_RULE_SSH_KEY);
+    long preload = ls_ruleset_find(rs, LS_RULE_LD_PRELOAD);
     akf_globs akf = {0};
     int rc = -1;
     if (key >= 0 && collect_akf(layers, n, &akf) != 0)
         goto out;
     for (size_t i = 0; i < n; i++) {
-        filter(layers, fs, i, setid, key, &akf);
-        if (check_accounts(layers, fs, i, rs) != 0)
+        filter(layers, fs, i, setid, key, preload, &akf);
+        if (check_accounts(layers, fs, i, rs) != 0 || (preload >= 0 && check_preload(layers, fs, i, rs, preload) != 0))
             goto out;
     }
     rc = 0;

@@ -5,7 +5,8 @@
  *
  * The walk records what one layer alone can tell: setuid and setgid files
  * (tar header modes), SSH key lines (a pattern), and keeps passwd, shadow,
- * sshd_config and dpkg's statoverride whole (tamper/files.h). What a check
+ * sshd_config, dpkg's statoverride and ld.so.preload whole
+ * (tamper/files.h). What a check
  * needs beyond one layer is decided here, in three steps the image scan
  * runs in order:
  *   1. ls_tamper_judge, on the layers' own finding lists after package
@@ -15,7 +16,9 @@
  *      byte for byte (or that a visible statoverride sets to that mode), and
  *      keeps only key lines in files sshd reads (authorized_keys,
  *      authorized_keys2, or an AuthorizedKeysFile pattern of any sshd
- *      configuration the image holds).
+ *      configuration the image holds), and reports every library
+ *      /etc/ld.so.preload names (the ld-preload pattern sees only the
+ *      file's first).
  *   2. ls_tamper_settle, once every finding has its fate: a tamper entry
  *      that a later layer only copies (the same key, account line or
  *      byte-identical setuid file at the same path, still served just below

@@ -23,6 +23,8 @@ ls_tamper_file ls_tamper_classify(const char *path)
         return LS_TFILE_SSHD_CONFIG;
     if (strcmp(path, "/var/lib/dpkg/statoverride") == 0)
         return LS_TFILE_STATOVERRIDE;
+    if (strcmp(path, "/etc/ld.so.preload") == 0)
+        return LS_TFILE_LD_PRELOAD;
     /* sshd's Include on Debian and Fedora: every sshd_config.d/NAME.conf */
     n = strlen(path);
     if (strncmp(path, confd, sizeof confd - 1) == 0 && n > sizeof confd - 1 + 5 &&
@@ -92,4 +94,33 @@ bool ls_statoverride_sets(const void *bytes, size_t len, const char *path, unsig
         p = nl ? nl + 1 : end;
     }
     return false;
+}
+
+size_t ls_preload_next(const char *bytes, size_t len, size_t *pos, const char **tok, size_t *line)
+{
+    size_t i = *pos, lineno = *line;
+    for (;;) {
+        while (i < len && (bytes[i] == ' ' || bytes[i] == '\t' || bytes[i] == '\n' || bytes[i] == ':' ||
+                           bytes[i] == '\r' || bytes[i] == '\0')) {
+            lineno += bytes[i] == '\n';
+            i++;
+        }
+        if (i >= len) {
+            *pos = len;
+            return 0;
+        }
+        if (bytes[i] == '#') {
+            while (i < len && bytes[i] != '\n')
+                i++;
+            continue;
+        }
+        break;
+    }
+    *tok = bytes + i;
+    *line = lineno;
+    while (i < len && bytes[i] != ' ' && bytes[i] != '\t' && bytes[i] != '\n' && bytes[i] != ':' &&
+           bytes[i] != '\r' && bytes[i] != '\0')
+        i++;
+    *pos = i;
+    return (size_t)(bytes + i - *tok);
 }

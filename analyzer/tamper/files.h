@@ -28,13 +28,15 @@
 #define LS_RULE_EMPTY_PASSWORD "empty-password-account"
 #define LS_RULE_SETID "setuid-file-added"
 #define LS_RULE_RUNS_AS_ROOT "runs-as-root"
+#define LS_RULE_LD_PRELOAD "ld-preload"
 
 typedef enum {
     LS_TFILE_NONE = 0,
     LS_TFILE_PASSWD,        /* /etc/passwd */
     LS_TFILE_SHADOW,        /* /etc/shadow */
     LS_TFILE_SSHD_CONFIG,   /* /etc/ssh/sshd_config, /etc/ssh/sshd_config.d/NAME.conf */
-    LS_TFILE_STATOVERRIDE   /* /var/lib/dpkg/statoverride */
+    LS_TFILE_STATOVERRIDE,  /* /var/lib/dpkg/statoverride */
+    LS_TFILE_LD_PRELOAD     /* /etc/ld.so.preload */
 } ls_tamper_file;
 
 /* Which of the kept files an absolute layer path is. */
@@ -52,6 +54,14 @@ bool ls_tamper_setid(uint32_t mode);
 
 /* The setuid-file-added evidence: "mode 4755, owner 0:0, size 4096". */
 void ls_tamper_setid_evidence(uint32_t mode, int64_t uid, int64_t gid, int64_t size, char *out, size_t cap);
+
+/* The next library /etc/ld.so.preload names, from *pos on (advanced past
+ * it): tokens split on blanks, newlines and ':' as ld.so splits them; a
+ * token starting with '#' ends its line (a comment; ld.so would fail to
+ * load it, never run it). *line is the 1-based line at *pos (start with
+ * *pos 0, *line 1) and comes back as the token's. Returns the token's
+ * length with *tok set, or 0 at the end. */
+size_t ls_preload_next(const char *bytes, size_t len, size_t *pos, const char **tok, size_t *line);
 
 /* Whether a dpkg statoverride file (lines "owner group mode path", mode in
  * octal, the path the rest of the line) sets path to exactly mode (07777

@@ -2,8 +2,9 @@
  * fuzz_tamper.c - arbitrary bytes through the structural checks' parsers
  * (analyzer/tamper): the first byte picks authorized_keys (each line to
  * ls_sshkey_parse_line), sshd_config (ls_sshd_config_akf), passwd or shadow
- * (the whole file through the iterator), dpkg's statoverride, or key lines
- * as a finding's evidence (ls_tamper_key_evidence); the rest is the file, copied into
+ * (the whole file through the iterator), dpkg's statoverride, key lines
+ * as a finding's evidence (ls_tamper_key_evidence), or ld.so.preload's
+ * tokens; the rest is the file, copied into
  * a buffer of exactly its size so ASan sees any read past it. All four files
  * are written by whoever built the image. Beyond "no crash, no leak": every
  * span lies inside the input, a fingerprint has ssh-keygen's shape, a
@@ -165,6 +166,24 @@ static void fuzz_statoverride(const char *b, size_t len)
     }
 }
 
+/* Tokens in order, inside the input, never empty, never holding a
+ * separator, lines never going back. */
+static void fuzz_preload(const char *b, size_t len)
+{
+    size_t pos = 0, line = 1, last_line = 1, n;
+    const char *tok, *prev_end = b;
+    while ((n = ls_preload_next(b, len, &pos, &tok, &line)) != 0) {
+        in_input(tok, n);
+        if (tok < prev_end || line < last_line || pos > len || tok[0] == '#')
+            abort();
+        for (size_t i = 0; i < n; i++)
+            if (strchr(" \t\n:\r", tok[i]) || tok[i] == '\0')
+                abort();
+        prev_end = tok + n;
+        last_line = line;
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *buf;
@@ -176,13 +195,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(buf, data + 1, size - 1);
     lo = buf;
     hi = buf + (size - 1);
-    switch (data[0] % 6) {
+    switch (data[0] % 7) {
     case 0: fuzz_authorized_keys(buf, size - 1); break;
     case 1: fuzz_sshd_config(buf, size - 1); break;
     case 2: fuzz_passwd(buf, size - 1); break;
     case 3: fuzz_shadow(buf, size - 1); break;
     case 4: fuzz_statoverride(buf, size - 1); break;
-    default: fuzz_key_evidence(buf, size - 1); break;
+    case 5: fuzz_key_evidence(buf, size - 1); break;
+    default: fuzz_preload(buf, size - 1); break;
     }
     free(buf);
     return 0;

@@ -156,6 +156,34 @@ static void test_accounts(void)
     CHECK_INT(count(0, "uid0-account"), 0);
 }
 
+static void test_preload(void)
+{
+    ls_finding *f;
+    reset();
+    /* the pattern's finding (the first path only) is replaced by one per library */
+    f = walk_finding(0, "ld-preload", "/etc/ld.so.preload", 50, "/lib/libfirst.so");
+    (void)f;
+    put_kept(0, "/etc/ld.so.preload", 50, "# hooks\n/lib/libfirst.so /opt/a/evil:/usr/lib/x.so.1\n\n  /tmp/y # no z\n");
+    walk_finding(0, "ld-preload", "/etc/profile.d/x.sh", 51, "LD_PRELOAD=/opt/p.so");
+    judge(1);
+    CHECK_INT(fl[0].n, 5);
+    if (fl[0].n == 5) {
+        CHECK_STR(fl[0].items[0].path, "/etc/profile.d/x.sh"); /* other files: the pattern's */
+        CHECK_STR(fl[0].items[1].secret, "/lib/libfirst.so");
+        CHECK_INT(fl[0].items[1].line, 2);
+        CHECK_STR(fl[0].items[2].secret, "/opt/a/evil");
+        CHECK_STR(fl[0].items[3].secret, "/usr/lib/x.so.1");
+        CHECK_STR(fl[0].items[4].secret, "/tmp/y");
+        CHECK_INT(fl[0].items[4].line, 4);
+        CHECK_INT(fl[0].content[4].lo, 50);
+    }
+    /* a file of comments and blanks preloads nothing */
+    reset();
+    put_kept(0, "/etc/ld.so.preload", 52, "# nothing\n \n:\n");
+    judge(1);
+    CHECK_INT(fl[0].n, 0);
+}
+
 static void test_setuid(void)
 {
     ls_finding *f;
@@ -332,6 +360,7 @@ int main(void)
     snprintf(path, sizeof path, "%s/patterns/generic.json", src ? src : ".");
     CHECK_INT(ls_ruleset_load(rs, path, &err), 0);
     test_accounts();
+    test_preload();
     test_setuid();
     test_keys();
     test_settle();
