@@ -576,6 +576,20 @@ static int by_package(const void *a, const void *b)
     return x->db < y->db ? -1 : x->db > y->db;
 }
 
+/* The first record of a slot (records are sorted by slot), or n_recs. */
+static size_t first_record(const judge *j, long slot)
+{
+    size_t lo = 0, hi = j->n_recs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (j->recs[mid].slot < (size_t)slot)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 /* The record listing `path` (the file's own name or its merged-/usr name)
  * that vouches for content c in layer L, or NULL. */
 static const pkg_record *verified(const judge *j, ls_fs_layer *const *fs, const ls_vendor_layer *L,
@@ -585,16 +599,7 @@ static const pkg_record *verified(const judge *j, ls_fs_layer *const *fs, const 
     const ls_file_digests *d = L->evidence ? ls_vendor_find_digests(L->evidence, c) : NULL;
     if (slot < 0 || !d)
         return NULL;
-    /* records are sorted by slot: find the first of this path's */
-    size_t lo = 0, hi = j->n_recs;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (j->recs[mid].slot < (size_t)slot)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (size_t i = lo; i < j->n_recs && j->recs[i].slot == (size_t)slot; i++) {
+    for (size_t i = first_record(j, slot); i < j->n_recs && j->recs[i].slot == (size_t)slot; i++) {
         const pkg_record *r = &j->recs[i];
         if (digest_matches(r, d) && db_visible(j, r->db, fs, L->index))
             return r;
@@ -799,20 +804,6 @@ static int find_rewrites(judge *j, ls_fs_layer *const *fs, size_t n)
     return 0;
 }
 
-/* The first record of a slot (records are sorted by slot), or n_recs. */
-static size_t first_record(const judge *j, long slot)
-{
-    size_t lo = 0, hi = j->n_recs;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (j->recs[mid].slot < (size_t)slot)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 static bool system_manager(const pkg_record *r)
 {
     return strcmp(r->manager, "python") != 0;
@@ -846,17 +837,6 @@ static bool updated_in(const judge *j, long slot, long at, const pkg_record *bel
             return true;
     }
     return false;
-}
-
-static const char *algo_name(ls_digest_algo a)
-{
-    switch (a) {
-    case LS_DIGEST_MD5: return "md5";
-    case LS_DIGEST_SHA1: return "sha1";
-    case LS_DIGEST_SHA256: return "sha256";
-    case LS_DIGEST_SHA512: return "sha512";
-    default: return "?";
-    }
 }
 
 static void hex(const unsigned char *d, size_t n, char *out)
@@ -895,8 +875,8 @@ static int modified_finding(ls_vendor_layer *L, const ls_ruleset *rs, long rule,
         return -1;
     hex(rec->digest, rec->digest_len, want);
     hex(mine, rec->digest_len, got);
-    snprintf(ev, cap, "%s: recorded %s %s, actual %s %s", rec->package, algo_name(rec->algo), want,
-             algo_name(rec->algo), got);
+    snprintf(ev, cap, "%s: recorded %s %s, actual %s %s", rec->package, ls_digest_algo_name(rec->algo), want,
+             ls_digest_algo_name(rec->algo), got);
     hit.rule = (size_t)rule;
     hit.secret = ev;
     hit.secret_len = strlen(ev);

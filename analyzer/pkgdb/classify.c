@@ -57,3 +57,14 @@ const char *ls_pkgdb_manager(ls_pkgdb_kind kind)
         return "none";
     }
 }
+
+const char *ls_digest_algo_name(ls_digest_algo algo)
+{
+    switch (algo) {
+    case LS_DIGEST_MD5: return "md5";
+    case LS_DIGEST_SHA1: return "sha1";
+    case LS_DIGEST_SHA256: return "sha256";
+    case LS_DIGEST_SHA512: return "sha512";
+    default: return "none";
+    }
+}

@@ -43,6 +43,9 @@ typedef enum {
 
 #define LS_PKG_DIGEST_MAX 64
 
+/* "md5", "sha1", "sha256", "sha512", "none" (as md5sum(1) and friends are named) */
+const char *ls_digest_algo_name(ls_digest_algo algo);
+
 /* Which database an absolute layer path is, LS_PKGDB_NONE for any other file. */
 ls_pkgdb_kind ls_pkgdb_classify(const char *path);
 

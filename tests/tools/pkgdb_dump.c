@@ -23,22 +23,11 @@
 
 #include "pkgdb/pkgdb.h"
 
-static const char *algo_name(ls_digest_algo a)
-{
-    switch (a) {
-    case LS_DIGEST_MD5: return "md5";
-    case LS_DIGEST_SHA1: return "sha1";
-    case LS_DIGEST_SHA256: return "sha256";
-    case LS_DIGEST_SHA512: return "sha512";
-    default: return "none";
-    }
-}
-
 static int on_file(void *ctx, const ls_pkg_file *f)
 {
     const char *manager = ctx;
     printf("file\t%s\t%s\t%s\t%s\t%s\t", manager, f->path, f->package, f->version ? f->version : "-",
-           algo_name(f->algo));
+           ls_digest_algo_name(f->algo));
     for (size_t i = 0; i < f->digest_len; i++)
         printf("%02x", f->digest[i]);
     printf("%s\n", f->digest_len ? "" : "-");

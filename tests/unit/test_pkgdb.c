@@ -33,17 +33,6 @@ typedef struct {
     int count;
 } recorder;
 
-static const char *algo_name(ls_digest_algo a)
-{
-    switch (a) {
-    case LS_DIGEST_MD5: return "md5";
-    case LS_DIGEST_SHA1: return "sha1";
-    case LS_DIGEST_SHA256: return "sha256";
-    case LS_DIGEST_SHA512: return "sha512";
-    default: return "none";
-    }
-}
-
 static void put(recorder *r, const char *s)
 {
     size_t k = strlen(s);
@@ -66,7 +55,7 @@ static int on_file(void *ctx, const ls_pkg_file *f)
     put(r, "|");
     put(r, f->version ? f->version : "(null)");
     put(r, "|");
-    put(r, algo_name(f->algo));
+    put(r, ls_digest_algo_name(f->algo));
     put(r, "|");
     put(r, hex);
     put(r, "\n");
