@@ -223,6 +223,12 @@ def vendor_packages(corpus):
         "findings": [
             finding("npm-token", 0, 0, ins[0], "/opt/broken/.npmrc", broken_file, broken_token),
             finding("github-pat", 0, 0, ins[0], "/usr/bin/fake-tool", tool_edit, tool_token),
+            # the appended file no longer has the bytes fake-tools recorded (debsums' question)
+            {"rule": "package-file-modified", "source": "file", "layer": 1, "history": 1, "instruction": ins[1],
+             "path": "/etc/fake-tools/tools.conf", "line": 1, "column": 1, "offset": 0, "status": "present",
+             "removed_in_layer": None,
+             "secret": "fake-tools: recorded md5 %s, actual md5 %s" % (md5(conf_orig), md5(conf_appended)),
+             "origin": "image", "package": None},
             finding("github-pat", 1, 1, ins[1], "/etc/fake-tools/tools.conf", conf_appended, app_token),
             finding("private-key", 1, 1, ins[1], "/etc/ssh/ssh_host_rsa_key", copied_host_key,
                     copied_host_key.strip()),
