@@ -158,11 +158,9 @@ static void test_accounts(void)
 
 static void test_preload(void)
 {
-    ls_finding *f;
     reset();
     /* the pattern's finding (the first path only) is replaced by one per library */
-    f = walk_finding(0, "ld-preload", "/etc/ld.so.preload", 50, "/lib/libfirst.so");
-    (void)f;
+    walk_finding(0, "ld-preload", "/etc/ld.so.preload", 50, "/lib/libfirst.so");
     put_kept(0, "/etc/ld.so.preload", 50, "# hooks\n/lib/libfirst.so /opt/a/evil:/usr/lib/x.so.1\n\n  /tmp/y # no z\n");
     walk_finding(0, "ld-preload", "/etc/profile.d/x.sh", 51, "LD_PRELOAD=/opt/p.so");
     judge(1);
