@@ -22,6 +22,9 @@
 
 #define CLI_MAX_RULE_PATHS 64
 #define CLI_MAX_DISABLED 256
+#define CLI_MAX_VERIFY_KEYS 32
+
+struct ls_keyring;
 
 typedef struct {
     const char *format;        /* "text" | "json" | "jsonl" | "sarif" */
@@ -74,6 +77,11 @@ typedef struct {
     uint64_t max_layer_bytes;  /* --max-layer-size BYTES; 0 = 64G */
     uint64_t image_timeout_ms; /* --image-timeout DURATION; 0 = none */
     bool image_timeout_set;    /* given (else audit's default CLI_AUDIT_IMAGE_TIMEOUT_MS) */
+    /* signatures */
+    const char *verify_keys[CLI_MAX_VERIFY_KEYS]; /* --verify-key FILE, repeatable */
+    size_t n_verify_keys;
+    bool require_signature;    /* --require-signature */
+    struct ls_keyring *keyring; /* the --verify-key files, loaded (cli_load_keys) */
     /* from the environment (cli/env.c) */
     bool debug;                /* LAYERSCAN_DEBUG set, non-empty, not "0" */
     bool no_mmap;              /* LAYERSCAN_MMAP=0 */
@@ -90,6 +98,12 @@ uint64_t cli_image_timeout(const cli_opts *o, bool audit);
  * registry, bounds, nested limits, timeout, debug); jobs and the layer cache
  * are the caller's to add. audit: as cli_image_timeout. */
 ls_scan_opts cli_scan_opts(const cli_opts *o, bool audit);
+
+/* Loads the --verify-key files into o->keyring, and refuses
+ * --require-signature without a key. Prints a one-line error and returns
+ * -1 on failure (exit status 2). */
+int cli_load_keys(cli_opts *o);
+void cli_free_keys(cli_opts *o);
 
 /* "90s", "10m", "1h", "500ms", "30" (seconds) -> milliseconds. 0, or -1
  * when s is not such a duration (or longer than 30 days). */
@@ -110,10 +124,12 @@ void cli_print_version(void);
  * 0, or -1 when s is not such a size. */
 int cli_parse_size(const char *s, uint64_t *out);
 
-/* The categories a scan runs unless --checks says otherwise: secrets and
- * tamper evidence; hygiene (most images run as root) is opt-in, so a gate
- * does not start failing on it. */
-#define CLI_CHECKS_DEFAULT ((1u << LS_CATEGORY_SECRET) | (1u << LS_CATEGORY_TAMPER))
+/* The categories a scan runs unless --checks says otherwise: secrets,
+ * tamper evidence and provenance (whose rules report only under
+ * --require-signature); hygiene (most images run as root) is opt-in, so a
+ * gate does not start failing on it. */
+#define CLI_CHECKS_DEFAULT                                                                         \
+    ((1u << LS_CATEGORY_SECRET) | (1u << LS_CATEGORY_TAMPER) | (1u << LS_CATEGORY_PROVENANCE))
 
 /* The rule set the options ask for (bundled patterns, --rules, --disable-rule,
  * the categories of --checks). NULL with err filled on failure. */

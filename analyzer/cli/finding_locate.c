@@ -32,7 +32,7 @@
 typedef struct {
     long layer;           /* -1 for history/config */
     char *path;           /* NULL when the finding has none */
-    const char *source;   /* "file", "history", "config" (static) */
+    const char *source;   /* "file", "history", "config", "attestation", "signature" (static) */
 } candidate;
 
 typedef struct {
@@ -80,6 +80,10 @@ static const char *source_name(const char *s)
         return "history";
     if (s && strcmp(s, "config") == 0)
         return "config";
+    if (s && strcmp(s, "attestation") == 0)
+        return "attestation";
+    if (s && strcmp(s, "signature") == 0)
+        return "signature";
     return "file";
 }
 
@@ -200,7 +204,7 @@ static int from_report(const cli_opts *o, const char *fp, candidates *out, json_
 
 static const char *finding_source(ls_finding_source s)
 {
-    return s == LS_SOURCE_HISTORY ? "history" : s == LS_SOURCE_CONFIG ? "config" : "file";
+    return ls_finding_source_name(s);
 }
 
 static int add_finding(candidates *out, const ls_finding *f, ls_error *err)

@@ -14,11 +14,69 @@
 #include "core/mapguard.h"
 #include "registry/registry.h"
 
+/* Runs command cmd with its operands argv[first..argc). */
+static int dispatch(const char *cmd, int argc, char **argv, int first, cli_opts *o)
+{
+    if (strcmp(cmd, "audit") == 0) {
+        if (argc - first != (o->registry_host ? 0 : 1)) {
+            fprintf(stderr, "layerscan: usage: layerscan audit [options] LIST|- (or --registry HOST)\n");
+            return EXIT_ERROR;
+        }
+        return cli_cmd_audit(o, o->registry_host ? NULL : argv[first]);
+    }
+    if (cli_audit_only_option(o)) {
+        fprintf(stderr, "layerscan: %s is an option of audit only\n", cli_audit_only_option(o));
+        return EXIT_ERROR;
+    }
+    if (strcmp(cmd, "scan") != 0 && cli_cache_option(o)) {
+        fprintf(stderr, "layerscan: %s is an option of scan and audit only\n", cli_cache_option(o));
+        return EXIT_ERROR;
+    }
+    if (strcmp(cmd, "scan") == 0) {
+        if (argc - first != 1) {
+            fprintf(stderr, "layerscan: scan takes exactly one IMAGE (see layerscan --help)\n");
+            return EXIT_ERROR;
+        }
+        return cli_cmd_scan(o, argv[first]);
+    }
+    if (strcmp(cmd, "rules") == 0) {
+        if (argc - first != 1) {
+            fprintf(stderr, "layerscan: usage: layerscan rules list|test\n");
+            return EXIT_ERROR;
+        }
+        return cli_cmd_rules(o, argv[first]);
+    }
+    if (strcmp(cmd, "baseline") == 0) {
+        if (argc - first < 1 || argc - first > 2) {
+            fprintf(stderr, "layerscan: usage: layerscan baseline create IMAGE | --from-report REPORT.json\n");
+            return EXIT_ERROR;
+        }
+        return cli_cmd_baseline(o, argv[first], argc - first == 2 ? argv[first + 1] : NULL);
+    }
+    if (strcmp(cmd, "registry") == 0) {
+        if (argc - first != 2) {
+            fprintf(stderr, "layerscan: usage: layerscan registry ls docker://HOST[:PORT][/REPO]\n");
+            return EXIT_ERROR;
+        }
+        return cli_cmd_registry(o, argv[first], argv[first + 1]);
+    }
+    if (strcmp(cmd, "layers") == 0 || strcmp(cmd, "history") == 0 || strcmp(cmd, "extract") == 0 ||
+        strcmp(cmd, "diff") == 0) {
+        if (argc - first != 1) {
+            fprintf(stderr, "layerscan: %s takes exactly one IMAGE (see layerscan --help)\n", cmd);
+            return EXIT_ERROR;
+        }
+        return cli_cmd_inspect(o, cmd, argv[first]);
+    }
+    fprintf(stderr, "layerscan: unknown command '%s' (see layerscan --help)\n", cmd);
+    return EXIT_ERROR;
+}
+
 int main(int argc, char **argv)
 {
     cli_opts o = {.format = "text", .fail_on = -1, .min_confidence = -1, .layer = -1};
     const char *cmd;
-    int first;
+    int first, rc;
     if (argc < 2) {
         cli_usage(stderr);
         return EXIT_ERROR;
@@ -53,57 +111,9 @@ int main(int argc, char **argv)
         return EXIT_ERROR;
     cli_env_read(&o);
     first += 1; /* index in argv */
-    if (strcmp(cmd, "audit") == 0) {
-        if (argc - first != (o.registry_host ? 0 : 1)) {
-            fprintf(stderr, "layerscan: usage: layerscan audit [options] LIST|- (or --registry HOST)\n");
-            return EXIT_ERROR;
-        }
-        return cli_cmd_audit(&o, o.registry_host ? NULL : argv[first]);
-    }
-    if (cli_audit_only_option(&o)) {
-        fprintf(stderr, "layerscan: %s is an option of audit only\n", cli_audit_only_option(&o));
+    if (cli_load_keys(&o) != 0)
         return EXIT_ERROR;
-    }
-    if (strcmp(cmd, "scan") != 0 && cli_cache_option(&o)) {
-        fprintf(stderr, "layerscan: %s is an option of scan and audit only\n", cli_cache_option(&o));
-        return EXIT_ERROR;
-    }
-    if (strcmp(cmd, "scan") == 0) {
-        if (argc - first != 1) {
-            fprintf(stderr, "layerscan: scan takes exactly one IMAGE (see layerscan --help)\n");
-            return EXIT_ERROR;
-        }
-        return cli_cmd_scan(&o, argv[first]);
-    }
-    if (strcmp(cmd, "rules") == 0) {
-        if (argc - first != 1) {
-            fprintf(stderr, "layerscan: usage: layerscan rules list|test\n");
-            return EXIT_ERROR;
-        }
-        return cli_cmd_rules(&o, argv[first]);
-    }
-    if (strcmp(cmd, "baseline") == 0) {
-        if (argc - first < 1 || argc - first > 2) {
-            fprintf(stderr, "layerscan: usage: layerscan baseline create IMAGE | --from-report REPORT.json\n");
-            return EXIT_ERROR;
-        }
-        return cli_cmd_baseline(&o, argv[first], argc - first == 2 ? argv[first + 1] : NULL);
-    }
-    if (strcmp(cmd, "registry") == 0) {
-        if (argc - first != 2) {
-            fprintf(stderr, "layerscan: usage: layerscan registry ls docker://HOST[:PORT][/REPO]\n");
-            return EXIT_ERROR;
-        }
-        return cli_cmd_registry(&o, argv[first], argv[first + 1]);
-    }
-    if (strcmp(cmd, "layers") == 0 || strcmp(cmd, "history") == 0 || strcmp(cmd, "extract") == 0 ||
-        strcmp(cmd, "diff") == 0) {
-        if (argc - first != 1) {
-            fprintf(stderr, "layerscan: %s takes exactly one IMAGE (see layerscan --help)\n", cmd);
-            return EXIT_ERROR;
-        }
-        return cli_cmd_inspect(&o, cmd, argv[first]);
-    }
-    fprintf(stderr, "layerscan: unknown command '%s' (see layerscan --help)\n", cmd);
-    return EXIT_ERROR;
+    rc = dispatch(cmd, argc, argv, first, &o);
+    cli_free_keys(&o);
+    return rc;
 }

@@ -98,6 +98,16 @@ static int opt_rules(cli_opts *o, const char *arg)
     return 0;
 }
 
+static int opt_verify_key(cli_opts *o, const char *arg)
+{
+    if (o->n_verify_keys == CLI_MAX_VERIFY_KEYS) {
+        fprintf(stderr, "layerscan: too many --verify-key (at most %d)\n", CLI_MAX_VERIFY_KEYS);
+        return -1;
+    }
+    o->verify_keys[o->n_verify_keys++] = arg;
+    return 0;
+}
+
 static int opt_disable_rule(cli_opts *o, const char *arg)
 {
     if (o->n_disabled == CLI_MAX_DISABLED) {
@@ -128,7 +138,7 @@ static int opt_checks(cli_opts *o, const char *arg)
         }
         if (c == LS_CATEGORY_COUNT || (checks & (1u << c))) {
             fprintf(stderr, "layerscan: --checks %s: expected a comma-separated list of secret, tamper, "
-                            "hygiene, each once\n", arg);
+                            "hygiene, provenance, each once\n", arg);
             return -1;
         }
         checks |= 1u << c;
@@ -415,7 +425,14 @@ static const cli_option options[] = {
     {"disable-rule", 0, required_argument, " ID", CMD_FIND | CMD_RULES, SEC_OPTIONS, SETTER(opt_disable_rule),
      "drop a rule; repeatable"},
     {"checks", 0, required_argument, " LIST", CMD_FIND | CMD_RULES, SEC_OPTIONS, SETTER(opt_checks),
-     "what to look for: secret,tamper,hygiene (default secret,tamper)"},
+     "what to look for: secret,tamper,hygiene,provenance\n"
+     "(default secret,tamper,provenance)"},
+    {"verify-key", 0, required_argument, " FILE", CMD_SCAN | CMD_AUDIT, SEC_OPTIONS, SETTER(opt_verify_key),
+     "verify the image's cosign signatures with this PEM public key\n"
+     "(ECDSA, RSA, Ed25519); repeatable"},
+    {"require-signature", 0, no_argument, "", CMD_SCAN | CMD_AUDIT, SEC_OPTIONS, FIELD(require_signature),
+     "no signature that a --verify-key key verifies is a critical\n"
+     "finding (signature-missing, signature-invalid)"},
     {"fail-on", 0, required_argument, " SEVERITY", CMD_SCAN | CMD_AUDIT, SEC_OPTIONS, SETTER(opt_fail_on),
      "exit 1 only for findings at or above critical|high|medium|low"},
     {"min-confidence", 0, required_argument, " C", CMD_FIND, SEC_OPTIONS, SETTER(opt_min_confidence),
@@ -721,7 +738,9 @@ ls_scan_opts cli_scan_opts(const cli_opts *o, bool audit)
                           .max_layer_bytes = o->max_layer_bytes,
                           .image_timeout_ms = cli_image_timeout(o, audit),
                           .debug = o->debug, .no_mmap = o->no_mmap,
-                          .no_decode_thread = o->no_decode_thread};
+                          .no_decode_thread = o->no_decode_thread,
+                          .verify_keys = o->keyring,
+                          .require_signature = o->require_signature};
 }
 
 const char *cli_audit_only_option(const cli_opts *o)

@@ -20,6 +20,9 @@
 #include "pipeline/tamper.h"
 #include "pipeline/vendor_capture.h"
 #include "pipeline/parallel.h"
+#include "pipeline/attestations.h"
+#include "pipeline/signatures.h"
+#include "pipeline/supply_chain.h"
 #include "source/source.h"
 
 const char *ls_status_name(ls_status s)
@@ -39,6 +42,8 @@ const char *ls_finding_source_name(ls_finding_source s)
     case LS_SOURCE_FILE: return "file";
     case LS_SOURCE_HISTORY: return "history";
     case LS_SOURCE_CONFIG: return "config";
+    case LS_SOURCE_ATTESTATION: return "attestation";
+    case LS_SOURCE_SIGNATURE: return "signature";
     }
     return "unknown";
 }
@@ -169,6 +174,8 @@ void ls_report_free(ls_report *r)
         free(r->errors[i].message);
     }
     free(r->errors);
+    ls_attestation_reports_free(r->attestations, r->n_attestations);
+    ls_signature_reports_free(r->signatures, r->n_signatures);
     ls_source_free(r->owner);
     free(r);
 }
@@ -540,7 +547,8 @@ int ls_scan_image(const char *ref, const ls_matcher *m, const ls_scan_opts *opts
         goto out;
     if (ls_metadata_scan(img, s.report->history, s.report->rules, s.scanner, &s.findings,
                          &s.report->bytes_scanned, opts && opts->debug, err) != 0 ||
-        ls_tamper_config(img, s.report->history, s.report->n_history, s.report->rules, &s.findings, err) != 0)
+        ls_tamper_config(img, s.report->history, s.report->n_history, s.report->rules, &s.findings, err) != 0 ||
+        ls_supply_chain_scan(src, s.report, s.scanner, opts, &s.findings, &s.errors, err) != 0)
         goto out;
     if (finish(&s, err) != 0)
         goto out;

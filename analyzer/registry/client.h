@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
+#include "blob/sha256.h" /* LS_DIGEST_MAX */
 #include "registry/auth.h"
 #include "registry/creds.h"
 #include "registry/http.h"
@@ -80,6 +81,27 @@ typedef struct {
  * is fetched again, a bounded number of times. 0 or -1 with err filled. */
 int ls_registry_get_small(struct ls_registry *c, const char *url, const ls_request *rq, size_t max,
                           const char *label, const char *what, ls_small_doc *out, ls_error *err);
+
+/* ls_registry_get_small where a 404 means "not there" rather than an
+ * error (the referrers API, cosign's tags): 1 then, nothing allocated. */
+int ls_registry_get_small_opt(struct ls_registry *c, const char *url, const ls_request *rq,
+                              size_t max, const char *label, const char *what, ls_small_doc *out,
+                              ls_error *err);
+
+/* pull.c: GETs /v2/REPO/KIND/OBJECT whole, at most max bytes (0: the
+ * client's max_json), asking for `accept` (may be NULL); `what` names the
+ * object in messages ("" for the reference itself). 0; 1 when absent_ok and
+ * the answer is 404; -1 with err filled. */
+int ls_registry_fetch_object(struct ls_registry *c, const char *repo, const char *kind,
+                             const char *object, const char *accept, size_t max, bool absent_ok,
+                             const char *label, const char *what, ls_small_doc *doc, ls_error *err);
+
+/* pull.c: hashes data into got and checks it against want (a validated
+ * digest; NULL checks nothing). LS_ERR_DIGEST "LABEL: WHAT digest
+ * mismatch: asked for D, the registry sent G"; LS_ERR_UNSUPPORTED for an
+ * algorithm other than sha256. */
+int ls_registry_verify(const void *data, size_t len, const char *want, const char *label,
+                       const char *what, char got[LS_DIGEST_MAX], ls_error *err);
 
 /* Formats the error of a non-2xx response (reading the registry's error
  * body for its message): "LABEL[ WHAT]: 404 manifest unknown",

@@ -21,10 +21,6 @@
 #include "source/manifest.h"
 #include "source/transport.h"
 
-#define ACCEPT_MANIFESTS                                                                        \
-    "application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, "     \
-    "application/vnd.docker.distribution.manifest.v2+json, "                                    \
-    "application/vnd.docker.distribution.manifest.list.v2+json"
 #define MAX_NESTING 4
 
 static int nomem(const char *label, ls_error *err)
@@ -32,23 +28,25 @@ static int nomem(const char *label, ls_error *err)
     return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", label);
 }
 
-/* GETs /v2/REPO/KIND/OBJECT whole; `what` names the object in messages
- * ("" for the reference itself). */
-static int fetch_small(ls_registry *c, const char *repo, const char *kind, const char *object,
-                       const char *accept, const char *label, const char *what, ls_small_doc *doc,
-                       ls_error *err)
+int ls_registry_fetch_object(ls_registry *c, const char *repo, const char *kind,
+                             const char *object, const char *accept, size_t max, bool absent_ok,
+                             const char *label, const char *what, ls_small_doc *doc, ls_error *err)
 {
     char url[LS_URL_MAX], scope[600];
     const ls_request rq = {.scope = scope, .accept = accept};
+    memset(doc, 0, sizeof *doc);
     snprintf(scope, sizeof scope, "repository:%s:pull", repo);
     if (snprintf(url, sizeof url, "%s/v2/%s/%s/%s", c->base, repo, kind, object) >= (int)sizeof url)
         return ls_error_set(err, LS_ERR_LIMIT, "%s: reference too long", label);
-    return ls_registry_get_small(c, url, &rq, c->max_json, label, what, doc, err);
+    if (!max)
+        max = c->max_json;
+    if (absent_ok)
+        return ls_registry_get_small_opt(c, url, &rq, max, label, what, doc, err);
+    return ls_registry_get_small(c, url, &rq, max, label, what, doc, err);
 }
 
-/* Checks that data hashes to want (a validated digest). */
-static int verify(const char *data, size_t len, const char *want, const char *label,
-                  const char *what, char got[LS_DIGEST_MAX], ls_error *err)
+int ls_registry_verify(const void *data, size_t len, const char *want, const char *label,
+                       const char *what, char got[LS_DIGEST_MAX], ls_error *err)
 {
     if (ls_sha256_buffer(data, len, got, err) < 0)
         return -1;
@@ -72,15 +70,16 @@ static int fetch_doc(ls_registry *c, const char *repo, const char *object, bool 
     char what[120];
     int rc = -1;
     snprintf(what, sizeof what, "manifest %.19s", entry ? object : "");
-    if (fetch_small(c, repo, "manifests", object, ACCEPT_MANIFESTS, label, entry ? what : "", &small,
-                    err) < 0)
+    if (ls_registry_fetch_object(c, repo, "manifests", object, LS_REGISTRY_ACCEPT_MANIFESTS, 0, false,
+                                 label, entry ? what : "", &small, err) < 0)
         return -1;
     if (strstr(small.content_type, "distribution.manifest.v1")) {
         ls_error_set(err, LS_ERR_UNSUPPORTED,
                      "%s: the registry serves a Docker schema 1 manifest, which is not supported", label);
         goto out;
     }
-    if (verify(small.data, small.len, by_digest ? object : NULL, label, "manifest", digest, err) < 0)
+    if (ls_registry_verify(small.data, small.len, by_digest ? object : NULL, label, "manifest", digest,
+                           err) < 0)
         goto out;
     snprintf(what, sizeof what, "%s: manifest %.19s", label, digest);
     rc = ls_manifest_parse(doc, what, small.data, small.len, err);
@@ -89,9 +88,66 @@ out:
     return rc;
 }
 
-/* Descends from an index (or manifest list) to one image manifest. */
+void ls_registry_entries_free(ls_registry_entries *e)
+{
+    if (!e)
+        return;
+    for (size_t i = 0; i < e->n; i++) {
+        free(e->items[i].digest);
+        free(e->items[i].ref_digest);
+    }
+    free(e->items);
+    memset(e, 0, sizeof *e);
+}
+
+/* Notes the entries of index doc that may be about the image: BuildKit's
+ * attestations (with the digest they name) and artifacts. Which image that
+ * is is known only at the bottom of the descent, so every level is noted
+ * and keep_about() sorts them out then. */
+static int note_entries(const ls_manifest_doc *doc, const char *label, ls_registry_entries *out,
+                        ls_error *err)
+{
+    for (size_t i = 0; out && i < doc->n_manifests; i++) {
+        const ls_descriptor *d = &doc->manifests[i];
+        ls_registry_entry *e;
+        if (!(d->attestation && d->ref_digest) && !d->artifact_type)
+            continue;
+        if (out->n >= LS_ATTACHED_MAX) {
+            out->truncated = true;
+            return 0;
+        }
+        if (!out->items && !(out->items = calloc(LS_ATTACHED_MAX, sizeof *out->items)))
+            return nomem(label, err);
+        e = &out->items[out->n++];
+        e->digest = strdup(d->digest);
+        e->ref_digest = d->attestation && d->ref_digest ? strdup(d->ref_digest) : NULL;
+        if (!e->digest || (d->attestation && d->ref_digest && !e->ref_digest))
+            return nomem(label, err);
+    }
+    return 0;
+}
+
+/* Drops the attestations noted that name another manifest than digest. */
+static void keep_about(ls_registry_entries *e, const char *digest)
+{
+    size_t k = 0;
+    for (size_t i = 0; e && i < e->n; i++) {
+        if (e->items[i].ref_digest && strcmp(e->items[i].ref_digest, digest) != 0) {
+            free(e->items[i].digest);
+            free(e->items[i].ref_digest);
+            continue;
+        }
+        e->items[k++] = e->items[i];
+    }
+    if (e)
+        e->n = k;
+}
+
+/* Descends from an index (or manifest list) to one image manifest, noting
+ * into about (may be NULL) the entries of each index that may concern it. */
 static int resolve(ls_registry *c, const char *repo, const ls_platform *want, const char *label,
-                   ls_manifest_doc *doc, char digest[LS_DIGEST_MAX], ls_error *err)
+                   ls_manifest_doc *doc, char digest[LS_DIGEST_MAX], ls_registry_entries *about,
+                   ls_error *err)
 {
     for (int depth = 0; doc->kind == LS_DOC_INDEX; depth++) {
         ls_manifest_doc next = {0};
@@ -100,7 +156,8 @@ static int resolve(ls_registry *c, const char *repo, const ls_platform *want, co
         if (depth >= MAX_NESTING)
             return ls_error_set(err, LS_ERR_LIMIT, "%s: indexes nested more than %d deep", label,
                                 MAX_NESTING);
-        if (ls_oci_choose_manifest(doc, what, NULL, want, label, &pick, err) < 0)
+        if (ls_oci_choose_manifest(doc, what, NULL, want, label, &pick, err) < 0 ||
+            note_entries(doc, label, about, err) < 0)
             return -1;
         if (ls_digest_validate(doc->manifests[pick].digest, label, what, err) < 0)
             return -1;
@@ -121,9 +178,10 @@ static int load_config(ls_registry *c, const char *repo, const ls_manifest_doc *
     if (ls_digest_validate(m->config.digest, label, "config", err) < 0)
         return -1;
     snprintf(what, sizeof what, "config %.19s", m->config.digest);
-    if (fetch_small(c, repo, "blobs", m->config.digest, NULL, label, what, &small, err) < 0)
+    if (ls_registry_fetch_object(c, repo, "blobs", m->config.digest, NULL, 0, false, label, what, &small,
+                                 err) < 0)
         return -1;
-    if (verify(small.data, small.len, m->config.digest, label, "config", got, err) < 0)
+    if (ls_registry_verify(small.data, small.len, m->config.digest, label, "config", got, err) < 0)
         goto out;
     snprintf(what, sizeof what, "%s: config %.19s", label, m->config.digest);
     if (ls_manifest_parse_config(img, what, small.data, small.len, err) < 0)
@@ -166,7 +224,8 @@ static int fill_layers(ls_registry *c, const char *repo, const ls_manifest_doc *
 }
 
 int ls_registry_load_image(ls_registry *c, const ls_registry_ref *ref, const ls_platform *want,
-                           const char *label, ls_image *img, ls_error *err)
+                           const char *label, ls_image *img, ls_registry_entries *about,
+                           ls_error *err)
 {
     ls_manifest_doc doc = {0};
     char digest[LS_DIGEST_MAX];
@@ -174,8 +233,9 @@ int ls_registry_load_image(ls_registry *c, const ls_registry_ref *ref, const ls_
     if (fetch_doc(c, ref->repo, ls_registry_ref_object(ref), ref->digest != NULL, false, label, &doc,
                   digest, err) < 0)
         goto out;
-    if (resolve(c, ref->repo, want, label, &doc, digest, err) < 0)
+    if (resolve(c, ref->repo, want, label, &doc, digest, about, err) < 0)
         goto out;
+    keep_about(about, digest);
     if (!(img->manifest_digest = strdup(digest))) {
         nomem(label, err);
         goto out;

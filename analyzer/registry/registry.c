@@ -445,8 +445,10 @@ int ls_registry_send(ls_registry *c, ls_http *h, const char *url, const ls_reque
     }
 }
 
-int ls_registry_get_small(ls_registry *c, const char *url, const ls_request *rq, size_t max,
-                          const char *label, const char *what, ls_small_doc *out, ls_error *err)
+/* ls_registry_get_small, and with absent_ok a 404 is no error: 1. */
+static int get_small(ls_registry *c, const char *url, const ls_request *rq, size_t max,
+                     bool absent_ok, const char *label, const char *what, ls_small_doc *out,
+                     ls_error *err)
 {
     memset(out, 0, sizeof *out);
     for (int attempt = 1;; attempt++) {
@@ -456,6 +458,10 @@ int ls_registry_get_small(ls_registry *c, const char *url, const ls_request *rq,
         if (ls_registry_send(c, c->meta, url, rq, label, err) < 0)
             return -1;
         resp = ls_http_response_of(c->meta);
+        if (resp->status == 404 && absent_ok) {
+            ls_http_end(c->meta);
+            return 1;
+        }
         if (resp->status != 200)
             return ls_registry_status_error(c, c->meta, label, what, err);
         snprintf(out->content_type, sizeof out->content_type, "%s", resp->content_type);
@@ -476,6 +482,18 @@ int ls_registry_get_small(ls_registry *c, const char *url, const ls_request *rq,
         ls_http_end(c->meta);
         return r == 0 ? 0 : -1;
     }
+}
+
+int ls_registry_get_small(ls_registry *c, const char *url, const ls_request *rq, size_t max,
+                          const char *label, const char *what, ls_small_doc *out, ls_error *err)
+{
+    return get_small(c, url, rq, max, false, label, what, out, err);
+}
+
+int ls_registry_get_small_opt(ls_registry *c, const char *url, const ls_request *rq, size_t max,
+                              const char *label, const char *what, ls_small_doc *out, ls_error *err)
+{
+    return get_small(c, url, rq, max, true, label, what, out, err);
 }
 
 /* ---- opening ------------------------------------------------------------ */

@@ -11,7 +11,8 @@
  *   2. ls_registry_open() for a host ("127.0.0.1:5000", "docker.io"),
  *   3. ls_registry_load_image() for a reference, then ls_registry_open_blob()
  *      for each layer (thread-safe: each reader has its own connection),
- *      or ls_registry_list_repos() / ls_registry_list_tags(),
+ *      and ls_registry_find_attached() / ls_registry_read_blob() for what is
+ *      attached to the image; or ls_registry_list_repos() / ls_registry_list_tags(),
  *   4. ls_registry_free().
  */
 #ifndef LS_REGISTRY_H
@@ -27,9 +28,16 @@
 #include "layerscan/image.h"
 #include "layerscan/registry.h" /* ls_registry_opts */
 #include "registry/ref.h"
+#include "source/attached.h"
 #include "source/platform.h"
 
 #define LS_REGISTRY_CONNECT_MS 30000u   /* connecting (at most the document limit) */
+
+/* What a manifest GET asks for: images, indexes and manifest lists. */
+#define LS_REGISTRY_ACCEPT_MANIFESTS                                                            \
+    "application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, "     \
+    "application/vnd.docker.distribution.manifest.v2+json, "                                    \
+    "application/vnd.docker.distribution.manifest.list.v2+json"
 
 typedef struct ls_registry ls_registry;
 
@@ -58,15 +66,64 @@ void ls_registry_set_max_json(ls_registry *c, uint64_t max);
 /* Body bytes fetched by this client so far (every request, every reader). */
 uint64_t ls_registry_bytes_fetched(const ls_registry *c);
 
+/* An entry of the image's index that may be about the image, noted while
+ * pulling it (so that finding what is attached needs no second fetch of
+ * the index). */
+typedef struct {
+    char *digest;     /* the entry's digest as the index says it (unvalidated) */
+    char *ref_digest; /* a BuildKit attestation: the manifest it names, which is
+                       * the image's; NULL for an artifact (artifactType), which
+                       * is the image's only if its own subject says so */
+} ls_registry_entry;
+
+typedef struct {
+    ls_registry_entry *items; /* in index order, outer indexes first */
+    size_t n;                 /* n <= LS_ATTACHED_MAX */
+    bool truncated;           /* the indexes held more than LS_ATTACHED_MAX */
+} ls_registry_entries;
+
+/* Accepts a zeroed list. */
+void ls_registry_entries_free(ls_registry_entries *e);
+
 /* Pulls the manifest that ref names (following an index or manifest list to
  * the platform `want` picks, as the OCI layout does), verifies the manifest
  * digest when ref names one and the digest of every document fetched by
  * digest, reads and verifies the config, and fills img (everything but
- * reference and transport). `label` names the image in messages. Returns -1
+ * reference and transport). `about` (NULL: not wanted; else zeroed, the
+ * caller frees it) receives the entries of the indexes passed through that
+ * may be about the image. `label` names the image in messages. Returns -1
  * with err filled ("LABEL: 404 manifest unknown", "LABEL: 401 Unauthorized
  * (check --creds)", LS_ERR_DIGEST, LS_ERR_USAGE for a platform not there). */
 int ls_registry_load_image(ls_registry *c, const ls_registry_ref *ref, const ls_platform *want,
-                           const char *label, ls_image *img, ls_error *err);
+                           const char *label, ls_image *img, ls_registry_entries *about,
+                           ls_error *err);
+
+/* Lists into out the manifests attached to manifest `digest` of repo
+ * (source/attached.h), in this order:
+ *   1. the entries of `about` (may be NULL): an attestation as "index", an
+ *      artifact as "referrer" when its subject is digest;
+ *   2. the referrers: GET /v2/REPO/referrers/DIGEST, or when the registry has
+ *      no such API (404, as distribution 2.8) the referrers tag schema's
+ *      index at tag "sha256-<hex>" (404: none); each listed manifest whose
+ *      subject is digest, as "referrer";
+ *   3. cosign's tags "sha256-<hex>.sig" and ".att" (404: none), as "tag".
+ * Every manifest fetched by digest must hash to it. Each document is bounded
+ * by --max-json-size and every request by the image's deadline. A failure
+ * (401, 5xx after retries, bad JSON, a digest mismatch) does not stop the
+ * rest: the first is returned at the end (-1 with err filled), and what was
+ * listed stays in out; out of memory stops at once. Uses the client's
+ * document connection: not to be called while another document request of
+ * the same client runs. */
+int ls_registry_find_attached(ls_registry *c, const char *repo, const char *digest,
+                              const ls_registry_entries *about, const char *label,
+                              ls_attached_list *out, ls_error *err);
+
+/* Reads blob `digest` of repo whole (at most max bytes: more is
+ * LS_ERR_LIMIT) into *data (NUL-terminated; the caller frees it) and checks
+ * that it hashes to digest (LS_ERR_DIGEST "LABEL: blob sha256:... digest
+ * mismatch: ..."). Same connection rule as ls_registry_find_attached. */
+int ls_registry_read_blob(ls_registry *c, const char *repo, const char *digest, size_t max,
+                          const char *label, unsigned char **data, size_t *len, ls_error *err);
 
 /* A reader streaming blob `digest` of repo: the HTTP body, pulled through a
  * bounded buffer as the caller reads (no temporary file, no whole blob in

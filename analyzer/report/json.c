@@ -93,6 +93,45 @@ static json_t *tool_json(const ls_report *r, bool *ok)
     return t;
 }
 
+static json_t *attestations_json(const ls_report *r, bool *ok)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < r->n_attestations; i++) {
+        const ls_attestation_report *s = &r->attestations[i];
+        json_t *j = json_object();
+        ls_json_put(ok, j, "manifest", ls_json_str(s->manifest));
+        ls_json_put(ok, j, "digest", ls_json_str(s->digest));
+        ls_json_put(ok, j, "media_type", ls_json_str(s->media_type));
+        ls_json_put(ok, j, "predicate_type", ls_json_str(s->predicate_type));
+        ls_json_put(ok, j, "source", ls_json_str(s->source));
+        ls_json_put(ok, j, "strings", json_integer((json_int_t)s->strings));
+        ls_json_append(ok, a, j);
+    }
+    return a;
+}
+
+static json_t *verified_json(int v)
+{
+    return v < 0 ? json_null() : json_boolean(v);
+}
+
+static json_t *signatures_json(const ls_report *r, bool *ok)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < r->n_signatures; i++) {
+        const ls_signature_report *s = &r->signatures[i];
+        json_t *j = json_object();
+        ls_json_put(ok, j, "kind", ls_json_str(s->kind));
+        ls_json_put(ok, j, "source", ls_json_str(s->source));
+        ls_json_put(ok, j, "digest", ls_json_str(s->digest));
+        ls_json_put(ok, j, "verified", verified_json(s->verified));
+        ls_json_put(ok, j, "key", ls_json_str(s->key));
+        ls_json_put(ok, j, "error", ls_json_str(s->error));
+        ls_json_append(ok, a, j);
+    }
+    return a;
+}
+
 static json_t *image_json(const ls_report *r, bool *ok)
 {
     const ls_image *img = r->image;
@@ -105,6 +144,8 @@ static json_t *image_json(const ls_report *r, bool *ok)
     ls_json_put(ok, o, "architecture", ls_json_str(img->architecture));
     ls_json_put(ok, o, "variant", ls_json_str(img->variant));
     ls_json_put(ok, o, "created", ls_json_str(img->created));
+    ls_json_put(ok, o, "signatures", signatures_json(r, ok));
+    ls_json_put(ok, o, "attestations", attestations_json(r, ok));
     return o;
 }
 

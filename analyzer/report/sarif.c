@@ -197,7 +197,9 @@ static json_t *rule_json(const ls_rule *rule)
                                "later layer is still in the image, and metadata ships with it.",
         [LS_CATEGORY_TAMPER] = "Find out who built the layer that planted this and rebuild from a trusted "
                                "base: a file deleted or overwritten in a later layer is still in the image.",
-        [LS_CATEGORY_HYGIENE] = "Harden the image configuration."};
+        [LS_CATEGORY_HYGIENE] = "Harden the image configuration.",
+        [LS_CATEGORY_PROVENANCE] = "Do not deploy an image whose signature does not verify with a key "
+                                   "you trust: sign it in the release pipeline."};
     const char *say = (size_t)rule->category < LS_CATEGORY_COUNT ? advice[rule->category] : advice[0];
     append(&help, &len, &cap, say, strlen(say));
     for (size_t i = 0; i < rule->n_references; i++) {

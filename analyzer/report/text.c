@@ -111,7 +111,9 @@ static void print_fate(const text_ctx *t, const ls_finding *f)
         fputs("present in the final image", t->out);
         return;
     case LS_STATUS_METADATA:
-        fputs("in the image metadata", t->out);
+        fputs(f->source == LS_SOURCE_ATTESTATION ? "in an attestation attached to the image"
+              : f->source == LS_SOURCE_SIGNATURE ? "about the image's signatures"
+                                                 : "in the image metadata", t->out);
         break;
     case LS_STATUS_DELETED:
     case LS_STATUS_OVERWRITTEN:
@@ -207,6 +209,57 @@ static void print_summary(const text_ctx *t)
     print_origins(t->r, t->out);
 }
 
+/* The statements attached to the image, then the findings in them. */
+static void print_attestations(const text_ctx *t)
+{
+    const ls_report *r = t->r;
+    if (r->n_attestations == 0)
+        return;
+    fprintf(t->out, "\n%sAttestations%s\n", color(t, C_BOLD), color(t, C_RESET));
+    for (size_t i = 0; i < r->n_attestations; i++) {
+        const ls_attestation_report *a = &r->attestations[i];
+        char shortd[20];
+        fputs("  ", t->out);
+        ls_fputs_escaped(a->predicate_type ? a->predicate_type : "(no predicate type)", t->out);
+        snprintf(shortd, sizeof shortd, "%s", a->digest ? a->digest : "?");
+        fputs("  ", t->out);
+        ls_fputs_escaped(shortd, t->out);
+        fprintf(t->out, "  (%s, %llu strings)\n", a->source, (unsigned long long)a->strings);
+    }
+    for (size_t i = 0; i < r->n_findings; i++)
+        if (r->findings[i].source == LS_SOURCE_ATTESTATION)
+            print_finding(t, &r->findings[i]);
+}
+
+/* The image's signatures, each with whether a given key verified it. */
+static void print_signatures(const text_ctx *t)
+{
+    const ls_report *r = t->r;
+    if (r->n_signatures == 0)
+        return;
+    fprintf(t->out, "\n%sSignatures%s\n", color(t, C_BOLD), color(t, C_RESET));
+    for (size_t i = 0; i < r->n_signatures; i++) {
+        const ls_signature_report *s = &r->signatures[i];
+        char shortd[20];
+        snprintf(shortd, sizeof shortd, "%s", s->digest ? s->digest : "?");
+        fprintf(t->out, "  %s %s  ", s->kind, s->source);
+        ls_fputs_escaped(shortd, t->out);
+        if (s->verified < 0)
+            fputs("  not verified (no --verify-key)", t->out);
+        else if (s->verified) {
+            fputs("  verified with ", t->out);
+            ls_fputs_escaped(s->key ? s->key : "?", t->out);
+        } else {
+            fprintf(t->out, "  %sNOT verified%s", color(t, C_RED), color(t, C_RESET));
+        }
+        if (s->error) {
+            fputs(": ", t->out);
+            ls_fputs_escaped(s->error, t->out);
+        }
+        fputc('\n', t->out);
+    }
+}
+
 /* Nothing to report: one line, so a clean CI log stays one line. */
 static void print_clean(const text_ctx *t)
 {
@@ -216,6 +269,13 @@ static void print_clean(const text_ctx *t)
     fprintf(t->out, ": %zu layer%s, no findings", t->r->n_layers, t->r->n_layers == 1 ? "" : "s");
     if (t->r->n_suppressed)
         fprintf(t->out, " (%zu suppressed)", t->r->n_suppressed);
+    if (t->r->n_signatures) {
+        size_t verified = 0;
+        for (size_t i = 0; i < t->r->n_signatures; i++)
+            verified += t->r->signatures[i].verified > 0;
+        fprintf(t->out, ", %zu signature%s (%zu verified)", t->r->n_signatures,
+                t->r->n_signatures == 1 ? "" : "s", verified);
+    }
     fputc('\n', t->out);
 }
 
@@ -238,11 +298,22 @@ int ls_report_write_text(const ls_report *r, FILE *out, const ls_write_opts *o, 
         for (; i < r->n_findings && r->findings[i].layer == (long)l; i++)
             print_finding(&t, &r->findings[i]);
     }
-    /* findings of layers without a heading above (none expected) and metadata */
-    if (i < r->n_findings)
-        fprintf(out, "\n%sImage metadata (history and config)%s\n", color(&t, C_BOLD), color(&t, C_RESET));
-    for (; i < r->n_findings; i++)
-        print_finding(&t, &r->findings[i]);
+    /* findings of layers without a heading above (none expected) and
+     * metadata; attestation findings under their attestations */
+    {
+        bool heading = false;
+        for (; i < r->n_findings; i++) {
+            if (r->findings[i].source == LS_SOURCE_ATTESTATION)
+                continue;
+            if (!heading)
+                fprintf(out, "\n%sImage metadata (history and config)%s\n", color(&t, C_BOLD),
+                        color(&t, C_RESET));
+            heading = true;
+            print_finding(&t, &r->findings[i]);
+        }
+    }
+    print_attestations(&t);
+    print_signatures(&t);
     print_errors(&t);
     print_summary(&t);
 flush:

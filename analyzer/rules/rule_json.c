@@ -176,7 +176,7 @@ static int key_references(const parse_ctx *pc, const char *key, const json_t *v,
 static int key_category(const parse_ctx *pc, const char *key, const json_t *v, ls_rule *r)
 {
     if (!json_is_string(v) || ls_category_parse(json_string_value(v), &r->category) < 0)
-        return fail(pc, key, "must be one of secret, tamper, hygiene");
+        return fail(pc, key, "must be one of secret, tamper, hygiene, provenance");
     return 0;
 }
 

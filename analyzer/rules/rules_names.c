@@ -11,7 +11,7 @@
 
 static const char *const severity_names[] = { "low", "medium", "high", "critical" };
 static const char *const confidence_names[] = { "low", "medium", "high" };
-static const char *const category_names[] = { "secret", "tamper", "hygiene" };
+static const char *const category_names[] = { "secret", "tamper", "hygiene", "provenance" };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -137,5 +137,7 @@ static int docker_archive_load(void **state, ls_image *img, const ls_transport_a
 const ls_transport ls_docker_archive_transport = {
     .load = docker_archive_load,
     .open_layer = ls_store_transport_open_layer,
+    .find_attached = ls_store_transport_find_attached,
+    .read_blob = ls_store_transport_read_blob,
     .free = ls_store_transport_free,
 };

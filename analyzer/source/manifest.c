@@ -151,6 +151,11 @@ void ls_descriptor_clear(ls_descriptor *d)
     free(d->variant);
     free(d->ref_name);
     free(d->image_name);
+    free(d->artifact_type);
+    free(d->ref_digest);
+    free(d->kind);
+    free(d->predicate_type);
+    free(d->signature);
     memset(d, 0, sizeof *d);
     d->size = -1;
 }
@@ -187,8 +192,14 @@ static int descriptor_annotations(json_t *obj, ls_descriptor *d, const char *wha
     snprintf(f, sizeof f, "%s.annotations", field);
     if (opt_string(a, "org.opencontainers.image.ref.name", &d->ref_name, what, f, err) < 0 ||
         opt_string(a, "io.containerd.image.name", &d->image_name, what, f, err) < 0 ||
-        opt_string(a, "vnd.docker.reference.type", &kind, what, f, err) < 0)
+        opt_string(a, "vnd.docker.reference.type", &kind, what, f, err) < 0 ||
+        opt_string(a, "vnd.docker.reference.digest", &d->ref_digest, what, f, err) < 0 ||
+        opt_string(a, "kind", &d->kind, what, f, err) < 0 ||
+        opt_string(a, "in-toto.io/predicate-type", &d->predicate_type, what, f, err) < 0 ||
+        opt_string(a, "dev.cosignproject.cosign/signature", &d->signature, what, f, err) < 0) {
+        free(kind);
         return -1;
+    }
     if (kind && strcmp(kind, "attestation-manifest") == 0)
         d->attestation = true;
     free(kind);
@@ -209,6 +220,9 @@ static int parse_descriptor(json_t *obj, ls_descriptor *d, const char *what, con
         return -1;
     snprintf(f, sizeof f, "%s.digest", field);
     if (req_string(obj, "digest", &d->digest, what, f, err) < 0)
+        return -1;
+    snprintf(f, sizeof f, "%s.artifactType", field);
+    if (opt_string(obj, "artifactType", &d->artifact_type, what, f, err) < 0)
         return -1;
     size = json_object_get(obj, "size");
     if (size && !json_is_null(size)) {
@@ -247,6 +261,31 @@ static int descriptor_array(json_t *arr, ls_descriptor **out, size_t *n, const c
     return 0;
 }
 
+/* "sha256-<64 hex>" optionally followed by a cosign suffix: a tag naming
+ * what is attached to another manifest, never an image of its own. */
+static bool is_attachment_tag(const char *name)
+{
+    size_t n;
+    if (!name || strncmp(name, "sha256-", 7) != 0)
+        return false;
+    n = strspn(name + 7, "0123456789abcdef");
+    if (n != 64)
+        return false;
+    name += 7 + n;
+    return !*name || !strcmp(name, ".sig") || !strcmp(name, ".att") || !strcmp(name, ".sbom");
+}
+
+bool ls_descriptor_is_artifact(const ls_descriptor *d)
+{
+    if (d->attestation || d->artifact_type)
+        return true;
+    if (d->kind && strncmp(d->kind, "dev.cosignproject.cosign/", 25) == 0 &&
+        strcmp(d->kind, "dev.cosignproject.cosign/image") != 0 &&
+        strcmp(d->kind, "dev.cosignproject.cosign/imageIndex") != 0)
+        return true;
+    return is_attachment_tag(d->ref_name) || is_attachment_tag(d->image_name);
+}
+
 /* ---- index and manifest ------------------------------------------------- */
 
 static int doc_kind(json_t *root, ls_manifest_doc *doc, const char *what, ls_error *err)
@@ -270,13 +309,25 @@ static int doc_kind(json_t *root, ls_manifest_doc *doc, const char *what, ls_err
     return 0;
 }
 
+/* subject.digest, when the document refers to another (OCI 1.1). */
+static int doc_subject(json_t *root, ls_manifest_doc *doc, const char *what, ls_error *err)
+{
+    json_t *subject;
+    if (opt_object(root, "subject", &subject, what, "subject", err) < 0)
+        return -1;
+    if (!subject)
+        return 0;
+    return req_string(subject, "digest", &doc->subject, what, "subject.digest", err);
+}
+
 static int parse_doc(json_t *root, ls_manifest_doc *doc, const char *what, ls_error *err)
 {
     json_t *arr, *cfg;
     if (!json_is_object(root))
         return ls_error_set(err, LS_ERR_FORMAT, "%s: top level must be an object", what);
     if (opt_string(root, "mediaType", &doc->media_type, what, "mediaType", err) < 0 ||
-        doc_kind(root, doc, what, err) < 0)
+        opt_string(root, "artifactType", &doc->artifact_type, what, "artifactType", err) < 0 ||
+        doc_subject(root, doc, what, err) < 0 || doc_kind(root, doc, what, err) < 0)
         return -1;
     if (doc->kind == LS_DOC_INDEX) {
         if (opt_array(root, "manifests", &arr, LS_MAX_LAYERS, what, "manifests", err) < 0)
@@ -326,6 +377,8 @@ void ls_manifest_doc_free(ls_manifest_doc *doc)
     free(doc->layers);
     ls_descriptor_clear(&doc->config);
     free(doc->media_type);
+    free(doc->artifact_type);
+    free(doc->subject);
     memset(doc, 0, sizeof *doc);
 }
 

@@ -30,6 +30,13 @@ typedef struct {
     char *ref_name;                   /* org.opencontainers.image.ref.name */
     char *image_name;                 /* io.containerd.image.name */
     bool attestation;                 /* a BuildKit attestation, not an image */
+    char *artifact_type;              /* artifactType (OCI 1.1); NULL when absent */
+    char *ref_digest;                 /* vnd.docker.reference.digest: the manifest an
+                                       * attestation is about */
+    char *kind;                       /* cosign's "kind" annotation in a saved layout
+                                       * ("dev.cosignproject.cosign/sigs", ...) */
+    char *predicate_type;             /* in-toto.io/predicate-type (attestation layers) */
+    char *signature;                  /* dev.cosignproject.cosign/signature (base64) */
 } ls_descriptor;
 
 typedef enum { LS_DOC_INDEX, LS_DOC_MANIFEST } ls_doc_kind;
@@ -43,6 +50,8 @@ typedef struct {
     ls_descriptor config;     /* manifest */
     ls_descriptor *layers;    /* manifest */
     size_t n_layers;
+    char *artifact_type;      /* artifactType (OCI 1.1); NULL when absent */
+    char *subject;            /* subject.digest: the manifest this one refers to; NULL when absent */
 } ls_manifest_doc;
 
 /* One image of Docker's manifest.json. */
@@ -74,6 +83,12 @@ void ls_manifest_docker_free(ls_docker_manifest *m);
  * history, env, labels sorted by key, cmd, entrypoint) and sets has_config. */
 int ls_manifest_parse_config(ls_image *img, const char *what, const void *data, size_t len,
                              ls_error *err);
+
+/* Is d an artifact rather than an image: a BuildKit attestation, a
+ * descriptor with an artifactType, cosign's signature/attestation entries of
+ * a saved layout, or a tag of cosign's or the referrers tag schema
+ * ("sha256-<hex>[.sig|.att|.sbom]")? Artifacts are never chosen as images. */
+bool ls_descriptor_is_artifact(const ls_descriptor *d);
 
 /* Frees a descriptor's strings (not the struct). */
 void ls_descriptor_clear(ls_descriptor *d);

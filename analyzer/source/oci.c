@@ -70,7 +70,7 @@ static void filter(candidates *c, const ls_manifest_doc *doc,
 static bool keep_image(const ls_descriptor *d, const void *arg)
 {
     (void)arg;
-    return !d->attestation;
+    return !ls_descriptor_is_artifact(d);
 }
 
 static bool keep_ref(const ls_descriptor *d, const void *arg)
@@ -351,5 +351,7 @@ static int oci_load(void **state, ls_image *img, const ls_transport_args *a, ls_
 const ls_transport ls_oci_transport = {
     .load = oci_load,
     .open_layer = ls_store_transport_open_layer,
+    .find_attached = ls_store_transport_find_attached,
+    .read_blob = ls_store_transport_read_blob,
     .free = ls_store_transport_free,
 };

@@ -410,6 +410,31 @@ ls_reader *ls_source_open_layer(ls_source *src, size_t i, ls_error *err)
     return r;
 }
 
+int ls_source_find_attached(ls_source *src, ls_attached_list *out, ls_error *err)
+{
+    const ls_transport_args a = {.label = src->label,
+                                 .max_json = src->max_json,
+                                 .max_layer_bytes = src->bounds.max_bytes,
+                                 .deadline_ms = src->bounds.deadline_ms};
+    memset(out, 0, sizeof *out);
+    if (!src->ops->find_attached)
+        return 0;
+    return src->ops->find_attached(src->state, src->img, &a, out, err);
+}
+
+int ls_source_read_blob(ls_source *src, const char *digest, unsigned char **data, size_t *len,
+                        ls_error *err)
+{
+    uint64_t max = src->max_json ? src->max_json : LS_MAX_JSON_BYTES;
+    *data = NULL;
+    *len = 0;
+    if (!src->ops->read_blob)
+        return ls_error_set(err, LS_ERR_UNSUPPORTED, "%s: this transport holds no blobs", src->label);
+    if (max > LS_MAX_JSON_HARD)
+        max = LS_MAX_JSON_HARD;
+    return src->ops->read_blob(src->state, digest, (size_t)max, data, len, err);
+}
+
 void ls_source_free(ls_source *src)
 {
     if (!src)

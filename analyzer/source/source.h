@@ -25,6 +25,7 @@
 #include "core/reader.h"
 #include "layerscan/error.h"
 #include "layerscan/image.h"
+#include "source/attached.h"
 
 typedef struct ls_source ls_source;
 
@@ -64,6 +65,19 @@ ls_reader *ls_source_open_layer(ls_source *src, size_t i, ls_error *err);
 /* How the caller opens the layer blobs (ls_blob_open_with): the opts.blob
  * the source was opened with; owned by src. */
 const ls_blob_opts *ls_source_blob_opts(const ls_source *src);
+
+/* The manifests attached to the image (source/attached.h): attestations,
+ * signatures, referrers. An empty list for a transport that has none. 0, or
+ * -1 with err filled (what was found before the failure stays in out); the
+ * caller frees out with ls_attached_list_free. */
+int ls_source_find_attached(ls_source *src, ls_attached_list *out, ls_error *err);
+
+/* A blob of the image by digest, whole, bounded by --max-json-size and
+ * verified against the digest (for attached manifests' blobs: statements,
+ * payloads, bundles). The caller frees *data. LS_ERR_UNSUPPORTED for a
+ * transport without blobs. */
+int ls_source_read_blob(ls_source *src, const char *digest, unsigned char **data, size_t *len,
+                        ls_error *err);
 
 /* Frees src (and its image). Accepts NULL. */
 void ls_source_free(ls_source *src);

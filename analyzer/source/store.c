@@ -11,6 +11,7 @@
 
 #include "source/manifest.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -306,4 +307,77 @@ void ls_store_set_max_json(ls_store *s, uint64_t max)
 size_t ls_store_max_json(const ls_store *s)
 {
     return s->max_json;
+}
+
+/* Tar store: the members named DIR/<base> with no further '/'. */
+static int tar_list(ls_store *s, const char *dir, size_t max, ls_store_list_fn fn, void *ctx)
+{
+    size_t dlen = strlen(dir), seen = 0;
+    for (size_t i = 0; i < ls_tarindex_count(s->tar) && seen < max; i++) {
+        const ls_tar_member *m = ls_tarindex_member(s->tar, i);
+        const char *base = m->name + dlen + 1;
+        int rc;
+        if (m->type != '0' || strncmp(m->name, dir, dlen) != 0 || m->name[dlen] != '/' ||
+            !*base || strchr(base, '/'))
+            continue;
+        seen++;
+        if ((rc = fn(ctx, base, m->size)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Directory store: the directory is opened component by component like a
+ * file (no symlink followed), then read with readdir; entries are stat'ed
+ * without following links, so only regular files are reported. */
+static int dir_list(ls_store *s, const char *dir, size_t max, ls_store_list_fn fn, void *ctx,
+                    ls_error *err)
+{
+    int dfd = s->fd, fd;
+    char comp[LS_TAR_MAX_NAME + 1];
+    const char *p = dir;
+    DIR *d;
+    struct dirent *e;
+    size_t seen = 0;
+    int rc = 0;
+    for (;;) { /* walk to the directory without following symlinks */
+        size_t len = strcspn(p, "/");
+        if (len == 0 || len >= sizeof comp)
+            return ls_error_set(err, LS_ERR_FORMAT, "%s: bad directory name %s", s->label, dir);
+        memcpy(comp, p, len);
+        comp[len] = '\0';
+        fd = openat(dfd, comp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_DIRECTORY);
+        if (dfd != s->fd)
+            close(dfd);
+        if (fd < 0)
+            return errno == ENOENT || errno == ENOTDIR || errno == ELOOP
+                       ? 0
+                       : ls_error_set(err, LS_ERR_IO, "%s: %s: %s", s->label, dir, strerror(errno));
+        if (!p[len])
+            break;
+        dfd = fd;
+        p += len + 1;
+    }
+    if (!(d = fdopendir(fd))) {
+        close(fd);
+        return ls_error_set(err, LS_ERR_IO, "%s: %s: %s", s->label, dir, strerror(errno));
+    }
+    while (rc == 0 && seen < max && (e = readdir(d)) != NULL) {
+        struct stat st;
+        if (e->d_name[0] == '.' || fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+            !S_ISREG(st.st_mode))
+            continue;
+        seen++;
+        rc = fn(ctx, e->d_name, (uint64_t)st.st_size);
+    }
+    closedir(d);
+    return rc;
+}
+
+int ls_store_list(ls_store *s, const char *dir, size_t max, ls_store_list_fn fn, void *ctx,
+                  ls_error *err)
+{
+    if (ls_store_check_name(s, dir, err) < 0)
+        return -1;
+    return s->tar ? tar_list(s, dir, max, fn, ctx) : dir_list(s, dir, max, fn, ctx, err);
 }

@@ -49,6 +49,15 @@ ls_reader *ls_store_open(ls_store *s, const char *name, bool *missing, ls_error 
 int ls_store_read_all(ls_store *s, const char *name, size_t max, unsigned char **data, size_t *len,
                       ls_error *err);
 
+/* Calls fn for each regular file directly in directory `dir` (a name like
+ * "blobs/sha256", no trailing slash) with its base name and size, in no
+ * particular order, at most `max` of them (the rest are not visited). A
+ * non-zero return from fn stops the walk and is returned. 0 when dir is
+ * absent; -1 with err filled for an I/O error. */
+typedef int (*ls_store_list_fn)(void *ctx, const char *name, uint64_t size);
+int ls_store_list(ls_store *s, const char *dir, size_t max, ls_store_list_fn fn, void *ctx,
+                  ls_error *err);
+
 /* The bound on JSON documents read from this store (--max-json-size;
  * LS_MAX_JSON_BYTES unless set; 0 leaves it, values above LS_MAX_JSON_HARD
  * are capped). */

@@ -595,6 +595,11 @@ size_t ls_tarindex_count(const ls_tarindex *t)
     return t ? t->n : 0;
 }
 
+const ls_tar_member *ls_tarindex_member(const ls_tarindex *t, size_t i)
+{
+    return t && i < t->n ? &t->members[i] : NULL;
+}
+
 void ls_tarindex_free(ls_tarindex *t)
 {
     if (!t)

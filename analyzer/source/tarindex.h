@@ -55,6 +55,10 @@ const ls_tar_member *ls_tarindex_find(const ls_tarindex *t, const char *name);
 /* Number of indexed members (regular files and links). */
 size_t ls_tarindex_count(const ls_tarindex *t);
 
+/* Member i (0 <= i < count) in name order, as indexed (a link is not
+ * followed). */
+const ls_tar_member *ls_tarindex_member(const ls_tarindex *t, size_t i);
+
 /* Accepts NULL. */
 void ls_tarindex_free(ls_tarindex *t);
 

@@ -20,6 +20,7 @@
 #include "core/reader.h"
 #include "layerscan/error.h"
 #include "layerscan/image.h"
+#include "source/attached.h"
 #include "source/manifest.h"
 #include "source/platform.h"
 #include "source/store.h"
@@ -50,6 +51,15 @@ typedef struct ls_transport {
      * call from several threads at once. */
     ls_reader *(*open_layer)(void *state, const ls_image *img, size_t i, const char *label,
                              ls_error *err);
+    /* Lists the manifests attached to img (source/attached.h) into out.
+     * NULL for a transport that has none (a lone layer). 0, or -1 with err
+     * filled; what was listed before a failure stays in out. */
+    int (*find_attached)(void *state, const ls_image *img, const ls_transport_args *a,
+                         ls_attached_list *out, ls_error *err);
+    /* Reads the blob named by digest whole (at most max bytes) and checks
+     * that it hashes to digest. NULL when find_attached is. */
+    int (*read_blob)(void *state, const char *digest, size_t max, unsigned char **data,
+                     size_t *len, ls_error *err);
     /* Releases state. Accepts NULL. */
     void (*free)(void *state);
 } ls_transport;
@@ -83,6 +93,10 @@ typedef struct {
  * img->layers[i].location; freeing frees the store. */
 ls_reader *ls_store_transport_open_layer(void *store, const ls_image *img, size_t i,
                                          const char *label, ls_error *err);
+int ls_store_transport_find_attached(void *store, const ls_image *img, const ls_transport_args *a,
+                                     ls_attached_list *out, ls_error *err);
+int ls_store_transport_read_blob(void *store, const char *digest, size_t max, unsigned char **data,
+                                 size_t *len, ls_error *err);
 void ls_store_transport_free(void *store);
 
 /* Picks one entry of an index (or manifest list) the way the OCI transport

@@ -15,7 +15,13 @@
 #include "layerscan/image.h"
 #include "layerscan/rules.h"
 
-typedef enum { LS_SOURCE_FILE, LS_SOURCE_HISTORY, LS_SOURCE_CONFIG } ls_finding_source;
+typedef enum {
+    LS_SOURCE_FILE,
+    LS_SOURCE_HISTORY,
+    LS_SOURCE_CONFIG,
+    LS_SOURCE_ATTESTATION, /* a string of an in-toto statement attached to the image */
+    LS_SOURCE_SIGNATURE    /* the image's signatures (--require-signature) */
+} ls_finding_source;
 
 typedef enum {
     LS_STATUS_PRESENT,     /* the final image serves this content at this path */
@@ -91,6 +97,28 @@ typedef struct {
     char *message;
 } ls_report_error;
 
+/* One in-toto statement attached to the image (a BuildKit attestation
+ * manifest's layer, a cosign attestation), whose strings were scanned. */
+typedef struct {
+    char *manifest;            /* the attestation manifest's digest */
+    char *digest;              /* the statement blob's digest */
+    char *media_type;          /* the blob's, as its descriptor declares */
+    char *predicate_type;      /* the statement's predicateType; NULL when absent */
+    const char *source;        /* static: "index" | "referrer" | "tag" (source/attached.h) */
+    uint64_t strings;          /* strings scanned */
+} ls_attestation_report;
+
+/* One signature manifest found for the image (cosign: a legacy .sig tag's
+ * manifest or a Sigstore bundle referrer). */
+typedef struct {
+    const char *kind;          /* static: "cosign" */
+    const char *source;        /* static: "tag" | "referrer" | "index" */
+    char *digest;              /* the signature manifest's digest */
+    int verified;              /* 1 true, 0 false, -1 null (no key given) */
+    char *key;                 /* the key file that verified it, else the first tried, else NULL */
+    char *error;               /* why not, whenever verified is 0; else NULL */
+} ls_signature_report;
+
 typedef struct {
     const ls_image *image;     /* borrowed from the source (see ls_report_free) */
     const ls_ruleset *rules;   /* borrowed */
@@ -111,6 +139,10 @@ typedef struct {
     size_t n_suppressed;
     ls_package *packages;      /* what vendor findings' package fields index */
     size_t n_packages;
+    ls_attestation_report *attestations; /* statements attached to the image, scanned */
+    size_t n_attestations;
+    ls_signature_report *signatures;     /* signatures found for the image */
+    size_t n_signatures;
 } ls_report;
 
 const char *ls_status_name(ls_status s);          /* "present", ... */

@@ -20,8 +20,13 @@ typedef enum { LS_CONF_LOW = 0, LS_CONF_MEDIUM, LS_CONF_HIGH } ls_confidence;
 /* What a rule finds: a secret (credentials, keys), tamper evidence (what a
  * builder planted: backdoors, persistence, download-and-run), or hygiene (a
  * weakness, not an attack). Values are only ever added. */
-typedef enum { LS_CATEGORY_SECRET = 0, LS_CATEGORY_TAMPER, LS_CATEGORY_HYGIENE } ls_category;
-#define LS_CATEGORY_COUNT 3
+typedef enum {
+    LS_CATEGORY_SECRET = 0,
+    LS_CATEGORY_TAMPER,
+    LS_CATEGORY_HYGIENE,
+    LS_CATEGORY_PROVENANCE /* signatures: who built the image */
+} ls_category;
+#define LS_CATEGORY_COUNT 4
 
 /* Where a rule looks (ls_rule.scans): file contents, history instructions,
  * config values (Env, Labels, Cmd, Entrypoint). */

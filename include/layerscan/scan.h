@@ -24,6 +24,10 @@
  * makes for its cache (analyzer/pipeline); other callers pass NULL. */
 struct ls_layer_cache;
 
+/* Public keys a user trusts (--verify-key): an opaque handle the program
+ * loads (analyzer/supply/keys.h); other callers pass NULL. */
+struct ls_keyring;
+
 /* Limits on archives found inside layers (jars, zips, tarballs, .gz/.zst/
  * .bz2/.xz files), which are opened in-stream and their members scanned.
  * A breach stops that nested archive only (an entry in the report's errors);
@@ -72,6 +76,12 @@ typedef struct {
     bool debug;            /* LAYERSCAN_DEBUG: suppressed candidates traced to stderr */
     bool no_mmap;          /* LAYERSCAN_MMAP=0: layer files read, not mapped */
     bool no_decode_thread; /* LAYERSCAN_DECODE_THREAD=0: no decoder thread */
+    /* Signatures found for the image are verified with these keys; NULL =
+     * found and listed, not verified (verified: null). */
+    const struct ls_keyring *verify_keys;
+    /* --require-signature: no signature verified by verify_keys becomes a
+     * provenance finding (signature-missing, signature-invalid). */
+    bool require_signature;
 } ls_scan_opts;
 
 /* Scans ref ("oci:DIR:REF", "docker-archive:FILE", a bare path...). Returns 0

@@ -26,14 +26,14 @@ cmd_help() {
 READ="platform max-json-size max-layer-size image-timeout creds authfile cert-dir tls-verify registry-timeout registry-stall"
 RULES="rules no-default-rules disable-rule checks"
 FIND="$READ $RULES min-confidence include-vendor config max-findings-per-file match-window no-cache max-nested-depth max-nested-bytes max-nested-ratio max-nested-entries output"
-cmd_help scan "$FIND help format show-secrets fail-on baseline jobs cache cache-key"
+cmd_help scan "$FIND help format show-secrets fail-on baseline jobs cache cache-key verify-key require-signature"
 cmd_help baseline "$FIND help from-report"
 cmd_help layers "$FIND help show-secrets baseline"
 cmd_help history "$FIND help show-secrets baseline"
 cmd_help extract "$FIND help layer path force allow-unverified finding report"
 cmd_help diff "$READ help output layer allow-unverified"
 cmd_help rules "$RULES help format match-window no-cache verbose"
-cmd_help audit "$FIND help format show-secrets fail-on baseline jobs cache cache-key resume shard registry repos tags page-size"
+cmd_help audit "$FIND help format show-secrets fail-on baseline jobs cache cache-key resume shard registry repos tags page-size verify-key require-signature"
 cmd_help registry "creds authfile cert-dir tls-verify registry-timeout registry-stall page-size help verbose"
 # the short names are shown with the long ones
 grep -q '^  -o, --output FILE ' "$WORK/scan.help" && ok "scan --help: -o, --output" || bad "scan --help: no '-o, --output FILE'"
@@ -49,7 +49,7 @@ rc=0; "${LS[@]}" --help >"$WORK/all.help" 2>&1 || rc=$?
 expect_eq "--help: exit" "$rc" 0
 table=$(grep -oE "^    \\{\"[a-z-]+\", (0|'[a-z]')," "$SRC/analyzer/cli/options.c" | grep -oE '"[a-z-]+"' | tr -d '"' | grep -vxE 'verbose|help|version' | sort | tr '\n' ' ' | sed 's/ $//')
 expect_eq "--help: the table's options" "$(names <"$WORK/all.help")" "$table"
-expect_eq "--help: the options it always listed" "$(wc -w <<<"$table")" 45
+expect_eq "--help: the options it always listed" "$(wc -w <<<"$table")" 47
 empty=$(grep -E '^  (-[a-z], )?--' "$WORK/all.help" | grep -vE '^  (-[a-z], )?--[a-z-]+(=false|( [^ ]+)?)  +[^ ]' || true)
 expect_eq "--help: every option has help text" "$empty" ""
 for f in "$WORK"/*.help; do

@@ -15,8 +15,8 @@ expect_eq "rules list --format json: exit" "$rc" 0
 cat >listing_check.py <<'PY'
 import glob, json, os, sys
 got = json.load(open(sys.argv[1]))
-# the default --checks (secret,tamper): hygiene rules are listed only when selected
-checks = sys.argv[3].split(',') if len(sys.argv) > 3 else ['secret', 'tamper']
+# the default --checks (secret,tamper,provenance): hygiene rules are listed only when selected
+checks = sys.argv[3].split(',') if len(sys.argv) > 3 else ['secret', 'tamper', 'provenance']
 want = {}
 for f in sorted(glob.glob(os.path.join(sys.argv[2], '*.json'))):
     for r in json.load(open(f)):
@@ -50,10 +50,10 @@ sys.exit(1 if bad else 0)
 PY
 check "listing matches patterns/*.json" python3 listing_check.py list.json "$SRC/patterns"
 rc=0
-"${LS[@]}" rules list --format json --checks secret,tamper,hygiene >list-all.json 2>list.err || rc=$?
-expect_eq "rules list --checks secret,tamper,hygiene: exit" "$rc" 0
-check "--checks secret,tamper,hygiene: every rule of patterns/*.json, hygiene included" \
-    python3 listing_check.py list-all.json "$SRC/patterns" secret,tamper,hygiene
+"${LS[@]}" rules list --format json --checks secret,tamper,hygiene,provenance >list-all.json 2>list.err || rc=$?
+expect_eq "rules list --checks secret,tamper,hygiene,provenance: exit" "$rc" 0
+check "--checks secret,tamper,hygiene,provenance: every rule of patterns/*.json, hygiene included" \
+    python3 listing_check.py list-all.json "$SRC/patterns" secret,tamper,hygiene,provenance
 # the validators recognise their formats (one rule of each kind)
 check "validation kinds" python3 - list.json <<'PY'
 import json, sys

@@ -25,6 +25,30 @@ faults a real registry cannot be made to produce on demand:
 GET /v2/REPO/tags/list pages through seven tags t0..t6 with n, last and a
 Link header, as the API describes.
 
+Supply-chain modes (tests/integration/test_registry_attached.sh):
+
+  --serve-all        a registry holding the whole layout: every manifest and
+                     blob of blobs/ by digest, and each index.json entry's
+                     org.opencontainers.image.ref.name as a tag (any other
+                     tag is 404), in every repository; it also takes pushes
+                     (POST/PUT uploads, PUT manifests by tag or digest,
+                     HEAD), kept per repository, so tests/tools/oci_push.py
+                     can place an image's attachments as BuildKit and cosign
+                     do, several images side by side. Manifests go out with
+                     their mediaType (else the Content-Type pushed) as
+                     Content-Type.
+  --referrers        GET /v2/REPO/referrers/DIGEST answers an OCI index of
+                     every manifest of the layout or pushed to REPO whose
+                     subject.digest is DIGEST
+                     (mediaType, digest, size, artifactType, annotations);
+                     without it that path is 404, as distribution 2.8 has
+                     no referrers API
+  --referrers-status N  the referrers API answers N (an error) instead
+  --referrers-stray  the referrers answer also lists, for each referrer, a
+                     copy of it (served by digest, its layers being the
+                     referrer's) whose subject is another digest: a client
+                     that trusts the listing would take it for the image's
+
 Hostile modes (tests/integration/test_registry_hostile.sh), each what a
 malicious or broken registry can do to a client:
 
@@ -59,7 +83,7 @@ malicious or broken registry can do to a client:
 
 Each request is logged to FILE as one JSON line: path, status, whether an
 Authorization header came, and the Range header. Prints "ready" once
-listening.
+listening ("ready PORT" with --port 0, which takes a free port).
 """
 import argparse
 import base64
@@ -102,12 +126,17 @@ def main():
     ap.add_argument("--token-rotate", action="store_true")
     ap.add_argument("--token-busy", type=int, default=0)
     ap.add_argument("--catalog-names", type=int, default=0)
+    ap.add_argument("--serve-all", action="store_true")
+    ap.add_argument("--referrers", action="store_true")
+    ap.add_argument("--referrers-status", type=int)
+    ap.add_argument("--referrers-stray", action="store_true")
     args = ap.parse_args()
 
     blobs = os.path.join(args.layout, "blobs", "sha256")
     index = json.load(open(os.path.join(args.layout, "index.json")))
     top = index["manifests"][0]
     manifest = json.load(open(os.path.join(blobs, top["digest"].split(":")[1])))
+    manifest.setdefault("layers", [])  # an index first: no layers to fault
     tampered = None
     if args.tamper_layer is not None:
         tampered = manifest["layers"][args.tamper_layer]["digest"]
@@ -135,9 +164,32 @@ def main():
     lock = threading.Lock()
     seen = {}
 
-    def blob_bytes(digest):
+    # --serve-all: what was pushed, per repository ((repo, digest) -> bytes;
+    # manifests also keep their Content-Type), and the tags: index.json's
+    # ref.name in every repository (repo None), then pushes ((repo, tag))
+    pushed = {}
+    pushed_types = {}
+    tags = {}
+    uploads = [0]
+    if args.serve_all:
+        for e in index["manifests"]:
+            name = (e.get("annotations") or {}).get("org.opencontainers.image.ref.name")
+            if name:
+                tags[(None, name)] = e["digest"]
+    strays = {}  # --referrers-stray: digest -> the copies made so far
+
+    def tagged(repo, tag):
+        with lock:
+            return tags.get((repo, tag)) or tags.get((None, tag))
+
+    def blob_bytes(digest, repo=None):
         if args.layer_size and digest == served_digest:
             return served
+        with lock:
+            if digest in strays:
+                return strays[digest]
+            if (repo, digest) in pushed:
+                return pushed[(repo, digest)]
         path = os.path.join(blobs, digest.split(":", 1)[1])
         if "/" in digest or not os.path.isfile(path):
             return None
@@ -150,6 +202,57 @@ def main():
             mid = len(data) // 2
             data = data[:mid] + bytes([data[mid] ^ 0x55]) + data[mid + 1:]
         return data
+
+    def held_manifests(repo):
+        """(digest, bytes, parsed) of every manifest repo holds."""
+        out = {}
+        with lock:
+            for (r, d), data in pushed.items():
+                if r == repo:
+                    out[d] = data
+        for name in sorted(os.listdir(blobs)):
+            p = os.path.join(blobs, name)
+            if os.path.getsize(p) <= 4 << 20 and "sha256:" + name not in out:
+                with open(p, "rb") as f:
+                    out["sha256:" + name] = f.read()
+        for d, data in sorted(out.items()):
+            if not data.startswith(b"{"):
+                continue
+            try:
+                m = json.loads(data)
+            except ValueError:
+                continue
+            if isinstance(m, dict) and ("layers" in m or "manifests" in m):
+                yield d, data, m
+
+    def stray_copy(m):
+        m = dict(m, subject=dict(m["subject"], digest="sha256:" + "0" * 64))
+        data = json.dumps(m).encode()
+        d = "sha256:" + hashlib.sha256(data).hexdigest()
+        with lock:
+            strays[d] = data
+        return d, data, m
+
+    def referrers(repo, digest):
+        entries = []
+        held = []
+        for d, data, m in held_manifests(repo):
+            subject = m.get("subject") if isinstance(m.get("subject"), dict) else {}
+            if subject.get("digest") == digest:
+                held.append((d, data, m))
+                if args.referrers_stray:
+                    held.append(stray_copy(m))
+        for d, data, m in held:
+            e = {"mediaType": m.get("mediaType", "application/vnd.oci.image.manifest.v1+json"),
+                 "digest": d, "size": len(data)}
+            at = m.get("artifactType") or (m.get("config") or {}).get("mediaType")
+            if at:
+                e["artifactType"] = at
+            if m.get("annotations"):
+                e["annotations"] = m["annotations"]
+            entries.append(e)
+        return json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+                           "manifests": entries}).encode()
 
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -233,10 +336,10 @@ def main():
                 pass
             self.close_connection = True
 
-        def serve_blob(self, digest):
+        def serve_blob(self, digest, repo=None):
             if digest == endless:
                 return self.endless()
-            data = blob_bytes(digest)
+            data = blob_bytes(digest, repo)
             if data is None:
                 return self.error(404, "BLOB_UNKNOWN", "blob unknown to registry")
             if digest == stalled:
@@ -382,12 +485,22 @@ def main():
             if len(parts) < 3:
                 return self.error(404, "NAME_UNKNOWN", "repository name not known to registry")
             kind, ref = parts[-2], parts[-1]
+            repo = "/".join(parts[:-2])
+            if kind == "referrers" and args.referrers_status:
+                return self.error(args.referrers_status, "UNKNOWN", "referrers are broken here")
+            if kind == "referrers" and args.referrers:
+                return self.send(200, referrers(repo, ref), "application/vnd.oci.image.index.v1+json")
             if kind == "manifests":
                 digest = ref if ref.startswith("sha256:") else served_digest
-                data = blob_bytes(digest)
+                if args.serve_all and not ref.startswith("sha256:"):
+                    digest = tagged(repo, ref)
+                data = blob_bytes(digest, repo) if digest else None
                 if data is None:
                     return self.error(404, "MANIFEST_UNKNOWN", "manifest unknown")
-                mtype = json.loads(data).get("mediaType", "application/vnd.oci.image.manifest.v1+json")
+                doc = json.loads(data)
+                mtype = doc.get("mediaType") or pushed_types.get(digest) or (
+                    "application/vnd.oci.image.index.v1+json" if "manifests" in doc
+                    else "application/vnd.oci.image.manifest.v1+json")
                 headers = [("Docker-Content-Digest", "sha256:" + hashlib.sha256(data).hexdigest())]
                 if args.header_flood == "many":
                     headers += [("X-Flood-%05d" % i, "f" * 50) for i in range(20000)]
@@ -400,7 +513,60 @@ def main():
                 if args.redirect_blobs:
                     loc = f"http://localhost:{args.port}/_storage/{ref}?{SIGNATURE}"
                     return self.send(307, b"", headers=[("Location", loc)])
-                return self.serve_blob(ref)
+                return self.serve_blob(ref, repo)
+            return self.error(404, "NOT_FOUND", "no such path")
+
+        def do_HEAD(self):
+            path = urllib.parse.urlparse(self.path).path
+            parts = path[4:].split("/")
+            data = None
+            if args.serve_all and len(parts) >= 3 and parts[-2] in ("blobs", "manifests"):
+                ref, repo = parts[-1], "/".join(parts[:-2])
+                if parts[-2] == "manifests" and not ref.startswith("sha256:"):
+                    ref = tagged(repo, ref)
+                data = blob_bytes(ref, repo) if ref else None
+            self.log(200 if data is not None else 404)
+            self.send_response(200 if data is not None else 404)
+            self.send_header("Content-Length", str(len(data) if data is not None else 0))
+            self.end_headers()
+
+        def body(self):
+            return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
+        def do_POST(self):
+            path = urllib.parse.urlparse(self.path).path
+            if not args.serve_all or not path.endswith("/blobs/uploads/"):
+                return self.error(404, "NOT_FOUND", "no such path")
+            self.body()
+            with lock:
+                uploads[0] += 1
+                n = uploads[0]
+            return self.send(202, headers=[("Location", f"{path}{n}")])
+
+        def do_PUT(self):
+            url = urllib.parse.urlparse(self.path)
+            parts = url.path[4:].split("/")
+            data = self.body()
+            got = "sha256:" + hashlib.sha256(data).hexdigest()
+            if not args.serve_all or len(parts) < 3:
+                return self.error(404, "NOT_FOUND", "no such path")
+            if parts[-3:-1] == ["blobs", "uploads"]:
+                want = urllib.parse.parse_qs(url.query).get("digest", [""])[0]
+                if want != got:
+                    return self.error(400, "DIGEST_INVALID", "digest mismatch")
+                with lock:
+                    pushed[("/".join(parts[:-3]), got)] = data
+                return self.send(201, headers=[("Docker-Content-Digest", got)])
+            if parts[-2] == "manifests":
+                ref, repo = parts[-1], "/".join(parts[:-2])
+                if ref.startswith("sha256:") and ref != got:
+                    return self.error(400, "DIGEST_INVALID", "digest mismatch")
+                with lock:
+                    pushed[(repo, got)] = data
+                    pushed_types[got] = self.headers.get("Content-Type")
+                    if not ref.startswith("sha256:"):
+                        tags[(repo, ref)] = got
+                return self.send(201, headers=[("Docker-Content-Digest", got)])
             return self.error(404, "NOT_FOUND", "no such path")
 
     http.server.ThreadingHTTPServer.address_family = socket.AF_INET
@@ -411,7 +577,11 @@ def main():
     http.server.ThreadingHTTPServer.request_queue_size = 128
     server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
-    print("ready", flush=True)
+    if not args.port:
+        args.port = server.server_address[1]  # what redirects and realms name
+        print("ready", args.port, flush=True)
+    else:
+        print("ready", flush=True)
     server.serve_forever()
 
 

@@ -196,7 +196,7 @@ static void test_errors(void)
     expect_error("[{\"id\": \"r1\", \"title\": \"\"}]", LS_ERR_FORMAT,
                  "rule r1: title: must not be empty");
     expect_error("[" RULE("r1", ", \"category\": \"backdoor\"") "]", LS_ERR_FORMAT,
-                 "rule r1: category: must be one of secret, tamper, hygiene");
+                 "rule r1: category: must be one of secret, tamper, hygiene, provenance");
     expect_error("[" RULE("r1", ", \"scans\": []") "]", LS_ERR_FORMAT,
                  "rule r1: scans: must be a non-empty array of \"files\", \"history\", \"config\"");
     expect_error("[" RULE("r1", ", \"scans\": [\"files\", \"env\"]") "]", LS_ERR_FORMAT,
@@ -352,6 +352,9 @@ static void test_names(void)
         CHECK_STR(ls_category_name(LS_CATEGORY_HYGIENE), "hygiene");
         CHECK_INT(ls_category_parse("hygiene", &k), 0);
         CHECK_INT(k, LS_CATEGORY_HYGIENE);
+        CHECK_STR(ls_category_name(LS_CATEGORY_PROVENANCE), "provenance");
+        CHECK_INT(ls_category_parse("provenance", &k), 0);
+        CHECK_INT(k, LS_CATEGORY_PROVENANCE);
         CHECK_INT(ls_category_parse("Tamper", &k), -1);
     }
 }
