@@ -240,6 +240,65 @@ static int visit_blob(void *ctx, const char *name, uint64_t size)
     return 0;
 }
 
+/* The manifest among idx's entries (and the indexes they name, depth
+ * bounded) whose config is cfg. */
+static int find_config(ls_store *store, const ls_manifest_doc *idx, const char *cfg, int depth,
+                       char **digest)
+{
+    for (size_t i = 0; i < idx->n_manifests && !*digest; i++) {
+        const ls_descriptor *d = &idx->manifests[i];
+        unsigned char *data = NULL;
+        size_t len = 0;
+        ls_manifest_doc doc;
+        ls_error e = {0};
+        if (!d->digest || ls_descriptor_is_artifact(d) ||
+            ls_digest_validate(d->digest, ls_store_label(store), "index entry", &e) < 0 ||
+            ls_digest_read_verified(store, d->digest, ls_store_max_json(store), &data, &len, &e) < 0)
+            continue;
+        if (ls_manifest_parse(&doc, "index entry", data, len, &e) == 0) {
+            if (doc.kind == LS_DOC_MANIFEST && doc.config.digest && !strcmp(doc.config.digest, cfg)) {
+                if (!(*digest = strdup(d->digest))) {
+                    ls_manifest_doc_free(&doc);
+                    free(data);
+                    return -1;
+                }
+            } else if (doc.kind == LS_DOC_INDEX && depth < ATTACHED_MAX_NESTING &&
+                       find_config(store, &doc, cfg, depth + 1, digest) < 0) {
+                ls_manifest_doc_free(&doc);
+                free(data);
+                return -1;
+            }
+            ls_manifest_doc_free(&doc);
+        }
+        free(data);
+    }
+    return 0;
+}
+
+int ls_store_manifest_of_config(ls_store *store, const char *config_digest, char **digest,
+                                ls_error *err)
+{
+    unsigned char *data = NULL;
+    size_t len = 0;
+    ls_manifest_doc index;
+    ls_error e = {0};
+    int has, rc = 0;
+    *digest = NULL;
+    if (!config_digest || (has = ls_store_has(store, "index.json", err)) == 0)
+        return 0;
+    if (has < 0)
+        return -1;
+    if (ls_store_read_all(store, "index.json", ls_store_max_json(store), &data, &len, &e) < 0)
+        return e.code == LS_ERR_NOMEM ? ls_error_pass(err, &e) : 0;
+    if (ls_manifest_parse(&index, "index.json", data, len, &e) == 0) {
+        if (find_config(store, &index, config_digest, 0, digest) < 0)
+            rc = ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", ls_store_label(store));
+        ls_manifest_doc_free(&index);
+    }
+    free(data);
+    return rc;
+}
+
 int ls_store_find_attached(ls_store *store, const ls_image *img, ls_attached_list *out, ls_error *err)
 {
     find_ctx c = {.store = store, .out = out};

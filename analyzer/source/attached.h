@@ -66,4 +66,13 @@ void ls_attached_list_free(ls_attached_list *l);
  * max JSON size. */
 int ls_store_find_attached(ls_store *store, const ls_image *img, ls_attached_list *out, ls_error *err);
 
+/* Docker's OCI-form archive names its image by config in manifest.json;
+ * what is attached names it by manifest digest. Finds the manifest that
+ * index.json (or an index it names) lists whose config is config_digest:
+ * *digest gets a copy of its digest, or NULL when there is none (no
+ * index.json, a legacy archive). -1 with err filled only for out of
+ * memory or an I/O error on index.json. */
+int ls_store_manifest_of_config(ls_store *store, const char *config_digest, char **digest,
+                                ls_error *err);
+
 #endif

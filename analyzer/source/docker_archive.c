@@ -8,7 +8,8 @@
  * index.json. Legacy layers are plain tars named by nothing we can check
  * here, so their digest is NULL (the diff_id check downstream covers them);
  * a blobs/sha256/<hex> path is itself a digest, which we record and, for
- * the config, verify. The transport's table (ls_docker_archive_transport)
+ * the config, verify. In current Docker's form the manifest whose config
+ * is the chosen one names the image (manifest_digest), as in a layout. The transport's table (ls_docker_archive_transport)
  * reads layers through the store.
  */
 #include "source/transport.h"
@@ -18,6 +19,7 @@
 #include <string.h>
 
 #include "blob/sha256.h"
+#include "source/attached.h"
 #include "source/digest.h"
 #include "source/manifest.h"
 
@@ -120,6 +122,10 @@ static int load_docker_archive(ls_image *img, ls_store *store, const char *ref, 
     if (load_config(img, store, m.entries[pick].config, err) < 0)
         goto out;
     if (fill_layers(img, store, &m.entries[pick], err) < 0)
+        goto out;
+    /* the OCI form also lists the image's manifest: what is attached to
+     * the image (attestations, signatures) names it by that digest */
+    if (ls_store_manifest_of_config(store, img->config_digest, &img->manifest_digest, err) < 0)
         goto out;
     rc = 0;
 out:

@@ -262,6 +262,22 @@ int main(void)
         write_archive(tar, names, n);
         snprintf(ref, sizeof ref, "oci-archive:%s", tar);
         expect_list(ref, &d);
+        /* current Docker's docker save: manifest.json names the config, the
+         * image is the manifest of index.json with that config */
+        {
+            char mj[300], cfg[LS_DIGEST_MAX];
+            ls_error err = {0};
+            const char *s = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
+            CHECK_INT(ls_sha256_buffer(s, strlen(s), cfg, &err), 0);
+            snprintf(mj, sizeof mj, "[{\"Config\":\"blobs/sha256/%s\",\"RepoTags\":[\"x:1\"],\"Layers\":[]}]",
+                     cfg + 7);
+            put_file("manifest.json", mj);
+            names[n++] = "manifest.json";
+            snprintf(tar, sizeof tar, "%s/docker.tar", tmpdir);
+            write_archive(tar, names, n);
+            snprintf(ref, sizeof ref, "docker-archive:%s", tar);
+            expect_list(ref, &d);
+        }
     }
     {
         /* a manifest the index names that does not match its digest: the
