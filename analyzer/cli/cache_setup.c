@@ -66,6 +66,12 @@ const char *cli_cache_root(const cli_opts *o, char *buf, size_t cap)
     return ls_dbcache_default_dir(buf, cap) ? buf : NULL;
 }
 
+const char *cli_rules_cache_dir(const cli_opts *o, char *buf, size_t cap)
+{
+    const char *root = cli_cache_root(o, buf, cap);
+    return root && cli_cache_trusted(root, false) ? root : NULL;
+}
+
 /* Reads fd whole into a new buffer of 1..KEY_MAX_LEN bytes. */
 static unsigned char *read_key(int fd, size_t *len)
 {

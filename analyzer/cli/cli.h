@@ -166,6 +166,11 @@ const char *cli_cache_option(const cli_opts *o);
  * the default directory), into buf; NULL with --no-cache or when none can be
  * named. */
 const char *cli_cache_root(const cli_opts *o, char *buf, size_t cap);
+/* Where the commands that scan without a layer cache (layers, history,
+ * extract --finding, baseline create) keep compiled rules: the cache root
+ * when it is trusted, else NULL (warned). Compiling the bundled rules takes
+ * seconds; loading them a few milliseconds. */
+const char *cli_rules_cache_dir(const cli_opts *o, char *buf, size_t cap);
 /* Whether root (and with_layers, root/layers) is a trusted cache directory
  * (core/trustdir.h), creating it 0700 if missing; prints the one-line
  * warning and returns false when it is not (then use no cache at all). */

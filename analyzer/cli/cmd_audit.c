@@ -140,6 +140,9 @@ static void tally(audit_slot *s, const ls_report *r, const cli_opts *o)
 static void audit_image(audit_run *a, const char *ref, audit_slot *s)
 {
     ls_scan_opts so = cli_scan_opts(a->o, true);
+    /* thousands of images: referrers and cosign's tags (three requests an
+     * image) are asked for only when signatures are to be verified */
+    so.attached_index_only = a->o->keyring == NULL;
     ls_write_opts wo = {.show_secrets = a->o->show_secrets};
     ls_report *r = NULL;
     ls_error err = {0};

@@ -32,6 +32,7 @@ static int scan_and_write(const cli_opts *opts, const char *image, ls_report_wri
     cli_config cfg = {0};
     cli_fpset baseline = {0};
     cli_opts eff;
+    char cache_buf[4096];
     ls_scan_opts so = cli_scan_opts(opts, false);
     ls_write_opts wo = {.show_secrets = opts->show_secrets};
     FILE *out = stdout;
@@ -44,7 +45,8 @@ static int scan_and_write(const cli_opts *opts, const char *image, ls_report_wri
         goto out;
     if (eff.baseline && cli_baseline_load(eff.baseline, &baseline, err) != 0)
         goto out;
-    if (!(rs = cli_load_rules(&eff, err)) || cli_new_matcher(&eff, rs, NULL, &m, err) != 0)
+    if (!(rs = cli_load_rules(&eff, err)) ||
+        cli_new_matcher(&eff, rs, cli_rules_cache_dir(opts, cache_buf, sizeof cache_buf), &m, err) != 0)
         goto out;
     if (ls_scan_image(image, m, &so, &r, err) != 0)
         goto out;

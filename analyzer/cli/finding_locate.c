@@ -223,11 +223,13 @@ static int from_scan(const cli_opts *opts, const char *image, const char *fp, ca
     ls_report *r = NULL;
     cli_config cfg = {0};
     cli_opts eff;
+    char cache_buf[4096];
     ls_scan_opts so = cli_scan_opts(opts, false);
     int rc = -1;
     if (cli_config_load(opts, &cfg, err) != 0 || cli_opts_merge(opts, &cfg, &eff, err) != 0)
         goto out;
-    if (!(rs = cli_load_rules(&eff, err)) || cli_new_matcher(&eff, rs, NULL, &m, err) != 0)
+    if (!(rs = cli_load_rules(&eff, err)) ||
+        cli_new_matcher(&eff, rs, cli_rules_cache_dir(opts, cache_buf, sizeof cache_buf), &m, err) != 0)
         goto out;
     if (ls_scan_image(image, m, &so, &r, err) != 0)
         goto out;

@@ -26,7 +26,7 @@ int ls_supply_chain_scan(ls_source *src, ls_report *r, ls_scanner *sc, const ls_
                               .debug = opts && opts->debug};
     const ls_keyring *keys = opts ? opts->verify_keys : NULL;
     int rc = -1;
-    if (ls_source_find_attached(src, &att, &e) < 0) {
+    if (ls_source_find_attached(src, opts && opts->attached_index_only, &att, &e) < 0) {
         if (e.code == LS_ERR_NOMEM)
             goto fail;
         if (ls_error_list_add(errors, -1, NULL, "attached manifests: %s", e.msg) < 0)

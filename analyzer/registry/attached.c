@@ -195,9 +195,10 @@ static void from_tag(finder *f, const char *suffix)
         return;
     }
     snprintf(full, sizeof full, "%s: %s", f->label, what);
-    /* parsed only to refuse what is no manifest; analyzer/supply reads it */
+    /* parsed only to refuse what is no manifest; analyzer/supply reads it.
+     * A registry answering any tag with the image is not signing it. */
     if (ls_registry_verify(doc.data, doc.len, NULL, f->label, what, got, &e) == 0 &&
-        ls_manifest_parse(&m, full, doc.data, doc.len, &e) == 0)
+        ls_manifest_parse(&m, full, doc.data, doc.len, &e) == 0 && strcmp(got, f->digest) != 0)
         add(f, got, LS_ATTACHED_TAG, &doc);
     note(f, &e);
     ls_manifest_doc_free(&m);
@@ -205,16 +206,18 @@ static void from_tag(finder *f, const char *suffix)
 }
 
 int ls_registry_find_attached(ls_registry *c, const char *repo, const char *digest,
-                              const ls_registry_entries *about, const char *label,
+                              const ls_registry_entries *about, bool index_only, const char *label,
                               ls_attached_list *out, ls_error *err)
 {
     finder f = {.c = c, .repo = repo, .digest = digest, .label = label, .out = out};
     if (ls_digest_validate(digest, label, "the image manifest", err) < 0)
         return -1;
     from_index(&f, about);
-    from_referrers(&f);
-    from_tag(&f, ".sig");
-    from_tag(&f, ".att");
+    if (!index_only) {
+        from_referrers(&f);
+        from_tag(&f, ".sig");
+        from_tag(&f, ".att");
+    }
     return ls_error_pass(err, &f.first);
 }
 

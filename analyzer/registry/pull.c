@@ -10,6 +10,11 @@
  * index, the config) must hash to that digest, and each is read into
  * memory only up to --max-json-size (LS_MAX_JSON_BYTES by default). Layers are not fetched here; the
  * source opens one stream per layer later (stream.c).
+ *
+ * The indexes passed through on the way down are also where BuildKit lists
+ * its attestation manifests and where an artifact may sit beside the image:
+ * their entries are noted here for attached.c, which would otherwise fetch
+ * the index a second time.
  */
 #include <stdio.h>
 #include <stdlib.h>

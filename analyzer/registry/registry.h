@@ -107,6 +107,7 @@ int ls_registry_load_image(ls_registry *c, const ls_registry_ref *ref, const ls_
  *      index at tag "sha256-<hex>" (404: none); each listed manifest whose
  *      subject is digest, as "referrer";
  *   3. cosign's tags "sha256-<hex>.sig" and ".att" (404: none), as "tag".
+ * With index_only, only step 1 (no request beyond what the index named).
  * Every manifest fetched by digest must hash to it. Each document is bounded
  * by --max-json-size and every request by the image's deadline. A failure
  * (401, 5xx after retries, bad JSON, a digest mismatch) does not stop the
@@ -115,7 +116,7 @@ int ls_registry_load_image(ls_registry *c, const ls_registry_ref *ref, const ls_
  * document connection: not to be called while another document request of
  * the same client runs. */
 int ls_registry_find_attached(ls_registry *c, const char *repo, const char *digest,
-                              const ls_registry_entries *about, const char *label,
+                              const ls_registry_entries *about, bool index_only, const char *label,
                               ls_attached_list *out, ls_error *err);
 
 /* Reads blob `digest` of repo whole (at most max bytes: more is

@@ -70,8 +70,8 @@ static int registry_find_attached(void *state, const ls_image *img, const ls_tra
     registry_state *s = state;
     if (!img->manifest_digest)
         return 0;
-    return ls_registry_find_attached(s->client, s->repo, img->manifest_digest, &s->about, a->label,
-                                     out, err);
+    return ls_registry_find_attached(s->client, s->repo, img->manifest_digest, &s->about,
+                                     a->index_only, a->label, out, err);
 }
 
 static int registry_read_blob(void *state, const char *digest, size_t max, unsigned char **data,

@@ -51,6 +51,13 @@ int ls_attached_add(ls_attached_list *l, const char *digest, ls_attached_via via
     if (l->n >= LS_ATTACHED_MAX)
         return ls_error_set(err, LS_ERR_LIMIT, "more than %u attached manifests (the rest not read)",
                             LS_ATTACHED_MAX);
+    if (len > LS_ATTACHED_MANIFEST_MAX)
+        return ls_error_set(err, LS_ERR_LIMIT, "attached manifest %.19s: larger than %u MiB (not read)",
+                            digest, LS_ATTACHED_MANIFEST_MAX >> 20);
+    if (l->bytes + len > LS_ATTACHED_TOTAL_MAX)
+        return ls_error_set(err, LS_ERR_LIMIT,
+                            "attached manifests: more than %u MiB in all (the rest not read)",
+                            LS_ATTACHED_TOTAL_MAX >> 20);
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 8;
         ls_attached *v = realloc(l->items, cap * sizeof *v);
@@ -72,6 +79,7 @@ int ls_attached_add(ls_attached_list *l, const char *digest, ls_attached_via via
     a->len = len;
     a->via = via;
     l->n++;
+    l->bytes += len;
     return 0;
 }
 

@@ -39,17 +39,23 @@ typedef struct {
 typedef struct {
     ls_attached *items;
     size_t n, cap;
+    size_t bytes;        /* of all items' data */
 } ls_attached_list;
 
-/* The most attached manifests read for one image; past it the rest are
- * left and the caller is told (LS_ERR_LIMIT). */
+/* The most attached manifests read for one image, the largest one, and
+ * their total: past these the rest are left and the caller is told
+ * (LS_ERR_LIMIT). Real ones are a few KiB; an image may attach anything. */
 #define LS_ATTACHED_MAX 256u
+#define LS_ATTACHED_MANIFEST_MAX (4u << 20)
+#define LS_ATTACHED_TOTAL_MAX (32u << 20)
 
 /* "index", "referrer", "tag". */
 const char *ls_attached_via_name(ls_attached_via via);
 
 /* Appends a copy of data unless digest is already listed (then returns 0
- * and leaves the list alone). LS_ERR_LIMIT past LS_ATTACHED_MAX. */
+ * and leaves the list alone). LS_ERR_LIMIT past LS_ATTACHED_MAX, for a
+ * manifest over LS_ATTACHED_MANIFEST_MAX or a list over
+ * LS_ATTACHED_TOTAL_MAX ("attached manifest sha256:...: ..."). */
 int ls_attached_add(ls_attached_list *l, const char *digest, ls_attached_via via,
                     const void *data, size_t len, ls_error *err);
 

@@ -410,12 +410,13 @@ ls_reader *ls_source_open_layer(ls_source *src, size_t i, ls_error *err)
     return r;
 }
 
-int ls_source_find_attached(ls_source *src, ls_attached_list *out, ls_error *err)
+int ls_source_find_attached(ls_source *src, bool index_only, ls_attached_list *out, ls_error *err)
 {
     const ls_transport_args a = {.label = src->label,
                                  .max_json = src->max_json,
                                  .max_layer_bytes = src->bounds.max_bytes,
-                                 .deadline_ms = src->bounds.deadline_ms};
+                                 .deadline_ms = src->bounds.deadline_ms,
+                                 .index_only = index_only};
     memset(out, 0, sizeof *out);
     if (!src->ops->find_attached)
         return 0;

@@ -67,10 +67,12 @@ ls_reader *ls_source_open_layer(ls_source *src, size_t i, ls_error *err);
 const ls_blob_opts *ls_source_blob_opts(const ls_source *src);
 
 /* The manifests attached to the image (source/attached.h): attestations,
- * signatures, referrers. An empty list for a transport that has none. 0, or
- * -1 with err filled (what was found before the failure stays in out); the
- * caller frees out with ls_attached_list_free. */
-int ls_source_find_attached(ls_source *src, ls_attached_list *out, ls_error *err);
+ * signatures, referrers. An empty list for a transport that has none. With
+ * index_only, a registry is asked for nothing more than the image index
+ * named (no referrers, no cosign tags: three requests an image saved in a
+ * bulk audit). 0, or -1 with err filled (what was found before the failure
+ * stays in out); the caller frees out with ls_attached_list_free. */
+int ls_source_find_attached(ls_source *src, bool index_only, ls_attached_list *out, ls_error *err);
 
 /* A blob of the image by digest, whole, bounded by --max-json-size and
  * verified against the digest (for attached manifests' blobs: statements,

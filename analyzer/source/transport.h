@@ -15,6 +15,7 @@
 #ifndef LS_SOURCE_TRANSPORT_H
 #define LS_SOURCE_TRANSPORT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/reader.h"
@@ -37,6 +38,8 @@ typedef struct {
     uint64_t max_json;        /* --max-json-size (0 = LS_MAX_JSON_BYTES) */
     uint64_t max_layer_bytes; /* --max-layer-size */
     uint64_t deadline_ms;     /* the image's --image-timeout deadline; 0 = none */
+    bool index_only;          /* find_attached: only what the image index names, no
+                               * referrers or tag requests (audits without keys) */
 } ls_transport_args;
 
 typedef struct ls_transport {

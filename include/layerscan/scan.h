@@ -82,6 +82,10 @@ typedef struct {
     /* --require-signature: no signature verified by verify_keys becomes a
      * provenance finding (signature-missing, signature-invalid). */
     bool require_signature;
+    /* What is attached to the image is read only where the image index
+     * names it: a registry is not asked for referrers or cosign's tags
+     * (three requests an image; audits without --verify-key). */
+    bool attached_index_only;
 } ls_scan_opts;
 
 /* Scans ref ("oci:DIR:REF", "docker-archive:FILE", a bare path...). Returns 0

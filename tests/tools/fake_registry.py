@@ -6,6 +6,7 @@
                      [--drop-blob-once]
 
 Serves the image of an OCI layout (index.json's first entry, under any tag
+but cosign's and the referrers tag schema's "sha256-<hex>[.sig|.att]",
 and by digest, in any repository) on plain http://127.0.0.1:P, with the
 faults a real registry cannot be made to produce on demand:
 
@@ -494,6 +495,8 @@ def main():
                 digest = ref if ref.startswith("sha256:") else served_digest
                 if args.serve_all and not ref.startswith("sha256:"):
                     digest = tagged(repo, ref)
+                elif ref.startswith("sha256-"):
+                    digest = None  # cosign's and the referrers tag schema's: none here
                 data = blob_bytes(digest, repo) if digest else None
                 if data is None:
                     return self.error(404, "MANIFEST_UNKNOWN", "manifest unknown")

@@ -76,7 +76,7 @@ expected.json:
            {"manifest": "sha256:..", "digest": "sha256:<statement blob>",
             "media_type": "application/vnd.in-toto+json",
             "predicate_type": "https://slsa.dev/provenance/v0.2"|"https://spdx.dev/Document",
-            "source": "index"|"referrer", "form": "annotation"|"subject"|"cosign",
+            "source": "index"|"referrer"|"tag", "form": "annotation"|"subject"|"cosign",
             "in_index": true|false}],
        "signatures": [
            {"kind": "cosign", "source": "tag"|"referrer",
@@ -86,12 +86,11 @@ expected.json:
             "valid": true|false, "claims": "sha256:<digest the payload names>",
             "defect": null|"digest"|"signature", "in_index": true|false}]}}}
 
-"source" is what the report is meant to say: an attestation found through
-the vnd.docker.reference annotations or cosign's kind annotation is
-"index" (a cosign attestation pushed to a registry: its sha256-<hex>.att
-tag, "tag"), one found through its subject "referrer"; a legacy cosign signature is "tag" (the
-sha256-<hex>.sig tag in a registry, the kind annotation in a layout), a
-bundle "referrer". tests/tools/oci_push.py pushes any of these layouts to a
+"source" is what the report says: an attestation found through the
+vnd.docker.reference annotations is "index", one found through its subject
+"referrer"; what cosign attaches by tag (sha256-<hex>.sig / .att in a
+registry, the kind annotation in a layout) is "tag", a bundle "referrer".
+tests/tools/oci_push.py pushes any of these layouts to a
 registry. Image and attestation digests are the same on every run; the
 signature digests change with the keys.
 """
@@ -435,7 +434,7 @@ def add_cosign_attestation(lay, keys, key="p256"):
     lay.entries.append({"mediaType": MT_MANIFEST, "size": m["size"], "digest": m["digest"],
                         "annotations": {KIND: KIND_ATTS}})
     lay.attestations.append({"manifest": m["digest"], "digest": e["digest"], "media_type": MT_DSSE,
-                             "predicate_type": PT_SLSA02, "source": "index", "form": "cosign",
+                             "predicate_type": PT_SLSA02, "source": "tag", "form": "cosign",
                              "in_index": True})
 
 

@@ -163,7 +163,7 @@ static void expect_list(const char *ref, const digests *d)
     CHECK_STR(ls_source_image(src)->os, "linux");
     /* one image plus its artifacts is a one-image layout */
     CHECK_STR(ls_source_image(src)->manifest_digest, d->image);
-    CHECK_INT(ls_source_find_attached(src, &l, &err), 0);
+    CHECK_INT(ls_source_find_attached(src, false, &l, &err), 0);
     CHECK_STR(via(&l, d->old_att), "index");
     CHECK_STR(via(&l, d->nested_att), "index");
     CHECK_STR(via(&l, d->sigs), "tag");
@@ -297,7 +297,7 @@ int main(void)
         CHECK_INT(ls_source_open(&src, ref, NULL, &err), 0);
         if (!src)
             return 1;
-        CHECK_INT(ls_source_find_attached(src, &l, &err), -1);
+        CHECK_INT(ls_source_find_attached(src, false, &l, &err), -1);
         CHECK_INT(err.code, LS_ERR_DIGEST);
         CHECK(strstr(err.msg, d.sigs) != NULL || strstr(err.msg, "digest") != NULL);
         CHECK_INT(l.n, 5);
