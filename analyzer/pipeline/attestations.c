@@ -20,7 +20,7 @@
 static void report_clear(ls_attestation_report *r);
 
 typedef struct {
-    char *pointer;
+    uint64_t pointer; /* of its JSON pointer in the pointer arena */
     uint64_t start;   /* of "NAME=value" (or the value) in the joined text */
     uint64_t value;   /* of the value */
     uint64_t end;     /* one past its last byte */
@@ -32,31 +32,39 @@ typedef struct {
     size_t len, cap;
     element *el;
     size_t n, el_cap;
+    char *ptrs;                /* every element's pointer, NUL-terminated, one after another */
+    size_t plen, pcap;
+    bool truncated;            /* more than LS_ATTESTATION_MAX_STRINGS: the rest not read */
     const char *predicate;     /* for paths */
     ls_finding_list *out;
     ls_error fail;
 } stmt_ctx;
 
-static int grow_text(stmt_ctx *c, size_t more)
+/* Room for `more` bytes (and a NUL) after len in *buf. */
+static int grow(char **buf, size_t *cap, size_t len, size_t more)
 {
-    size_t cap = c->cap ? c->cap : 4096;
+    size_t c = *cap ? *cap : 4096;
     char *t;
-    if (c->len + more + 1 <= c->cap)
+    if (len + more + 1 <= *cap)
         return 0;
-    while (cap < c->len + more + 1)
-        cap *= 2;
-    if (!(t = realloc(c->text, cap)))
+    while (c < len + more + 1)
+        c *= 2;
+    if (!(t = realloc(*buf, c)))
         return -1;
-    c->text = t;
-    c->cap = cap;
+    *buf = t;
+    *cap = c;
     return 0;
 }
 
 static int collect(void *ctx, const char *pointer, const char *key, const char *value, size_t len)
 {
     stmt_ctx *c = ctx;
-    size_t klen = key ? strlen(key) + 1 : 0;
+    size_t klen = key ? strlen(key) + 1 : 0, plen = strlen(pointer);
     element *e;
+    if (c->n == (c->a->max_strings ? c->a->max_strings : LS_ATTESTATION_MAX_STRINGS)) {
+        c->truncated = true;
+        return 1;
+    }
     if (c->n == c->el_cap) {
         size_t cap = c->el_cap ? c->el_cap * 2 : 64;
         element *v = realloc(c->el, cap * sizeof *v);
@@ -65,12 +73,12 @@ static int collect(void *ctx, const char *pointer, const char *key, const char *
         c->el = v;
         c->el_cap = cap;
     }
-    if (grow_text(c, klen + len + 1) < 0)
+    if (grow(&c->text, &c->cap, c->len, klen + len + 1) < 0 || grow(&c->ptrs, &c->pcap, c->plen, plen + 1) < 0)
         return ls_error_set(&c->fail, LS_ERR_NOMEM, "out of memory"), 1;
-    e = &c->el[c->n];
-    if (!(e->pointer = strdup(pointer)))
-        return ls_error_set(&c->fail, LS_ERR_NOMEM, "out of memory"), 1;
-    c->n++;
+    e = &c->el[c->n++];
+    e->pointer = c->plen;
+    memcpy(c->ptrs + c->plen, pointer, plen + 1);
+    c->plen += plen + 1;
     e->start = c->len;
     if (key) {
         memcpy(c->text + c->len, key, klen - 1);
@@ -129,10 +137,10 @@ static int on_hit(void *ud, const ls_hit *hit)
         return 0; /* runs into the next string: no string holds it */
     if (ls_finding_suppressed(c->a->rules, hit, NULL, c->a->debug))
         return 0;
-    plen = strlen(c->predicate) + strlen(e->pointer) + 16;
+    plen = strlen(c->predicate) + strlen(c->ptrs + e->pointer) + 16;
     if (!(path = malloc(plen)))
         return ls_error_set(&c->fail, LS_ERR_NOMEM, "out of memory"), 1;
-    snprintf(path, plen, "attestation[%s]%s", c->predicate, e->pointer);
+    snprintf(path, plen, "attestation[%s]%s", c->predicate, c->ptrs + e->pointer);
     f = ls_finding_list_add(c->out, c->a->rules, hit, path, none);
     free(path);
     if (!f)
@@ -162,9 +170,8 @@ static int on_hit(void *ud, const ls_hit *hit)
 
 static void stmt_clear(stmt_ctx *c)
 {
-    for (size_t i = 0; i < c->n; i++)
-        free(c->el[i].pointer);
     free(c->el);
+    free(c->ptrs);
     free(c->text);
 }
 
@@ -202,7 +209,7 @@ static int scan_statement(const ls_attest_scan *a, const ls_attached *m, const l
     if (a->fetch(a->fetch_ctx, d->digest, &blob, &len, &e) < 0)
         return ls_error_list_add(errors, -1, NULL, "%s: %s", what, e.msg) < 0
                    ? ls_error_set(err, LS_ERR_NOMEM, "out of memory") : 0;
-    if (ls_intoto_strings(blob, len, what, collect, &c, &ptype, &e) != 0) {
+    if (ls_intoto_strings(blob, len, what, collect, &c, &ptype, &e) != 0 && !c.truncated) {
         if (c.fail.code != LS_OK)
             rc = ls_error_pass(err, &c.fail);
         else if (ls_error_list_add(errors, -1, NULL, "%s", e.msg) < 0)
@@ -221,6 +228,11 @@ static int scan_statement(const ls_attest_scan *a, const ls_attached *m, const l
         goto out;
     }
     *bytes += c.len;
+    if (c.truncated && ls_error_list_add(errors, -1, NULL, "%s: more than %u strings (the rest not scanned)",
+                                         what, a->max_strings ? a->max_strings : LS_ATTESTATION_MAX_STRINGS) < 0) {
+        rc = ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+        goto out;
+    }
     rep->manifest = strdup(m->digest);
     rep->digest = strdup(d->digest);
     rep->media_type = d->media_type ? strdup(d->media_type) : NULL;
@@ -256,7 +268,8 @@ int ls_attestations_scan(const ls_attest_scan *a, const ls_attached_list *att, l
                          ls_error_list *errors, ls_attestation_report **reps, size_t *n,
                          uint64_t *bytes, ls_error *err)
 {
-    size_t cap = 0;
+    size_t cap = 0, statements = 0;
+    unsigned max_statements = a->max_statements ? a->max_statements : LS_ATTESTATION_MAX_STATEMENTS;
     *reps = NULL;
     *n = 0;
     for (size_t i = 0; i < att->n; i++) {
@@ -274,6 +287,14 @@ int ls_attestations_scan(const ls_attest_scan *a, const ls_attached_list *att, l
             bool keep;
             if (!is_statement_layer(&doc.layers[k]))
                 continue;
+            if (statements++ == max_statements) {
+                ls_manifest_doc_free(&doc);
+                return ls_error_list_add(errors, -1, NULL,
+                                         "attestations: more than %u statements (the rest not read)",
+                                         max_statements) < 0
+                           ? ls_error_set(err, LS_ERR_NOMEM, "out of memory")
+                           : 0;
+            }
             if (add_report(reps, n, &cap) < 0) {
                 ls_manifest_doc_free(&doc);
                 goto nomem;

@@ -15,7 +15,10 @@
  *
  * A statement that cannot be read (missing blob, digest mismatch, past
  * --max-json-size, not JSON) is one errors entry; the others are still
- * scanned.
+ * scanned. An image may attach anything, so what is read is bounded: at
+ * most LS_ATTESTATION_MAX_STATEMENTS statements an image (each within
+ * --max-json-size) and LS_ATTESTATION_MAX_STRINGS strings a statement;
+ * past either, one errors entry says what was left.
  */
 #ifndef LS_PIPELINE_ATTESTATIONS_H
 #define LS_PIPELINE_ATTESTATIONS_H
@@ -30,6 +33,9 @@
 #include "pipeline/signatures.h"
 #include "source/attached.h"
 
+#define LS_ATTESTATION_MAX_STATEMENTS 256u
+#define LS_ATTESTATION_MAX_STRINGS 1000000u
+
 typedef struct {
     const ls_image *img;
     const ls_history_report *hist;  /* parallel to img->history */
@@ -38,6 +44,8 @@ typedef struct {
     ls_blob_fetch fetch;            /* reads a statement blob (verified) */
     void *fetch_ctx;
     bool debug;                     /* suppressed candidates traced to stderr */
+    unsigned max_statements;        /* 0 = LS_ATTESTATION_MAX_STATEMENTS (tests set less) */
+    unsigned max_strings;           /* 0 = LS_ATTESTATION_MAX_STRINGS */
 } ls_attest_scan;
 
 /* Scans the statements of every attestation manifest of att: findings into

@@ -7,6 +7,9 @@
  *   layer/<index>/<path>     a file as layer <index> stored it ("layer/1/root/.ssh/id_rsa")
  *   config/<Field>           a config field ("config/Env", "config/Labels")
  *   history/<n>              history entry n's created_by
+ *   attestation%5B<type>%5D/<JSON pointer>  a string of an attached statement,
+ *                            and image.signatures for the signature findings
+ *                            (the report's path, encoded)
  * Bytes outside RFC 3986's unreserved set (and "/") are percent-encoded.
  * partialFingerprints carry our fingerprint (rule id + secret), so a result
  * keeps its identity when the secret moves to another layer or line.
@@ -131,7 +134,10 @@ static char *fate_text(const ls_finding *f)
     char buf[96];
     switch (f->status) {
     case LS_STATUS_PRESENT: return strdup("present in the final image");
-    case LS_STATUS_METADATA: return strdup("in the image metadata");
+    case LS_STATUS_METADATA:
+        return strdup(f->source == LS_SOURCE_ATTESTATION ? "in an attestation attached to the image"
+                      : f->source == LS_SOURCE_SIGNATURE ? "about the image's signatures"
+                                                         : "in the image metadata");
     case LS_STATUS_DELETED:
     case LS_STATUS_OVERWRITTEN:
         snprintf(buf, sizeof buf, "%s in layer %ld",

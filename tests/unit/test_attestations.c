@@ -223,6 +223,31 @@ int main(void)
     ls_attestation_reports_free(reps, n);
     ls_finding_list_free(&out);
     ls_error_list_free(&errors);
+
+    /* bounded: 3 strings a statement, 1 statement an image */
+    {
+        ls_attest_scan a = {.img = &img, .hist = hist, .rules = rs, .scanner = sc, .fetch = fetch,
+                            .max_strings = 3, .max_statements = 1};
+        memset(&out, 0, sizeof out);
+        memset(&errors, 0, sizeof errors);
+        CHECK_INT(ls_attestations_scan(&a, &att, &out, &errors, &reps, &n, &bytes, &err), 0);
+        CHECK_INT(n, 1);
+        if (n == 1)
+            CHECK_INT(reps[0].strings, 3);
+        /* the first three strings: _type, predicateType, build-arg:TOKEN */
+        CHECK_INT(out.n, 1);
+        if (out.n == 1)
+            CHECK_STR(out.items[0].secret, "tok_abcd1234");
+        CHECK_INT(errors.n, 2);
+        if (errors.n == 2) {
+            CHECK_STR(errors.items[0].message, "attestation sha256:a00000000000 statement sha256:111111111111: "
+                                               "more than 3 strings (the rest not scanned)");
+            CHECK_STR(errors.items[1].message, "attestations: more than 1 statements (the rest not read)");
+        }
+        ls_attestation_reports_free(reps, n);
+        ls_finding_list_free(&out);
+        ls_error_list_free(&errors);
+    }
     ls_attached_list_free(&att);
     ls_scanner_free(sc);
     ls_matcher_free(m);
