@@ -22,7 +22,9 @@
 
 #define ATTACHED_MAX_NESTING 4
 #define BLOBS_MAX_LISTED 100000u        /* files of blobs/sha256 looked at */
-#define BLOB_MANIFEST_MAX (4u << 20)    /* a blob larger than this is no manifest of ours */
+#define BLOB_MANIFEST_MAX LS_ATTACHED_MANIFEST_MAX /* a larger blob is no manifest of ours */
+#define MAX_READS 4096u                 /* documents read while looking */
+#define MAX_READ_BYTES (256u << 20)     /* bytes read while looking */
 
 const char *ls_attached_via_name(ls_attached_via via)
 {
@@ -103,12 +105,35 @@ typedef struct {
     char tag[80];           /* "sha256-<hex>": the tags cosign and the referrers schema use */
     ls_attached_list *out;
     ls_error first;         /* the first problem met; the walk goes on */
+    size_t reads;           /* documents read so far (MAX_READS) */
+    uint64_t read_bytes;    /* their bytes (MAX_READ_BYTES) */
 } find_ctx;
 
 static void note(find_ctx *c, const ls_error *e)
 {
     if (c->first.code == LS_OK)
         c->first = *e;
+}
+
+/* May one more document be read? A hostile layout may name or hold
+ * anything: past the bounds the walk stops, and says so once. */
+static bool may_read(find_ctx *c, uint64_t size)
+{
+    ls_error e = {0};
+    if (c->out->n >= LS_ATTACHED_MAX) {
+        ls_error_set(&e, LS_ERR_LIMIT, "%s: more than %u attached manifests (the rest not read)",
+                     ls_store_label(c->store), LS_ATTACHED_MAX);
+    } else if (c->reads >= MAX_READS || c->read_bytes + size > MAX_READ_BYTES) {
+        ls_error_set(&e, LS_ERR_LIMIT, "%s: more than %u documents or %u MiB read looking for attached "
+                     "manifests (the rest not looked at)", ls_store_label(c->store), MAX_READS,
+                     MAX_READ_BYTES >> 20);
+    } else {
+        c->reads++;
+        c->read_bytes += size;
+        return true;
+    }
+    note(c, &e);
+    return false;
 }
 
 /* Reads the blob d names (verified) and parses it; -1 noted on failure. */
@@ -118,11 +143,14 @@ static int read_doc(find_ctx *c, const char *digest, unsigned char **data, size_
     ls_error e = {0};
     char what[200];
     const char *label = ls_store_label(c->store);
+    if (!may_read(c, 0))
+        return -1;
     if (ls_digest_validate(digest, label, "attached manifest", &e) < 0 ||
         ls_digest_read_verified(c->store, digest, ls_store_max_json(c->store), data, len, &e) < 0) {
         note(c, &e);
         return -1;
     }
+    c->read_bytes += *len;
     snprintf(what, sizeof what, "%s: manifest %.19s", label, digest);
     if (ls_manifest_parse(doc, what, *data, *len, &e) < 0) {
         free(*data);
@@ -175,7 +203,7 @@ static void visit_entry(find_ctx *c, const ls_descriptor *d, int depth)
     char sig[96], att[96];
     snprintf(sig, sizeof sig, "%s.sig", c->tag);
     snprintf(att, sizeof att, "%s.att", c->tag);
-    if (!d->digest || c->out->n >= LS_ATTACHED_MAX)
+    if (!d->digest)
         return;
     if (d->attestation && d->ref_digest) {
         if (!strcmp(d->ref_digest, c->image))
@@ -211,8 +239,7 @@ static int visit_blob(void *ctx, const char *name, uint64_t size)
     find_ctx *c = ctx;
     char digest[80], path[120];
     unsigned char head[1];
-    if (size < 2 || size > BLOB_MANIFEST_MAX || size > ls_store_max_json(c->store) ||
-        strlen(name) != 64 || c->out->n >= LS_ATTACHED_MAX)
+    if (size < 2 || size > BLOB_MANIFEST_MAX || size > ls_store_max_json(c->store) || strlen(name) != 64)
         return 0;
     snprintf(digest, sizeof digest, "sha256:%s", name);
     if (ls_attached_has(c->out, digest))
@@ -227,6 +254,8 @@ static int visit_blob(void *ctx, const char *name, uint64_t size)
         if (got != 1 || head[0] != '{')
             return 0;
     }
+    if (!may_read(c, size))
+        return 1; /* stop the listing: said once */
     {
         unsigned char *data = NULL;
         size_t len = 0;

@@ -282,7 +282,7 @@ int main(void)
     {
         /* a manifest the index names that does not match its digest: the
          * error is returned, the rest is still listed */
-        char path[1000], cmd[1200];
+        char path[1000];
         ls_source *src = NULL;
         ls_error err = {0};
         ls_attached_list l;
@@ -303,6 +303,58 @@ int main(void)
         CHECK_INT(l.n, 5);
         ls_attached_list_free(&l);
         ls_source_free(src);
+    }
+    {
+        /* a layout naming 300 attestations of the image: 256 are read, and
+         * one error says the rest were not */
+        char cfg[LS_DIGEST_MAX], att[LS_DIGEST_MAX], img[LS_DIGEST_MAX], entry[400], path[1000];
+        size_t cap = 300 * sizeof entry + 1024, len;
+        char *index = malloc(cap);
+        ls_source *src = NULL;
+        ls_error err = {0};
+        ls_attached_list l;
+        CHECK(index != NULL);
+        if (!index)
+            return 1;
+        snprintf(layout, sizeof layout, "%s/many", tmpdir);
+        CHECK_INT(mkdir(layout, 0755), 0);
+        snprintf(path, sizeof path, "%s/blobs", layout);
+        CHECK_INT(mkdir(path, 0755), 0);
+        snprintf(path, sizeof path, "%s/blobs/sha256", layout);
+        CHECK_INT(mkdir(path, 0755), 0);
+        put_blob("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}", cfg);
+        snprintf(index, cap, "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+                             "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"%s\","
+                             "\"size\":2},\"layers\":[]}", cfg);
+        put_blob(index, img);
+        len = (size_t)snprintf(index, cap, "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":"
+                                           "\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"%s\",\"size\":1}", img);
+        for (int i = 0; i < 300; i++) {
+            char extra[40];
+            snprintf(extra, sizeof extra, ",\"annotations\":{\"n\":\"%d\"}", i);
+            put_manifest(cfg, "application/vnd.in-toto+json", extra, att);
+            len += (size_t)snprintf(index + len, cap - len,
+                                    ",{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"%s\","
+                                    "\"size\":1,\"platform\":{\"architecture\":\"unknown\",\"os\":\"unknown\"},"
+                                    "\"annotations\":{\"vnd.docker.reference.type\":\"attestation-manifest\","
+                                    "\"vnd.docker.reference.digest\":\"%s\"}}", att, img);
+        }
+        snprintf(index + len, cap - len, "]}");
+        put_file("index.json", index);
+        free(index);
+        snprintf(ref, sizeof ref, "oci:%s", layout);
+        CHECK_INT(ls_source_open(&src, ref, NULL, &err), 0);
+        if (!src)
+            return 1;
+        CHECK_INT(ls_source_find_attached(src, false, &l, &err), -1);
+        CHECK_INT(l.n, 256);
+        CHECK_INT(err.code, LS_ERR_LIMIT);
+        CHECK(strstr(err.msg, "more than 256 attached manifests (the rest not read)") != NULL);
+        ls_attached_list_free(&l);
+        ls_source_free(src);
+    }
+    {
+        char cmd[300];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
         CHECK_INT(system(cmd), 0);
     }
