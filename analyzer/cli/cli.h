@@ -63,6 +63,7 @@ typedef struct {
     const char *cache_dir;     /* --cache DIR: cache root (layer results, compiled rules) */
     const char *cache_key;     /* --cache-key FILE: the layer cache's HMAC key (scan, audit) */
     const char *resume;        /* --resume FILE: skip images already in FILE, append to it */
+    const char *html_summary;  /* --html-summary FILE: audit: an HTML page over its JSONL */
     const char *repos_glob;    /* --repos GLOB: audit --registry, repositories kept */
     const char *tags_glob;     /* --tags GLOB|latest: audit --registry, tags kept */
     const char *registry_host; /* --registry HOST: audit a registry's catalog */

@@ -13,14 +13,20 @@
  * finished lines waits for the slowest one), each flushed as it is written,
  * so an interrupted audit leaves whole lines that --resume can skip (an image
  * whose last line is an error line is audited again: a 503 is not a result).
- * A last line holds the summary of this run.
+ * A last line holds the summary of this run. With --html-summary FILE the
+ * JSONL file is then read back into one HTML page (report/html_summary.h),
+ * written to a temporary file beside FILE, made before the audit starts so
+ * an unwritable place is known at once, and renamed over FILE at the end.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,6 +39,7 @@
 #include "match/matcher.h"
 #include "pipeline/layer_cache.h"
 #include "pipeline/parallel.h"
+#include "report/html_summary.h"
 #include "report/json_util.h"
 
 #define N_SEV 4
@@ -377,6 +384,101 @@ static FILE *open_output(const cli_opts *o, const char **label, ls_error *err)
     return f;
 }
 
+/* ---- --html-summary ---------------------------------------------------- */
+
+/* The page in the making: a temporary file beside --html-summary FILE. */
+typedef struct {
+    char tmp[4096];  /* its name; "" when there is none */
+    int fd;          /* open until the page is written; -1 after */
+} audit_html;
+
+/* Whether a and b name one file: the same spelling, or the same inode. */
+static bool same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return strcmp(a, b) == 0 ||
+           (stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino);
+}
+
+/* Before the audit: the page needs the JSONL in a file, and a place that may
+ * receive an output (the rules of -o) where a temporary file can be made.
+ * 0, or -1 with err. */
+static int html_prepare(const cli_opts *o, audit_html *h, ls_error *err)
+{
+    const char *jsonl = o->resume ? o->resume : o->output;
+    bool exists;
+    h->tmp[0] = '\0';
+    h->fd = -1;
+    if (!o->html_summary)
+        return 0;
+    if (!jsonl)
+        return ls_error_set(err, LS_ERR_USAGE,
+                            "--html-summary needs the audit's JSONL in a file (-o FILE or --resume FILE)");
+    if (same_file(jsonl, o->html_summary))
+        return ls_error_set(err, LS_ERR_USAGE, "--html-summary %s: that is the audit's JSONL", o->html_summary);
+    if (ls_file_check_output(o->html_summary, LS_OUT_TRUNCATE, &exists, err) != 0)
+        return -1;
+    h->fd = ls_file_temp_beside(o->html_summary, h->tmp, sizeof h->tmp, err);
+    if (h->fd < 0)
+        h->tmp[0] = '\0';
+    return h->fd < 0 ? -1 : 0;
+}
+
+/* After the audit, its output closed: the page over the JSONL file, renamed
+ * over FILE. 0, or -1 with err (a temporary file still there is
+ * html_discard's). */
+static int html_finish(const char *jsonl, const char *html, audit_html *h, ls_error *err)
+{
+    FILE *in = NULL, *out = NULL;
+    int fd = open(jsonl, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), rc = -1;
+    if (fd < 0 || !(in = fdopen(fd, "r"))) {
+        ls_error_set(err, LS_ERR_IO, "%s: cannot read the audit output back: %s", jsonl, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        goto out;
+    }
+    if (!(out = fdopen(h->fd, "w"))) {
+        ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", html);
+        goto out;
+    }
+    h->fd = -1;
+    if (ls_audit_html_summary(in, jsonl, out, err) != 0)
+        goto out;
+    if (fflush(out) != 0 || ferror(out)) {
+        ls_error_set(err, LS_ERR_IO, "%s: cannot write the HTML summary: %s", html, strerror(errno));
+        goto out;
+    }
+    if (same_file(jsonl, html)) {
+        ls_error_set(err, LS_ERR_USAGE, "--html-summary %s: that is the audit's JSONL", html);
+        goto out;
+    }
+    rc = fclose(out);
+    out = NULL;
+    if (rc != 0) {
+        ls_error_set(err, LS_ERR_IO, "%s: cannot write the HTML summary: %s", html, strerror(errno));
+        goto out;
+    }
+    rc = ls_file_publish(h->tmp, html, LS_OUT_TRUNCATE, err);
+    h->tmp[0] = '\0'; /* published or removed */
+out:
+    if (in)
+        fclose(in);
+    if (out)
+        fclose(out);
+    return rc;
+}
+
+/* Drops an unfinished page (the audit failed). */
+static void html_discard(audit_html *h)
+{
+    if (h->fd >= 0)
+        close(h->fd);
+    if (h->tmp[0])
+        unlink(h->tmp);
+    h->fd = -1;
+    h->tmp[0] = '\0';
+}
+
 /* Rules, matcher and layer cache per the options: a cache root that is not
  * ours is warned about and not used (the layer results then live in a
  * private directory for this run, as with --no-cache). */
@@ -410,6 +512,7 @@ int cli_cmd_audit(const cli_opts *opts, const char *list)
     ls_layer_cache_stats st;
     audit_run a = {.lock = PTHREAD_MUTEX_INITIALIZER, .moved = PTHREAD_COND_INITIALIZER};
     audit_registry_walk walk;
+    audit_html html = {.fd = -1};
     size_t resumed = 0, retried = 0, deduped, workers;
     int status = EXIT_ERROR;
     if (cli_config_load(opts, &cfg, &err) != 0 || cli_opts_merge(opts, &cfg, &eff, &err) != 0)
@@ -424,6 +527,8 @@ int cli_cmd_audit(const cli_opts *opts, const char *list)
                      o->resume);
         goto out;
     }
+    if (html_prepare(o, &html, &err) != 0)
+        goto out;
     if (o->baseline && cli_baseline_load(o->baseline, &baseline, &err) != 0)
         goto out;
     if (!o->registry_host && (o->repos_glob || o->tags_glob)) {
@@ -477,6 +582,17 @@ int cli_cmd_audit(const cli_opts *opts, const char *list)
         goto out;
     }
     summary_table(&a, &st, resumed, retried, deduped);
+    if (o->html_summary) {
+        /* every line is out and flushed; the page reads the file back */
+        int closed = fclose(a.out);
+        a.out = NULL;
+        if (closed != 0) {
+            ls_error_set(&err, LS_ERR_IO, "%s: cannot write the audit output", a.out_label);
+            goto out;
+        }
+        if (html_finish(a.out_label, o->html_summary, &html, &err) != 0)
+            goto out;
+    }
     status = a.t.gate ? EXIT_FINDINGS : EXIT_CLEAN;
 out:
     if (status == EXIT_ERROR)
@@ -485,6 +601,7 @@ out:
         fprintf(stderr, "layerscan: %s: cannot write the audit output\n", a.out_label);
         status = EXIT_ERROR;
     }
+    html_discard(&html);
     for (size_t i = 0; a.ring && i < a.window; i++)
         slot_free(&a.ring[i]);
     free(a.ring);

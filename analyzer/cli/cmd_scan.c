@@ -24,6 +24,7 @@ static int write_report(const ls_report *r, const cli_opts *o, ls_error *err)
     ls_report_writer writer = strcmp(o->format, "json") == 0    ? ls_report_write_json
                               : strcmp(o->format, "jsonl") == 0 ? ls_report_write_jsonl
                               : strcmp(o->format, "sarif") == 0 ? ls_report_write_sarif
+                              : strcmp(o->format, "html") == 0  ? ls_report_write_html
                                                                 : ls_report_write_text;
     FILE *out = stdout;
     int rc;

@@ -28,7 +28,7 @@
 bool cli_format_valid(const char *f)
 {
     return strcmp(f, "text") == 0 || strcmp(f, "json") == 0 || strcmp(f, "jsonl") == 0 ||
-           strcmp(f, "sarif") == 0;
+           strcmp(f, "sarif") == 0 || strcmp(f, "html") == 0;
 }
 
 void cli_print_version(void)
@@ -80,7 +80,7 @@ static int opt_version(cli_opts *o, const char *arg) { (void)o; (void)arg; retur
 static int opt_format(cli_opts *o, const char *arg)
 {
     if (!cli_format_valid(arg)) {
-        fprintf(stderr, "layerscan: --format %s: expected text, json, jsonl or sarif\n", arg);
+        fprintf(stderr, "layerscan: --format %s: expected text, json, jsonl, sarif or html\n", arg);
         return -1;
     }
     o->format = arg;
@@ -410,7 +410,7 @@ typedef struct {
 #define SETTER(fn) 0, fn
 
 static const cli_option options[] = {
-    {"format", 0, required_argument, " text|json|jsonl|sarif", CMD_SCAN | CMD_RULES | CMD_AUDIT, SEC_OPTIONS,
+    {"format", 0, required_argument, " text|json|jsonl|sarif|html", CMD_SCAN | CMD_RULES | CMD_AUDIT, SEC_OPTIONS,
      SETTER(opt_format), "report format (default text)"},
     {"output", 'o', required_argument, " FILE", CMD_FIND | CMD_EXTRACT | CMD_DIFF, SEC_OPTIONS, FIELD(output),
      "write the report to FILE instead of standard output"},
@@ -496,6 +496,8 @@ static const cli_option options[] = {
      "generated in ~/.config/layerscan/cache-key when first needed)"},
     {"resume", 0, required_argument, " FILE", CMD_AUDIT, SEC_OPTIONS, FIELD(resume),
      "audit: skip the images FILE already holds, append to it"},
+    {"html-summary", 0, required_argument, " FILE", CMD_AUDIT, SEC_OPTIONS, FIELD(html_summary),
+     "audit: also write an HTML page over the JSONL (needs -o or --resume)"},
     {"shard", 0, required_argument, " I/N", CMD_AUDIT, SEC_OPTIONS, SETTER(opt_shard),
      "audit: only the references of shard I of N (0-based)"},
     {"registry", 0, required_argument, " HOST", CMD_AUDIT, SEC_OPTIONS, FIELD(registry_host),
@@ -745,7 +747,7 @@ ls_scan_opts cli_scan_opts(const cli_opts *o, bool audit)
 
 const char *cli_audit_only_option(const cli_opts *o)
 {
-    return o->resume ? "--resume" : o->shard_count ? "--shard"
+    return o->resume ? "--resume" : o->html_summary ? "--html-summary" : o->shard_count ? "--shard"
                                     : o->registry_host ? "--registry" : o->repos_glob ? "--repos"
                                     : o->tags_glob ? "--tags" : NULL;
 }

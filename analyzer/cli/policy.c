@@ -84,7 +84,7 @@ int cli_config_load(const cli_opts *o, cli_config *cfg, ls_error *err)
             cfg->format = json_string_value(v);
             rc = cfg->format && cli_format_valid(cfg->format)
                      ? 0
-                     : ls_error_set(err, LS_ERR_FORMAT, "%s: \"format\" must be text, json, jsonl or sarif", file);
+                     : ls_error_set(err, LS_ERR_FORMAT, "%s: \"format\" must be text, json, jsonl, sarif or html", file);
         } else if (strcmp(key, "fail_on") == 0)
             rc = level_key(file, key, v, true, &cfg->fail_on, err);
         else if (strcmp(key, "min_confidence") == 0)

@@ -26,6 +26,7 @@ int ls_report_write_layers(const ls_report *r, FILE *out, const ls_write_opts *o
 /* The history as a Dockerfile annotated with findings (`layerscan history`). */
 int ls_report_write_history(const ls_report *r, FILE *out, const ls_write_opts *o, ls_error *err);
 int ls_report_write_text(const ls_report *r, FILE *out, const ls_write_opts *o, ls_error *err);
+int ls_report_write_html(const ls_report *r, FILE *out, const ls_write_opts *o, ls_error *err);
 
 /* Findings of this origin in findings[] and suppressed[] together, in one
  * layer (or all: layer < 0). */

@@ -104,7 +104,7 @@ done
 
 rc=0
 "${LS[@]}" scan --format xml "oci:$S/leaky-oci:1.0" >/dev/null 2>"$WORK/xml.err" || rc=$?
-if [ $rc -eq 2 ] && [ "$(cat "$WORK/xml.err")" = "layerscan: --format xml: expected text, json, jsonl or sarif" ]; then ok "--format xml: exit 2"; else bad "--format xml: exit $rc: $(cat "$WORK/xml.err")"; fi
+if [ $rc -eq 2 ] && [ "$(cat "$WORK/xml.err")" = "layerscan: --format xml: expected text, json, jsonl, sarif or html" ]; then ok "--format xml: exit 2"; else bad "--format xml: exit $rc: $(cat "$WORK/xml.err")"; fi
 
 echo "cli formats: $fails failure(s)"
 [ "$fails" -eq 0 ]

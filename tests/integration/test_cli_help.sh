@@ -33,7 +33,7 @@ cmd_help history "$FIND help show-secrets baseline"
 cmd_help extract "$FIND help layer path force allow-unverified finding report"
 cmd_help diff "$READ help output layer allow-unverified"
 cmd_help rules "$RULES help format match-window no-cache verbose"
-cmd_help audit "$FIND help format show-secrets fail-on baseline jobs cache cache-key resume shard registry repos tags page-size verify-key require-signature"
+cmd_help audit "$FIND help format show-secrets fail-on baseline jobs cache cache-key resume html-summary shard registry repos tags page-size verify-key require-signature"
 cmd_help registry "creds authfile cert-dir tls-verify registry-timeout registry-stall page-size help verbose"
 # the short names are shown with the long ones
 grep -q '^  -o, --output FILE ' "$WORK/scan.help" && ok "scan --help: -o, --output" || bad "scan --help: no '-o, --output FILE'"
@@ -49,7 +49,7 @@ rc=0; "${LS[@]}" --help >"$WORK/all.help" 2>&1 || rc=$?
 expect_eq "--help: exit" "$rc" 0
 table=$(grep -oE "^    \\{\"[a-z-]+\", (0|'[a-z]')," "$SRC/analyzer/cli/options.c" | grep -oE '"[a-z-]+"' | tr -d '"' | grep -vxE 'verbose|help|version' | sort | tr '\n' ' ' | sed 's/ $//')
 expect_eq "--help: the table's options" "$(names <"$WORK/all.help")" "$table"
-expect_eq "--help: the options it always listed" "$(wc -w <<<"$table")" 47
+expect_eq "--help: the options it always listed" "$(wc -w <<<"$table")" 48
 empty=$(grep -E '^  (-[a-z], )?--' "$WORK/all.help" | grep -vE '^  (-[a-z], )?--[a-z-]+(=false|( [^ ]+)?)  +[^ ]' || true)
 expect_eq "--help: every option has help text" "$empty" ""
 for f in "$WORK"/*.help; do
@@ -75,6 +75,7 @@ err() {
   expect_eq "$name: stdout" "$(cat "$WORK/$name.out")" ""
 }
 err scan-resume "layerscan: --resume is an option of audit only" scan --resume r.jsonl img.tar
+err baseline-html "layerscan: --html-summary is an option of audit only" baseline create --html-summary s.html img.tar
 err layers-shard "layerscan: --shard is an option of audit only" layers --shard 0/2 img.tar
 err rules-registry "layerscan: --registry is an option of audit only" rules --registry h list
 err scan-order "layerscan: --resume is an option of audit only" scan --tags x --resume r img.tar
@@ -85,7 +86,7 @@ err unknown-short "layerscan: unknown option -x (see layerscan --help)" scan -x 
 err ambiguous "layerscan: unknown option --ver (see layerscan --help)" scan --ver img.tar
 err needs-value "layerscan: option --format needs a value" scan --format
 err needs-value-short "layerscan: option -o needs a value" scan -o
-err bad-format "layerscan: --format xml: expected text, json, jsonl or sarif" scan --format xml img.tar
+err bad-format "layerscan: --format xml: expected text, json, jsonl, sarif or html" scan --format xml img.tar
 err bad-jobs "layerscan: --jobs 0: expected a number from 1 to 256" scan --jobs 0 img.tar
 err bad-layer "layerscan: --layer -1: expected a layer index (0, 1, ...)" diff --layer -1 img.tar
 err bad-tls "layerscan: --tls-verify=maybe: expected true or false" scan --tls-verify=maybe img.tar
