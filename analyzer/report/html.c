@@ -124,30 +124,6 @@ static void put_short_digest(html_ctx *h, const char *digest)
     fputs("</span>", h->out);
 }
 
-static void human_size(uint64_t n, char *buf, size_t cap)
-{
-    static const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    double v = (double)n;
-    int u = 0;
-    while (v >= 1024 && u < 4) {
-        v /= 1024;
-        u++;
-    }
-    if (u == 0)
-        snprintf(buf, cap, "%llu B", (unsigned long long)n);
-    else
-        snprintf(buf, cap, "%.1f %s", v, units[u]);
-}
-
-static const char *layer_instruction(const ls_report *r, long layer)
-{
-    long hi;
-    if (layer < 0 || (size_t)layer >= r->n_layers)
-        return NULL;
-    hi = r->layers[layer].history;
-    return hi >= 0 && (size_t)hi < r->n_history ? r->history[hi].instruction : NULL;
-}
-
 static const ls_rule *rule_of(const html_ctx *h, const ls_finding *f)
 {
     return ls_ruleset_get(h->r->rules, f->rule);
@@ -335,10 +311,10 @@ static void put_cell(html_ctx *h, long row, int col, const char *cls)
 
 static void write_layer_row(html_ctx *h, const ls_layer_report *l, size_t bars)
 {
-    const char *ins = layer_instruction(h->r, l->index);
+    const char *ins = ls_report_layer_instruction(h->r, l->index);
     long row = l->index + 2; /* row 1 is the heading */
     char size[32];
-    human_size(l->bytes, size, sizeof size);
+    ls_report_human_size(l->bytes, size, sizeof size);
     fprintf(h->out, "<div class=\"tl-layer\" data-layer=\"%ld\">", l->index);
     put_cell(h, row, 1, "idx");
     fprintf(h->out, "%ld", l->index);
@@ -491,7 +467,7 @@ static void write_timeline(html_ctx *h)
 /* The finding's fate in words, as the text report says it. */
 static void put_fate(html_ctx *h, const ls_finding *f)
 {
-    const char *ins = layer_instruction(h->r, f->removed_in_layer);
+    const char *ins = ls_report_layer_instruction(h->r, f->removed_in_layer);
     switch (f->status) {
     case LS_STATUS_PRESENT:
         fputs("present in the final image", h->out);

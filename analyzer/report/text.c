@@ -40,30 +40,6 @@ static void put_redacted(const text_ctx *t, const char *text)
     free(red);
 }
 
-static void human_size(uint64_t n, char *buf, size_t cap)
-{
-    static const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    double v = (double)n;
-    int u = 0;
-    while (v >= 1024 && u < 4) {
-        v /= 1024;
-        u++;
-    }
-    if (u == 0)
-        snprintf(buf, cap, "%llu B", (unsigned long long)n);
-    else
-        snprintf(buf, cap, "%.1f %s", v, units[u]);
-}
-
-static const char *layer_instruction(const ls_report *r, long layer)
-{
-    long h;
-    if (layer < 0 || (size_t)layer >= r->n_layers)
-        return NULL;
-    h = r->layers[layer].history;
-    return h >= 0 && (size_t)h < r->n_history ? r->history[h].instruction : NULL;
-}
-
 static void print_header(const text_ctx *t)
 {
     const ls_image *img = t->r->image;
@@ -84,8 +60,8 @@ static void print_header(const text_ctx *t)
 static void print_layer_heading(const text_ctx *t, const ls_layer_report *l)
 {
     char size[32];
-    const char *ins = layer_instruction(t->r, l->index);
-    human_size(l->bytes, size, sizeof size);
+    const char *ins = ls_report_layer_instruction(t->r, l->index);
+    ls_report_human_size(l->bytes, size, sizeof size);
     fprintf(t->out, "\n%sLayer %ld%s  ", color(t, C_BOLD), l->index, color(t, C_RESET));
     if (l->digest) {
         char shortd[20];
@@ -105,7 +81,7 @@ static void print_layer_heading(const text_ctx *t, const ls_layer_report *l)
 
 static void print_fate(const text_ctx *t, const ls_finding *f)
 {
-    const char *ins = layer_instruction(t->r, f->removed_in_layer);
+    const char *ins = ls_report_layer_instruction(t->r, f->removed_in_layer);
     switch (f->status) {
     case LS_STATUS_PRESENT:
         fputs("present in the final image", t->out);

@@ -6,6 +6,7 @@
 #define LS_WRITER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "layerscan/error.h"
@@ -27,6 +28,13 @@ int ls_report_write_layers(const ls_report *r, FILE *out, const ls_write_opts *o
 int ls_report_write_history(const ls_report *r, FILE *out, const ls_write_opts *o, ls_error *err);
 int ls_report_write_text(const ls_report *r, FILE *out, const ls_write_opts *o, ls_error *err);
 int ls_report_write_html(const ls_report *r, FILE *out, const ls_write_opts *o, ls_error *err);
+
+/* The cleaned instruction of the history entry that owns layer, or NULL
+ * (facts.c, for the writers for people). */
+const char *ls_report_layer_instruction(const ls_report *r, long layer);
+
+/* n bytes as "512 B", "2.0 KiB", "3.4 MiB" into buf. */
+void ls_report_human_size(uint64_t n, char *buf, size_t cap);
 
 /* Findings of this origin in findings[] and suppressed[] together, in one
  * layer (or all: layer < 0). */
