@@ -19,15 +19,21 @@
 #include "rules/selftest.h"
 
 /* "checksum", "structure" or NULL: what the validator proves about this
- * rule's secrets, judged on its first example. */
-static const char *validation_kind(const ls_rule *r)
+ * rule's secrets, judged on its first example. Sets *oom when memory ran
+ * out before it could tell. */
+static const char *validation_kind(const ls_rule *r, bool *oom)
 {
     ls_confidence conf;
+    ls_validation v;
     const char *s;
     if (!r->n_examples)
         return NULL;
     s = r->examples[0].secret;
-    switch (ls_detect_validate(r, s, strlen(s), &conf)) {
+    if (ls_detect_validate(r, s, strlen(s), &v, &conf) != 0) {
+        *oom = true;
+        return NULL;
+    }
+    switch (v) {
     case LS_VALIDATION_CHECKSUM_VALID:
     case LS_VALIDATION_CHECKSUM_INVALID: return "checksum";
     case LS_VALIDATION_STRUCTURE_VALID: return "structure";
@@ -64,8 +70,9 @@ fail:
 
 static json_t *rule_json(const ls_rule *r)
 {
-    const char *v = validation_kind(r);
-    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "id", r->id, "title", r->title,
+    bool oom = false;
+    const char *v = validation_kind(r, &oom);
+    json_t *j = oom ? NULL : json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "id", r->id, "title", r->title,
                           "family", r->family, "category", ls_category_name(r->category), "severity",
                           ls_severity_name(r->severity), "confidence", ls_confidence_name(r->confidence),
                           "validation", v ? json_string(v) : json_null(), "references",

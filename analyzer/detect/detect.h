@@ -28,12 +28,15 @@ typedef enum {
 /* "none", "checksum-valid", "checksum-invalid", "structure-valid" */
 const char *ls_validation_name(ls_validation v);
 
-/* Validates secret (len bytes, not NUL-terminated) found by rule. Returns the
- * verdict and stores in *conf the confidence the finding deserves (starting
- * from the rule's: raised to high by a valid checksum or structure, lowered
- * when the structure is broken or the checksum fails). Never fails. */
-ls_validation ls_detect_validate(const ls_rule *rule, const char *secret, size_t len,
-                                 ls_confidence *conf);
+/* Validates secret (len bytes, not NUL-terminated) found by rule: stores in
+ * *verdict the verdict and in *conf the confidence the finding deserves
+ * (starting from the rule's: raised to high by a valid checksum or
+ * structure, lowered when the structure is broken or the checksum fails).
+ * Returns 0, or -1 when memory ran out before the secret could be judged
+ * (nothing stored: a finding must not carry a verdict its secret, judged in
+ * full, would not get). */
+int ls_detect_validate(const ls_rule *rule, const char *secret, size_t len, ls_validation *verdict,
+                       ls_confidence *conf);
 
 /* If secret is a known non-secret for this rule (path may be NULL for image
  * metadata), the reason ("documented example", "placeholder", ...); else NULL. */
@@ -80,7 +83,8 @@ int ls_detect_ado_pat_ok(const char *tok, size_t len);
 int ls_detect_macaroon_ok(const unsigned char *m, size_t n);
 /* Base58 (Bitcoin alphabet) into out (cap bytes); the length, 0 on error. */
 size_t ls_base58_decode(const char *in, size_t len, unsigned char *out, size_t cap);
-/* 1 when in decodes to want_len bytes ending with their double-SHA256 checksum. */
+/* 1 when in decodes to want_len bytes ending with their double-SHA256
+ * checksum, 0 when not, -1 when hashing failed (out of memory). */
 int ls_detect_base58check_ok(const char *in, size_t len, size_t want_len);
 /* Marvin32 (as .NET and Microsoft security-utilities compute it) of d with seed. */
 uint32_t ls_marvin32(const unsigned char *d, size_t n, uint64_t seed);

@@ -123,46 +123,58 @@ size_t ls_detect_b64_decode(const char *in, size_t len, unsigned char *out, size
     return n;
 }
 
+/* What a validator concludes besides its verdict: the confidence the finding
+ * deserves, and whether memory ran out before it could judge (then the
+ * verdict is worthless: the same secret judged in full would get another). */
+typedef struct {
+    ls_confidence conf;
+    bool oom;
+} judgement;
+
 /* Standard or URL-safe: token formats use either. */
 static size_t b64_decode(const char *in, size_t len, unsigned char *out)
 {
     return ls_detect_b64_decode(in, len, out, NULL, true);
 }
 
-static bool json_part_ok(const char *s, size_t len, const char *need_key)
+static bool json_part_ok(const char *s, size_t len, const char *need_key, judgement *jm)
 {
     unsigned char *buf = malloc(len * 3 / 4 + 3);
     json_t *j;
     json_error_t je;
     bool ok;
-    if (!buf)
+    if (!buf) {
+        jm->oom = true;
         return false;
+    }
     j = json_loadb((const char *)buf, b64_decode(s, len, buf), 0, &je);
+    if (!j && json_error_code(&je) == json_error_out_of_memory)
+        jm->oom = true;
     ok = json_is_object(j) && (!need_key || json_is_string(json_object_get(j, need_key)));
     json_decref(j);
     free(buf);
     return ok;
 }
 
-static ls_validation validate_jwt(const char *s, size_t len, ls_confidence *conf)
+static ls_validation validate_jwt(const char *s, size_t len, judgement *j)
 {
     const char *d1 = memchr(s, '.', len), *d2;
     if (!d1 || !(d2 = memchr(d1 + 1, '.', len - (size_t)(d1 + 1 - s))) ||
-        !json_part_ok(s, (size_t)(d1 - s), "alg") ||
-        !json_part_ok(d1 + 1, (size_t)(d2 - d1 - 1), NULL)) {
-        *conf = LS_CONF_LOW;
+        !json_part_ok(s, (size_t)(d1 - s), "alg", j) ||
+        !json_part_ok(d1 + 1, (size_t)(d2 - d1 - 1), NULL, j)) {
+        j->conf = LS_CONF_LOW;
         return LS_VALIDATION_NONE;
     }
     return LS_VALIDATION_STRUCTURE_VALID;
 }
 
-static ls_validation validate_aws_key_id(const char *s, size_t len, ls_confidence *conf)
+static ls_validation validate_aws_key_id(const char *s, size_t len, judgement *j)
 {
     if (len != 20)
         return LS_VALIDATION_NONE;
     for (size_t i = 4; i < len; i++)
         if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '2' && s[i] <= '7'))) {
-            *conf = LS_CONF_LOW;
+            j->conf = LS_CONF_LOW;
             return LS_VALIDATION_NONE;
         }
     return LS_VALIDATION_STRUCTURE_VALID;
@@ -170,29 +182,29 @@ static ls_validation validate_aws_key_id(const char *s, size_t len, ls_confidenc
 
 /* The verdicts of a checksum: valid raises to high, invalid lowers to medium
  * (a typo'd or made-up token still deserves a look, never a page). */
-static ls_validation checksum_verdict(bool ok, ls_confidence *conf)
+static ls_validation checksum_verdict(bool ok, judgement *j)
 {
-    *conf = ok ? LS_CONF_HIGH : LS_CONF_MEDIUM;
+    j->conf = ok ? LS_CONF_HIGH : LS_CONF_MEDIUM;
     return ok ? LS_VALIDATION_CHECKSUM_VALID : LS_VALIDATION_CHECKSUM_INVALID;
 }
 
-static ls_validation structure_verdict(bool ok, ls_confidence *conf)
+static ls_validation structure_verdict(bool ok, judgement *j)
 {
     if (!ok) {
-        *conf = LS_CONF_LOW;
+        j->conf = LS_CONF_LOW;
         return LS_VALIDATION_NONE;
     }
-    *conf = LS_CONF_HIGH;
+    j->conf = LS_CONF_HIGH;
     return LS_VALIDATION_STRUCTURE_VALID;
 }
 
 /* ghp_/gho_/ghu_/ghs_/ghr_/npm_ + 30 base62 + 6 base62 CRC32; other lengths
  * (long ghr_ refresh tokens) carry no checksum we know. */
-static ls_validation validate_crc_base62(const char *s, size_t len, ls_confidence *conf)
+static ls_validation validate_crc_base62(const char *s, size_t len, judgement *j)
 {
     if (len != 40)
         return LS_VALIDATION_NONE;
-    return checksum_verdict(ls_detect_crc_token_ok(s, len, 4), conf);
+    return checksum_verdict(ls_detect_crc_token_ok(s, len, 4), j);
 }
 
 int ls_detect_grafana_sa_ok(const char *tok, size_t len)
@@ -211,11 +223,11 @@ int ls_detect_grafana_sa_ok(const char *tok, size_t len)
     return memcmp(tok + 38, want, 8) == 0;
 }
 
-static ls_validation validate_grafana_sa(const char *s, size_t len, ls_confidence *conf)
+static ls_validation validate_grafana_sa(const char *s, size_t len, judgement *j)
 {
     if (len != 46)
         return LS_VALIDATION_NONE;
-    return checksum_verdict(ls_detect_grafana_sa_ok(s, len), conf);
+    return checksum_verdict(ls_detect_grafana_sa_ok(s, len), j);
 }
 
 static void base36(uint32_t v, size_t width, char *out)
@@ -232,7 +244,7 @@ int ls_detect_gitlab_routable_ok(const char *tok, size_t len)
     const char *dash = memchr(tok, '-', len < 16 ? len : 16), *b64, *dot;
     size_t blen;
     char want[7];
-    unsigned char *raw;
+    unsigned char raw[36 * 36 * 3 / 4 + 3]; /* the length field is two base36 digits */
     size_t n;
     int ok = 0;
     /* prefix "gl...-" [+ "t1_"-style runner kind], base64url, ".01.", 2 base36 length, 7 base36 crc */
@@ -253,8 +265,6 @@ int ls_detect_gitlab_routable_ok(const char *tok, size_t len)
     if (blen == 0 || blen > (size_t)(dot - b64))
         return 0;
     b64 = dot - blen;
-    if (!(raw = malloc(blen * 3 / 4 + 3)))
-        return 0;
     n = b64_decode(b64, blen, raw);
     /* 16 random bytes, "k:v\nk:v" routing payload, one byte giving its size */
     if (n >= 16 + 3 + 1 && raw[n - 1] == n - 17) {
@@ -265,16 +275,15 @@ int ls_detect_gitlab_routable_ok(const char *tok, size_t len)
         if (raw[16 + 1] != ':' || !memchr("cgoptu", raw[16], 6))
             ok = 0;
     }
-    free(raw);
     return ok;
 }
 
 /* Legacy (20-character) GitLab tokens carry no checksum; routable ones do. */
-static ls_validation validate_gitlab(const char *s, size_t len, ls_confidence *conf)
+static ls_validation validate_gitlab(const char *s, size_t len, judgement *j)
 {
     if (len < 40 || memcmp(s + len - 13, ".01.", 4) != 0)
         return LS_VALIDATION_NONE;
-    return checksum_verdict(ls_detect_gitlab_routable_ok(s, len), conf);
+    return checksum_verdict(ls_detect_gitlab_routable_ok(s, len), j);
 }
 
 /* RFC 4648 base32 (either case) of n5 characters into bytes; -1 on a bad
@@ -322,11 +331,11 @@ int ls_detect_ado_pat_ok(const char *tok, size_t len)
 /* Azure DevOps PATs of the first generation: a valid checksum proves the
  * shape; a failed one says nothing (the rule is keyed on context, and other
  * 52-character base32 values live beside the key name). */
-static ls_validation validate_ado_pat(const char *s, size_t len, ls_confidence *conf)
+static ls_validation validate_ado_pat(const char *s, size_t len, judgement *j)
 {
     if (!ls_detect_ado_pat_ok(s, len))
         return LS_VALIDATION_NONE;
-    *conf = LS_CONF_HIGH;
+    j->conf = LS_CONF_HIGH;
     return LS_VALIDATION_CHECKSUM_VALID;
 }
 
@@ -363,13 +372,13 @@ static bool cask_checksum_ok(const char *s)
  * base62, "JQQJ9" + 9/D/H, a year letter and a month letter (A-L), 12
  * platform and 4 provider reserved characters, a 4-letter provider signature,
  * then the checksum. */
-static ls_validation validate_cask(const char *s, size_t len, ls_confidence *conf)
+static ls_validation validate_cask(const char *s, size_t len, judgement *j)
 {
     bool ok = (len == 84 || (len == 88 && s[86] == '=' && s[87] == '=')) &&
               all_base62(s, 84) && memcmp(s + 52, "JQQJ9", 5) == 0 &&
               memchr("9DH", s[57], 3) && s[59] >= 'A' && s[59] <= 'L' &&
               ((s[76] >= 'A' && s[76] <= 'Z') || (s[76] >= 'a' && s[76] <= 'z'));
-    ls_validation v = structure_verdict(ok, conf);
+    ls_validation v = structure_verdict(ok, j);
     if (ok && cask_checksum_ok(s))
         v = LS_VALIDATION_CHECKSUM_VALID;
     return v;
@@ -451,11 +460,11 @@ static int ident_checksum_ok(const char *s, size_t len, const uint64_t *seeds, s
     return 0;
 }
 
-static ls_validation validate_azure_identifiable(const char *s, size_t len, ls_confidence *conf)
+static ls_validation validate_azure_identifiable(const char *s, size_t len, judgement *j)
 {
     size_t n = len;
     if (len > 60 && memcmp(s + 52, "JQQJ9", 5) == 0)
-        return validate_cask(s, len, conf);
+        return validate_cask(s, len, j);
     while (n > 0 && s[n - 1] == '=')
         n--;
     if (n < 40)
@@ -463,7 +472,7 @@ static ls_validation validate_azure_identifiable(const char *s, size_t len, ls_c
     for (size_t i = 0; i < sizeof ident_kinds / sizeof ident_kinds[0]; i++)
         if (memcmp(s + n - 10, ident_kinds[i].sig, 4) == 0) {
             const struct ident_kind *k = &ident_kinds[i];
-            *conf = LS_CONF_HIGH;
+            j->conf = LS_CONF_HIGH;
             if (ident_checksum_ok(s, len, k->seeds, sizeof k->seeds / sizeof k->seeds[0]))
                 return LS_VALIDATION_CHECKSUM_VALID;
             return LS_VALIDATION_STRUCTURE_VALID;
@@ -472,22 +481,22 @@ static ls_validation validate_azure_identifiable(const char *s, size_t len, ls_c
 }
 
 /* The older Service Bus/Event Hubs/IoT rule reports "SharedAccessKey=<key>". */
-static ls_validation validate_shared_access_key(const char *s, size_t len, ls_confidence *conf)
+static ls_validation validate_shared_access_key(const char *s, size_t len, judgement *j)
 {
     static const char k[] = "SharedAccessKey=";
     if (!starts(s, len, k))
         return LS_VALIDATION_NONE;
-    return validate_azure_identifiable(s + sizeof k - 1, len - (sizeof k - 1), conf);
+    return validate_azure_identifiable(s + sizeof k - 1, len - (sizeof k - 1), j);
 }
 
 /* Entra ID (Azure AD) client secrets: three characters, a generation digit
  * (7 or 8), "Q~", then 34 of [A-Za-z0-9._~-]. */
-static ls_validation validate_entra_secret(const char *s, size_t len, ls_confidence *conf)
+static ls_validation validate_entra_secret(const char *s, size_t len, judgement *j)
 {
     bool ok = len == 40 && (s[3] == '7' || s[3] == '8') && s[4] == 'Q' && s[5] == '~';
     if (!ok)
         return LS_VALIDATION_NONE;
-    *conf = LS_CONF_HIGH;
+    j->conf = LS_CONF_HIGH;
     return LS_VALIDATION_STRUCTURE_VALID;
 }
 
@@ -534,46 +543,52 @@ int ls_detect_macaroon_ok(const unsigned char *m, size_t n)
     return sig && i == n;
 }
 
-static ls_validation validate_pypi(const char *s, size_t len, ls_confidence *conf)
+static ls_validation validate_pypi(const char *s, size_t len, judgement *j)
 {
     unsigned char *m;
     bool ok;
-    if (len < 5 || !(m = malloc(len * 3 / 4 + 3)))
+    if (len < 5)
         return LS_VALIDATION_NONE;
+    if (!(m = malloc(len * 3 / 4 + 3))) {
+        j->oom = true;
+        return LS_VALIDATION_NONE;
+    }
     ok = ls_detect_macaroon_ok(m, b64_decode(s + 5, len - 5, m));
     free(m);
-    return structure_verdict(ok, conf);
+    return structure_verdict(ok, j);
 }
 
 /* Tokens that are a prefix and base64 (standard or url) of a JSON object. */
-static ls_validation validate_b64_json(const char *s, size_t len, ls_confidence *conf)
+static ls_validation validate_b64_json(const char *s, size_t len, judgement *j)
 {
     size_t skip = 0;
     const char *p = memchr(s, '_', len < 8 ? len : 8);
     if (p && !starts(s, len, "eyJ"))
         skip = (size_t)(p - s) + 1;
-    return structure_verdict(json_part_ok(s + skip, len - skip, NULL), conf);
+    return structure_verdict(json_part_ok(s + skip, len - skip, NULL, j), j);
 }
 
 /* Bitwarden Secrets Manager machine account tokens:
  * "0." uuid "." 30 base62 ":" base64 of a 16-byte key. */
-static ls_validation validate_bitwarden(const char *s, size_t len, ls_confidence *conf)
+static ls_validation validate_bitwarden(const char *s, size_t len, judgement *j)
 {
     unsigned char key[24];
     bool ok = len == 2 + 36 + 1 + 30 + 1 + 24 && s[0] == '0' && s[1] == '.' && s[38] == '.' &&
               all_base62(s + 39, 30) && s[69] == ':' && s[len - 1] == '=' &&
               b64_decode(s + 70, 24, key) == 16;
-    return structure_verdict(ok, conf);
+    return structure_verdict(ok, j);
 }
 
 /* yarn npmAuthIdent: "user:password", plain or base64 (printable, a colon). */
-static ls_validation validate_basic_auth(const char *s, size_t len, ls_confidence *conf)
+static ls_validation validate_basic_auth(const char *s, size_t len, judgement *j)
 {
     unsigned char *d = malloc(len + 3); /* the plain form is copied whole */
     size_t n;
     bool ok = false;
-    if (!d)
+    if (!d) {
+        j->oom = true;
         return LS_VALIDATION_NONE;
+    }
     if (memchr(s, ':', len)) { /* written plain, as yarn allows */
         memcpy(d, s, len);
         n = len;
@@ -587,13 +602,13 @@ static ls_validation validate_basic_auth(const char *s, size_t len, ls_confidenc
                 ok = false;
     }
     free(d);
-    return structure_verdict(ok, conf);
+    return structure_verdict(ok, j);
 }
 
 /* Jira/Confluence/Bitbucket Data Center PATs: base64 of "<numeric id>:<random
  * bytes>". A value that decodes otherwise gets no verdict (the rule is keyed
  * on context, and the id layout is not documented as a contract). */
-static ls_validation validate_atlassian_dc_pat(const char *s, size_t len, ls_confidence *conf)
+static ls_validation validate_atlassian_dc_pat(const char *s, size_t len, judgement *j)
 {
     unsigned char d[40];
     size_t n, i = 0;
@@ -603,7 +618,7 @@ static ls_validation validate_atlassian_dc_pat(const char *s, size_t len, ls_con
         i++;
     if (i < 6 || i >= n || d[i] != ':')
         return LS_VALIDATION_NONE;
-    *conf = LS_CONF_HIGH;
+    j->conf = LS_CONF_HIGH;
     return LS_VALIDATION_STRUCTURE_VALID;
 }
 
@@ -646,33 +661,41 @@ size_t ls_base58_decode(const char *in, size_t len, unsigned char *out, size_t c
 }
 
 /* 1 when in (base58) decodes to want_len bytes whose last 4 are the first 4
- * of SHA256(SHA256(rest)). */
+ * of SHA256(SHA256(rest)); -1 when hashing failed (OpenSSL out of memory). */
 int ls_detect_base58check_ok(const char *in, size_t len, size_t want_len)
 {
     unsigned char d[128], h1[SHA256_DIGEST_LENGTH], h2[SHA256_DIGEST_LENGTH];
     size_t n = ls_base58_decode(in, len, d, sizeof d);
     if (n != want_len || n < 5)
         return 0;
-    SHA256(d, n - 4, h1);
-    SHA256(h1, sizeof h1, h2);
+    if (!SHA256(d, n - 4, h1) || !SHA256(h1, sizeof h1, h2))
+        return -1;
     return memcmp(h2, d + n - 4, 4) == 0;
 }
 
+static ls_validation base58check_verdict(const char *s, size_t len, size_t want_len, judgement *j)
+{
+    int ok = ls_detect_base58check_ok(s, len, want_len);
+    if (ok < 0) {
+        j->oom = true;
+        return LS_VALIDATION_NONE;
+    }
+    return checksum_verdict(ok == 1, j);
+}
+
 /* BIP-32 extended private keys: 78 bytes + 4 checksum. */
-static ls_validation validate_xprv(const char *s, size_t len, ls_confidence *conf)
+static ls_validation validate_xprv(const char *s, size_t len, judgement *j)
 {
     if (len != 111)
         return LS_VALIDATION_NONE;
-    return checksum_verdict(ls_detect_base58check_ok(s, len, 82), conf);
+    return base58check_verdict(s, len, 82, j);
 }
 
 /* Wallet import format: 0x80/0xEF + 32 bytes [+ 0x01] + 4 checksum. */
-static ls_validation validate_wif(const char *s, size_t len, ls_confidence *conf)
+static ls_validation validate_wif(const char *s, size_t len, judgement *j)
 {
-    if (len == 51)
-        return checksum_verdict(ls_detect_base58check_ok(s, len, 37), conf);
-    if (len == 52)
-        return checksum_verdict(ls_detect_base58check_ok(s, len, 38), conf);
+    if (len == 51 || len == 52)
+        return base58check_verdict(s, len, len == 51 ? 37 : 38, j);
     return LS_VALIDATION_NONE;
 }
 
@@ -715,12 +738,12 @@ int ls_detect_bech32_ok(const char *s, size_t len)
     return chk == 1 || chk == 0x2bc830a3u;
 }
 
-static ls_validation validate_bech32(const char *s, size_t len, ls_confidence *conf)
+static ls_validation validate_bech32(const char *s, size_t len, judgement *j)
 {
-    return checksum_verdict(ls_detect_bech32_ok(s, len), conf);
+    return checksum_verdict(ls_detect_bech32_ok(s, len), j);
 }
 
-typedef ls_validation (*validator_fn)(const char *s, size_t len, ls_confidence *conf);
+typedef ls_validation (*validator_fn)(const char *s, size_t len, judgement *j);
 
 /* Which validator a finding gets: the first row whose rule id equals the
  * rule's (rows with an id), else whose prefix starts the secret. */
@@ -793,16 +816,26 @@ static validator_fn find_validator(const ls_rule *rule, const char *s, size_t le
     return NULL;
 }
 
-ls_validation ls_detect_validate(const ls_rule *rule, const char *s, size_t len,
-                                 ls_confidence *conf)
+static ls_validation judge(const ls_rule *rule, const char *s, size_t len, judgement *j)
 {
     validator_fn fn;
-    *conf = rule->confidence;
     if ((fn = find_validator(rule, s, len)) != NULL)
-        return fn(s, len, conf);
+        return fn(s, len, j);
     if (starts(s, len, "eyJ") && memchr(s, '.', len))
-        return validate_jwt(s, len, conf);
+        return validate_jwt(s, len, j);
     if (ls_detect_is_key(s, len))
-        return ls_detect_validate_key(s, len, conf);
+        return ls_detect_validate_key(s, len, &j->conf, &j->oom);
     return LS_VALIDATION_NONE;
+}
+
+int ls_detect_validate(const ls_rule *rule, const char *s, size_t len, ls_validation *verdict,
+                       ls_confidence *conf)
+{
+    judgement j = {.conf = rule->confidence, .oom = false};
+    ls_validation v = judge(rule, s, len, &j);
+    if (j.oom)
+        return -1;
+    *verdict = v;
+    *conf = j.conf;
+    return 0;
 }

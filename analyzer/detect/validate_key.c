@@ -341,7 +341,20 @@ cut:
     return w.short_read && !complete ? 0 : -1;
 }
 
-/* 1 valid, 0 plausible start, -1 broken: a legacy OpenSSL encrypted PEM
+/* Empties OpenSSL's error queue; whether it says memory ran out (a failed
+ * parse is then no verdict on the key). */
+static bool openssl_oom(void)
+{
+    unsigned long e;
+    bool oom = false;
+    while ((e = ERR_get_error()) != 0)
+        if (ERR_GET_REASON(e) == ERR_R_MALLOC_FAILURE)
+            oom = true;
+    return oom;
+}
+
+/* 1 valid, 0 plausible start, -1 broken, -2 out of memory: a legacy OpenSSL
+ * encrypted PEM
  * (RFC 1421 headers): "DEK-Info: CIPHER,IVHEX". */
 static int dek_check(const pem_block *b)
 {
@@ -355,7 +368,7 @@ static int dek_check(const pem_block *b)
     memcpy(name, b->dek, nl);
     name[nl] = '\0';
     if (!(c = EVP_get_cipherbyname(name)))
-        return -1;
+        return openssl_oom() ? -2 : -1;
     iv = EVP_CIPHER_get_iv_length(c);
     block = EVP_CIPHER_get_block_size(c);
     hl = strlen(comma + 1);
@@ -366,7 +379,8 @@ static int dek_check(const pem_block *b)
     return b->der_len > 0 && b->der_len % (size_t)(block > 0 ? block : 1) == 0 ? 1 : -1;
 }
 
-/* 1 valid, 0 plausible start, -1 broken: DER after its label. */
+/* 1 valid, 0 plausible start, -1 broken, -2 out of memory: DER after its
+ * label. */
 static int der_check(const pem_block *b)
 {
     const unsigned char *p = b->der;
@@ -382,7 +396,8 @@ static int der_check(const pem_block *b)
         r = k ? 1 : -1;
         EVP_PKEY_free(k);
     }
-    ERR_clear_error();
+    if (openssl_oom() && r < 0)
+        return -2;
     return r;
 }
 
@@ -470,9 +485,9 @@ static const char *ppk_line(const char **p, const char *end, const char *name, s
 
 /* `count` base64 lines at *p, decoded into a new buffer. NULL on a short
  * section (*cut set: the capture ends inside it), a malformed one, or on
- * allocation failure (*cut set: no verdict either). */
+ * allocation failure (*oom set). */
 static unsigned char *ppk_blob(const char **p, const char *end, unsigned long count, size_t *out,
-                               bool *cut)
+                               bool *cut, bool *oom)
 {
     const char *q = *p;
     unsigned char *d;
@@ -487,7 +502,7 @@ static unsigned char *ppk_blob(const char **p, const char *end, unsigned long co
         q = nl ? nl + 1 : end;
     }
     if (!(d = malloc((size_t)(q - *p) * 3 / 4 + 3))) {
-        *cut = true;
+        *oom = true;
         return NULL;
     }
     *out = b64_decode(*p, (size_t)(q - *p), d, &used);
@@ -533,21 +548,25 @@ static bool ppk_mac_ok(int version, const char *alg, size_t al, const char *com,
     put_string(&w, pub, pl);
     put_string(&w, priv, vl);
     if (version == 2) {
-        SHA1((const unsigned char *)magic, sizeof magic - 1, key);
-        ok = HMAC(EVP_sha1(), key, sizeof key, buf, n, md, &mdl) != NULL;
+        ok = SHA1((const unsigned char *)magic, sizeof magic - 1, key) &&
+             HMAC(EVP_sha1(), key, sizeof key, buf, n, md, &mdl) != NULL;
     } else {
         ok = HMAC(EVP_sha256(), "", 0, buf, n, md, &mdl) != NULL;
     }
     free(buf);
-    if (!ok)
+    if (!ok) {
+        /* hashing fails only for want of memory, whatever OpenSSL's queue says */
+        ERR_clear_error();
+        *oom = true;
         return false;
+    }
     for (unsigned i = 0; i < mdl; i++)
         snprintf(hex + 2 * i, 3, "%02x", md[i]);
     return ml == 2 * (size_t)mdl && memcmp(hex, mac, ml) == 0;
 }
 
 /* The verdict on a PuTTY .ppk block (its text with CRs removed). */
-static ls_validation ppk_check(const char *t, size_t len, ls_confidence *conf)
+static ls_validation ppk_check(const char *t, size_t len, ls_confidence *conf, bool *oom)
 {
     const char *p = t, *end = t + len, *alg, *enc, *com, *v, *mac;
     size_t al, el, cl, vl, ml, publ = 0, privl = 0;
@@ -572,7 +591,7 @@ static ls_validation ppk_check(const char *t, size_t len, ls_confidence *conf)
     if (encrypted && !(el == 10 && memcmp(enc, "aes256-cbc", 10) == 0))
         goto out;
     npub = strtoul(v, NULL, 10);
-    if (npub == 0 || npub > 64 || !(pub = ppk_blob(&p, end, npub, &publ, &keep)))
+    if (npub == 0 || npub > 64 || !(pub = ppk_blob(&p, end, npub, &publ, &keep, oom)))
         goto out;
     {
         wire w = {pub, publ, false};
@@ -590,7 +609,7 @@ static ls_validation ppk_check(const char *t, size_t len, ls_confidence *conf)
     npriv = strtoul(v, NULL, 10);
     if (npriv == 0 || npriv > 128)
         goto out;
-    if (!(priv = ppk_blob(&p, end, npriv, &privl, &keep)))
+    if (!(priv = ppk_blob(&p, end, npriv, &privl, &keep, oom)))
         goto out;
     if (privl == 0 || (encrypted && privl % 16 != 0))
         goto out;
@@ -603,10 +622,10 @@ static ls_validation ppk_check(const char *t, size_t len, ls_confidence *conf)
     if (encrypted) {
         r = LS_VALIDATION_STRUCTURE_VALID;
         c = LS_CONF_HIGH;
-    } else if (ppk_mac_ok(version, alg, al, com, cl, pub, publ, priv, privl, mac, ml, &keep)) {
+    } else if (ppk_mac_ok(version, alg, al, com, cl, pub, publ, priv, privl, mac, ml, oom)) {
         r = LS_VALIDATION_CHECKSUM_VALID;
         c = LS_CONF_HIGH;
-    } else if (!keep) {
+    } else if (!*oom) {
         r = LS_VALIDATION_CHECKSUM_INVALID;
         c = LS_CONF_MEDIUM;
     }
@@ -625,9 +644,11 @@ bool ls_detect_is_key(const char *s, size_t len)
 }
 
 /* The verdict on plain key text: PEM, OpenSSH or PGP. */
-static ls_validation text_verdict(const char *t, size_t n, ls_confidence *conf)
+static ls_validation text_verdict(const char *t, size_t n, ls_confidence *conf, bool *oom)
 {
     int r = starts(t, n, "-----BEGIN PGP PRIVATE KEY BLOCK-----") ? pgp_check(t, n) : pem_check(t, n);
+    if (r == -2)
+        *oom = true;
     if (r == 1) {
         *conf = LS_CONF_HIGH;
         return LS_VALIDATION_STRUCTURE_VALID;
@@ -637,7 +658,7 @@ static ls_validation text_verdict(const char *t, size_t n, ls_confidence *conf)
     return LS_VALIDATION_NONE;
 }
 
-ls_validation ls_detect_validate_key(const char *s, size_t len, ls_confidence *conf)
+ls_validation ls_detect_validate_key(const char *s, size_t len, ls_confidence *conf, bool *oom)
 {
     ls_validation v = LS_VALIDATION_NONE;
     char *t = NULL;
@@ -647,18 +668,22 @@ ls_validation ls_detect_validate_key(const char *s, size_t len, ls_confidence *c
         return v;
     if (starts(s, len, "LS0tLS1CRUdJTi")) {
         /* base64 of the key text: decode, then judge what it says */
-        if (!(dec = malloc(len * 3 / 4 + 3)))
+        if (!(dec = malloc(len * 3 / 4 + 3))) {
+            *oom = true;
             return v;
+        }
         n = b64_decode(s, len, dec, NULL);
         s = (const char *)dec;
         len = n;
     }
-    if (!(t = ls_detect_key_text(s, len, &n)))
+    if (!(t = ls_detect_key_text(s, len, &n))) {
+        *oom = true;
         goto out;
+    }
     if (starts(t, n, "PuTTY-User-Key-File-"))
-        v = ppk_check(t, n, conf);
+        v = ppk_check(t, n, conf, oom);
     else if (starts(t, n, "-----BEGIN "))
-        v = text_verdict(t, n, conf);
+        v = text_verdict(t, n, conf, oom);
     else
         *conf = LS_CONF_LOW;
 out:

@@ -26,8 +26,9 @@ bool ls_detect_is_key(const char *s, size_t len);
  * high. An unencrypted .ppk whose Private-MAC verifies is checksum-valid
  * (high); one whose MAC fails is checksum-invalid (medium). The start of a
  * key that could begin a valid one is none, conf unchanged; anything broken
- * is none, conf low. Never fails (out of memory: none, conf unchanged). */
-ls_validation ls_detect_validate_key(const char *s, size_t len, ls_confidence *conf);
+ * is none, conf low. When memory runs out (of ours or OpenSSL's) *oom is set
+ * and the verdict and *conf mean nothing. */
+ls_validation ls_detect_validate_key(const char *s, size_t len, ls_confidence *conf, bool *oom);
 
 /* Exposed for the unit tests: the key text with escapes undone, string
  * literal concatenation removed, indentation and carriage returns dropped

@@ -90,6 +90,7 @@ ls_finding *ls_finding_list_add(ls_finding_list *l, const ls_ruleset *rs, const 
                                 const char *path, ls_content_id content)
 {
     ls_finding *f = reserve(l);
+    ls_validation verdict;
     if (!f)
         return NULL;
     f->rule = hit->rule;
@@ -105,8 +106,12 @@ ls_finding *ls_finding_list_add(ls_finding_list *l, const ls_ruleset *rs, const 
     f->layer = f->history = f->removed_in_layer = f->package = -1;
     f->origin = LS_ORIGIN_IMAGE;
     f->status = LS_STATUS_METADATA;
-    f->validation = ls_validation_name(ls_detect_validate(ls_ruleset_get(rs, hit->rule), hit->secret,
-                                                          hit->secret_len, &f->confidence));
+    if (ls_detect_validate(ls_ruleset_get(rs, hit->rule), hit->secret, hit->secret_len, &verdict,
+                           &f->confidence) != 0) {
+        ls_finding_free_fields(f); /* out of memory: no finding with a verdict it would not get */
+        return NULL;
+    }
+    f->validation = ls_validation_name(verdict);
     f->confidence = ls_detect_path_confidence(path, f->confidence);
     if (ls_fingerprint(ls_ruleset_get(rs, hit->rule)->id, hit->secret, hit->secret_len, f->fingerprint) != 0) {
         ls_finding_free_fields(f); /* OpenSSL out of memory: no finding without its fingerprint */

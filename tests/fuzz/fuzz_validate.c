@@ -34,7 +34,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memset(&r, 0, sizeof r);
         r.id = (char *)ids[i];
         r.confidence = LS_CONF_MEDIUM;
-        v = ls_detect_validate(&r, s, size, &conf);
+        v = LS_VALIDATION_NONE;
+        if (ls_detect_validate(&r, s, size, &v, &conf) != 0)
+            abort(); /* the fuzzer's allocations do not fail */
         if ((int)v < LS_VALIDATION_NONE || v > LS_VALIDATION_STRUCTURE_VALID || (int)conf < LS_CONF_LOW ||
             conf > LS_CONF_HIGH)
             abort();

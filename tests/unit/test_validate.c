@@ -27,7 +27,9 @@ static ls_rule rule_with(const char *id, ls_confidence c)
 static const char *verdict(const char *id, ls_confidence rc, const char *secret, ls_confidence *conf)
 {
     ls_rule r = rule_with(id, rc);
-    return ls_validation_name(ls_detect_validate(&r, secret, strlen(secret), conf));
+    ls_validation v;
+    CHECK(ls_detect_validate(&r, secret, strlen(secret), &v, conf) == 0);
+    return ls_validation_name(v);
 }
 
 /* A fresh RSA private key in PEM (PKCS#8), caller frees. */

@@ -147,18 +147,24 @@ static char *b64(const char *s)
 
 static const char *verdict(const char *s, ls_confidence *c)
 {
+    bool oom = false;
+    ls_validation v;
     *c = LS_CONF_HIGH;
-    return ls_validation_name(ls_detect_validate_key(s, strlen(s), c));
+    v = ls_detect_validate_key(s, strlen(s), c, &oom);
+    CHECK(!oom);
+    return ls_validation_name(v);
 }
 
 /* Through the public dispatcher, as the scanner calls it. */
 static const char *dispatch(const char *id, const char *s, ls_confidence *c)
 {
+    ls_validation v;
     ls_rule r;
     memset(&r, 0, sizeof r);
     r.id = (char *)id;
     r.confidence = LS_CONF_HIGH;
-    return ls_validation_name(ls_detect_validate(&r, s, strlen(s), c));
+    CHECK(ls_detect_validate(&r, s, strlen(s), &v, c) == 0);
+    return ls_validation_name(v);
 }
 
 /* Every text encoding of one whole PEM block must parse the same. */
