@@ -85,6 +85,28 @@ static int split_path_ref(const char *rest, parsed_ref *p)
     return p->path ? 0 : -1;
 }
 
+#define TRANSPORTS "docker-archive:PATH, oci-archive:PATH, oci:DIR, docker://REF, or a path"
+
+/* A reference that names no existing path but starts like a transport
+ * ("NAME:"): one line naming the transports we read, rather than the
+ * "No such file or directory" the path would get. Transports of skopeo's
+ * we do not read are named as such. */
+static int unknown_transport(const char *ref, ls_error *err)
+{
+    static const char *const others[] = {"containers-storage", "docker-daemon", "dir", "ostree",
+                                         "sif", "tarball"};
+    size_t n = strspn(ref, "abcdefghijklmnopqrstuvwxyz0123456789-");
+    if (n == 0 || ref[n] != ':' || !(ref[0] >= 'a' && ref[0] <= 'z'))
+        return 0;
+    for (size_t i = 0; i < sizeof others / sizeof others[0]; i++)
+        if (strlen(others[i]) == n && strncmp(ref, others[i], n) == 0)
+            return ls_error_set(err, LS_ERR_USAGE, "%s: transport \"%.*s:\" is not supported; use " TRANSPORTS,
+                                ref, (int)n, ref);
+    return ls_error_set(err, LS_ERR_USAGE,
+                        "%s: no such file, and \"%.*s:\" is not a transport; use " TRANSPORTS, ref, (int)n,
+                        ref);
+}
+
 static int parse_reference(const char *ref, parsed_ref *p, ls_error *err)
 {
     static const struct {
@@ -114,6 +136,8 @@ static int parse_reference(const char *ref, parsed_ref *p, ls_error *err)
         p->path = strdup(ref + 9);
         return p->path ? 0 : ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", ref);
     }
+    if (!path_exists(ref) && unknown_transport(ref, err) < 0)
+        return -1;
     p->kind = T_AUTO;
     p->path = strdup(ref);
     if (!p->path)
