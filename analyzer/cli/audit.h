@@ -23,14 +23,19 @@
 #define AUDIT_MAX_REF_LEN 4096
 #define AUDIT_MAX_REFS 10000000u
 
-/* An ordered list of references, each owned. */
+/* An ordered list of references, each owned. A reference the enumerator
+ * could not expand (a repository whose tags it may not list) is kept with
+ * why: it is audited as that failure, one error line, and the walk goes on. */
 typedef struct {
     char **v;
+    ls_error **why; /* per reference: NULL, or why it cannot be audited (owned) */
     size_t n, cap;
 } audit_refs;
 
 /* Appends a copy of ref. 0, or -1 with err (out of memory, too many). */
 int audit_refs_add(audit_refs *refs, const char *ref, ls_error *err);
+/* Appends a copy of ref with a copy of why (NULL: as audit_refs_add). */
+int audit_refs_add_failed(audit_refs *refs, const char *ref, const ls_error *why, ls_error *err);
 void audit_refs_free(audit_refs *refs);
 
 /* An enumerator appends the references it knows to refs. Returns 0, or -1
@@ -47,8 +52,10 @@ int audit_enum_file(void *ctx, audit_refs *refs, ls_error *err);
  * audit_registry_walk. Walks /v2/_catalog and each repository's tags/list
  * (following Link pagination), keeps the repositories matching `repos` and
  * the tags matching `tags` (fnmatch globs; NULL = all), and appends
- * "docker://HOST/REPO:TAG" in catalog order, tags sorted. A registry that
- * cannot be listed makes the list unusable (err names the registry). */
+ * "docker://HOST/REPO:TAG" in catalog order, tags sorted. A registry whose
+ * catalog cannot be listed makes the list unusable (err names the
+ * registry); a repository whose tags cannot be listed (401, 403, a broken
+ * listing) is appended as "docker://HOST/REPO" with why set. */
 struct ls_registry_opts;
 typedef struct {
     const char *host;

@@ -16,30 +16,50 @@
 #include "core/fileio.h"
 #include "report/json_util.h"
 
-int audit_refs_add(audit_refs *refs, const char *ref, ls_error *err)
+int audit_refs_add_failed(audit_refs *refs, const char *ref, const ls_error *why, ls_error *err)
 {
     char *copy;
+    ls_error *why_copy = NULL;
     if (refs->n >= AUDIT_MAX_REFS)
         return ls_error_set(err, LS_ERR_LIMIT, "more than %u image references", AUDIT_MAX_REFS);
     if (refs->n == refs->cap) {
         size_t cap = refs->cap ? refs->cap * 2 : 64;
         char **v = realloc(refs->v, cap * sizeof *v);
+        ls_error **w;
         if (!v)
             return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
         refs->v = v;
+        if (!(w = realloc(refs->why, cap * sizeof *w)))
+            return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+        refs->why = w;
         refs->cap = cap;
     }
-    if (!(copy = strdup(ref)))
+    if (why && !(why_copy = malloc(sizeof *why_copy)))
         return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+    if (!(copy = strdup(ref))) {
+        free(why_copy);
+        return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+    }
+    if (why_copy)
+        *why_copy = *why;
+    refs->why[refs->n] = why_copy;
     refs->v[refs->n++] = copy;
     return 0;
 }
 
+int audit_refs_add(audit_refs *refs, const char *ref, ls_error *err)
+{
+    return audit_refs_add_failed(refs, ref, NULL, err);
+}
+
 void audit_refs_free(audit_refs *refs)
 {
-    for (size_t i = 0; i < refs->n; i++)
+    for (size_t i = 0; i < refs->n; i++) {
         free(refs->v[i]);
+        free(refs->why[i]);
+    }
     free(refs->v);
+    free(refs->why);
     memset(refs, 0, sizeof *refs);
 }
 
@@ -209,9 +229,11 @@ size_t audit_refs_dedup(audit_refs *refs)
         int added = audit_strset_add(&seen, refs->v[i]);
         if (added == 0) {
             free(refs->v[i]);
+            free(refs->why[i]);
             dropped++;
-        } else {
-            refs->v[out++] = refs->v[i]; /* kept (also when the set ran out of memory) */
+        } else { /* kept (also when the set ran out of memory) */
+            refs->why[out] = refs->why[i];
+            refs->v[out++] = refs->v[i];
         }
     }
     refs->n = out;

@@ -52,14 +52,35 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* A repository whose tags cannot be listed (a 401 or 403 on it alone, a
+ * broken listing): docker://HOST/REPO, audited as that failure. */
+static int failed_repo(const audit_registry_walk *w, const char *repo, const ls_error *why,
+                       audit_refs *refs, ls_error *err)
+{
+    size_t len = strlen(w->host) + strlen(repo) + 12;
+    char *ref = malloc(len);
+    int rc;
+    if (!ref)
+        return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+    snprintf(ref, len, "docker://%s/%s", w->host, repo);
+    rc = audit_refs_add_failed(refs, ref, why, err);
+    free(ref);
+    return rc;
+}
+
 /* Appends docker://HOST/REPO:TAG for every kept tag of repo. */
 static int add_repo(ls_registry *c, const audit_registry_walk *w, const char *repo, audit_refs *refs,
                     ls_error *err)
 {
     name_list tags = {.glob = w->tags};
-    int rc = ls_registry_list_tags(c, repo, w->page_size, keep_name, &tags, NULL, err);
+    ls_error why = {0};
+    int rc = ls_registry_list_tags(c, repo, w->page_size, keep_name, &tags, NULL, &why);
     if (rc > 0)
         rc = ls_error_set(err, LS_ERR_NOMEM, "--registry %s: out of memory listing tags", w->host);
+    else if (rc < 0 && ls_error_level_of(&why) == LS_LEVEL_INPUT)
+        rc = failed_repo(w, repo, &why, refs, err); /* that repository's error line; the walk goes on */
+    else if (rc < 0)
+        rc = ls_error_pass(err, &why);
     if (tags.n > 1) /* a repository without tags has no array at all: qsort(NULL, ...) is undefined */
         qsort(tags.v, tags.n, sizeof *tags.v, cmp_str);
     for (size_t i = 0; rc == 0 && i < tags.n; i++) {

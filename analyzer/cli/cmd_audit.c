@@ -70,6 +70,7 @@ typedef struct {
     const ls_matcher *m;
     ls_layer_cache *cache;
     char **refs;                 /* the references to audit, in output order */
+    ls_error **why;              /* per reference: NULL, or why it cannot be audited */
     size_t n;
     unsigned layer_jobs;         /* layers at once within one image */
     FILE *out;
@@ -144,7 +145,7 @@ static void tally(audit_slot *s, const ls_report *r, const cli_opts *o)
         }
 }
 
-static void audit_image(audit_run *a, const char *ref, audit_slot *s)
+static void audit_image(audit_run *a, const char *ref, const ls_error *why, audit_slot *s)
 {
     ls_scan_opts so = cli_scan_opts(a->o, true);
     /* thousands of images: referrers and cosign's tags (three requests an
@@ -156,8 +157,10 @@ static void audit_image(audit_run *a, const char *ref, audit_slot *s)
     so.jobs = a->layer_jobs;
     so.layer_cache = a->cache;
     memset(s, 0, sizeof *s);
-    if (ls_scan_image(ref, a->m, &so, &r, &err) == 0 &&
-        cli_apply_policy(r, a->o, a->cfg, a->baseline, &err) == 0) {
+    if (why) /* the enumerator could not expand it: its failure is the line */
+        ls_error_pass(&err, why);
+    else if (ls_scan_image(ref, a->m, &so, &r, &err) == 0 &&
+             cli_apply_policy(r, a->o, a->cfg, a->baseline, &err) == 0) {
         json_t *root = ls_report_json(r, &wo);
         bool ok = true;
         ls_json_put(&ok, root, "audit", audit_field(ref));
@@ -248,7 +251,7 @@ static int audit_item(void *ctx, unsigned worker, size_t i)
     pthread_mutex_unlock(&a->lock);
     if (stop)
         return 1;
-    audit_image(a, a->refs[i], &s);
+    audit_image(a, a->refs[i], a->why[i], &s);
     pthread_mutex_lock(&a->lock);
     a->ring[i % a->window] = s;
     flush_ready(a);
@@ -284,7 +287,7 @@ static int select_refs(const cli_opts *o, audit_refs *all, audit_refs *mine, siz
         free(key);
         if (skip)
             (*resumed)++;
-        else if (audit_refs_add(mine, all->v[i], err) != 0)
+        else if (audit_refs_add_failed(mine, all->v[i], all->why[i], err) != 0)
             goto out;
     }
     rc = 0;
@@ -556,6 +559,7 @@ int cli_cmd_audit(const cli_opts *opts, const char *list)
     a.m = m;
     a.cache = cache;
     a.refs = mine.v;
+    a.why = mine.why;
     a.n = mine.n;
     a.layer_jobs = (unsigned)((o->jobs ? o->jobs : ls_parallel_cores()) / workers);
     a.layer_jobs = a.layer_jobs ? a.layer_jobs : 1;

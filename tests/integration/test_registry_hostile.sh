@@ -332,6 +332,36 @@ else
   fail "cycle-audit: exit $(rc_of cycle-audit): $(head -c 400 "$WORK/out/cycle-audit.json") $(head -c 300 "$WORK/out/cycle-audit.err")"
 fi
 
+# ---- a repository whose tags may not be listed: its error line, the walk goes on
+start_fake deny --catalog-names 4 --deny-tags r1 --deny-tags r2=401
+run deny-audit audit "${LIMITS[@]}" --registry "127.0.0.1:$P" --tags 't[01]'
+if [ "$(rc_of deny-audit)" = 1 ] && python3 - "$WORK/out/deny-audit.json" "$P" <<'EOF'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+host = "127.0.0.1:%s" % sys.argv[2]
+refs = [l["audit"]["reference"] for l in lines if "audit" in l]
+want = ["docker://%s/r0:t0" % host, "docker://%s/r0:t1" % host, "docker://%s/r1" % host,
+        "docker://%s/r2" % host, "docker://%s/r3:t0" % host, "docker://%s/r3:t1" % host]
+assert refs == want, refs
+errs = {l["audit"]["reference"]: l["error"] for l in lines if "error" in l}
+assert sorted(errs) == ["docker://%s/r1" % host, "docker://%s/r2" % host], errs
+assert errs["docker://%s/r1" % host] == {
+    "code": "io", "message": "%s/r1: 403 Forbidden: requested access to the resource is denied "
+    "(the credentials do not allow pulling it)" % host}, errs
+# the hint after the status names where credentials come from
+r2 = errs["docker://%s/r2" % host]
+assert r2["code"] == "io" and r2["message"].startswith("%s/r2: 401 Unauthorized (" % host), errs
+scanned = [l for l in lines if "audit" in l and "error" not in l]
+assert len(scanned) == 4 and all(len(l["findings"]) > 0 for l in scanned), scanned
+summary = [l for l in lines if "summary" in l]
+assert summary and summary[0]["summary"]["images"] == 6 and summary[0]["summary"]["errors"] == 2, summary
+EOF
+then
+  ok "deny-audit: tags of r1 (403) and r2 (401) not listable: one error line each, r0 and r3 audited"
+else
+  fail "deny-audit: exit $(rc_of deny-audit): $(head -c 1500 "$WORK/out/deny-audit.json") $(head -c 300 "$WORK/out/deny-audit.err")"
+fi
+
 # a listing of more names than the cap (one page of 1,000,001): an error naming the cap
 start_fake names --catalog-names 1000001
 run names registry ls --tls-verify=false "docker://127.0.0.1:$P" # a 12 MB page: the default time limit

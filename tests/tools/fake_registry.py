@@ -63,6 +63,10 @@ malicious or broken registry can do to a client:
                      last linking back to the first; every page repeats the
                      name of page 0 too
   --catalog-names N  _catalog is one page of N repositories r0..r(N-1)
+  --deny-tags REPO[=STATUS]  GET /v2/REPO/tags/list answers STATUS (403 by
+                     default; 401 with a Basic challenge) while REPO's
+                     manifests and blobs are served: listing is forbidden,
+                     pulling is not (repeatable)
   --header-flood H   the manifest answer carries H: "many" (20000 headers of
                      64 bytes) or "huge" (one 200 KB header)
   --reset-at LIST    the i-th GET of each blob (i = 0, 1, ...) is cut by a
@@ -76,6 +80,13 @@ malicious or broken registry can do to a client:
                      after a second with a new token each time (tok1, tok2..);
                      layer blobs refuse tok1, so every layer reader meets a
                      401 at once and one fetch must serve them all
+  --tls CERT KEY     serve https with this certificate (realms and
+                     redirects still say http: not for the token modes)
+  --refresh-token T  /v2/ paths (but /v2/ itself) want "Bearer acc-refreshed",
+                     which only POST /token gives: the OAuth2 refresh-token
+                     grant of T (grant_type=refresh_token, refresh_token=T,
+                     service=fake, client_id set) answers {"access_token": ...};
+                     anything else at /token is 401
   --token-busy K     /v2/ paths want a Bearer token from /token, whose first K
                      requests answer 503 with Retry-After: 1; a request that
                      comes sooner than that second after a 503 is refused
@@ -126,12 +137,19 @@ def main():
     ap.add_argument("--token-stall", action="store_true")
     ap.add_argument("--token-rotate", action="store_true")
     ap.add_argument("--token-busy", type=int, default=0)
+    ap.add_argument("--refresh-token")
+    ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     ap.add_argument("--catalog-names", type=int, default=0)
+    ap.add_argument("--deny-tags", action="append", default=[])
     ap.add_argument("--serve-all", action="store_true")
     ap.add_argument("--referrers", action="store_true")
     ap.add_argument("--referrers-status", type=int)
     ap.add_argument("--referrers-stray", action="store_true")
     args = ap.parse_args()
+    deny_tags = {}
+    for d in args.deny_tags:
+        repo, _, status = d.partition("=")
+        deny_tags[repo] = int(status or 403)
 
     blobs = os.path.join(args.layout, "blobs", "sha256")
     index = json.load(open(os.path.join(args.layout, "index.json")))
@@ -418,6 +436,8 @@ def main():
             url = urllib.parse.urlparse(self.path)
             path = url.path
             if path == "/token":
+                if args.refresh_token:
+                    return self.error(401, "UNAUTHORIZED", "POST the refresh-token grant")
                 if args.token_stall:
                     self.log(0)
                     try:
@@ -460,6 +480,11 @@ def main():
             if want_auth and self.headers.get("Authorization") != want_auth:
                 return self.error(401, "UNAUTHORIZED", "authentication required",
                                   [("WWW-Authenticate", 'Basic realm="fake"')])
+            if (args.refresh_token and path != "/v2/"
+                    and self.headers.get("Authorization") != "Bearer acc-refreshed"):
+                realm = f"http://127.0.0.1:{args.port}/token"
+                return self.error(401, "UNAUTHORIZED", "authentication required",
+                                  [("WWW-Authenticate", f'Bearer realm="{realm}",service="fake"')])
             if ((args.token_stall or args.token_busy) and path != "/v2/"
                     and self.headers.get("Authorization") != "Bearer faketoken"):
                 realm = f"http://127.0.0.1:{args.port}/token"
@@ -482,6 +507,12 @@ def main():
                                   ["repo%d" % i for i in range(args.link_cycle)])
             parts = path[4:].split("/")
             if path.endswith("/tags/list"):
+                denied = deny_tags.get(path[4:-len("/tags/list")])
+                if denied == 401:
+                    return self.error(401, "UNAUTHORIZED", "authentication required",
+                                      [("WWW-Authenticate", 'Basic realm="fake"')])
+                if denied:
+                    return self.error(denied, "DENIED", "requested access to the resource is denied")
                 return self.tags(path, urllib.parse.parse_qs(url.query))
             if len(parts) < 3:
                 return self.error(404, "NAME_UNKNOWN", "repository name not known to registry")
@@ -538,6 +569,13 @@ def main():
 
         def do_POST(self):
             path = urllib.parse.urlparse(self.path).path
+            if path == "/token" and args.refresh_token:
+                form = urllib.parse.parse_qs(self.body().decode())
+                want = {"grant_type": ["refresh_token"], "refresh_token": [args.refresh_token],
+                        "service": ["fake"]}
+                if any(form.get(k) != v for k, v in want.items()) or not form.get("client_id"):
+                    return self.error(401, "UNAUTHORIZED", "bad refresh-token grant")
+                return self.send(200, b'{"access_token": "acc-refreshed", "expires_in": 300}')
             if not args.serve_all or not path.endswith("/blobs/uploads/"):
                 return self.error(404, "NOT_FOUND", "no such path")
             self.body()
@@ -580,6 +618,11 @@ def main():
     http.server.ThreadingHTTPServer.request_queue_size = 128
     server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
+    if args.tls:
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls[0], args.tls[1])
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
     if not args.port:
         args.port = server.server_address[1]  # what redirects and realms name
         print("ready", args.port, flush=True)
