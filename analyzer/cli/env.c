@@ -16,6 +16,8 @@
 #include "pipeline/layer_cache.h"
 #include "registry/creds.h"
 
+extern char **environ;
+
 /* A switch that is on when set, non-empty and not "0" (LAYERSCAN_DEBUG). */
 static bool env_on(const char *name)
 {
@@ -32,10 +34,23 @@ static bool env_zero(const char *name)
 
 static ls_creds_env creds_env(void)
 {
+    const char *t = getenv("LAYERSCAN_CREDHELPER_TIMEOUT_MS"); /* tests: a hung helper fails fast */
     ls_creds_env e = {.auth_file = getenv("REGISTRY_AUTH_FILE"),
                       .xdg_runtime_dir = getenv("XDG_RUNTIME_DIR"),
-                      .home = getenv("HOME")};
+                      .home = getenv("HOME"),
+                      .path = getenv("PATH"),
+                      .envp = environ,
+                      .helper_timeout_ms = t ? strtoull(t, NULL, 10) : 0};
     return e;
+}
+
+/* Where registry certificates live without --cert-dir, as Docker and
+ * podman keep them; LAYERSCAN_CERTS_D (':'-separated) replaces the list,
+ * for tests and odd setups. */
+static const char *certs_d_roots(void)
+{
+    const char *v = getenv("LAYERSCAN_CERTS_D");
+    return v ? v : "/etc/containers/certs.d:/etc/docker/certs.d";
 }
 
 void cli_env_read(cli_opts *o)
@@ -45,6 +60,7 @@ void cli_env_read(cli_opts *o)
     o->no_decode_thread = env_zero("LAYERSCAN_DECODE_THREAD");
     o->registry.debug = o->debug;
     o->registry.auth_env = creds_env();
+    o->registry.certs_d = certs_d_roots();
 }
 
 bool ls_dbcache_default_dir(char *out, size_t n)
@@ -59,9 +75,9 @@ int ls_layer_cache_new(ls_layer_cache **out, const char *root, const ls_ruleset 
     return ls_layer_cache_open(out, root, getenv("TMPDIR"), rules, settings, mac_key, mac_key_len, err);
 }
 
-int ls_creds_resolve(ls_creds *out, const char *domain, const char *creds_opt,
+int ls_creds_resolve(ls_creds *out, const char *domain, const char *repo, const char *creds_opt,
                      const char *authfile_opt, ls_error *err)
 {
     ls_creds_env e = creds_env();
-    return ls_creds_resolve_in(out, domain, creds_opt, authfile_opt, &e, err);
+    return ls_creds_resolve_in(out, domain, repo, creds_opt, authfile_opt, &e, err);
 }

@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "registry/http.h"
+#include "registry/http.h" /* and curl.h: curl_easy_escape */
 
 int ls_auth_init(ls_auth *a, char *basic)
 {
@@ -47,6 +47,7 @@ static void wipe_free(char *s)
 void ls_auth_clear(ls_auth *a)
 {
     wipe_free(a->basic);
+    wipe_free(a->refresh);
     for (size_t i = 0; i < LS_AUTH_SLOTS; i++) {
         free(a->slots[i].scope);
         wipe_free(a->slots[i].value);
@@ -118,6 +119,41 @@ static int token_url(char *url, size_t cap, const ls_challenge *ch, const char *
     return 0;
 }
 
+/* "key=VALUE" (VALUE form-escaped) appended to the form *f, '&'-joined.
+ * -1 out of memory (*f freed). */
+static int form_add(char **f, const char *key, const char *value)
+{
+    char *esc = curl_easy_escape(NULL, value, 0), *next;
+    size_t n;
+    if (!esc) {
+        wipe_free(*f);
+        *f = NULL;
+        return -1;
+    }
+    n = (*f ? strlen(*f) + 1 : 0) + strlen(key) + 1 + strlen(esc) + 1;
+    if ((next = malloc(n)))
+        snprintf(next, n, "%s%s%s=%s", *f ? *f : "", *f ? "&" : "", key, esc);
+    explicit_bzero(esc, strlen(esc));
+    curl_free(esc);
+    wipe_free(*f);
+    *f = next;
+    return next ? 0 : -1;
+}
+
+/* The refresh-token grant's form for ch and scope (the scope words
+ * space-separated in one parameter, as oauth.md has it). NULL out of memory. */
+static char *refresh_form(const ls_auth *a, const ls_challenge *ch, const char *scope)
+{
+    const char *scopes = ch->scope[0] ? ch->scope : scope;
+    char *f = NULL;
+    if (form_add(&f, "grant_type", "refresh_token") < 0 || form_add(&f, "refresh_token", a->refresh) < 0 ||
+        (ch->service[0] && form_add(&f, "service", ch->service) < 0) ||
+        (scopes && *scopes && form_add(&f, "scope", scopes) < 0) ||
+        form_add(&f, "client_id", "layerscan") < 0)
+        return NULL;
+    return f;
+}
+
 static int check_realm(const ls_auth *a, const char *realm, bool plain_http_ok, const char *label,
                        ls_error *err)
 {
@@ -126,7 +162,7 @@ static int check_realm(const ls_auth *a, const char *realm, bool plain_http_ok, 
     if (strncmp(realm, "http://", 7) != 0)
         return ls_error_set(err, LS_ERR_FORMAT, "%s: the registry's token realm is not an http(s) URL",
                             label);
-    if (a->basic && !plain_http_ok)
+    if ((a->basic || a->refresh) && !plain_http_ok)
         return ls_error_set(err, LS_ERR_USAGE,
                             "%s: the token service is plain http; refusing to send credentials "
                             "(--tls-verify=false allows it)",
@@ -167,9 +203,13 @@ static int begin_fetch(ls_auth *a, const ls_challenge *ch, const char *scope, bo
     a->scheme = LS_AUTH_BEARER;
     if (check_realm(a, ch->realm, plain_http_ok, label, err) < 0)
         return -1;
-    if (token_url(tr->url, sizeof tr->url, ch, scope) < 0)
+    tr->form = NULL;
+    if (a->refresh ? snprintf(tr->url, sizeof tr->url, "%s", ch->realm) >= (int)sizeof tr->url
+                   : token_url(tr->url, sizeof tr->url, ch, scope) < 0)
         return ls_error_set(err, LS_ERR_FORMAT, "%s: the registry's token realm is too long", label);
-    tr->basic = a->basic;
+    if (a->refresh && !(tr->form = refresh_form(a, ch, scope)))
+        return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", label);
+    tr->basic = a->refresh ? NULL : a->basic;
     tr->scope = scope;
     memset(&tr->fetch, 0, sizeof tr->fetch);
     tr->fetch.scope = scope ? scope : "";
@@ -213,6 +253,8 @@ int ls_auth_token_done(ls_auth *a, ls_auth_token_request *tr, char *value,
 {
     ls_auth_fetch *me = &tr->fetch;
     int rc;
+    wipe_free(tr->form);
+    tr->form = NULL;
     pthread_mutex_lock(&a->mu);
     if (value) {
         store_token(a, tr->scope, value);

@@ -48,6 +48,9 @@ typedef struct {
     ls_auth_scheme scheme;  /* what the registry asked for: Basic is then sent to every request */
     char *basic;            /* "Basic <base64>" when there is a password, else NULL; set
                              * before the first request and never changed afterwards */
+    char *refresh;          /* an identity (OAuth2 refresh) token, else NULL: tokens are
+                             * then POSTed for (oauth.md) instead of GET with Basic; set
+                             * like basic, wiped by ls_auth_clear */
     struct {
         char *scope;        /* "repository:app:pull", "registry:catalog:*" */
         char *value;        /* "Bearer <token>" */
@@ -59,8 +62,13 @@ typedef struct {
  * ls_auth_challenge; the caller GETs url (sending `basic` as Authorization
  * when not NULL) and then hands the outcome to ls_auth_token_done. */
 typedef struct {
-    char url[LS_AUTH_URL_MAX]; /* realm?service=S&scope=T (one scope= per scope word) */
+    char url[LS_AUTH_URL_MAX]; /* realm?service=S&scope=T (one scope= per scope word);
+                                * the realm alone when form is set */
     const char *basic;         /* the client's "Basic ..." value (ls_auth's), or NULL */
+    char *form;                /* with a refresh token: the POST body
+                                * "grant_type=refresh_token&refresh_token=..&service=..
+                                * &scope=..&client_id=layerscan" (a secret: never logged),
+                                * else NULL; wiped and freed by ls_auth_token_done */
     const char *scope;         /* the scope the token is stored under; NULL for none */
     ls_auth_fetch fetch;       /* this fetch's entry in the in-flight list */
 } ls_auth_token_request;

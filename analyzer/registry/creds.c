@@ -3,10 +3,13 @@
  *
  * Passwords are wiped from memory when dropped and never appear in a
  * message: errors about an auth file name the file and the registry, not
- * the entry. The files are JSON read with jansson (this file and docs.c are
- * the registry module's only jansson users).
+ * the entry. The files are JSON read with jansson (this file, docs.c and
+ * credhelper.c are the registry module's jansson users). Helpers are run
+ * by credhelper.c; this file only decides which one.
  */
 #include "registry/creds.h"
+
+#include "registry/credhelper.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -62,22 +65,32 @@ static bool is_docker_hub(const char *h, size_t n)
     return false;
 }
 
-/* Whether an auth-file key names domain. */
-static bool key_matches(const char *key, const char *domain)
+/* How closely an auth-file key names domain and repo: -1 not at all, 0 the
+ * registry as a whole ("host", a URL), 1 + the path's length for a
+ * namespaced key ("host/team") that holds repo, so the most specific key
+ * has the highest rank. */
+static long key_rank(const char *key, const char *domain, const char *repo)
 {
-    const char *h = key;
-    size_t n;
+    const char *h = key, *path;
+    size_t n, plen;
     bool url = false;
     if (strncmp(h, "https://", 8) == 0)
         h += 8, url = true;
     else if (strncmp(h, "http://", 7) == 0)
         h += 7, url = true;
     n = strcspn(h, "/");
-    if (!url && h[n] == '/')
-        return false; /* a namespaced key: for one repository only */
-    if (strlen(domain) == n && strncmp(h, domain, n) == 0)
-        return true;
-    return is_docker_hub(h, n) && is_docker_hub(domain, strlen(domain));
+    if (!(strlen(domain) == n && strncmp(h, domain, n) == 0) &&
+        !(is_docker_hub(h, n) && is_docker_hub(domain, strlen(domain))))
+        return -1;
+    path = h + n + (h[n] == '/');
+    plen = strlen(path);
+    while (plen > 0 && path[plen - 1] == '/')
+        plen--;
+    if (url || plen == 0)
+        return 0; /* a URL's path ("/v1/") is the API's, not a repository */
+    if (!repo || strncmp(repo, path, plen) != 0 || (repo[plen] != '\0' && repo[plen] != '/'))
+        return -1;
+    return 1 + (long)plen;
 }
 
 /* user:pass from an "auth" (base64) or "username"/"password" entry: 1 when
@@ -87,6 +100,16 @@ static int entry_password(json_t *entry, ls_creds *out, const char *path, const 
 {
     json_t *auth = json_object_get(entry, "auth");
     json_t *user = json_object_get(entry, "username"), *pass = json_object_get(entry, "password");
+    json_t *token = json_object_get(entry, "identitytoken");
+    if (json_is_string(token) && json_string_length(token) > 0) {
+        /* Docker keeps the username beside it in "auth"; the token alone
+         * is what the token service takes */
+        if (!(out->pass = strdup(json_string_value(token))))
+            return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", path);
+        out->kind = LS_CREDS_TOKEN;
+        snprintf(out->source, sizeof out->source, "%s", path);
+        return 1;
+    }
     if (json_is_string(auth) && json_string_length(auth) > 0) {
         size_t n = json_string_length(auth), pad = 0;
         unsigned char *dec = malloc(n + 1);
@@ -128,33 +151,55 @@ static int set_helper(ls_creds *out, const char *name, const char *path)
     return 1;
 }
 
-static int lookup_in(json_t *root, ls_creds *out, const char *path, const char *domain, ls_error *err)
+/* The most specific auths entry holding credentials: 1 (out filled), 0, -1. */
+static int lookup_auths(json_t *auths, ls_creds *out, const char *path, const char *domain,
+                        const char *repo, ls_error *err)
 {
-    json_t *auths = json_object_get(root, "auths"), *helpers = json_object_get(root, "credHelpers");
-    json_t *store = json_object_get(root, "credsStore"), *v;
+    long best = -1;
     const char *key;
-    if (auths && !json_is_object(auths))
-        return ls_error_set(err, LS_ERR_FORMAT, "%s: field auths must be an object", path);
+    json_t *v;
     json_object_foreach(auths, key, v) {
+        ls_creds c = {.kind = LS_CREDS_NONE};
+        long rank = key_rank(key, domain, repo);
         int rc;
-        if (!key_matches(key, domain))
+        if (rank <= best)
             continue;
         if (!json_is_object(v))
             return ls_error_set(err, LS_ERR_FORMAT, "%s: the entry for %s must be an object", path,
                                 domain);
-        if ((rc = entry_password(v, out, path, domain, err)) != 0)
-            return rc;
+        if ((rc = entry_password(v, &c, path, domain, err)) < 0)
+            return -1;
+        if (rc == 0)
+            continue; /* an empty entry ("{}" beside a credsStore) holds nothing */
+        ls_creds_clear(out);
+        *out = c;
+        best = rank;
     }
+    return best >= 0;
+}
+
+static int lookup_in(json_t *root, ls_creds *out, const char *path, const char *domain,
+                     const char *repo, ls_error *err)
+{
+    json_t *auths = json_object_get(root, "auths"), *helpers = json_object_get(root, "credHelpers");
+    json_t *store = json_object_get(root, "credsStore"), *v;
+    const char *key;
+    int rc;
+    if (auths && !json_is_object(auths))
+        return ls_error_set(err, LS_ERR_FORMAT, "%s: field auths must be an object", path);
+    /* Docker and containers/image both ask a registry's own helper first */
     json_object_foreach(helpers, key, v)
-        if (key_matches(key, domain) && json_is_string(v))
+        if (key_rank(key, domain, NULL) == 0 && json_is_string(v) && json_string_length(v) > 0)
             return set_helper(out, json_string_value(v), path);
+    if ((rc = lookup_auths(auths, out, path, domain, repo, err)) != 0)
+        return rc;
     if (json_is_string(store) && json_string_length(store) > 0)
         return set_helper(out, json_string_value(store), path);
     return 0;
 }
 
-int ls_authfile_lookup(ls_creds *out, const char *path, const char *domain, bool must_exist,
-                       ls_error *err)
+int ls_authfile_lookup_repo(ls_creds *out, const char *path, const char *domain, const char *repo,
+                            bool must_exist, ls_error *err)
 {
     json_error_t je;
     json_t *root;
@@ -176,27 +221,70 @@ int ls_authfile_lookup(ls_creds *out, const char *path, const char *domain, bool
         json_decref(root);
         return ls_error_set(err, LS_ERR_FORMAT, "%s: not a JSON object", path);
     }
-    rc = lookup_in(root, out, path, domain, err);
+    rc = lookup_in(root, out, path, domain, repo, err);
     json_decref(root);
     if (rc < 0)
         ls_creds_clear(out);
     return rc;
 }
 
-int ls_creds_resolve_in(ls_creds *out, const char *domain, const char *creds_opt,
-                        const char *authfile_opt, const ls_creds_env *env, ls_error *err)
+int ls_authfile_lookup(ls_creds *out, const char *path, const char *domain, bool must_exist,
+                       ls_error *err)
+{
+    return ls_authfile_lookup_repo(out, path, domain, NULL, must_exist, err);
+}
+
+/* Runs the helper out names. Its answer replaces out's kind; when it has
+ * none or fails, out keeps LS_CREDS_HELPER and helper_msg says why (a
+ * broken helper only matters once the registry asks for a login). -1 only
+ * when out of memory. */
+static int run_helper(ls_creds *out, const char *domain, const ls_creds_env *env, ls_error *err)
+{
+    ls_error herr = {0};
+    char *user = NULL, *secret = NULL;
+    const char *server = is_docker_hub(domain, strlen(domain)) ? "https://index.docker.io/v1/" : domain;
+    int rc = ls_credhelper_get(out->helper, server, domain, env ? env->path : NULL,
+                               env ? env->envp : NULL, env ? env->helper_timeout_ms : 0, &user,
+                               &secret, &herr);
+    if (rc < 0 && herr.code == LS_ERR_NOMEM)
+        return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", domain);
+    if (rc < 0) {
+        snprintf(out->helper_msg, sizeof out->helper_msg, "%s", herr.msg);
+        return 0;
+    }
+    if (rc == 0) {
+        snprintf(out->helper_msg, sizeof out->helper_msg,
+                 "credential helper docker-credential-%s has no credentials for %s", out->helper,
+                 domain);
+        return 0;
+    }
+    if (strcmp(user, "<token>") == 0) { /* the protocol's mark of an identity token */
+        wipe_free(user);
+        user = NULL;
+        out->kind = LS_CREDS_TOKEN;
+    } else {
+        out->kind = LS_CREDS_PASSWORD;
+    }
+    out->user = user;
+    out->pass = secret;
+    snprintf(out->source, sizeof out->source, "credential helper docker-credential-%s", out->helper);
+    return 0;
+}
+
+/* The entry of the chain: 0 (out->kind may be LS_CREDS_NONE) or -1. */
+static int find_entry(ls_creds *out, const char *domain, const char *repo, const char *creds_opt,
+                      const char *authfile_opt, const ls_creds_env *env, ls_error *err)
 {
     const char *env_file = env ? env->auth_file : NULL, *xdg = env ? env->xdg_runtime_dir : NULL;
     const char *home = env ? env->home : NULL;
     char paths[3][4096];
     size_t n = 0;
-    memset(out, 0, sizeof *out);
     if (creds_opt)
         return ls_creds_parse(out, creds_opt, err);
     if (authfile_opt)
-        return ls_authfile_lookup(out, authfile_opt, domain, true, err) < 0 ? -1 : 0;
+        return ls_authfile_lookup_repo(out, authfile_opt, domain, repo, true, err) < 0 ? -1 : 0;
     if (env_file && *env_file)
-        return ls_authfile_lookup(out, env_file, domain, false, err) < 0 ? -1 : 0;
+        return ls_authfile_lookup_repo(out, env_file, domain, repo, false, err) < 0 ? -1 : 0;
     if (xdg && *xdg)
         snprintf(paths[n++], sizeof paths[0], "%s/containers/auth.json", xdg);
     if (home && *home) {
@@ -204,9 +292,22 @@ int ls_creds_resolve_in(ls_creds *out, const char *domain, const char *creds_opt
         snprintf(paths[n++], sizeof paths[0], "%s/.docker/config.json", home);
     }
     for (size_t i = 0; i < n; i++) {
-        int rc = ls_authfile_lookup(out, paths[i], domain, false, err);
+        int rc = ls_authfile_lookup_repo(out, paths[i], domain, repo, false, err);
         if (rc != 0)
             return rc < 0 ? -1 : 0;
+    }
+    return 0;
+}
+
+int ls_creds_resolve_in(ls_creds *out, const char *domain, const char *repo, const char *creds_opt,
+                        const char *authfile_opt, const ls_creds_env *env, ls_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (find_entry(out, domain, repo, creds_opt, authfile_opt, env, err) < 0)
+        return -1;
+    if (out->kind == LS_CREDS_HELPER && run_helper(out, domain, env, err) < 0) {
+        ls_creds_clear(out);
+        return -1;
     }
     return 0;
 }

@@ -16,13 +16,20 @@
 #include "layerscan/error.h"
 #include "layerscan/registry.h" /* ls_creds_env */
 
-typedef enum { LS_CREDS_NONE = 0, LS_CREDS_PASSWORD, LS_CREDS_HELPER } ls_creds_kind;
+typedef enum {
+    LS_CREDS_NONE = 0,
+    LS_CREDS_PASSWORD, /* user + pass: Basic credentials */
+    LS_CREDS_HELPER,   /* a helper holds them: not run yet, or it had none or failed */
+    LS_CREDS_TOKEN,    /* pass is an identity (OAuth2 refresh) token; user may be NULL */
+} ls_creds_kind;
 
 typedef struct {
     ls_creds_kind kind;
-    char *user, *pass;  /* LS_CREDS_PASSWORD; wiped and freed by ls_creds_clear */
-    char helper[128];   /* LS_CREDS_HELPER: the helper's name ("desktop", "ecr-login") */
+    char *user, *pass;  /* PASSWORD, TOKEN; wiped and freed by ls_creds_clear */
+    char helper[128];   /* the helper's name ("desktop", "ecr-login") when one is named */
     char source[512];   /* "--creds" or the auth file the entry is in */
+    char helper_msg[512]; /* LS_CREDS_HELPER after running it: why there is nothing
+                           * ("credential helper ... for H: not found on PATH") */
 } ls_creds;
 
 /* Splits "USER:PASS" (USER non-empty; PASS may hold ':'). -1 with
@@ -30,13 +37,20 @@ typedef struct {
  * quoted back). */
 int ls_creds_parse(ls_creds *out, const char *userpass, ls_error *err);
 
-/* Looks domain ("127.0.0.1:5000", "docker.io") up in one auth file. Keys
- * may be "host[:port]" or URLs ("https://index.docker.io/v1/"); Docker
- * Hub's aliases (docker.io, index.docker.io, registry-1.docker.io) are one
- * registry; namespaced keys ("quay.io/team") are ignored. Returns 1 when the
- * file has an entry (password or helper; out filled), 0 when it has none
- * or is absent (unless must_exist), -1 with err: LS_ERR_IO for an absent
- * must_exist file, LS_ERR_FORMAT "FILE: ..." for a malformed one. */
+/* Looks domain ("127.0.0.1:5000", "docker.io") and repository ("team/app",
+ * "library/alpine"; NULL for the registry as a whole) up in one auth file.
+ * Keys may be "host[:port]", URLs ("https://index.docker.io/v1/") or
+ * namespaced "host[:port]/path", which applies to repository path and
+ * those under it; Docker Hub's aliases (docker.io, index.docker.io,
+ * registry-1.docker.io) are one registry. credHelpers keys are hosts only.
+ * Returns 1 when the file has an entry (password, token or helper; out
+ * filled), 0 when it has none or is absent (unless must_exist), -1 with
+ * err: LS_ERR_IO for an absent must_exist file, LS_ERR_FORMAT "FILE: ..."
+ * for a malformed one. */
+int ls_authfile_lookup_repo(ls_creds *out, const char *path, const char *domain, const char *repo,
+                            bool must_exist, ls_error *err);
+
+/* ls_authfile_lookup_repo for the registry as a whole (repo NULL). */
 int ls_authfile_lookup(ls_creds *out, const char *path, const char *domain, bool must_exist,
                        ls_error *err);
 
@@ -44,19 +58,23 @@ int ls_authfile_lookup(ls_creds *out, const char *path, const char *domain, bool
  * auth-file chain follows, as the program read it. */
 
 /* The whole chain (see the top of this file) over env (NULL = all unset:
- * only --creds and --authfile). creds_opt and authfile_opt may be NULL.
- * Returns 0 (out->kind may be LS_CREDS_NONE) or -1. */
-int ls_creds_resolve_in(ls_creds *out, const char *domain, const char *creds_opt,
+ * only --creds and --authfile, and no helper found) for repo (may be NULL).
+ * A helper the entry names is run, along env->path: its credentials make
+ * out PASSWORD or TOKEN (source "credential helper docker-credential-NAME");
+ * when it has none or fails, out stays LS_CREDS_HELPER with helper_msg
+ * saying why. creds_opt and authfile_opt may be NULL. Returns 0 (out->kind
+ * may be LS_CREDS_NONE) or -1. */
+int ls_creds_resolve_in(ls_creds *out, const char *domain, const char *repo, const char *creds_opt,
                         const char *authfile_opt, const ls_creds_env *env, ls_error *err);
 
 /* ls_creds_resolve_in over the process environment. Defined by the
  * program (analyzer/cli/env.c), not the library: only it reads the
  * environment. */
-int ls_creds_resolve(ls_creds *out, const char *domain, const char *creds_opt,
+int ls_creds_resolve(ls_creds *out, const char *domain, const char *repo, const char *creds_opt,
                      const char *authfile_opt, ls_error *err);
 
-/* "Basic base64(user:pass)" as a new string; NULL without a password or
- * on allocation failure. */
+/* "Basic base64(user:pass)" as a new string; NULL without a password (a
+ * token is none) or on allocation failure. */
 char *ls_creds_basic(const ls_creds *c);
 
 /* Wipes and frees. Accepts a zeroed struct. */

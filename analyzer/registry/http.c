@@ -44,6 +44,7 @@ struct ls_http {
     bool paused;                /* curl holds a chunk we refused */
     bool discard;               /* drop body bytes (ending a paused transfer) */
     long timeout_ms;            /* CURLOPT_TIMEOUT_MS of the next transfers; 0 = none */
+    bool post;                  /* ls_http_set_post gave a form: transfers POST it */
     int timeout_tag;            /* the caller's name for that limit */
     size_t header_bytes;        /* response header bytes of this transfer */
     bool header_flood;          /* they passed MAX_HEADERS: the transfer was stopped */
@@ -127,6 +128,23 @@ int ls_http_config_init(ls_http_config *cfg, const char *cert_dir, bool insecure
     if (rc < 0)
         ls_http_config_clear(cfg);
     return rc;
+}
+
+int ls_http_certs_d_pick(const char *roots, const char *hostport, char *out, size_t cap)
+{
+    const char *p = roots;
+    if (strchr(hostport, '/') || strcmp(hostport, "..") == 0 || strcmp(hostport, ".") == 0)
+        return 0; /* a host is one path component, never a way out of the root */
+    while (p && *p) {
+        size_t n = strcspn(p, ":");
+        struct stat st;
+        if (n > 0 && snprintf(out, cap, "%.*s/%s", (int)n, p, hostport) < (int)cap &&
+            stat(out, &st) == 0 && S_ISDIR(st.st_mode))
+            return 1;
+        p += n + (p[n] == ':');
+    }
+    out[0] = '\0';
+    return 0;
 }
 
 void ls_http_config_clear(ls_http_config *cfg)
@@ -410,6 +428,23 @@ void ls_http_end(ls_http *h)
     h->headers = NULL;
     h->paused = h->discard = h->finished = h->headers_done = false;
     h->off = h->len = 0;
+}
+
+int ls_http_set_post(ls_http *h, const char *form)
+{
+    h->post = form != NULL;
+    if (!form)
+        return curl_easy_setopt(h->easy, CURLOPT_HTTPGET, 1L) == CURLE_OK ? 0 : -1;
+    /* not COPYPOSTFIELDS: curl's copy of a secret would outlive our wipe */
+    if (curl_easy_setopt(h->easy, CURLOPT_POSTFIELDSIZE, (long)strlen(form)) != CURLE_OK ||
+        curl_easy_setopt(h->easy, CURLOPT_POSTFIELDS, form) != CURLE_OK)
+        return -1;
+    return 0;
+}
+
+const char *ls_http_method(const ls_http *h)
+{
+    return h->post ? "POST" : "GET";
 }
 
 CURLcode ls_http_begin(ls_http *h, const char *url, struct curl_slist *headers, uint64_t range_from)

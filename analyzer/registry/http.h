@@ -37,6 +37,11 @@ typedef struct {
 int ls_http_config_init(ls_http_config *cfg, const char *cert_dir, bool insecure, ls_error *err);
 void ls_http_config_clear(ls_http_config *cfg);
 
+/* The certs.d directory of hostport ("reg.example:5000"): the first of
+ * ROOT/hostport, for each ROOT of the ':'-separated roots, that is a
+ * directory, into out. 1 found, 0 none (out ""). */
+int ls_http_certs_d_pick(const char *roots, const char *hostport, char *out, size_t cap);
+
 /* The response headers we use; strings are "" when absent (or too long to
  * keep, which the `*_overlong` flags say). */
 typedef struct {
@@ -61,6 +66,14 @@ ls_http *ls_http_new(const ls_http_config *cfg);
  * the response headers are in (the body is unread). CURLE_OK, or the curl
  * code of a failed transfer (ls_http_errmsg says why). */
 CURLcode ls_http_begin(ls_http *h, const char *url, struct curl_slist *headers, uint64_t range_from);
+
+/* The transfers begun from now on POST form (application/x-www-form-
+ * urlencoded; not copied: it must outlive them), or GET again when form is
+ * NULL. 0 or -1. */
+int ls_http_set_post(ls_http *h, const char *form);
+
+/* "POST" after ls_http_set_post with a form, else "GET" (for debug lines). */
+const char *ls_http_method(const ls_http *h);
 
 /* The time limit of the transfers begun from now on: ms for the whole
  * transfer, headers to last byte (0 = none). `tag` is the caller's note of

@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "registry/docs.h"
+#include "registry/ref.h"
 #include "source/manifest.h"
 
 #define MAX_ATTEMPTS 4        /* one try and three retries */
@@ -63,11 +64,11 @@ void ls_registry_creds_hint(const ls_registry *c, char *out, size_t cap)
         else
             snprintf(out, cap, "check the credentials for %s in %s", c->domain, c->creds.source);
         break;
-    case LS_CREDS_HELPER:
-        snprintf(out, cap,
-                 "the credentials for %s are in credential helper \"%s\" (%s); credential helpers "
-                 "are not supported: pass --creds or --authfile",
-                 c->domain, c->creds.helper, c->creds.source);
+    case LS_CREDS_HELPER: /* it was run, and had none or failed: helper_msg says which */
+        snprintf(out, cap, "%s (named in %s)", c->creds.helper_msg, c->creds.source);
+        break;
+    case LS_CREDS_TOKEN:
+        snprintf(out, cap, "check the identity token for %s in %s", c->domain, c->creds.source);
         break;
     case LS_CREDS_NONE:
         snprintf(out, cap, "no credentials for %s: pass --creds or --authfile", c->domain);
@@ -304,6 +305,11 @@ static int fetch_token(ls_registry *c, const ls_auth_token_request *tr, const ch
     snprintf(what, sizeof what, "%s: token service %s", label, logurl);
     if (!(h = ls_http_new(&c->http)))
         return ls_error_set(err, LS_ERR_NOMEM, "%s: cannot start libcurl", label);
+    /* an identity token is POSTed (oauth.md); h is this fetch's alone */
+    if (tr->form && ls_http_set_post(h, tr->form) < 0) {
+        ls_error_set(err, LS_ERR_INTERNAL, "%s: libcurl cannot POST", label);
+        goto out;
+    }
     /* a deadline already past names the image, as for its other requests */
     if (ls_registry_arm(c, h, true, label, err) < 0 || ls_registry_send(c, h, tr->url, &rq, what, err) < 0)
         goto out;
@@ -432,7 +438,7 @@ int ls_registry_send(ls_registry *c, ls_http *h, const char *url, const ls_reque
         cc = ls_http_begin(h, s.cur, hdrs, rq->range_from);
         if (c->debug) {
             ls_http_url_for_log(s.cur, logurl, sizeof logurl);
-            fprintf(stderr, "layerscan: registry: GET %s -> %ld%s%s\n", logurl,
+            fprintf(stderr, "layerscan: registry: %s %s -> %ld%s%s\n", ls_http_method(h), logurl,
                     cc == CURLE_OK ? ls_http_response_of(h)->status : -1L,
                     auth ? " (authorized)" : "", cc == CURLE_OK ? "" : " (transfer failed)");
         }
@@ -540,10 +546,23 @@ static int probe_scheme(ls_registry *c, const char *host, ls_error *err)
     return probe(c, err) == 0 ? 0 : -1;
 }
 
+/* --cert-dir, else the registry's certs.d directory when one exists (as
+ * Docker and podman find theirs), else NULL. */
+static const char *cert_dir_of(const ls_registry_opts *opts, const char *domain, char *buf,
+                               size_t cap)
+{
+    if (opts->cert_dir)
+        return opts->cert_dir;
+    if (opts->certs_d && ls_http_certs_d_pick(opts->certs_d, ls_registry_domain_host(domain), buf, cap))
+        return buf;
+    return NULL;
+}
+
 int ls_registry_open(ls_registry **out, const char *domain, const ls_registry_opts *opts,
                      ls_error *err)
 {
     static const ls_registry_opts none = {.creds = NULL};
+    char certs_d[4096];
     ls_registry *c;
     *out = NULL;
     if (!opts)
@@ -565,7 +584,8 @@ int ls_registry_open(ls_registry **out, const char *domain, const ls_registry_op
         free(c);
         return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", domain);
     }
-    if (ls_http_config_init(&c->http, opts->cert_dir, opts->insecure, err) < 0)
+    if (ls_http_config_init(&c->http, cert_dir_of(opts, domain, certs_d, sizeof certs_d),
+                            opts->insecure, err) < 0)
         goto fail;
     c->http.counters[0] = &c->bytes;
     c->http.counters[1] = opts->bytes_fetched;
@@ -573,9 +593,11 @@ int ls_registry_open(ls_registry **out, const char *domain, const ls_registry_op
     c->http.low_speed_secs = (long)((c->stall_ms + 999) / 1000);
     c->http.connect_ms = (long)(c->doc_timeout_ms < LS_REGISTRY_CONNECT_MS ? c->doc_timeout_ms
                                                                            : LS_REGISTRY_CONNECT_MS);
-    if (ls_creds_resolve_in(&c->creds, domain, opts->creds, opts->authfile, &opts->auth_env, err) < 0)
+    if (ls_creds_resolve_in(&c->creds, domain, opts->repository, opts->creds, opts->authfile,
+                            &opts->auth_env, err) < 0)
         goto fail;
-    if (c->creds.kind == LS_CREDS_PASSWORD && !(c->auth.basic = ls_creds_basic(&c->creds))) {
+    if ((c->creds.kind == LS_CREDS_PASSWORD && !(c->auth.basic = ls_creds_basic(&c->creds))) ||
+        (c->creds.kind == LS_CREDS_TOKEN && !(c->auth.refresh = strdup(c->creds.pass)))) {
         ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", domain);
         goto fail;
     }

@@ -39,6 +39,7 @@ static int registry_load(void **state, ls_image *img, const ls_transport_args *a
     if (a->registry)
         ro = *a->registry;
     ro.deadline_ms = a->deadline_ms; /* this image's */
+    ro.repository = r.repo;          /* namespaced auth-file keys ("quay.io/team") */
     if (ls_registry_open(&s->client, r.domain, &ro, err) < 0)
         goto out;
     ls_registry_set_max_json(s->client, a->max_json);

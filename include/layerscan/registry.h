@@ -21,6 +21,11 @@ typedef struct {
     const char *auth_file;       /* REGISTRY_AUTH_FILE */
     const char *xdg_runtime_dir; /* XDG_RUNTIME_DIR */
     const char *home;            /* HOME */
+    const char *path;            /* PATH: where docker-credential-NAME helpers are found */
+    char *const *envp;           /* the environment helpers run with (the program's
+                                  * environ); NULL = an empty one */
+    uint64_t helper_timeout_ms;  /* a credential helper's time limit; 0 = 10 s
+                                  * (LAYERSCAN_CREDHELPER_TIMEOUT_MS, for tests) */
 } ls_creds_env;
 
 /* What the command line says about registries (all optional). */
@@ -31,6 +36,12 @@ typedef struct ls_registry_opts {
                             * ~/.config/containers/auth.json, ~/.docker/config.json */
     const char *cert_dir;  /* --cert-dir DIR: *.crt are trusted CAs (besides the
                             * system's), a *.cert + *.key pair a client certificate */
+    const char *certs_d;   /* without --cert-dir: ':'-separated roots R whose R/HOST[:PORT]/
+                            * directory, the first that exists, is read as --cert-dir is;
+                            * NULL = none (the program passes /etc/containers/certs.d and
+                            * /etc/docker/certs.d, or LAYERSCAN_CERTS_D) */
+    const char *repository; /* the repository the client is for ("team/app"): picks
+                             * namespaced auth-file keys; NULL = the host's entry only */
     bool insecure;         /* --tls-verify=false: plain http allowed, TLS unverified */
     _Atomic uint64_t *bytes_fetched; /* optional: body bytes fetched are also added here */
     /* Time limits; 0 = the default. */

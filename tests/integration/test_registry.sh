@@ -8,7 +8,8 @@
 #      two-platform index, pulls by tag and digest, 404s, catalog pages
 #   B  TLS with a CA made here + htpasswd Basic auth: --cert-dir (the CA
 #      only, never a key), --creds, --authfile, REGISTRY_AUTH_FILE, Docker's
-#      config.json naming a credential helper, wrong and missing credentials
+#      config.json naming a credential helper that is not on PATH (the
+#      helpers that are: test_registry_login.sh), wrong and missing credentials
 #   C  TLS + the Bearer token flow, tokens from tests/tools/token_issuer.py
 # and a fake registry (tests/tools/fake_registry.py) for what a real one
 # never does on demand: a tampered blob, 503 with Retry-After, redirects of
@@ -253,7 +254,7 @@ scan b-docker-config scan --format json --show-secrets --cert-dir "$CERTS" "dock
 expect_scan b-docker-config "$WORK/out/layout-leaky.json" "$LABELS"
 printf '{"auths": {"%s": {}}, "credsStore": "desktop"}\n' "$B" >"$HOME/.docker/config.json"
 scan b-helper scan --cert-dir "$CERTS" "docker://$B/leaky:1"
-expect_error b-helper "401 Unauthorized (the credentials for $B are in credential helper \"desktop\" ($HOME/.docker/config.json); credential helpers are not supported: pass --creds or --authfile)"
+expect_error b-helper "401 Unauthorized (credential helper docker-credential-desktop for $B: not found on PATH (named in $HOME/.docker/config.json))"
 printf '{"auths": {"%s": {"auth": "%s"}}}\n' "$B" "$(printf 'x:wrong' | base64 -w0)" >"$WORK/auth-wrong.json"
 scan b-authfile-wrong scan --cert-dir "$CERTS" --authfile "$WORK/auth-wrong.json" "docker://$B/leaky:1"
 expect_error b-authfile-wrong "$B/leaky:1: 401 Unauthorized (check the credentials for $B in $WORK/auth-wrong.json)"

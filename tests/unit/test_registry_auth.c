@@ -3,8 +3,9 @@
  * driven without a network: what a Bearer challenge asks to fetch (URL,
  * Basic credentials, scope), storing the token and handing it out, a stale
  * token versus one refreshed meanwhile, Basic challenges, refused realms, a
- * failed fetch reaching the caller, and a second thread needing the same
- * scope waiting for the one fetch in flight instead of starting another.
+ * failed fetch reaching the caller, a second thread needing the same
+ * scope waiting for the one fetch in flight instead of starting another,
+ * and an identity token's refresh-token grant (a POST form, no Basic).
  */
 #include "check.h"
 
@@ -131,6 +132,44 @@ int main(void)
     v = ls_auth_value(&a, SCOPE);
     CHECK_STR(v, "Bearer t4");
     free(v);
+    ls_auth_clear(&a);
+
+    /* an identity token: the realm alone, the grant as a form, no Basic;
+     * the challenge's scope words in one parameter, space-separated */
+    CHECK_INT(ls_auth_init(&a, NULL), 0);
+    a.refresh = strdup("idt s3cr3t&=");
+    CHECK_INT(ls_auth_challenge(&a, "Bearer realm=\"https://a/t?x=1\",service=\"reg\",scope=\"repository:p:pull "
+                                    "repository:q:pull\"",
+                                SCOPE, NULL, false, "L", &tr, &err),
+              LS_AUTH_FETCH);
+    CHECK_STR(tr.url, "https://a/t?x=1");
+    CHECK(tr.basic == NULL);
+    CHECK_STR(tr.form, "grant_type=refresh_token&refresh_token=idt%20s3cr3t%26%3D&service=reg"
+                       "&scope=repository%3Ap%3Apull%20repository%3Aq%3Apull&client_id=layerscan");
+    CHECK_INT(ls_auth_token_done(&a, &tr, strdup("Bearer acc"), NULL, &err), LS_AUTH_RETRY);
+    CHECK(tr.form == NULL);
+    v = ls_auth_value(&a, "repository:p:pull repository:q:pull");
+    CHECK(v == NULL); /* stored under the request's scope */
+    v = ls_auth_value(&a, SCOPE);
+    CHECK_STR(v, "Bearer acc");
+    free(v);
+    /* the request's own scope when the challenge names none; a plain-http
+     * realm gets the token only when allowed */
+    CHECK_INT(ls_auth_challenge(&a, "Bearer realm=\"https://a/t\"", "repository:e:pull", NULL, false, "L",
+                                &tr, &err),
+              LS_AUTH_FETCH);
+    CHECK_STR(tr.form, "grant_type=refresh_token&refresh_token=idt%20s3cr3t%26%3D"
+                       "&scope=repository%3Ae%3Apull&client_id=layerscan");
+    ls_error_clear(&failure);
+    ls_error_set(&failure, LS_ERR_IO, "L: 401 Unauthorized");
+    CHECK_INT(ls_auth_token_done(&a, &tr, NULL, &failure, &err), -1);
+    ls_error_clear(&err);
+    CHECK_INT(ls_auth_challenge(&a, "Bearer realm=\"http://a/t\"", "repository:f:pull", NULL, false, "L",
+                                &tr, &err),
+              -1);
+    CHECK_INT(err.code, LS_ERR_USAGE);
+    /* Basic asks for a password, which a token is not */
+    CHECK_INT(ls_auth_challenge(&a, "Basic realm=\"r\"", SCOPE, NULL, false, "L", &tr, &err), LS_AUTH_GIVE_UP);
     ls_auth_clear(&a);
     CHECK_DONE();
 }
