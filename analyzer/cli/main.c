@@ -5,14 +5,43 @@
  *
  * Exit status: 0 no finding, 1 findings, 2 the scan could not be done.
  */
+#include <openssl/crypto.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/env.h"
 #include "core/failure.h"
 #include "core/mapguard.h"
 #include "registry/registry.h"
+
+/* libarchive ends the process with exit(1) when some of its allocations
+ * fail (__archive_errx: "Fatal Internal Error in libarchive: Out of
+ * memory"), from whichever thread hit it. exit() then runs libcrypto's and
+ * libcurl's exit-time cleanups while the other threads still hash and fetch:
+ * a crash instead of that status 1. No exit() while a command runs is ours
+ * (main returns), so the guard, run first among the exit handlers, ends the
+ * process there and then with the status libarchive asked for. */
+static atomic_bool command_running;
+
+static void exit_guard(void)
+{
+    if (atomic_load(&command_running))
+        _exit(1);
+}
+
+static int install_exit_guard(void)
+{
+    /* libcrypto registers its cleanup when it initializes: before ours, so
+     * ours runs first (exit handlers run in reverse order) */
+    if (OPENSSL_init_crypto(0, NULL) != 1 || atexit(exit_guard) != 0)
+        return -1;
+    return 0;
+}
 
 /* Runs command cmd with its operands argv[first..argc). */
 static int dispatch(const char *cmd, int argc, char **argv, int first, cli_opts *o)
@@ -113,7 +142,14 @@ int main(int argc, char **argv)
     first += 1; /* index in argv */
     if (cli_load_keys(&o) != 0)
         return EXIT_ERROR;
+    if (install_exit_guard() != 0) {
+        fprintf(stderr, "layerscan: cannot set up the exit handlers\n");
+        cli_free_keys(&o);
+        return EXIT_ERROR;
+    }
+    atomic_store(&command_running, true);
     rc = dispatch(cmd, argc, argv, first, &o);
+    atomic_store(&command_running, false);
     cli_free_keys(&o);
     return rc;
 }
