@@ -1,5 +1,6 @@
 # registry_lib.sh - shell functions shared by the tests that need a real
-# registry (test_registry.sh, test_audit_registry.sh); sourced, not run.
+# registry or the fake one (test_registry.sh, test_audit_registry.sh,
+# test_registry_hostile.sh, test_registry_login.sh); sourced, not run.
 #
 # The caller sets WORK (its scratch directory, created) before sourcing.
 # Sourcing makes the test hermetic towards registries: no proxy is asked,
@@ -16,6 +17,12 @@
 #                                  alone in WORK/certs (what --cert-dir gets),
 #                                  TLS_YAML for start_registry
 #   push SRC DEST [skopeo options] skopeo copy, exit 1 with its log on failure
+#   start_fake NAME ARGS...        tests/tools/fake_registry.py serving the
+#                                  layout $LEAKY with ARGS on a free port
+#                                  (its log, stdout, stderr in WORK/NAME.*);
+#                                  sets P (the port) and R (its image,
+#                                  127.0.0.1:P/leaky:1); exit 1 if it does
+#                                  not start ($TOOLS and $LEAKY set by the caller)
 
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy REGISTRY_AUTH_FILE
 export HOME=$WORK/home XDG_RUNTIME_DIR=$WORK/run
@@ -27,6 +34,24 @@ registry_lib_cleanup() {
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
 }
 trap registry_lib_cleanup EXIT
+
+start_fake() { # NAME ARGS...
+  local name=$1 port
+  shift
+  port=$(free_port)
+  : >"$WORK/$name.log"
+  python3 "$TOOLS/fake_registry.py" --layout "$LEAKY" --port "$port" --log "$WORK/$name.log" "$@" \
+    >"$WORK/$name.out" 2>"$WORK/$name.err" &
+  pids+=($!)
+  # it prints "ready" once listening (cheaper than wait_port's probes)
+  for _ in $(seq 400); do
+    grep -q ready "$WORK/$name.out" && break
+    sleep 0.05
+  done
+  grep -q ready "$WORK/$name.out" || { echo "fake registry $name did not start"; cat "$WORK/$name.err"; exit 1; }
+  P=$port
+  R=127.0.0.1:$port/leaky:1
+}
 
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'

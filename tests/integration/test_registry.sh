@@ -310,17 +310,6 @@ fi
 if [ "$(grep -c . "$TOKENS")" -ge 2 ]; then ok "c: the issuer issued $(grep -c . "$TOKENS") tokens"; else fail "c: no tokens issued"; fi
 
 # ---- F: a fake registry for the faults ---------------------------------------
-start_fake() { # NAME ARGS... ; sets P to its port
-  local name=$1 port
-  shift
-  port=$(free_port)
-  : >"$WORK/$name.log"
-  python3 "$TOOLS/fake_registry.py" --layout "$LEAKY" --port "$port" --log "$WORK/$name.log" "$@" \
-    >"$WORK/$name.out" 2>"$WORK/$name.err" &
-  pids+=($!)
-  wait_port "$port" || { echo "fake registry $name did not start"; cat "$WORK/$name.err"; exit 1; }
-  P=$port
-}
 
 start_fake f-tamper --tamper-layer 3
 scan f-tamper scan --format json --show-secrets --tls-verify=false "docker://127.0.0.1:$P/leaky:1"

@@ -117,23 +117,6 @@ EOF
 # no_fetch LOG DIGEST: the fake registry was never asked for that blob
 no_fetch() { ! grep -qF "/blobs/$2" "$1"; }
 
-start_fake() { # NAME ARGS... ; sets P (port) and R (the image's host/repo:tag)
-  local name=$1 port
-  shift
-  port=$(free_port)
-  : >"$WORK/$name.log"
-  python3 "$TOOLS/fake_registry.py" --layout "$LEAKY" --port "$port" --log "$WORK/$name.log" "$@" \
-    >"$WORK/$name.out" 2>"$WORK/$name.err" &
-  pids+=($!)
-  # it prints "ready" once listening (cheaper than wait_port's probes)
-  for _ in $(seq 400); do
-    grep -q ready "$WORK/$name.out" && break
-    sleep 0.05
-  done
-  grep -q ready "$WORK/$name.out" || { echo "fake registry $name did not start"; cat "$WORK/$name.err"; exit 1; }
-  P=$port
-  R=127.0.0.1:$port/leaky:1
-}
 
 # the layout's own report, and the digests of its layers (compiling the rules)
 HARD_STOP=600 run layout scan --format json --show-secrets "oci:$LEAKY"

@@ -82,22 +82,6 @@ expect_exit2() { # NAME LINE: exit 2, exactly LINE besides the traces, within BO
   fi
 }
 
-start_fake() { # NAME ARGS... ; sets P (port) and R (the image's host/repo:tag)
-  local name=$1 port
-  shift
-  port=$(free_port)
-  : >"$WORK/$name.log"
-  python3 "$TOOLS/fake_registry.py" --layout "$LEAKY" --port "$port" --log "$WORK/$name.log" "$@" \
-    >"$WORK/$name.out" 2>"$WORK/$name.err" &
-  pids+=($!)
-  for _ in $(seq 400); do
-    grep -q ready "$WORK/$name.out" && break
-    sleep 0.05
-  done
-  grep -q ready "$WORK/$name.out" || { echo "fake registry $name did not start"; cat "$WORK/$name.err"; exit 1; }
-  P=$port
-  R=127.0.0.1:$port/leaky:1
-}
 
 # ---- credential helpers -----------------------------------------------------
 start_fake basic --basic "helperuser:$SECRET"
