@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 
 int ls_sha256_init(ls_sha256 *h, ls_error *err)
@@ -14,9 +15,12 @@ int ls_sha256_init(ls_sha256 *h, ls_error *err)
     h->ctx = NULL;
     if (!ctx)
         return ls_error_set(err, LS_ERR_NOMEM, "sha256: out of memory");
+    /* the default provider's SHA-256 is always there: the init fails only
+     * when its context cannot be allocated */
     if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
         EVP_MD_CTX_free(ctx);
-        return ls_error_set(err, LS_ERR_INTERNAL, "sha256: EVP_DigestInit_ex failed");
+        ERR_clear_error();
+        return ls_error_set(err, LS_ERR_NOMEM, "sha256: out of memory");
     }
     h->ctx = ctx;
     return 0;

@@ -23,6 +23,8 @@
 #include <jansson.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,11 +104,57 @@ static json_t *audit_field(const char *ref)
     return a;
 }
 
+/* The line being dumped. jansson 2.14 ignores a failed write of an object's
+ * key (do_dump in dump.c: the key is left out, the value still written, and
+ * json_dumps returns a line that is not JSON), so a failure here is sticky:
+ * every later write fails too, and dump_line sees it afterwards. */
+typedef struct {
+    char *s;
+    size_t n, cap;
+    bool failed;
+} line_buf;
+
+static int line_append(const char *p, size_t len, void *data)
+{
+    line_buf *b = data;
+    if (b->failed)
+        return -1;
+    if (len >= SIZE_MAX / 2 - b->n) {
+        b->failed = true;
+        return -1;
+    }
+    if (b->n + len + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        char *s;
+        while (cap < b->n + len + 1)
+            cap *= 2;
+        if (!(s = realloc(b->s, cap))) {
+            b->failed = true;
+            return -1;
+        }
+        b->s = s;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->n, p, len);
+    b->n += len;
+    b->s[b->n] = '\0';
+    return 0;
+}
+
+/* root as one compact line (a new string), or NULL when out of memory;
+ * takes root. */
 static char *dump_line(json_t *root)
 {
-    char *s = root ? json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII) : NULL;
+    line_buf b = {0};
+    int rc = root ? json_dump_callback(root, line_append, &b,
+                                       JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII)
+                  : -1;
     json_decref(root);
-    return s;
+    if (rc != 0 || b.failed || !b.s) {
+        free(b.s);
+        return NULL;
+    }
+    return b.s;
 }
 
 /* The error line of an image, or NULL when out of memory. */
