@@ -2,15 +2,21 @@
  * nested.c - sniffing and walking archives found inside layer files.
  *
  * libarchive reads the nested archive from a block source through read_cb,
- * so an archive inside an archive is just another source underneath. Only
- * the decoders built into libarchive are enabled (never the external-program
- * fallbacks: hostile input must not spawn processes). Zip is read in its
- * streaming form (local headers, in order), the only form a one-pass stream
- * allows. The limits are checked as member bytes come out, so a bomb stops
- * after about max_ratio times the bytes consumed, not after it has expanded.
+ * so an archive inside an archive is just another source underneath. A gzip
+ * or zstd wrapper is inflated before libarchive sees it, by the blob stage's
+ * decoders (nested_inflate.h: ISA-L's igzip, twice as fast as libarchive's
+ * zlib on the Debian changelogs and man pages of every image); libarchive
+ * then reads the plain bytes as a tar or as one raw file, as it did behind
+ * its own filter. Only the decoders built into libarchive are enabled for
+ * the rest (never the external-program fallbacks: hostile input must not
+ * spawn processes). Zip is read in its streaming form (local headers, in
+ * order), the only form a one-pass stream allows. The limits are checked as
+ * member bytes come out, so a bomb stops after about max_ratio times the
+ * bytes consumed, not after it has expanded.
  */
 #include "layer/nested.h"
 #include "blob/sniff.h"
+#include "layer/nested_inflate.h"
 #include "layer/sparse.h"
 
 #include <archive.h>
@@ -25,10 +31,13 @@
 #define RATIO_FLOOR (1024 * 1024)
 
 typedef struct {
-    ls_blocks *src;
+    ls_blocks *src;         /* the archive's bytes */
+    ls_blocks *feed;        /* what libarchive reads: src, or inf's plain bytes */
+    ls_nested_inflate *inf; /* the gzip or zstd wrapper inflated here (else NULL) */
+    ls_blocks feed_inflated;
     ls_nested_kind kind;
     ls_nested_limits lim;
-    uint64_t consumed;      /* bytes pulled from src */
+    uint64_t consumed;      /* bytes pulled from src (by inf when there is one) */
     uint64_t out;           /* member bytes delivered, over all members */
     uint64_t entries;       /* headers read */
     bool below_failed;      /* src failed: its error is in below */
@@ -122,8 +131,14 @@ static la_ssize_t read_cb(struct archive *a, void *ud, const void **out)
     size_t len = 0;
     int r;
     /* an empty block is not the end: libarchive would take 0 for EOF */
-    while ((r = ls_blocks_next(w->src, out, &len, &w->below)) > 0 && len == 0)
+    while ((r = ls_blocks_next(w->feed, out, &len, &w->below)) > 0 && len == 0)
         ;
+    /* Damaged plain bytes end where the damage starts: libarchive reads a
+     * member up to there (a failed read would lose the bytes it holds, and a
+     * stream shorter than its format sniff could not even be opened) and the
+     * walk then reports the damage. */
+    if (r < 0 && w->inf && ls_nested_inflate_damage(w->inf))
+        return 0;
     if (r < 0) {
         w->below_failed = true;
         archive_set_error(a, -1, "%s", w->below.msg);
@@ -131,8 +146,16 @@ static la_ssize_t read_cb(struct archive *a, void *ud, const void **out)
     }
     if (r == 0)
         return 0;
-    w->consumed += len;
+    if (!w->inf)
+        w->consumed += len;
     return (la_ssize_t)len;
+}
+
+/* Why the wrapper inflated here is damaged, if it is: what ended or broke
+ * libarchive's read, whatever the tar reader made of it. */
+static const char *inflate_damage(const walk_ctx *w)
+{
+    return w->inf ? ls_nested_inflate_damage(w->inf) : NULL;
 }
 
 /* Marks the archive stopped with a reason; returns -1 for the data source. */
@@ -171,13 +194,20 @@ static int member_next(void *ud, const void **buf, size_t *len, ls_error *err)
         if (w->tar && w->sp.at_end)
             return 0;
         r = archive_read_data_block(w->a, buf, len, &off);
-        if (r == ARCHIVE_EOF && !w->tar)
+        if (r == ARCHIVE_EOF && !w->tar) {
+            /* one file that ends where the inflating broke off is cut short */
+            const char *damage = inflate_damage(w);
+            if (damage)
+                return stop(w, err, LS_ERR_FORMAT, "corrupt %s archive: %s", ls_nested_kind_name(w->kind),
+                            damage);
             return 0;
+        }
         if (r < ARCHIVE_WARN) {
+            const char *damage = inflate_damage(w);
             if (w->below_failed)
                 return ls_error_set(err, w->below.code, "%s", w->below.msg);
             return stop(w, err, LS_ERR_FORMAT, "corrupt %s archive: %s", ls_nested_kind_name(w->kind),
-                        archive_msg(w->a));
+                        damage ? damage : archive_msg(w->a));
         }
         if (!w->tar)
             break;
@@ -229,8 +259,12 @@ static const char *relative_name(const char *n)
     }
 }
 
-static int enable(struct archive *a, ls_nested_kind kind)
+/* The formats (and, unless the wrapper is inflated here, the filter) that
+ * read a `kind` archive. */
+static int enable(struct archive *a, ls_nested_kind kind, bool inflated)
 {
+    if (inflated)
+        kind = LS_NESTED_NONE;
     switch (kind) {
     case LS_NESTED_ZIP:
         if (archive_read_support_format_zip_streamable(a) != ARCHIVE_OK)
@@ -258,7 +292,9 @@ static int enable(struct archive *a, ls_nested_kind kind)
             return ARCHIVE_WARN;
         break;
     case LS_NESTED_NONE:
-        return ARCHIVE_FATAL;
+        if (!inflated)
+            return ARCHIVE_FATAL;
+        break;
     }
     /* a compressed stream holds a tar, or is one file */
     if (archive_read_support_format_tar(a) != ARCHIVE_OK ||
@@ -283,35 +319,73 @@ static int header_fail(walk_ctx *w, ls_error *err)
 {
     bool stream = w->kind == LS_NESTED_GZIP || w->kind == LS_NESTED_ZSTD ||
                   w->kind == LS_NESTED_BZIP2 || w->kind == LS_NESTED_XZ;
+    const char *damage = inflate_damage(w);
+    bool nothing_out = w->inf ? ls_nested_inflate_out(w->inf) == 0
+                              : archive_filter_count(w->a) > 1 && archive_filter_bytes(w->a, 0) == 0;
     if (w->below_failed) {
         ls_error_set(err, w->below.code, "%s", w->below.msg);
         return -1;
     }
-    if (archive_errno(w->a) == ENOMEM) /* libarchive's own allocation, not the archive */
+    if (!damage && archive_errno(w->a) == ENOMEM) /* libarchive's own allocation, not the archive */
         return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
-    if (stream && w->entries == 0 && archive_filter_count(w->a) > 1 &&
-        archive_filter_bytes(w->a, 0) == 0 && archive_error_string(w->a) &&
+    if (stream && !damage && w->entries == 0 && nothing_out && archive_error_string(w->a) &&
         strstr(archive_error_string(w->a), "Unrecognized archive format"))
         return 0;
     snprintf(w->why, w->why_cap, "corrupt %s archive: %s", ls_nested_kind_name(w->kind),
-             archive_msg(w->a));
+             damage ? damage : archive_msg(w->a));
     return 1;
+}
+
+/* A gzip or zstd stream whose head libarchive's filter would take: its
+ * wrapper inflated here (w->inf, w->feed). Returns 0 (also when the head does
+ * not bid: libarchive then read it unfiltered, and still does), 1 with why
+ * set when the stream is damaged before its output could be sniffed, -1 with
+ * err filled. */
+static int inflate_open(walk_ctx *w, ls_blocks_ahead *ahead, ls_blocks *ahead_src, ls_error *err)
+{
+    char reason[LS_ERROR_MSG_MAX];
+    if (w->kind != LS_NESTED_GZIP && w->kind != LS_NESTED_ZSTD)
+        return 0;
+    if (ls_blocks_ahead_fill(ahead, w->src, LS_BLOCKS_AHEAD_MAX, err) != 0)
+        return -1;
+    *ahead_src = ls_blocks_ahead_src(ahead);
+    w->feed = ahead_src;
+    if (!ls_nested_inflate_bids(w->kind, ahead->head, ahead->head_len))
+        return 0;
+    w->inf = ls_nested_inflate_open(w->kind, ahead_src, &w->consumed, reason, sizeof reason, err);
+    if (!w->inf) {
+        if (!reason[0])
+            return -1;
+        snprintf(w->why, w->why_cap, "corrupt %s archive: %s", ls_nested_kind_name(w->kind), reason);
+        return 1;
+    }
+    w->feed_inflated = ls_nested_inflate_src(w->inf);
+    w->feed = &w->feed_inflated;
+    return 0;
 }
 
 int ls_nested_walk(ls_blocks *src, ls_nested_kind kind, const char *outer_name,
                    const ls_nested_limits *lim, ls_nested_member_fn fn, void *ud, char *why,
                    size_t why_cap, ls_error *err)
 {
-    walk_ctx w = {.src = src, .kind = kind, .why = why, .why_cap = why_cap, .fill_left = LS_SPARSE_FILL_MAX};
+    walk_ctx w = {.src = src, .feed = src, .kind = kind, .why = why, .why_cap = why_cap,
+                  .fill_left = LS_SPARSE_FILL_MAX};
     struct archive_entry *ae;
+    ls_blocks_ahead ahead;
+    ls_blocks ahead_src;
     char stream_name[256];
     int rc = -1;
     w.lim = ls_nested_limits_resolve(lim);
     ls_error_clear(&w.below);
     why[0] = '\0';
-    if (!(w.a = archive_read_new()))
+    if ((rc = inflate_open(&w, &ahead, &ahead_src, err)) != 0)
+        return rc;
+    rc = -1;
+    if (!(w.a = archive_read_new())) {
+        ls_nested_inflate_free(w.inf);
         return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
-    if (enable(w.a, kind) != ARCHIVE_OK) {
+    }
+    if (enable(w.a, kind, w.inf != NULL) != ARCHIVE_OK) {
         if (archive_errno(w.a) == ENOMEM) {
             rc = ls_error_set(err, LS_ERR_NOMEM, "out of memory");
             goto out;
@@ -365,7 +439,12 @@ int ls_nested_walk(ls_blocks *src, ls_nested_kind kind, const char *outer_name,
             goto out;
     }
     rc = 0;
+    if (inflate_damage(&w)) {
+        snprintf(why, why_cap, "corrupt %s archive: %s", ls_nested_kind_name(kind), inflate_damage(&w));
+        rc = 1;
+    }
 out:
     archive_read_free(w.a);
+    ls_nested_inflate_free(w.inf);
     return rc;
 }

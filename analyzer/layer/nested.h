@@ -10,7 +10,9 @@
  * source, which may in turn be opened as an archive. The caller (the layer
  * scan) owns the recursion, the scanners and the findings; this file owns
  * sniffing, libarchive and the limits (size, expansion ratio, entries) that
- * keep a zip bomb from costing more than a bounded amount of work.
+ * keep a zip bomb from costing more than a bounded amount of work. A gzip or
+ * zstd wrapper is inflated by the blob stage's decoders, not libarchive's
+ * (nested_inflate.h), with libarchive's semantics kept.
  */
 #ifndef LS_NESTED_H
 #define LS_NESTED_H

@@ -10,3 +10,13 @@ usr_tar() {
   tar --no-recursion --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf "$out" -T "$out.list" 2>/dev/null
   echo "$mb/$skip" >"$out.mb"
 }
+
+# usr_gz_tar OUT: a tar of every readable gzip file of /usr (man pages, Debian
+# changelogs, ...; name order, fixed metadata), and OUT.list naming them: the
+# nested-stream benchmark (each one is inflated in-stream by the scan).
+usr_gz_tar() {
+  local out=$1
+  [ -f "$out" ] && [ -f "$out.list" ] && return 0
+  find /usr -xdev -type f -readable -name '*.gz' 2>/dev/null | LC_ALL=C sort >"$out.list"
+  tar --no-recursion --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf "$out" -T "$out.list" 2>/dev/null
+}
