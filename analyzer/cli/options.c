@@ -579,6 +579,8 @@ void cli_usage(FILE *out)
           "IMAGE: docker-archive:FILE | oci:DIR[:REF] | oci-archive:FILE[:REF] | a path (auto-detected;\n"
           "       a lone tar, tar.gz or tar.zst is scanned as one layer)\n"
           "       | docker://HOST[:PORT]/REPO[:TAG|@sha256:HEX] (a registry; docker://alpine = Docker Hub)\n"
+          "       | containers-storage:[DRIVER@ROOT+RUNROOT]NAME (Podman's or Buildah's local store)\n"
+          "       | - (docker save or OCI archive piped in: docker save app | layerscan scan -)\n"
           "\n",
           out);
     print_options(out, CMD_ALL, SEC_OPTIONS, "options:\n");

@@ -348,6 +348,124 @@ out:
     return rc;
 }
 
+/* ---- a stream: layers scanned as their blobs pass (source/stream.h) ------ */
+
+/* Until the stream's manifest says which layer a blob is, its result is
+ * indexed here: far above any real index, so the "layer N" of its messages
+ * cannot be mistaken when it is settled (ls_layer_result_settle). */
+#define STREAM_INDEX_BASE ((size_t)1 << 30)
+
+typedef struct {
+    char *name;             /* the member, NULL for a lone layer */
+    ls_layer_result res;
+    long taken_by;          /* the layer whose result it became, -1 while none */
+} staged_blob;
+
+typedef struct {
+    staged_blob *v;
+    size_t n, cap;
+    scan_state *s;
+    const ls_ruleset *rules;
+    ls_blob_opts bopts;
+    ls_reader_bounds bounds;
+} stream_stage;
+
+static void stage_free(stream_stage *st)
+{
+    for (size_t i = 0; i < st->n; i++) {
+        free(st->v[i].name);
+        ls_layer_result_free(&st->v[i].res);
+    }
+    free(st->v);
+}
+
+static int stage_blob(void *ctx, const char *name, ls_reader *raw, ls_error *err)
+{
+    stream_stage *st = ctx;
+    staged_blob *b;
+    /* an archive's config declares every layer's diff_id: checked when settled */
+    ls_layer_expect want = {.location = name ? name : "stdin", .verified_later = name != NULL};
+    if (st->n == st->cap) {
+        size_t cap = st->cap ? st->cap * 2 : 16;
+        staged_blob *v = realloc(st->v, cap * sizeof *v);
+        if (!v) {
+            ls_reader_free(raw);
+            return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+        }
+        st->v = v;
+        st->cap = cap;
+    }
+    b = &st->v[st->n];
+    memset(b, 0, sizeof *b);
+    b->taken_by = -1;
+    if (name && !(b->name = strdup(name))) {
+        ls_reader_free(raw);
+        return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+    }
+    if (!(raw = ls_reader_bounded(raw, &st->bounds, want.location))) { /* raw is freed */
+        free(b->name);
+        return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+    }
+    st->n++;
+    return ls_layer_scan_blob(raw, STREAM_INDEX_BASE + st->n - 1, &want, &st->bopts, NULL, st->rules,
+                              st->s->scanner, st->s->opts, &b->res, err);
+}
+
+/* The blob layer i was read from, or NULL. */
+static staged_blob *staged_for(stream_stage *st, const ls_source *src, size_t i)
+{
+    const char *member = ls_source_stream_member(src, i);
+    for (size_t k = 0; k < st->n; k++)
+        if (member ? st->v[k].name && strcmp(st->v[k].name, member) == 0 : !st->v[k].name && i == 0)
+            return &st->v[k];
+    return NULL;
+}
+
+/* Each layer of the image takes the result of the blob it names. A blob
+ * the image names twice was read once: the second layer says so. A blob
+ * the stream did not hold goes through ls_layer_scan, whose failed open
+ * words it as for a file. */
+static int settle_stream(scan_state *s, ls_source *src, const ls_image *img, stream_stage *st, ls_error *err)
+{
+    ls_report *r = s->report;
+    size_t n = img->n_layers;
+    s->results = calloc(n ? n : 1, sizeof *s->results);
+    s->fs = calloc(n ? n : 1, sizeof *s->fs);
+    r->layers = calloc(n ? n : 1, sizeof *r->layers);
+    if (!s->results || !s->fs || !r->layers)
+        return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        const ls_layer_ref *l = &img->layers[i];
+        ls_layer_expect want = {.digest = l->digest,
+                                .diff_id = i < img->n_diff_ids ? img->diff_ids[i] : NULL,
+                                .media_type = l->media_type,
+                                .location = l->location};
+        staged_blob *b = staged_for(st, src, i);
+        ls_layer_result *res = &s->results[i];
+        if (b && b->taken_by < 0) {
+            *res = b->res;
+            memset(&b->res, 0, sizeof b->res);
+            b->taken_by = (long)i;
+            if (ls_layer_result_settle(res, i, &want, err) != 0)
+                return -1;
+        } else if (b) {
+            res->info.index = (long)i;
+            res->info.history = -1;
+            if (ls_error_list_add(&res->errors, (long)i, NULL,
+                                  "layer %zu: its blob %s is layer %ld's, read once from the stream: "
+                                  "scanned and reported there", i, l->location, b->taken_by) != 0)
+                return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
+        } else if (ls_layer_scan(src, i, s->report->rules, s->scanner, s->opts, res, err) != 0) {
+            return -1;
+        }
+        res->info.history = s->layer_history[i];
+        s->fs[i] = res->fs;
+        r->entries += res->info.entries;
+        r->bytes_scanned += res->bytes_scanned;
+    }
+    return 0;
+}
+
 /* Every file finding gets its origin (pipeline/vendor.h): the package
  * databases of all layers are in by now; then the structural tamper
  * checks that span layers (pipeline/tamper.h). */
@@ -499,6 +617,30 @@ static int check_usable(const ls_image *img, const ls_report *r, const scan_stat
                         s->results[0].errors.n ? s->results[0].errors.items[0].message : "unreadable");
 }
 
+/* A stream: its layers are scanned while the source opens, then settled
+ * into their places; the source is the report's once open. */
+static int open_stream(scan_state *s, const char *ref, const ls_source_opts *sopts, ls_source **src,
+                       ls_error *err)
+{
+    stream_stage st = {.s = s,
+                       .rules = s->report->rules,
+                       .bopts = sopts->blob,
+                       .bounds = {.max_bytes = sopts->max_layer_bytes ? sopts->max_layer_bytes
+                                                                      : LS_DEFAULT_MAX_LAYER_BYTES,
+                                  .deadline_ms = sopts->deadline_ms}};
+    int rc = -1;
+    if (ls_source_open_stream(src, ref, s->opts ? s->opts->stream_fd : 0, sopts, stage_blob, &st, err) != 0)
+        goto out;
+    s->report->owner = *src;
+    s->report->image = ls_source_image(*src);
+    if (map_history(s, s->report->image, err) != 0 || settle_stream(s, *src, s->report->image, &st, err) != 0)
+        goto out;
+    rc = 0;
+out:
+    stage_free(&st);
+    return rc;
+}
+
 int ls_scan_image(const char *ref, const ls_matcher *m, const ls_scan_opts *opts, ls_report **out,
                   ls_error *err)
 {
@@ -518,23 +660,31 @@ int ls_scan_image(const char *ref, const ls_matcher *m, const ls_scan_opts *opts
     *out = NULL;
     if (opts && opts->image_timeout_ms)
         sopts.deadline_ms = ls_monotonic_ms() + opts->image_timeout_ms;
-    if (ls_source_open(&src, ref, &sopts, err) != 0)
-        return -1;
-    img = ls_source_image(src);
-    n_layers = img->n_layers;
     s.report = calloc(1, sizeof *s.report);
-    if (!s.report) {
-        ls_source_free(src);
+    if (!s.report)
         return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
-    }
-    s.report->owner = src;
-    s.report->image = img;
     s.report->rules = ls_matcher_rules(m);
     s.window = ls_matcher_window(m);
     if (!(s.scanner = ls_scanner_new(m, err)))
         goto out;
-    if (map_history(&s, img, err) != 0 || scan_layers(&s, src, img, s.report->rules, m, opts ? opts->jobs : 0, err) != 0)
-        goto out;
+    if (ls_source_is_stream(ref)) {
+        int opened = open_stream(&s, ref, &sopts, &src, err);
+        if (s.report->image)
+            n_layers = s.report->image->n_layers; /* results to release, settled or not */
+        if (opened != 0)
+            goto out;
+        img = s.report->image;
+    } else {
+        if (ls_source_open(&src, ref, &sopts, err) != 0)
+            goto out;
+        img = ls_source_image(src);
+        n_layers = img->n_layers;
+        s.report->owner = src;
+        s.report->image = img;
+        if (map_history(&s, img, err) != 0 ||
+            scan_layers(&s, src, img, s.report->rules, m, opts ? opts->jobs : 0, err) != 0)
+            goto out;
+    }
     if (check_usable(img, s.report, &s, err) != 0)
         goto out;
     if (judge_origins(&s, src, img, err) != 0)

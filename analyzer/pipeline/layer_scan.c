@@ -216,42 +216,42 @@ static bool fatal(const ls_error *e)
     return ls_error_level_of(e) == LS_LEVEL_FATAL;
 }
 
-/* Compares what the blob hashed against what the image declares. 0, or -1
- * (out of memory: a mismatch could not be recorded). */
-static int verify_digests(ls_layer_result *out, const ls_image *img, size_t i, const ls_blob_info *bi)
+/* Compares the digests computed (want->... against out->info's) and
+ * records each mismatch. 0, or -1 (out of memory: a mismatch could not be
+ * recorded). */
+static int verify_digests(ls_layer_result *out, size_t i, const char *want_digest, const char *want_diff,
+                          const char *digest, const char *diff_id)
 {
-    const char *want_digest = img->layers[i].digest;
-    const char *want_diff = i < img->n_diff_ids ? img->diff_ids[i] : NULL;
     bool declared = want_digest || want_diff;
     bool ok = declared;
     /* a digest left empty was never computed (the blob failed before its
      * end, an error the layer already has): nothing to compare, not verified */
-    if (!bi->digest[0] || !bi->diff_id[0]) {
+    if (!digest || !diff_id || !digest[0] || !diff_id[0]) {
         out->info.digest_verified = false;
         return 0;
     }
-    if (want_digest && strcmp(want_digest, bi->digest) != 0) {
+    if (want_digest && strcmp(want_digest, digest) != 0) {
         ok = false;
         if (ls_error_list_add(&out->errors, (long)i, NULL,
                               "layer %zu blob digest mismatch: manifest says %s, content is %s", i,
-                              want_digest, bi->digest) != 0)
+                              want_digest, digest) != 0)
             return -1;
     }
-    if (want_diff && strcmp(want_diff, bi->diff_id) != 0) {
+    if (want_diff && strcmp(want_diff, diff_id) != 0) {
         ok = false;
         if (ls_error_list_add(&out->errors, (long)i, NULL,
                               "layer %zu diff_id mismatch: config says %s, uncompressed content is %s", i,
-                              want_diff, bi->diff_id) != 0)
+                              want_diff, diff_id) != 0)
             return -1;
     }
     out->info.digest_verified = ok && out->info.scanned;
     return 0;
 }
 
-int ls_layer_scan(ls_source *src, size_t index, const ls_ruleset *rules, ls_scanner *sc,
-                  const ls_scan_opts *opts, ls_layer_result *out, ls_error *err)
+int ls_layer_scan_blob(ls_reader *raw, size_t index, const ls_layer_expect *want, const ls_blob_opts *bopts,
+                       ls_source *again, const ls_ruleset *rules, ls_scanner *sc, const ls_scan_opts *opts,
+                       ls_layer_result *out, ls_error *err)
 {
-    const ls_image *img = ls_source_image(src);
     scan_ctx c = {.out = out, .rules = rules, .setid_rule = ls_ruleset_find(rules, LS_RULE_SETID)};
     ls_stream_scan_cfg sscfg = {.scanner = sc, .rules = rules, .opts = opts, .layer = (long)index,
                                 .findings = &out->findings, .errors = &out->errors,
@@ -259,32 +259,26 @@ int ls_layer_scan(ls_source *src, size_t index, const ls_ruleset *rules, ls_scan
     ls_layer_counts counts = {0};
     ls_blob_info bi;
     ls_blob *blob = NULL;
-    ls_reader *raw, *tar = NULL;
+    ls_reader *tar = NULL;
     ls_error lerr = {0};
     int rc = -1;
 
     memset(out, 0, sizeof *out);
     out->info.index = (long)index;
     out->info.history = -1;
-    out->info.digest = dup_str(img->layers[index].digest);
-    out->info.media_type = dup_str(img->layers[index].media_type);
-    if ((img->layers[index].digest && !out->info.digest) ||
-        (img->layers[index].media_type && !out->info.media_type))
+    out->info.digest = dup_str(want->digest);
+    out->info.media_type = dup_str(want->media_type);
+    if ((want->digest && !out->info.digest) || (want->media_type && !out->info.media_type)) {
+        ls_reader_free(raw);
         return nomem(err);
-
-    raw = ls_source_open_layer(src, index, &lerr);
-    if (!raw && fatal(&lerr))
-        return ls_error_pass(err, &lerr);
-    if (!raw)
-        return ls_error_list_add(&out->errors, (long)index, NULL, "%s", ls_failure_msg(&lerr)) == 0 ? 0 : nomem(err);
-    blob = ls_blob_open_with(raw, img->layers[index].location ? img->layers[index].location : "layer blob",
-                             ls_source_blob_opts(src), &lerr);
+    }
+    blob = ls_blob_open_with(raw, want->location ? want->location : "layer blob", bopts, &lerr);
     if (!blob && fatal(&lerr))
         return ls_error_pass(err, &lerr);
     if (!blob)
         return ls_error_list_add(&out->errors, (long)index, NULL, "%s", ls_failure_msg(&lerr)) == 0 ? 0 : nomem(err);
     /* verify_digests checks a SHA-256 over these bytes: gzip's CRC-32 is redundant */
-    if (img->layers[index].digest || (index < img->n_diff_ids && img->diff_ids[index]))
+    if (want->digest || want->diff_id || want->verified_later)
         ls_blob_skip_checksum(blob);
     out->info.compression = ls_compression_name(ls_blob_compression(blob));
     out->fs = ls_fs_layer_new();
@@ -296,6 +290,8 @@ int ls_layer_scan(ls_source *src, size_t index, const ls_ruleset *rules, ls_scan
         ls_error_set(err, LS_ERR_NOMEM, "out of memory");
         goto out;
     }
+    if (!again)
+        ls_vendor_capture_read_once(c.vc);
 
     if (ls_layer_walk(tar, on_entry, &c, &counts, &lerr) == 0) {
         out->info.scanned = true;
@@ -327,12 +323,12 @@ int ls_layer_scan(ls_source *src, size_t index, const ls_ruleset *rules, ls_scan
     if (!out->info.digest)
         out->info.digest = dup_str(bi.digest);
     if (!out->info.diff_id || !out->info.digest ||
-        verify_digests(out, img, index, &bi) != 0) {
+        verify_digests(out, index, want->digest, want->diff_id, bi.digest, bi.diff_id) != 0) {
         nomem(err);
         goto out;
     }
     /* large files with findings are hashed now, the first reading done */
-    if (out->info.scanned && ls_vendor_capture_finish(c.vc, out->fs, src, index, err) != 0)
+    if (out->info.scanned && ls_vendor_capture_finish(c.vc, out->fs, again, index, err) != 0)
         goto out;
     rc = 0;
 out:
@@ -342,6 +338,77 @@ out:
     ls_stream_scan_free(c.ss);
     ls_vendor_capture_free(c.vc);
     return rc;
+}
+
+int ls_layer_scan(ls_source *src, size_t index, const ls_ruleset *rules, ls_scanner *sc,
+                  const ls_scan_opts *opts, ls_layer_result *out, ls_error *err)
+{
+    const ls_image *img = ls_source_image(src);
+    const ls_layer_ref *l = &img->layers[index];
+    ls_layer_expect want = {.digest = l->digest,
+                            .diff_id = index < img->n_diff_ids ? img->diff_ids[index] : NULL,
+                            .media_type = l->media_type,
+                            .location = l->location};
+    ls_error lerr = {0};
+    ls_reader *raw = ls_source_open_layer(src, index, &lerr);
+    if (raw)
+        return ls_layer_scan_blob(raw, index, &want, ls_source_blob_opts(src), src, rules, sc, opts, out, err);
+    memset(out, 0, sizeof *out);
+    out->info.index = (long)index;
+    out->info.history = -1;
+    out->info.digest = dup_str(l->digest);
+    out->info.media_type = dup_str(l->media_type);
+    if ((l->digest && !out->info.digest) || (l->media_type && !out->info.media_type))
+        return nomem(err);
+    if (fatal(&lerr))
+        return ls_error_pass(err, &lerr);
+    return ls_error_list_add(&out->errors, (long)index, NULL, "%s", ls_failure_msg(&lerr)) == 0 ? 0 : nomem(err);
+}
+
+/* "layer OLD" at the start of a message, as this file and the vendor
+ * capture write them, becomes "layer NEW". */
+static int renumber_message(char **msg, size_t old, size_t now)
+{
+    char head[48], *m;
+    int n = snprintf(head, sizeof head, "layer %zu", old);
+    size_t tail;
+    if (strncmp(*msg, head, (size_t)n) != 0 || ((*msg)[n] != ':' && (*msg)[n] != ' '))
+        return 0;
+    tail = strlen(*msg + n);
+    if (!(m = malloc(48 + tail + 1)))
+        return -1;
+    snprintf(m, 48 + tail + 1, "layer %zu%s", now, *msg + n);
+    free(*msg);
+    *msg = m;
+    return 0;
+}
+
+int ls_layer_result_settle(ls_layer_result *r, size_t index, const ls_layer_expect *want, ls_error *err)
+{
+    size_t old = (size_t)r->info.index;
+    char *computed = r->info.digest;
+    for (size_t k = 0; k < r->findings.n; k++)
+        r->findings.items[k].layer = (long)index;
+    for (size_t k = 0; k < r->errors.n; k++) {
+        r->errors.items[k].layer = (long)index;
+        if (renumber_message(&r->errors.items[k].message, old, index) != 0)
+            return nomem(err);
+    }
+    r->info.index = (long)index;
+    free(r->info.media_type);
+    r->info.media_type = dup_str(want->media_type);
+    if (want->media_type && !r->info.media_type)
+        return nomem(err);
+    if (verify_digests(r, index, want->digest, want->diff_id, computed, r->info.diff_id) != 0)
+        return nomem(err);
+    if (want->digest) {
+        if (!(r->info.digest = strdup(want->digest))) {
+            r->info.digest = computed;
+            return nomem(err);
+        }
+        free(computed);
+    }
+    return 0;
 }
 
 void ls_layer_result_free(ls_layer_result *r)

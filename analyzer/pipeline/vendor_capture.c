@@ -32,7 +32,8 @@ struct ls_vendor_capture {
     ls_vendor_evidence *out;
     ls_error_list *errors;
     long layer;
-    unsigned char *hold;     /* the current file's bytes, while it fits LS_VENDOR_HOLD_MAX */
+    unsigned char *hold;     /* the current file's bytes, while it fits hold_max */
+    size_t hold_max;         /* LS_VENDOR_HOLD_MAX, or more when there is no second read */
     size_t hold_len, hold_cap;
     bool holding;
     ls_digester *digester;   /* made for the first file with findings, reused */
@@ -56,7 +57,13 @@ ls_vendor_capture *ls_vendor_capture_new(ls_vendor_evidence *out, ls_error_list 
     c->out = out;
     c->errors = errors;
     c->layer = layer;
+    c->hold_max = LS_VENDOR_HOLD_MAX;
     return c;
+}
+
+void ls_vendor_capture_read_once(ls_vendor_capture *c)
+{
+    c->hold_max = LS_VENDOR_HOLD_ONCE_MAX;
 }
 
 void ls_vendor_capture_free(ls_vendor_capture *c)
@@ -78,7 +85,7 @@ void ls_vendor_capture_free(ls_vendor_capture *c)
 void ls_vendor_capture_begin(ls_vendor_capture *c, const char *path, int64_t size)
 {
     c->hold_len = 0;
-    c->holding = size >= 0 && (uint64_t)size <= LS_VENDOR_HOLD_MAX;
+    c->holding = size >= 0 && (uint64_t)size <= c->hold_max;
     c->db_kind = ls_pkgdb_classify(path);
     c->kept = c->db_kind != LS_PKGDB_NONE || ls_tamper_classify(path) != LS_TFILE_NONE;
     c->db_len = 0;
@@ -113,7 +120,7 @@ static bool keep(unsigned char **b, size_t *n, size_t *cap, size_t max, const vo
 
 void ls_vendor_capture_block(ls_vendor_capture *c, const void *buf, size_t len)
 {
-    if (c->holding && !keep(&c->hold, &c->hold_len, &c->hold_cap, LS_VENDOR_HOLD_MAX, buf, len, &c->oom))
+    if (c->holding && !keep(&c->hold, &c->hold_len, &c->hold_cap, c->hold_max, buf, len, &c->oom))
         c->holding = false;
     if (c->kept && !c->db_over &&
         !keep(&c->db, &c->db_len, &c->db_cap, LS_VENDOR_DB_MAX, buf, len, &c->oom))
@@ -307,7 +314,7 @@ static bool ours(const ls_error *e)
 int ls_vendor_capture_finish(ls_vendor_capture *c, const ls_fs_layer *fs, ls_source *src, size_t index,
                              ls_error *err)
 {
-    const ls_image *img = ls_source_image(src);
+    const ls_image *img = src ? ls_source_image(src) : NULL;
     reread_ctx x = {.c = c};
     ls_reader *raw, *tar = NULL;
     ls_blob *blob = NULL;
@@ -317,6 +324,12 @@ int ls_vendor_capture_finish(ls_vendor_capture *c, const ls_fs_layer *fs, ls_sou
         return ls_error_set(err, LS_ERR_NOMEM, "out of memory");
     if (!c->n_targets)
         return 0;
+    if (!src) /* a layer read from a stream: there is no second read */
+        return ls_error_list_add(c->errors, (long)index, NULL,
+                                 "layer %zu: read again to hash files for package verification: a layer "
+                                 "piped in is read once (scan the archive as a file for these)", index) == 0
+                   ? 0
+                   : ls_error_set(err, LS_ERR_NOMEM, "out of memory");
     x.left = c->n_targets;
     qsort(c->targets, c->n_targets, sizeof *c->targets, by_path);
     x.dg = ls_digester_new();

@@ -32,6 +32,13 @@ typedef struct ls_vendor_capture ls_vendor_capture;
 ls_vendor_capture *ls_vendor_capture_new(ls_vendor_evidence *out, ls_error_list *errors, long layer);
 void ls_vendor_capture_free(ls_vendor_capture *c);
 
+/* Files up to this size are kept when the layer cannot be read again (a
+ * stream): a file with findings is then hashed from memory up to here. */
+#define LS_VENDOR_HOLD_ONCE_MAX ((size_t)32 << 20)
+
+/* The layer is read once (a stream): hold files up to LS_VENDOR_HOLD_ONCE_MAX. */
+void ls_vendor_capture_read_once(ls_vendor_capture *c);
+
 /* A layer file starts (size: what its tar header declares, -1 unknown). */
 void ls_vendor_capture_begin(ls_vendor_capture *c, const char *path, int64_t size);
 /* One block of it, in order. */

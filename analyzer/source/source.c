@@ -24,10 +24,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "source/cstorage.h"
+#include "source/stream.h"
 #include "source/tarindex.h"
 #include "source/transport.h"
 
-typedef enum { T_AUTO, T_OCI, T_OCI_ARCHIVE, T_DOCKER_ARCHIVE, T_DOCKER } transport_kind;
+typedef enum { T_AUTO, T_OCI, T_OCI_ARCHIVE, T_DOCKER_ARCHIVE, T_DOCKER, T_CSTORAGE } transport_kind;
 
 struct ls_source {
     ls_image *img;
@@ -85,7 +87,8 @@ static int split_path_ref(const char *rest, parsed_ref *p)
     return p->path ? 0 : -1;
 }
 
-#define TRANSPORTS "docker-archive:PATH, oci-archive:PATH, oci:DIR, docker://REF, or a path"
+#define TRANSPORTS                                                                           \
+    "docker-archive:PATH, oci-archive:PATH, oci:DIR, docker://REF, containers-storage:NAME, or a path"
 
 /* A reference that names no existing path but starts like a transport
  * ("NAME:"): one line naming the transports we read, rather than the
@@ -93,8 +96,7 @@ static int split_path_ref(const char *rest, parsed_ref *p)
  * we do not read are named as such. */
 static int unknown_transport(const char *ref, ls_error *err)
 {
-    static const char *const others[] = {"containers-storage", "docker-daemon", "dir", "ostree",
-                                         "sif", "tarball"};
+    static const char *const others[] = {"docker-daemon", "dir", "ostree", "sif", "tarball"};
     size_t n = strspn(ref, "abcdefghijklmnopqrstuvwxyz0123456789-");
     if (n == 0 || ref[n] != ':' || !(ref[0] >= 'a' && ref[0] <= 'z'))
         return 0;
@@ -130,6 +132,13 @@ static int parse_reference(const char *ref, parsed_ref *p, ls_error *err)
                 return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", ref);
             return 0;
         }
+    }
+    if (strncmp(ref, "containers-storage:", 19) == 0) { /* [STORE]NAME: cstorage.c parses it */
+        p->kind = T_CSTORAGE;
+        if (!ref[19])
+            return ls_error_set(err, LS_ERR_USAGE, "%s: missing image name after the transport", ref);
+        p->path = strdup(ref + 19);
+        return p->path ? 0 : ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", ref);
     }
     if (strncmp(ref, "docker://", 9) == 0) {
         p->kind = T_DOCKER;
@@ -383,6 +392,11 @@ int ls_source_open(ls_source **out, const char *ref, const ls_source_opts *opts,
     case T_OCI_ARCHIVE:
     case T_DOCKER_ARCHIVE: rc = load_archive(src, &p, want, err); break;
     case T_DOCKER: rc = load_registry(src, p.path, want, err); break;
+    case T_CSTORAGE:
+        rc = set_string(&src->img->transport, "containers-storage", err);
+        if (rc == 0)
+            rc = load_with(src, &ls_cstorage_transport, NULL, p.path, want, err);
+        break;
     }
     src->registry_opts = NULL; /* the caller's, valid only during this call */
     if (rc == 0)
@@ -395,6 +409,137 @@ out:
     }
     *out = src;
     return 0;
+}
+
+/* ---- a stream (source/stream.h) ------------------------------------------ */
+
+bool ls_source_is_stream(const char *ref)
+{
+    return strcmp(ref, "-") == 0 || strcmp(ref, "docker-archive:-") == 0 || strcmp(ref, "oci-archive:-") == 0;
+}
+
+/* A stream that was one layer: scanned as it passed, nothing kept. */
+static int passed_load(void **state, ls_image *img, const ls_transport_args *a, ls_error *err)
+{
+    (void)state;
+    img->layers = calloc(1, sizeof *img->layers);
+    if (!img->layers)
+        return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", a->label);
+    img->n_layers = 1;
+    img->layers[0].size = -1;
+    if (!(img->layers[0].location = strdup(a->label)))
+        return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", a->label);
+    return 0;
+}
+
+static ls_reader *passed_open_layer(void *state, const ls_image *img, size_t i, const char *label,
+                                    ls_error *err)
+{
+    (void)state;
+    (void)img;
+    (void)i;
+    ls_error_set(err, LS_ERR_UNSUPPORTED, "%s: the layer was read once from the stream and not kept", label);
+    return NULL;
+}
+
+static void passed_free(void *state)
+{
+    (void)state;
+}
+
+static const ls_transport passed_layer_transport = {
+    .load = passed_load,
+    .open_layer = passed_open_layer,
+    .free = passed_free,
+};
+
+/* The stream's archive: its kept metadata and passed layers as a store. */
+static int load_stream_archive(ls_source *src, transport_kind kind, ls_stream_walk_result *w,
+                               const ls_platform *want, ls_error *err)
+{
+    ls_store *store;
+    bool docker = ls_tarindex_find(w->index, "manifest.json") != NULL;
+    bool oci = ls_tarindex_find(w->index, "index.json") != NULL;
+    if (kind == T_DOCKER_ARCHIVE)
+        oci = false;
+    else if (kind == T_OCI_ARCHIVE)
+        docker = false;
+    if (!ls_tarindex_problem(w->index) && !docker && !oci) {
+        ls_tarindex_free(w->index);
+        if (w->fd >= 0)
+            close(w->fd);
+        return ls_error_set(err, LS_ERR_FORMAT, "%s: not an image archive (no %s)", src->label,
+                            kind == T_DOCKER_ARCHIVE ? "manifest.json"
+                            : kind == T_OCI_ARCHIVE  ? "index.json"
+                                                     : "manifest.json or index.json");
+    }
+    if (open_tar_store(src, w->fd, w->index, &store, err) < 0)
+        return -1;
+    if (set_string(&src->img->transport, docker ? "docker-archive" : "oci-archive", err) < 0) {
+        ls_store_free(store);
+        return -1;
+    }
+    return load_with(src, docker ? &ls_docker_archive_transport : &ls_oci_transport, store, NULL, want, err);
+}
+
+int ls_source_open_stream(ls_source **out, const char *ref, int fd, const ls_source_opts *opts,
+                          ls_stream_layer_fn visit, void *ctx, ls_error *err)
+{
+    transport_kind kind = strncmp(ref, "docker-archive:", 15) == 0 ? T_DOCKER_ARCHIVE
+                          : strncmp(ref, "oci-archive:", 12) == 0  ? T_OCI_ARCHIVE
+                                                                   : T_AUTO;
+    ls_platform want_buf, *want = NULL;
+    ls_stream_walk_result w = {.fd = -1};
+    ls_source *src = NULL;
+    uint64_t max_json = opts && opts->max_json_bytes ? opts->max_json_bytes : LS_MAX_JSON_BYTES;
+    int rc = -1;
+    *out = NULL;
+    if (opts && opts->platform) {
+        if (ls_platform_parse(&want_buf, opts->platform, err) < 0)
+            return -1;
+        want = &want_buf;
+    }
+    src = calloc(1, sizeof *src);
+    if (!src || !(src->img = calloc(1, sizeof *src->img))) {
+        free(src);
+        return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", ref);
+    }
+    src->max_json = opts ? opts->max_json_bytes : 0;
+    src->bounds.max_bytes = opts && opts->max_layer_bytes ? opts->max_layer_bytes : LS_DEFAULT_MAX_LAYER_BYTES;
+    src->bounds.deadline_ms = opts ? opts->deadline_ms : 0;
+    if (opts)
+        src->blob = opts->blob;
+    if (set_string(&src->label, "stdin", err) < 0 || set_string(&src->img->reference, "-", err) < 0)
+        goto out;
+    if (max_json > LS_MAX_JSON_HARD)
+        max_json = LS_MAX_JSON_HARD;
+    if (ls_stream_walk(fd, src->label, max_json, kind != T_AUTO, visit, ctx, &w, err) < 0)
+        goto out;
+    if (w.lone) {
+        if (set_string(&src->img->transport, "layer", err) < 0)
+            goto out;
+        rc = load_with(src, &passed_layer_transport, NULL, NULL, NULL, err);
+    } else {
+        rc = load_stream_archive(src, kind, &w, want, err);
+    }
+    if (rc == 0)
+        rc = check_platform(src, want, err);
+out:
+    if (rc < 0) {
+        ls_source_free(src);
+        return -1;
+    }
+    *out = src;
+    return 0;
+}
+
+const char *ls_source_stream_member(const ls_source *src, size_t i)
+{
+    const char *loc;
+    if (i >= src->img->n_layers || (src->ops != &ls_docker_archive_transport && src->ops != &ls_oci_transport))
+        return NULL;
+    loc = src->img->layers[i].location;
+    return loc ? ls_store_member(src->state, loc) : NULL;
 }
 
 const ls_blob_opts *ls_source_blob_opts(const ls_source *src)

@@ -26,6 +26,7 @@
 #include "layerscan/error.h"
 #include "layerscan/image.h"
 #include "source/attached.h"
+#include "source/stream.h"
 
 typedef struct ls_source ls_source;
 
@@ -49,6 +50,25 @@ typedef struct {
  * there, listing the ones that are; for docker:// also LS_ERR_DIGEST and
  * registry errors naming the reference); *out is then NULL. */
 int ls_source_open(ls_source **out, const char *ref, const ls_source_opts *opts, ls_error *err);
+
+/* Whether ref is read from a stream: "-", "docker-archive:-", "oci-archive:-". */
+bool ls_source_is_stream(const char *ref);
+
+/* Opens a stream ref (ls_source_is_stream) read once from fd (borrowed: a
+ * pipe, stdin) as source/stream.h describes: every layer blob is handed to
+ * `visit` as it passes, by its member name (NULL when the stream is one
+ * lone layer), before this returns; then the image is loaded from the kept
+ * metadata, as for the archive file. The source's layer readers fail
+ * (LS_ERR_UNSUPPORTED: a layer is not kept), so layers must be matched to
+ * the visited blobs by their location (ls_layer_ref.location, the member
+ * name). -1 with err filled as ls_source_open, or with the visitor's error. */
+int ls_source_open_stream(ls_source **out, const char *ref, int fd, const ls_source_opts *opts,
+                          ls_stream_layer_fn visit, void *ctx, ls_error *err);
+
+/* For a stream's archive: the member name layer i was read from (as the
+ * visitor saw it; links in the archive followed), or NULL (a lone layer,
+ * a layer whose blob the stream did not hold). Owned by src. */
+const char *ls_source_stream_member(const ls_source *src, size_t i);
 
 /* The parsed image; owned by src. */
 const ls_image *ls_source_image(const ls_source *src);

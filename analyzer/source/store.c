@@ -196,6 +196,11 @@ ls_reader *ls_store_open(ls_store *s, const char *name, bool *missing, ls_error 
             ls_error_set(err, LS_ERR_IO, "%s: %s is missing", s->label, name);
             goto out;
         }
+        if (m->offset == LS_TAR_NOT_KEPT) { /* a stream's member, scanned as it passed */
+            ls_error_set(err, LS_ERR_UNSUPPORTED, "%s: %s was read once from the stream and not kept",
+                         s->label, name);
+            goto out;
+        }
         r = ls_reader_fd_range(s->fd, m->offset, m->size, shown);
     } else {
         int fd;
@@ -209,6 +214,12 @@ ls_reader *ls_store_open(ls_store *s, const char *name, bool *missing, ls_error 
 out:
     free(shown);
     return r;
+}
+
+const char *ls_store_member(const ls_store *s, const char *name)
+{
+    const ls_tar_member *m = s->tar ? ls_tarindex_find(s->tar, name) : NULL;
+    return m ? m->name : NULL;
 }
 
 int ls_store_has(ls_store *s, const char *name, ls_error *err)

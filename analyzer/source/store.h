@@ -38,6 +38,10 @@ int ls_store_check_name(const ls_store *s, const char *name, ls_error *err);
  * refused name or an I/O error. */
 int ls_store_has(ls_store *s, const char *name, ls_error *err);
 
+/* The archive member that name is, links followed (its normalised name,
+ * owned by s), or NULL when absent or the store is a directory. */
+const char *ls_store_member(const ls_store *s, const char *name);
+
 /* A reader over the file's bytes, independent of any other reader (pread).
  * NULL with err filled on failure; *missing (if given) is set when the file
  * does not exist, so callers can word that case themselves. */

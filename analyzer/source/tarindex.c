@@ -12,6 +12,8 @@
  */
 #include "source/tarindex.h"
 
+#include "core/reader.h"
+
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -58,6 +60,11 @@ typedef struct {
     uint64_t win_off;
     size_t win_len;
     uint64_t last_off;        /* where the previous read started */
+    ls_reader *in;            /* a stream (ls_tarindex_stream), read forward only; NULL: fd */
+    uint64_t in_pos;          /* bytes of `in` consumed */
+    ls_tar_visit_fn visit;    /* the stream's regular members go here */
+    void *visit_ctx;
+    const unsigned char *first; /* the stream's first header, read to sniff it */
 } tar_walk;
 
 /* ---- header fields ------------------------------------------------------ */
@@ -161,9 +168,13 @@ int ls_tar_normalise(const char *name, char *out, size_t cap)
 
 /* Reads up to n bytes at off, stopping early only at the end of the file.
  * Returns the count, or -1 (LS_ERR_IO) if a read fails. */
+static ssize_t stream_upto(tar_walk *w, void *buf, size_t n, uint64_t off, ls_error *err);
+
 static ssize_t read_upto(tar_walk *w, void *buf, size_t n, uint64_t off, ls_error *err)
 {
     size_t got = 0;
+    if (w->in)
+        return stream_upto(w, buf, n, off, err);
     while (got < n) {
         ssize_t k = pread(w->fd, (char *)buf + got, n - got, (off_t)(off + got));
         if (k < 0 && errno == EINTR)
@@ -173,6 +184,37 @@ static ssize_t read_upto(tar_walk *w, void *buf, size_t n, uint64_t off, ls_erro
         if (k == 0)
             break;
         got += (size_t)k;
+    }
+    return (ssize_t)got;
+}
+
+/* A stream is read forward only: what lies before off (the rest of a
+ * member's data the visitor left, padding) is read and dropped. */
+static ssize_t stream_upto(tar_walk *w, void *buf, size_t n, uint64_t off, ls_error *err)
+{
+    unsigned char skip[8192];
+    size_t got = 0;
+    if (off < w->in_pos)
+        return ls_error_set(err, LS_ERR_INTERNAL, "%s: stream read at %llu after %llu", w->label,
+                            (unsigned long long)off, (unsigned long long)w->in_pos);
+    while (w->in_pos < off) {
+        uint64_t want = off - w->in_pos;
+        ssize_t k = ls_reader_read(w->in, skip, want < sizeof skip ? (size_t)want : sizeof skip, err);
+        if (k < 0)
+            return -1;
+        if (k == 0)
+            return ls_error_set(err, LS_ERR_FORMAT, "%s: truncated tar at offset %llu", w->label,
+                                (unsigned long long)w->in_pos);
+        w->in_pos += (uint64_t)k;
+    }
+    while (got < n) {
+        ssize_t k = ls_reader_read(w->in, (char *)buf + got, n - got, err);
+        if (k < 0)
+            return -1;
+        if (k == 0)
+            break;
+        got += (size_t)k;
+        w->in_pos += (uint64_t)k;
     }
     return (ssize_t)got;
 }
@@ -413,6 +455,59 @@ static bool stops_walk(const char *const *stop, const char *raw)
     return false;
 }
 
+/* ---- streams ------------------------------------------------------------ */
+
+/* A member's data as the visitor reads it: at most `left` more bytes of the
+ * stream, which must hold them all. */
+typedef struct {
+    tar_walk *w;
+    uint64_t left;
+} slice_ctx;
+
+static ssize_t slice_read(void *ctx, void *buf, size_t n, ls_error *err)
+{
+    slice_ctx *c = ctx;
+    ssize_t k;
+    if (c->left == 0)
+        return 0;
+    if (n > c->left)
+        n = (size_t)c->left;
+    k = ls_reader_read(c->w->in, buf, n, err);
+    if (k < 0)
+        return -1;
+    if (k == 0)
+        return ls_error_set(err, LS_ERR_FORMAT, "%s: truncated tar: the stream ends %llu bytes into a member",
+                            c->w->label, (unsigned long long)c->left);
+    c->w->in_pos += (uint64_t)k;
+    c->left -= (uint64_t)k;
+    return k;
+}
+
+static const ls_reader_ops slice_ops = {.read = slice_read, .close = free};
+
+/* Hands a regular member of a stream to the visitor; *where becomes the
+ * offset it gives (where its bytes can be read again, or LS_TAR_NOT_KEPT). */
+static int visit_member(tar_walk *w, const char *raw_name, uint64_t off, uint64_t size, uint64_t *where,
+                        ls_error *err)
+{
+    char name[LS_TAR_MAX_NAME + 1];
+    slice_ctx *c;
+    ls_reader *data;
+    *where = LS_TAR_NOT_KEPT;
+    if (ls_tar_normalise(raw_name, name, sizeof name) < 0 || name[0] == '\0')
+        return 0; /* a name that escapes or is empty can never be looked up */
+    if (off != w->in_pos) /* an extended header's data was read past: skip to ours */
+        if (stream_upto(w, NULL, 0, off, err) < 0)
+            return -1;
+    if (!(c = malloc(sizeof *c)))
+        return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", w->label);
+    c->w = w;
+    c->left = size;
+    if (!(data = ls_reader_new(&slice_ops, c)))
+        return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", w->label);
+    return w->visit(w->visit_ctx, name, size, data, where, err);
+}
+
 static int walk_one(tar_walk *w, uint64_t pos, uint64_t *next, ls_error *err)
 {
     unsigned char h[TAR_BLOCK];
@@ -421,8 +516,20 @@ static int walk_one(tar_walk *w, uint64_t pos, uint64_t *next, ls_error *err)
     char type;
     if (pos == w->file_size)
         return 1; /* no end-of-archive blocks: accepted */
-    if (read_at(w, h, TAR_BLOCK, pos, err) < 0)
+    if (w->in && pos == 0 && w->first) {
+        memcpy(h, w->first, TAR_BLOCK);
+    } else if (w->in) {
+        ssize_t got = stream_upto(w, h, TAR_BLOCK, pos, err);
+        if (got < 0)
+            return -1;
+        if (got == 0)
+            return 1; /* the stream ends at a header: as a file without end blocks */
+        if (got < (ssize_t)TAR_BLOCK)
+            return ls_error_set(err, LS_ERR_FORMAT, "%s: truncated tar at offset %llu", w->label,
+                                (unsigned long long)(pos + (uint64_t)got));
+    } else if (read_at(w, h, TAR_BLOCK, pos, err) < 0) {
         return -1;
+    }
     if (block_is_zero(h))
         return 1;
     if (!checksum_ok(h))
@@ -455,6 +562,8 @@ static int walk_one(tar_walk *w, uint64_t pos, uint64_t *next, ls_error *err)
     memcpy(link, h + 157, 100);
     link[100] = '\0';
     if (type == '0' || type == '\0' || type == '7') {
+        if (w->visit && visit_member(w, name, off, size, &off, err) < 0)
+            return -1;
         if (add_member(w, name, NULL, '0', off, size, err) < 0)
             return -1;
     } else if (type == '1' || type == '2') {
@@ -581,6 +690,54 @@ int ls_tarindex_build_only(ls_tarindex **out, int fd, const char *label, const c
 out:
     pending_clear(&w.pending);
     free(w.win);
+    ls_tarindex_free(w.t);
+    return rc;
+}
+
+int ls_tarindex_stream(ls_tarindex **out, ls_reader *in, const char *label, ls_tar_visit_fn visit, void *ctx,
+                       ls_error *err)
+{
+    tar_walk w = {.fd = -1, .label = label, .file_size = UINT64_MAX, .in = in, .visit = visit,
+                  .visit_ctx = ctx};
+    unsigned char first[TAR_BLOCK];
+    ssize_t got;
+    uint64_t pos = 0;
+    int rc = -1;
+    *out = NULL;
+    got = stream_upto(&w, first, TAR_BLOCK, 0, err);
+    if (got < 0)
+        return -1;
+    if (got < (ssize_t)TAR_BLOCK || (!block_is_zero(first) && !checksum_ok(first)))
+        return ls_error_set(err, LS_ERR_FORMAT, "%s: not a tar archive", label);
+    w.t = calloc(1, sizeof *w.t);
+    if (!w.t)
+        return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", label);
+    if (block_is_zero(first))
+        goto done;
+    /* the first header is read again through the walk: replay it */
+    w.first = first;
+    for (;;) {
+        uint64_t next = 0;
+        int r = walk_one(&w, pos, &next, &w.t->problem);
+        if (r == 1)
+            break;
+        if (r < 0) {
+            /* a visitor's failure, or ours, ends the walk; a damaged stream is a problem */
+            if (w.t->problem.code != LS_ERR_FORMAT && w.t->problem.code != LS_ERR_LIMIT) {
+                ls_error_pass(err, &w.t->problem);
+                goto out;
+            }
+            break;
+        }
+        pos = next;
+    }
+done:
+    sort_unique(w.t);
+    *out = w.t;
+    w.t = NULL;
+    rc = 0;
+out:
+    pending_clear(&w.pending);
     ls_tarindex_free(w.t);
     return rc;
 }

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/reader.h"
 #include "layerscan/error.h"
 
 #define LS_TAR_MAX_MEMBERS 1000000u
@@ -43,6 +44,27 @@ int ls_tarindex_build(ls_tarindex **out, int fd, const char *label, ls_error *er
  * names or whose base name starts with ".wh.": what only a layer holds. */
 int ls_tarindex_build_only(ls_tarindex **out, int fd, const char *label, const char *const *only,
                            const char *const *stop, ls_error *err);
+
+/* Where a streamed member's bytes are kept: nowhere. */
+#define LS_TAR_NOT_KEPT UINT64_MAX
+
+/* A regular member of a streamed tar (ls_tarindex_stream): name normalised,
+ * size as declared, data a reader over its bytes that the visitor frees
+ * before it returns (what it leaves unread is skipped). The visitor sets
+ * *offset to where the bytes can be read later (a store's file), or leaves
+ * LS_TAR_NOT_KEPT. 0 to go on; -1 with err filled ends the walk. */
+typedef int (*ls_tar_visit_fn)(void *ctx, const char *name, uint64_t size, ls_reader *data,
+                               uint64_t *offset, ls_error *err);
+
+/* Indexes a tar read once, forward, from `in` (a pipe): the same headers as
+ * ls_tarindex_build, but each regular member is handed to `visit` as it
+ * passes, and indexed at the offset the visitor gives. -1 with err filled
+ * when the stream is not a tar (LS_ERR_FORMAT "LABEL: not a tar archive"),
+ * on a read error or allocation failure, or when the visitor fails with
+ * anything but LS_ERR_FORMAT or LS_ERR_LIMIT; a damaged or truncated stream
+ * is the index's problem, as for a file. */
+int ls_tarindex_stream(ls_tarindex **out, ls_reader *in, const char *label, ls_tar_visit_fn visit, void *ctx,
+                       ls_error *err);
 
 /* The problem that stopped the walk early, or NULL if the walk was complete. */
 const ls_error *ls_tarindex_problem(const ls_tarindex *t);

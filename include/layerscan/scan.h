@@ -86,6 +86,9 @@ typedef struct {
      * names it: a registry is not asked for referrers or cosign's tags
      * (three requests an image; audits without --verify-key). */
     bool attached_index_only;
+    /* The descriptor a stream reference ("-", "docker-archive:-",
+     * "oci-archive:-") is read from, once; 0 (stdin) by default. */
+    int stream_fd;
 } ls_scan_opts;
 
 /* Scans ref ("oci:DIR:REF", "docker-archive:FILE", a bare path...). Returns 0

@@ -782,9 +782,10 @@ static void test_not_an_image(void)
     open_fails(ref, NULL, LS_ERR_IO, "manifest.json is missing");
     open_fails("", NULL, LS_ERR_USAGE, "empty image reference");
     /* a reference that is no path and starts like a transport names ours */
-    open_fails("containers-storage:alpine", NULL, LS_ERR_USAGE,
-               "containers-storage:alpine: transport \"containers-storage:\" is not supported; use "
-               "docker-archive:PATH, oci-archive:PATH, oci:DIR, docker://REF, or a path");
+    open_fails("docker-daemon:alpine", NULL, LS_ERR_USAGE,
+               "docker-daemon:alpine: transport \"docker-daemon:\" is not supported; use "
+               "docker-archive:PATH, oci-archive:PATH, oci:DIR, docker://REF, containers-storage:NAME, "
+               "or a path");
     open_fails("alpine:3.19", NULL, LS_ERR_USAGE,
                "alpine:3.19: no such file, and \"alpine:\" is not a transport; use docker-archive:PATH");
     snprintf(ref, sizeof ref, "%s:v1", path_of("junk.bin"));
