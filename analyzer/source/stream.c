@@ -34,7 +34,7 @@ typedef struct {
 
 static void record(pipe_in *p, const void *buf, size_t n)
 {
-    if (!p->recording || p->rec_over)
+    if (!p->recording || p->rec_over || n == 0)
         return;
     if (n > HEAD_RECORD_MAX - p->rec_len) {
         p->rec_over = true;
