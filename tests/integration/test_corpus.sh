@@ -29,14 +29,27 @@ mkdir -p "$WORK"
 fails=0
 passes=0
 
-# spec_get SPEC EXPR -> prints python expression over spec `s`
-spec_get() {
-  python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); t=s.get("_test",{}); v=eval(sys.argv[2]); print(v if v is not None else "")' "$1" "$2"
+# case_info SPEC LABELS -> one line, fields separated by \x1f (empty fields kept):
+# forms, ref, scan_platform, platforms, the layer form's file name, want_exit.
+# One python3 per case, where one per field and form cost hundreds of starts.
+case_info() {
+  python3 - "$1" "$2" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+t = s.get("_test", {})
+e = json.load(open(sys.argv[2])).get("exit", 1)
+forms = t.get("forms", ["oci", "oci-archive", "docker-archive", "docker-oci", "oci-bare", "docker-archive-bare"])
+layer_name = ""
+if "layer" in forms:
+    layer_name = {"gzip": "layer.tar.gz", "zstd": "layer.tar.zst"}.get(s["layers"][0].get("compression", "gzip"), "layer.tar")
+s_ = lambda v: "" if v is None else str(v)
+print("\x1f".join([" ".join(forms), s_(s.get("ref")), s_(t.get("scan_platform")), s_(t.get("platforms")),
+                     layer_name, " ".join(map(str, e if isinstance(e, list) else [e]))]))
+PY
 }
 
 build() { # case form spec out
-  local form=$2 spec=$3 out=$4 platforms
-  platforms=$(spec_get "$spec" 't.get("platforms")')
+  local form=$2 spec=$3 out=$4
   local pargs=()
   if [ -n "$platforms" ]; then pargs=(--platforms "$platforms"); fi
   case $form in
@@ -59,13 +72,10 @@ image_ref() { # form path ref
   esac
 }
 
-out_name() { # form spec
+out_name() { # form (the layer form's name is $layer_name, from case_info)
   case $1 in
     oci|oci-bare) echo "image-oci" ;;
-    layer)
-      case $(spec_get "$2" 's["layers"][0].get("compression","gzip")') in
-        gzip) echo "layer.tar.gz" ;; zstd) echo "layer.tar.zst" ;; *) echo "layer.tar" ;;
-      esac ;;
+    layer) echo "$layer_name" ;;
     raw) echo "blob.bin" ;;
     *) echo "image-$1.tar" ;;
   esac
@@ -78,14 +88,15 @@ for dir in "$CORPUS"/*/; do
   fi
   spec=$dir/spec.json
   labels=$dir/labels.json
-  forms=$(spec_get "$spec" '" ".join(t.get("forms", ["oci","oci-archive","docker-archive","docker-oci","oci-bare","docker-archive-bare"]))')
-  ref=$(spec_get "$spec" 's.get("ref")')
-  scan_platform=$(spec_get "$spec" 't.get("scan_platform")')
-  want_exit=$(python3 -c 'import json,sys; e=json.load(open(sys.argv[1])).get("exit",1); print(" ".join(map(str,e if isinstance(e,list) else [e])))' "$labels")
+  forms=""
+  IFS=$'\x1f' read -r forms ref scan_platform platforms layer_name want_exit < <(case_info "$spec" "$labels") || true
+  if [ -z "$forms" ] || [ -z "$want_exit" ]; then
+    echo "FAIL $name: cannot read $spec and $labels"; fails=$((fails + 1)); continue
+  fi
   for form in $forms; do
     cw=$WORK/$name/$form
     mkdir -p "$cw"
-    out=$cw/$(out_name "$form" "$spec")
+    out=$cw/$(out_name "$form")
     if ! build "$name" "$form" "$spec" "$out" >"$cw/build.log" 2>&1; then
       echo "FAIL $name $form: mkimage failed"; sed 's/^/    /' "$cw/build.log"
       fails=$((fails + 1)); continue
