@@ -87,6 +87,7 @@ typedef struct {
     bool debug;                /* LAYERSCAN_DEBUG set, non-empty, not "0" */
     bool no_mmap;              /* LAYERSCAN_MMAP=0 */
     bool no_decode_thread;     /* LAYERSCAN_DECODE_THREAD=0 */
+    const char *engine_socket; /* docker-daemon: DOCKER_HOST, or Podman's socket when Docker's is absent */
 } cli_opts;
 
 #define CLI_AUDIT_IMAGE_TIMEOUT_MS (30ull * 60 * 1000)

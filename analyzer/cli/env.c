@@ -9,8 +9,10 @@
  */
 #include "cli/env.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "match/dbcache.h"
 #include "pipeline/layer_cache.h"
@@ -53,8 +55,31 @@ static const char *certs_d_roots(void)
     return v ? v : "/etc/containers/certs.d:/etc/docker/certs.d";
 }
 
+/* docker-daemon:'s engine: DOCKER_HOST, else the first socket that exists
+ * of Docker's and Podman's (rootless, then system); NULL leaves the
+ * library's default. */
+static const char *engine_socket(void)
+{
+    static char rootless[4200];
+    const char *v = getenv("DOCKER_HOST"), *xdg = getenv("XDG_RUNTIME_DIR");
+    struct stat st;
+    if (v && *v)
+        return v;
+    if (stat("/var/run/docker.sock", &st) == 0)
+        return NULL;
+    if (xdg && *xdg && strlen(xdg) < 4000) {
+        snprintf(rootless, sizeof rootless, "%s/podman/podman.sock", xdg);
+        if (stat(rootless, &st) == 0)
+            return rootless;
+    }
+    if (stat("/run/podman/podman.sock", &st) == 0)
+        return "/run/podman/podman.sock";
+    return NULL;
+}
+
 void cli_env_read(cli_opts *o)
 {
+    o->engine_socket = engine_socket();
     o->debug = env_on("LAYERSCAN_DEBUG");
     o->no_mmap = env_zero("LAYERSCAN_MMAP");
     o->no_decode_thread = env_zero("LAYERSCAN_DECODE_THREAD");

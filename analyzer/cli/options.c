@@ -581,6 +581,7 @@ void cli_usage(FILE *out)
           "       | docker://HOST[:PORT]/REPO[:TAG|@sha256:HEX] (a registry; docker://alpine = Docker Hub)\n"
           "       | containers-storage:[DRIVER@ROOT+RUNROOT]NAME (Podman's or Buildah's local store)\n"
           "       | - (docker save or OCI archive piped in: docker save app | layerscan scan -)\n"
+          "       | docker-daemon:NAME[:TAG|@DIGEST] (from Docker's or Podman's API socket; DOCKER_HOST)\n"
           "\n",
           out);
     print_options(out, CMD_ALL, SEC_OPTIONS, "options:\n");
@@ -743,6 +744,7 @@ ls_scan_opts cli_scan_opts(const cli_opts *o, bool audit)
                           .image_timeout_ms = cli_image_timeout(o, audit),
                           .debug = o->debug, .no_mmap = o->no_mmap,
                           .no_decode_thread = o->no_decode_thread,
+                          .engine_socket = o->engine_socket,
                           .verify_keys = o->keyring,
                           .require_signature = o->require_signature};
 }

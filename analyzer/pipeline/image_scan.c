@@ -649,7 +649,8 @@ int ls_scan_image(const char *ref, const ls_matcher *m, const ls_scan_opts *opts
                             .max_json_bytes = opts ? opts->max_json_bytes : 0,
                             .max_layer_bytes = opts ? opts->max_layer_bytes : 0,
                             .blob = {.no_map = opts && opts->no_mmap,
-                                     .no_thread = opts && opts->no_decode_thread}};
+                                     .no_thread = opts && opts->no_decode_thread},
+                            .engine_socket = opts ? opts->engine_socket : NULL};
     ls_source *src = NULL;
     const ls_image *img;
     scan_state s = {.opts = opts};

@@ -318,6 +318,8 @@ static int setup_easy(ls_http *h)
      * buffers up to its flow-control window (tens of MiB), per layer; over
      * HTTP/1.1 a pause stops reading the socket and TCP holds the server. */
     SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+    if (cfg->unix_socket)
+        SET(CURLOPT_UNIX_SOCKET_PATH, cfg->unix_socket);
     if (cfg->insecure) {
         SET(CURLOPT_SSL_VERIFYPEER, 0L);
         SET(CURLOPT_SSL_VERIFYHOST, 0L);

@@ -30,6 +30,7 @@ typedef struct {
     long low_speed_bytes;      /* a transfer slower than this many bytes/s ... */
     long low_speed_secs;       /* ... for this many seconds fails (0: 1 byte/s for 60 s) */
     long connect_ms;           /* connecting; 0 = 30 s */
+    const char *unix_socket;   /* connect to this Unix socket, whatever the URL's host; NULL = TCP */
 } ls_http_config;
 
 /* Reads cert_dir (may be NULL) into cfg. -1 with LS_ERR_USAGE "--cert-dir

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "source/cstorage.h"
+#include "registry/engine.h"
 #include "source/stream.h"
 #include "source/tarindex.h"
 #include "source/transport.h"
@@ -88,7 +89,8 @@ static int split_path_ref(const char *rest, parsed_ref *p)
 }
 
 #define TRANSPORTS                                                                           \
-    "docker-archive:PATH, oci-archive:PATH, oci:DIR, docker://REF, containers-storage:NAME, or a path"
+    "docker-archive:PATH, oci-archive:PATH, oci:DIR, docker://REF, containers-storage:NAME, "   \
+    "docker-daemon:NAME, - (a pipe), or a path"
 
 /* A reference that names no existing path but starts like a transport
  * ("NAME:"): one line naming the transports we read, rather than the
@@ -96,7 +98,7 @@ static int split_path_ref(const char *rest, parsed_ref *p)
  * we do not read are named as such. */
 static int unknown_transport(const char *ref, ls_error *err)
 {
-    static const char *const others[] = {"docker-daemon", "dir", "ostree", "sif", "tarball"};
+    static const char *const others[] = {"dir", "ostree", "sif", "tarball"};
     size_t n = strspn(ref, "abcdefghijklmnopqrstuvwxyz0123456789-");
     if (n == 0 || ref[n] != ':' || !(ref[0] >= 'a' && ref[0] <= 'z'))
         return 0;
@@ -367,6 +369,11 @@ int ls_source_open(ls_source **out, const char *ref, const ls_source_opts *opts,
             return -1;
         want = &want_buf;
     }
+    if (ls_source_is_stream(ref)) {
+        ls_error_set(err, LS_ERR_USAGE, "%s: an image piped in or from an engine is read once (scan, layers "
+                     "and history take one); save it to a file for this command", ref);
+        goto out;
+    }
     if (parse_reference(ref, &p, err) < 0)
         goto out;
     src = calloc(1, sizeof *src);
@@ -413,9 +420,12 @@ out:
 
 /* ---- a stream (source/stream.h) ------------------------------------------ */
 
+#define ENGINE_PREFIX "docker-daemon:"
+
 bool ls_source_is_stream(const char *ref)
 {
-    return strcmp(ref, "-") == 0 || strcmp(ref, "docker-archive:-") == 0 || strcmp(ref, "oci-archive:-") == 0;
+    return strcmp(ref, "-") == 0 || strcmp(ref, "docker-archive:-") == 0 || strcmp(ref, "oci-archive:-") == 0 ||
+           strncmp(ref, ENGINE_PREFIX, strlen(ENGINE_PREFIX)) == 0;
 }
 
 /* A stream that was one layer: scanned as it passed, nothing kept. */
@@ -485,11 +495,13 @@ static int load_stream_archive(ls_source *src, transport_kind kind, ls_stream_wa
 int ls_source_open_stream(ls_source **out, const char *ref, int fd, const ls_source_opts *opts,
                           ls_stream_layer_fn visit, void *ctx, ls_error *err)
 {
-    transport_kind kind = strncmp(ref, "docker-archive:", 15) == 0 ? T_DOCKER_ARCHIVE
-                          : strncmp(ref, "oci-archive:", 12) == 0  ? T_OCI_ARCHIVE
-                                                                   : T_AUTO;
+    bool daemon = strncmp(ref, ENGINE_PREFIX, strlen(ENGINE_PREFIX)) == 0;
+    transport_kind kind = strncmp(ref, "docker-archive:", 15) == 0 || daemon ? T_DOCKER_ARCHIVE
+                          : strncmp(ref, "oci-archive:", 12) == 0           ? T_OCI_ARCHIVE
+                                                                            : T_AUTO;
     ls_platform want_buf, *want = NULL;
     ls_stream_walk_result w = {.fd = -1};
+    ls_reader *in = NULL;
     ls_source *src = NULL;
     uint64_t max_json = opts && opts->max_json_bytes ? opts->max_json_bytes : LS_MAX_JSON_BYTES;
     int rc = -1;
@@ -509,11 +521,19 @@ int ls_source_open_stream(ls_source **out, const char *ref, int fd, const ls_sou
     src->bounds.deadline_ms = opts ? opts->deadline_ms : 0;
     if (opts)
         src->blob = opts->blob;
-    if (set_string(&src->label, "stdin", err) < 0 || set_string(&src->img->reference, "-", err) < 0)
+    if (set_string(&src->label, daemon ? ref : "stdin", err) < 0 ||
+        set_string(&src->img->reference, daemon ? ref + strlen(ENGINE_PREFIX) : "-", err) < 0)
         goto out;
     if (max_json > LS_MAX_JSON_HARD)
         max_json = LS_MAX_JSON_HARD;
-    if (ls_stream_walk(fd, src->label, max_json, kind != T_AUTO, visit, ctx, &w, err) < 0)
+    in = daemon ? ls_engine_save(opts ? opts->engine_socket : NULL, src->img->reference, src->label, err)
+                : ls_stream_fd(fd, src->label);
+    if (!in) {
+        if (!daemon)
+            ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", src->label);
+        goto out;
+    }
+    if (ls_stream_walk(in, src->label, max_json, kind != T_AUTO, visit, ctx, &w, err) < 0)
         goto out;
     if (w.lone) {
         if (set_string(&src->img->transport, "layer", err) < 0)
@@ -522,9 +542,15 @@ int ls_source_open_stream(ls_source **out, const char *ref, int fd, const ls_sou
     } else {
         rc = load_stream_archive(src, kind, &w, want, err);
     }
+    if (rc == 0 && daemon) {
+        free(src->img->transport);
+        src->img->transport = NULL;
+        rc = set_string(&src->img->transport, "docker-daemon", err);
+    }
     if (rc == 0)
         rc = check_platform(src, want, err);
 out:
+    ls_reader_free(in);
     if (rc < 0) {
         ls_source_free(src);
         return -1;

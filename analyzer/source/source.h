@@ -40,6 +40,7 @@ typedef struct {
     uint64_t deadline_ms;     /* ls_monotonic_ms() past which registry requests and layer
                                * reads fail (--image-timeout); 0 = none */
     ls_blob_opts blob;        /* how the layer blobs are read (mapped, decoded on a thread) */
+    const char *engine_socket; /* docker-daemon: the engine's Unix socket; NULL = Docker's */
 } ls_source_opts;
 
 /* The default bound on one layer blob (compressed bytes as stored). */
@@ -51,7 +52,8 @@ typedef struct {
  * registry errors naming the reference); *out is then NULL. */
 int ls_source_open(ls_source **out, const char *ref, const ls_source_opts *opts, ls_error *err);
 
-/* Whether ref is read from a stream: "-", "docker-archive:-", "oci-archive:-". */
+/* Whether ref is read from a stream: "-", "docker-archive:-", "oci-archive:-",
+ * or "docker-daemon:NAME" (the engine's saved archive: registry/engine.h). */
 bool ls_source_is_stream(const char *ref);
 
 /* Opens a stream ref (ls_source_is_stream) read once from fd (borrowed: a

@@ -23,7 +23,7 @@
 /* ---- the pipe, with its head recorded and replayed ----------------------- */
 
 typedef struct {
-    int fd;
+    ls_reader *src;         /* the stream (borrowed) */
     const char *label;
     unsigned char *rec;     /* what was read while recording */
     size_t rec_len, rec_cap;
@@ -68,13 +68,49 @@ static ssize_t pipe_read(void *ctx, void *buf, size_t n, ls_error *err)
         p->replay += n;
         return (ssize_t)n;
     }
-    do
-        k = read(p->fd, buf, n);
-    while (k < 0 && errno == EINTR);
-    if (k < 0)
-        return ls_error_set(err, LS_ERR_IO, "%s: read failed: %s", p->label, strerror(errno));
+    if ((k = ls_reader_read(p->src, buf, n, err)) < 0)
+        return -1;
     record(p, buf, (size_t)k);
     return k;
+}
+
+/* ---- a descriptor read forward (a pipe) ---------------------------------- */
+
+typedef struct {
+    int fd;
+    char *label;
+} fd_in;
+
+static ssize_t fd_read(void *ctx, void *buf, size_t n, ls_error *err)
+{
+    fd_in *f = ctx;
+    ssize_t k;
+    do
+        k = read(f->fd, buf, n);
+    while (k < 0 && errno == EINTR);
+    if (k < 0)
+        return ls_error_set(err, LS_ERR_IO, "%s: read failed: %s", f->label, strerror(errno));
+    return k;
+}
+
+static void fd_close(void *ctx)
+{
+    fd_in *f = ctx;
+    free(f->label);
+    free(f);
+}
+
+static const ls_reader_ops fd_ops = {.read = fd_read, .close = fd_close};
+
+ls_reader *ls_stream_fd(int fd, const char *label)
+{
+    fd_in *f = malloc(sizeof *f);
+    if (!f || !(f->label = strdup(label))) {
+        free(f);
+        return NULL;
+    }
+    f->fd = fd;
+    return ls_reader_new(&fd_ops, f);
 }
 
 static const char *pipe_name(void *ctx)
@@ -284,10 +320,10 @@ static int pass_lone(walk *w, ls_error *err)
     return w->visit(w->ctx, NULL, r, err);
 }
 
-int ls_stream_walk(int fd, const char *label, uint64_t max_json, bool archive, ls_stream_layer_fn visit,
+int ls_stream_walk(ls_reader *src, const char *label, uint64_t max_json, bool archive, ls_stream_layer_fn visit,
                    void *ctx, ls_stream_walk_result *out, ls_error *err)
 {
-    pipe_in in = {.fd = fd, .label = label, .recording = !archive};
+    pipe_in in = {.src = src, .label = label, .recording = !archive};
     walk w = {.in = &in, .label = label, .max_json = max_json, .visit = visit, .ctx = ctx, .memfd = -1,
               .decided = archive};
     ls_reader *r = ls_reader_new(&pipe_ops, &in);

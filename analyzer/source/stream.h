@@ -44,13 +44,17 @@ typedef struct {
     ls_tarindex *index; /* the archive's members; passed ones at LS_TAR_NOT_KEPT */
 } ls_stream_walk_result;
 
-/* Reads fd (borrowed) to its end. max_json bounds one kept member (a larger
+/* A reader over descriptor fd (borrowed) read forward with read(2): a pipe,
+ * stdin. NULL when out of memory. */
+ls_reader *ls_stream_fd(int fd, const char *label);
+
+/* Reads src (borrowed) to its end. max_json bounds one kept member (a larger
  * one that is not a layer is skipped, as unreadable metadata). With
  * `archive` the stream must be an image archive (the transport was named):
  * no lone layer is considered. 0 with out
  * filled (the caller owns out->fd and out->index; index may carry a
  * problem, as ls_tarindex_build's); -1 with err filled. */
-int ls_stream_walk(int fd, const char *label, uint64_t max_json, bool archive, ls_stream_layer_fn visit,
+int ls_stream_walk(ls_reader *src, const char *label, uint64_t max_json, bool archive, ls_stream_layer_fn visit,
                    void *ctx, ls_stream_walk_result *out, ls_error *err);
 
 #endif

@@ -89,6 +89,9 @@ typedef struct {
     /* The descriptor a stream reference ("-", "docker-archive:-",
      * "oci-archive:-") is read from, once; 0 (stdin) by default. */
     int stream_fd;
+    /* docker-daemon:NAME: the engine's Unix socket (the program takes it
+     * from DOCKER_HOST=unix://PATH); NULL = /var/run/docker.sock. */
+    const char *engine_socket;
 } ls_scan_opts;
 
 /* Scans ref ("oci:DIR:REF", "docker-archive:FILE", a bare path...). Returns 0

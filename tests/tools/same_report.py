@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""same_report.py FILE_REPORT STREAM_REPORT [--label PATH]
+"""same_report.py FILE_REPORT STREAM_REPORT [--label PATH] [--ignore-transport]
 
 Exit 0 when two `scan --format json` reports of one image say the same
 (printing "N findings"), else print each differing top-level key and exit 1. Left out of the
@@ -15,6 +15,8 @@ def load(path, label):
     with open(path) as f:
         r = json.load(f)
     r["image"].pop("reference", None)
+    if IGNORE_TRANSPORT:
+        r["image"].pop("transport", None)
     r["stats"].pop("seconds", None)
     if label:
         for e in r.get("errors", []):
@@ -22,8 +24,15 @@ def load(path, label):
     return r
 
 
+IGNORE_TRANSPORT = False
+
+
 def main():
+    global IGNORE_TRANSPORT
     args = sys.argv[1:]
+    if "--ignore-transport" in args:  # an engine's archive is docker save's, read as docker-daemon
+        IGNORE_TRANSPORT = True
+        args.remove("--ignore-transport")
     label = None
     if "--label" in args:
         i = args.index("--label")

@@ -782,10 +782,17 @@ static void test_not_an_image(void)
     open_fails(ref, NULL, LS_ERR_IO, "manifest.json is missing");
     open_fails("", NULL, LS_ERR_USAGE, "empty image reference");
     /* a reference that is no path and starts like a transport names ours */
-    open_fails("docker-daemon:alpine", NULL, LS_ERR_USAGE,
-               "docker-daemon:alpine: transport \"docker-daemon:\" is not supported; use "
+    open_fails("ostree:alpine", NULL, LS_ERR_USAGE,
+               "ostree:alpine: transport \"ostree:\" is not supported; use "
                "docker-archive:PATH, oci-archive:PATH, oci:DIR, docker://REF, containers-storage:NAME, "
-               "or a path");
+               "docker-daemon:NAME, - (a pipe), or a path");
+    /* what is read once can only be scanned */
+    open_fails("docker-daemon:alpine", NULL, LS_ERR_USAGE,
+               "docker-daemon:alpine: an image piped in or from an engine is read once (scan, layers and "
+               "history take one); save it to a file for this command");
+    open_fails("-", NULL, LS_ERR_USAGE,
+               "-: an image piped in or from an engine is read once (scan, layers and history take one); "
+               "save it to a file for this command");
     open_fails("alpine:3.19", NULL, LS_ERR_USAGE,
                "alpine:3.19: no such file, and \"alpine:\" is not a transport; use docker-archive:PATH");
     snprintf(ref, sizeof ref, "%s:v1", path_of("junk.bin"));
