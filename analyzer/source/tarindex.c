@@ -642,6 +642,27 @@ const ls_tar_member *ls_tarindex_find(const ls_tarindex *t, const char *name)
 
 /* ---- building ----------------------------------------------------------- */
 
+/* Walks headers from pos to the end. A damaged or over-limit archive stops
+ * the walk as the index's problem (the members seen so far stay); anything
+ * else (out of memory, a read error, a visitor's own failure) is returned:
+ * -1 with err filled. */
+static int walk_all(tar_walk *w, uint64_t pos, ls_error *err)
+{
+    for (;;) {
+        uint64_t next = 0;
+        int r = walk_one(w, pos, &next, &w->t->problem);
+        if (r == 1)
+            return 0;
+        if (r < 0) {
+            if (w->t->problem.code == LS_ERR_FORMAT || w->t->problem.code == LS_ERR_LIMIT)
+                return 0;
+            ls_error_pass(err, &w->t->problem);
+            return -1;
+        }
+        pos = next;
+    }
+}
+
 int ls_tarindex_build(ls_tarindex **out, int fd, const char *label, ls_error *err)
 {
     return ls_tarindex_build_only(out, fd, label, NULL, NULL, err);
@@ -669,20 +690,8 @@ int ls_tarindex_build_only(ls_tarindex **out, int fd, const char *label, const c
     if (!w.t)
         return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", label);
     w.win = malloc(TAR_WINDOW); /* without it, headers are read one by one */
-    for (;;) {
-        uint64_t next = 0;
-        int r = walk_one(&w, pos, &next, &w.t->problem);
-        if (r == 1)
-            break;
-        if (r < 0) {
-            if (w.t->problem.code == LS_ERR_NOMEM || w.t->problem.code == LS_ERR_IO) {
-                ls_error_pass(err, &w.t->problem);
-                goto out;
-            }
-            break;
-        }
-        pos = next;
-    }
+    if (walk_all(&w, pos, err) < 0)
+        goto out;
     sort_unique(w.t);
     *out = w.t;
     w.t = NULL;
@@ -716,21 +725,8 @@ int ls_tarindex_stream(ls_tarindex **out, ls_reader *in, const char *label, ls_t
         goto done;
     /* the first header is read again through the walk: replay it */
     w.first = first;
-    for (;;) {
-        uint64_t next = 0;
-        int r = walk_one(&w, pos, &next, &w.t->problem);
-        if (r == 1)
-            break;
-        if (r < 0) {
-            /* a visitor's failure, or ours, ends the walk; a damaged stream is a problem */
-            if (w.t->problem.code != LS_ERR_FORMAT && w.t->problem.code != LS_ERR_LIMIT) {
-                ls_error_pass(err, &w.t->problem);
-                goto out;
-            }
-            break;
-        }
-        pos = next;
-    }
+    if (walk_all(&w, pos, err) < 0)
+        goto out;
 done:
     sort_unique(w.t);
     *out = w.t;
