@@ -162,6 +162,7 @@ typedef struct {
     void *ctx;
     bool decided;           /* the first regular member said what the stream is */
     bool lone;              /* ... a layer, not an image archive */
+    unsigned passed;        /* layer blobs handed to the visitor */
     int memfd;              /* kept members, or -1 before the first */
     uint64_t kept;          /* bytes in memfd */
 } walk;
@@ -259,9 +260,15 @@ static int keep(walk *w, const unsigned char *head, size_t len, ls_reader *data,
 static int pass_layer(walk *w, const char *name, const unsigned char *head, size_t len, ls_reader *data,
                       ls_error *err)
 {
-    prefixed *p = malloc(sizeof *p);
+    prefixed *p;
     ls_reader *r;
-    if (!p) {
+    if (w->passed == LS_STREAM_MAX_BLOBS) {
+        ls_reader_free(data);
+        return ls_error_set(err, LS_ERR_LIMIT, "%s: more than %u layer blobs in the stream (refused)", w->label,
+                            LS_STREAM_MAX_BLOBS);
+    }
+    w->passed++;
+    if (!(p = malloc(sizeof *p))) {
         ls_reader_free(data);
         return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", w->label);
     }

@@ -28,6 +28,11 @@
 #include "layerscan/error.h"
 #include "source/tarindex.h"
 
+/* Layer blobs a stream may pass (each is scanned, and its result held,
+ * before the manifest says which are the image's): Docker allows 127 layers
+ * an image, so this leaves room for many platforms. */
+#define LS_STREAM_MAX_BLOBS 4096u
+
 /* Metadata a stream may hold in all (the kept members). */
 #define LS_STREAM_KEPT_MAX ((uint64_t)256 << 20)
 

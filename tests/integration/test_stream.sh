@@ -174,6 +174,15 @@ with tarfile.open(sys.argv[1], "w", format=tarfile.USTAR_FORMAT) as t:
         i = tarfile.TarInfo(name); i.size = len(data); t.addfile(i, io.BytesIO(data))
 PY
 same "config over --max-json-size" "$WORK/big.tar" - "$WORK/big.tar" --max-json-size 1K
+# every blob of a stream is scanned before its manifest is read: at most
+# 4,096 of them (Docker allows 127 layers an image)
+"$PY" - "$WORK/blobs.tar" <<'PY'
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w", format=tarfile.USTAR_FORMAT) as t:
+    for k in range(4097):
+        i = tarfile.TarInfo("blobs/sha256/%064x" % k); i.size = 1; t.addfile(i, io.BytesIO(b"x"))
+PY
+hostile "4,097 layer blobs" "stdin: more than 4096 layer blobs in the stream (refused)" - "$WORK/blobs.tar"
 # a tar of 9,000 directories before its first file is still a layer
 mkdir -p "$WORK/dirs"
 (cd "$WORK/dirs" && mkdir $(seq -f 'd%g' 1 9000) && echo 'x' >zz)
