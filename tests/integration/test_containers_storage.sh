@@ -135,7 +135,7 @@ EOF
 
 scan() { # scan OUT REF - the JSON report; the exit status in $rc
   rc=0
-  timeout 60 "${LS[@]}" scan --format json "$2" >"$1" 2>"$1.err" || rc=$?
+  timeout 300 "${LS[@]}" scan --format json "$2" >"$1" 2>"$1.err" || rc=$?
 }
 
 for drv in "${drivers[@]}"; do

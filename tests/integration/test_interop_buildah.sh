@@ -286,7 +286,7 @@ for drv in "${drivers[@]}"; do
         fi
     done
     rc=0
-    timeout 60 "$LAYERSCAN" scan --format json "oci:$T/$drv-oci:latest" >"$T/plain-$drv.json" 2>/dev/null || rc=$?
+    timeout 300 "$LAYERSCAN" scan --format json "oci:$T/$drv-oci:latest" >"$T/plain-$drv.json" 2>/dev/null || rc=$?
     if [ "$rc" -eq 1 ]; then
         interop_check redacted "$T/plain-$drv.json" "$T/report-$drv-1.json"
     else

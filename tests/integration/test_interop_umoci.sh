@@ -176,7 +176,7 @@ done
 
 # The text format works on the same image and exits the same way.
 rc=0
-timeout 60 "$LAYERSCAN" scan --format text "oci:$L:app" >"$T/report.txt" 2>&1 || rc=$?
+timeout 300 "$LAYERSCAN" scan --format text "oci:$L:app" >"$T/report.txt" 2>&1 || rc=$?
 if [ "$rc" -eq 1 ] && grep -q "/root/.ssh/id_rsa" "$T/report.txt" && grep -q "/app/config.env" "$T/report.txt"; then
     interop_ok "text format: exit 1 and names the paths of the file findings"
 else
@@ -185,7 +185,7 @@ fi
 
 # Default (no --show-secrets) report does not print the full secrets.
 rc=0
-timeout 60 "$LAYERSCAN" scan --format json "oci:$L:app" >"$T/report-plain.json" 2>/dev/null || rc=$?
+timeout 300 "$LAYERSCAN" scan --format json "oci:$L:app" >"$T/report-plain.json" 2>/dev/null || rc=$?
 if [ "$rc" -eq 1 ]; then
     interop_check redacted "$T/report-plain.json" "$T/report-1.json"
 else

@@ -72,7 +72,7 @@ PY
 scan_with() {
   local action=$1 name=$2 pid hit=0
   rc=0
-  timeout 120 "$LS" scan --format json --show-secrets --jobs 1 "oci:$WORK/oci" >"$WORK/$name.json" 2>"$WORK/$name.err" &
+  timeout 300 "$LS" scan --format json --show-secrets --jobs 1 "oci:$WORK/oci" >"$WORK/$name.json" 2>"$WORK/$name.err" &
   pid=$!
   # the child of timeout is the scanner
   local lpid=""
@@ -103,7 +103,7 @@ do_replace() { head -c "$(stat -c %s "$BIG")" /dev/zero >"$WORK/new"; mv -f "$WO
 
 # undisturbed
 rc=0
-timeout 120 "$LS" scan --format json --show-secrets --jobs 1 "oci:$WORK/oci" >"$WORK/base.json" 2>"$WORK/base.err" || rc=$?
+timeout 300 "$LS" scan --format json --show-secrets --jobs 1 "oci:$WORK/oci" >"$WORK/base.json" 2>"$WORK/base.err" || rc=$?
 if [ "$rc" = 1 ]; then ok "undisturbed: exit 1"; else bad "undisturbed: exit $rc"; fi
 summary "$WORK/base.json" >"$WORK/base.sum"
 want_base="findings: [(0, '/etc/aws.ini', 'aws-access-key-id'), (1, '/opt/deploy.ini', 'aws-access-key-id'), (2, '/app/gh.txt', 'github-pat')]

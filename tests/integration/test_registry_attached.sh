@@ -63,7 +63,7 @@ cases=()
 scan() {
   local rc=0
   : >"$LOG"
-  timeout 120 "${LS[@]}" scan --format json --show-secrets --tls-verify=false "${KEYS[@]}" "$2" \
+  timeout 300 "${LS[@]}" scan --format json --show-secrets --tls-verify=false "${KEYS[@]}" "$2" \
     >"$WORK/$1.json" 2>"$WORK/$1.stderr" || rc=$?
   expect_eq "$1: exit 1 (the findings; the scan completes)" "$rc" 1
   cp "$LOG" "$WORK/$1.requests"

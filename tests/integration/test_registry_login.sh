@@ -46,7 +46,7 @@ run() {
   local name=$1 rc=0 t0 t1
   shift
   t0=$(date +%s%N)
-  timeout 120 "${LS[@]}" "$@" >"$WORK/out/$name.json" 2>"$WORK/out/$name.err" || rc=$?
+  timeout 300 "${LS[@]}" "$@" >"$WORK/out/$name.json" 2>"$WORK/out/$name.err" || rc=$?
   t1=$(date +%s%N)
   echo "$rc" >"$WORK/out/$name.rc"
   echo $(((t1 - t0) / 1000000)) >"$WORK/out/$name.ms"

@@ -55,7 +55,7 @@ KEY_OTHER=$FX/keys/other-p256.pub
 scan() {
   local name=$1 want=$2 rc=0
   shift 2
-  timeout 60 "${LS[@]}" "$@" >"$WORK/out/$name.out" 2>"$WORK/out/$name.err" || rc=$?
+  timeout 300 "${LS[@]}" "$@" >"$WORK/out/$name.out" 2>"$WORK/out/$name.err" || rc=$?
   if [ "$rc" = "$want" ]; then
     ok "$name: exit $rc"
   else

@@ -71,7 +71,7 @@ IMG="oci:$T/oci:latest"
 scan() {
     local name=$1 want=$2 rc=0
     shift 2
-    timeout 120 "$LAYERSCAN" scan "$@" "$IMG" >"$T/$name.out" 2>"$T/$name.err" || rc=$?
+    timeout 300 "$LAYERSCAN" scan "$@" "$IMG" >"$T/$name.out" 2>"$T/$name.err" || rc=$?
     if [ "$rc" -eq "$want" ]; then
         interop_ok "scan $*: exit $rc"
     else
