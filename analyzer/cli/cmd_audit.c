@@ -41,6 +41,7 @@
 #include "match/matcher.h"
 #include "pipeline/layer_cache.h"
 #include "pipeline/parallel.h"
+#include "registry/pool.h"
 #include "report/html_summary.h"
 #include "report/json_util.h"
 
@@ -86,6 +87,7 @@ typedef struct {
     ls_error write_err;
     audit_totals t;
     _Atomic uint64_t net_bytes;  /* body bytes fetched from registries (every request) */
+    ls_registry_pool *pool;      /* registry hosts shared by the walk and every image */
     audit_strset unique;         /* layer digests seen */
     bool unique_oom;
     bool progress;               /* a progress line on stderr (a terminal) */
@@ -361,7 +363,9 @@ static int write_summary(audit_run *a, const ls_layer_cache_stats *st, size_t re
     json_t *root = json_object(), *sum = json_object(), *f = json_object();
     char *line;
     bool ok = sum && f;
+    ls_registry_pool_stats net;
     int rc;
+    ls_registry_pool_get_stats(a->pool, &net);
     ls_json_put(&ok, sum, "images", json_integer((json_int_t)a->t.images));
     ls_json_put(&ok, sum, "layers", json_integer((json_int_t)a->t.layers));
     ls_json_put(&ok, sum, "unique_layers", json_integer((json_int_t)a->unique.n));
@@ -376,6 +380,8 @@ static int write_summary(audit_run *a, const ls_layer_cache_stats *st, size_t re
     ls_json_put(&ok, sum, "resumed", json_integer((json_int_t)resumed));
     ls_json_put(&ok, sum, "cache_rejected", json_integer((json_int_t)st->rejected));
     ls_json_put(&ok, sum, "retried", json_integer((json_int_t)retried));
+    ls_json_put(&ok, sum, "requests", json_integer((json_int_t)net.requests));
+    ls_json_put(&ok, sum, "connections", json_integer((json_int_t)net.connections));
     ls_json_put(&ok, root, "summary", sum);
     if (!ok) {
         json_decref(root);
@@ -390,6 +396,7 @@ static int write_summary(audit_run *a, const ls_layer_cache_stats *st, size_t re
 static void summary_table(audit_run *a, const ls_layer_cache_stats *st, size_t resumed,
                           size_t retried, size_t deduped)
 {
+    ls_registry_pool_stats net;
     fprintf(stderr, "audit summary\n");
     fprintf(stderr, "  images          %10llu", (unsigned long long)a->t.images);
     if (a->t.failed || resumed || deduped)
@@ -404,6 +411,11 @@ static void summary_table(audit_run *a, const ls_layer_cache_stats *st, size_t r
     fprintf(stderr, "  cache hits      %10llu\n", (unsigned long long)st->hits);
     fprintf(stderr, "  bytes fetched   %10llu   (%.1f MB)\n", (unsigned long long)bytes_fetched(a, st),
             (double)bytes_fetched(a, st) / 1e6);
+    ls_registry_pool_get_stats(a->pool, &net);
+    if (net.requests)
+        fprintf(stderr, "  requests        %10llu   (%llu new connections, %llu tokens)\n",
+                (unsigned long long)net.requests, (unsigned long long)net.connections,
+                (unsigned long long)net.tokens);
     fprintf(stderr, "  findings        critical %llu  high %llu  medium %llu  low %llu\n",
             (unsigned long long)a->t.findings[LS_SEV_CRITICAL], (unsigned long long)a->t.findings[LS_SEV_HIGH],
             (unsigned long long)a->t.findings[LS_SEV_MEDIUM], (unsigned long long)a->t.findings[LS_SEV_LOW]);
@@ -569,6 +581,9 @@ int cli_cmd_audit(const cli_opts *opts, const char *list)
     if (cli_config_load(opts, &cfg, &err) != 0 || cli_opts_merge(opts, &cfg, &eff, &err) != 0)
         goto out;
     eff.registry.bytes_fetched = &a.net_bytes; /* the walk and every image's client */
+    if (ls_registry_pool_new(&a.pool, &err) != 0)
+        goto out;
+    eff.registry.pool = a.pool;
     if (opts->format_given && strcmp(opts->format, "jsonl") != 0) {
         ls_error_set(&err, LS_ERR_USAGE, "audit writes JSONL only (--format %s)", opts->format);
         goto out;
@@ -659,6 +674,7 @@ out:
     free(a.ring);
     audit_strset_free(&a.unique);
     ls_layer_cache_free(cache);
+    ls_registry_pool_free(a.pool);
     ls_matcher_free(m);
     ls_ruleset_free(rs);
     audit_refs_free(&mine);

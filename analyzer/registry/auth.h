@@ -26,7 +26,7 @@
 #include "layerscan/error.h"
 #include "registry/header.h"
 
-#define LS_AUTH_SLOTS 16
+#define LS_AUTH_SLOTS 64 /* scopes whose tokens are kept: an audit shares them across its images */
 #define LS_AUTH_URL_MAX 8192
 
 /* A token fetch in flight: one per scope at most, on the fetching

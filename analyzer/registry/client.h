@@ -14,6 +14,7 @@
 #include "blob/sha256.h" /* LS_DIGEST_MAX */
 #include "registry/auth.h"
 #include "registry/creds.h"
+#include "registry/host.h"
 #include "registry/http.h"
 #include "registry/registry.h"
 
@@ -21,13 +22,14 @@
 
 struct ls_registry {
     char *domain;           /* as references name it: "docker.io", "127.0.0.1:5000" */
-    char base[600];         /* "https://HOST" or "http://HOST" (decided when opened) */
+    char base[LS_HOST_BASE_MAX]; /* "https://HOST" or "http://HOST" (the host's probe decided) */
     bool insecure;          /* --tls-verify=false */
-    ls_http_config http;    /* TLS settings and byte counters for every transfer */
-    ls_creds creds;
-    ls_auth auth;
-    ls_http *meta;          /* manifests, config, listings: the opening thread's */
-    _Atomic uint64_t bytes; /* body bytes fetched */
+    ls_registry_host *host; /* shared with the pool's other clients of the host (host.h) */
+    bool own_host;          /* no pool: the host is this client's, freed with it */
+    ls_creds creds;         /* for messages (the host's auth holds what is sent) */
+    ls_auth *auth;          /* the host's token table */
+    ls_http *meta;          /* manifests, config, listings: the opening thread's, taken
+                             * from the host and given back when the client is freed */
     bool debug;             /* LAYERSCAN_DEBUG set: one line per request on stderr */
     size_t max_json;        /* bound on manifests, configs, listings (--max-json-size) */
     uint64_t doc_timeout_ms; /* one whole document request (--registry-timeout) */

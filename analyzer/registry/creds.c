@@ -299,17 +299,42 @@ static int find_entry(ls_creds *out, const char *domain, const char *repo, const
     return 0;
 }
 
-int ls_creds_resolve_in(ls_creds *out, const char *domain, const char *repo, const char *creds_opt,
-                        const char *authfile_opt, const ls_creds_env *env, ls_error *err)
+int ls_creds_find(ls_creds *out, const char *domain, const char *repo, const char *creds_opt,
+                  const char *authfile_opt, const ls_creds_env *env, ls_error *err)
 {
     memset(out, 0, sizeof *out);
-    if (find_entry(out, domain, repo, creds_opt, authfile_opt, env, err) < 0)
-        return -1;
-    if (out->kind == LS_CREDS_HELPER && run_helper(out, domain, env, err) < 0) {
-        ls_creds_clear(out);
+    return find_entry(out, domain, repo, creds_opt, authfile_opt, env, err) < 0 ? -1 : 0;
+}
+
+int ls_creds_run_helper(ls_creds *c, const char *domain, const ls_creds_env *env, ls_error *err)
+{
+    if (c->kind != LS_CREDS_HELPER)
+        return 0;
+    if (run_helper(c, domain, env, err) < 0) {
+        ls_creds_clear(c);
         return -1;
     }
     return 0;
+}
+
+int ls_creds_copy(ls_creds *dst, const ls_creds *src)
+{
+    *dst = *src;
+    dst->user = src->user ? strdup(src->user) : NULL;
+    dst->pass = src->pass ? strdup(src->pass) : NULL;
+    if ((src->user && !dst->user) || (src->pass && !dst->pass)) {
+        ls_creds_clear(dst);
+        return -1;
+    }
+    return 0;
+}
+
+int ls_creds_resolve_in(ls_creds *out, const char *domain, const char *repo, const char *creds_opt,
+                        const char *authfile_opt, const ls_creds_env *env, ls_error *err)
+{
+    if (ls_creds_find(out, domain, repo, creds_opt, authfile_opt, env, err) < 0)
+        return -1;
+    return ls_creds_run_helper(out, domain, env, err);
 }
 
 char *ls_creds_basic(const ls_creds *c)

@@ -67,6 +67,18 @@ int ls_authfile_lookup(ls_creds *out, const char *path, const char *domain, bool
 int ls_creds_resolve_in(ls_creds *out, const char *domain, const char *repo, const char *creds_opt,
                         const char *authfile_opt, const ls_creds_env *env, ls_error *err);
 
+/* ls_creds_resolve_in in two steps, so that a caller can keep a helper's
+ * answer for later lookups (pool.c): the entry found along the chain
+ * (a helper's not run yet: kind LS_CREDS_HELPER), then the helper run when
+ * the entry names one (nothing to do otherwise). -1 with err; a failed
+ * find leaves out empty, a failed run clears c. */
+int ls_creds_find(ls_creds *out, const char *domain, const char *repo, const char *creds_opt,
+                  const char *authfile_opt, const ls_creds_env *env, ls_error *err);
+int ls_creds_run_helper(ls_creds *c, const char *domain, const ls_creds_env *env, ls_error *err);
+
+/* A deep copy (the secrets duplicated); -1 (dst empty) when out of memory. */
+int ls_creds_copy(ls_creds *dst, const ls_creds *src);
+
 /* ls_creds_resolve_in over the process environment. Defined by the
  * program (analyzer/cli/env.c), not the library: only it reads the
  * environment. */

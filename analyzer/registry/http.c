@@ -375,6 +375,15 @@ const ls_http_response *ls_http_response_of(const ls_http *h)
     return &h->resp;
 }
 
+/* Adds the connections this transfer had to open (0 when it reused one). */
+static void count_connects(ls_http *h)
+{
+    long n = 0;
+    if (h->cfg->connections && curl_easy_getinfo(h->easy, CURLINFO_NUM_CONNECTS, &n) == CURLE_OK &&
+        n > 0)
+        atomic_fetch_add(h->cfg->connections, (uint64_t)n);
+}
+
 /* Records the end of the transfer, when curl reports it. */
 static void collect_done(ls_http *h)
 {
@@ -468,7 +477,10 @@ CURLcode ls_http_begin(ls_http *h, const char *url, struct curl_slist *headers, 
     if (curl_multi_add_handle(h->multi, h->easy) != CURLM_OK)
         return CURLE_OUT_OF_MEMORY;
     h->active = true;
+    if (h->cfg->requests)
+        atomic_fetch_add(h->cfg->requests, 1);
     pump(h, headers_in);
+    count_connects(h);
     if (h->headers_done)
         return CURLE_OK;
     if (h->result == CURLE_OUT_OF_MEMORY)

@@ -27,6 +27,8 @@ typedef struct {
     size_t ca_len;
     char *client_cert, *client_key; /* a --cert-dir .cert + .key pair; NULL = none */
     _Atomic uint64_t *counters[2];  /* body bytes are added to each non-NULL one */
+    _Atomic uint64_t *requests;     /* transfers begun; NULL = not counted */
+    _Atomic uint64_t *connections;  /* new connections they opened; NULL = not counted */
     long low_speed_bytes;      /* a transfer slower than this many bytes/s ... */
     long low_speed_secs;       /* ... for this many seconds fails (0: 1 byte/s for 60 s) */
     long connect_ms;           /* connecting; 0 = 30 s */

@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "registry/docs.h"
+#include "registry/pool.h"
 #include "registry/ref.h"
 #include "source/manifest.h"
 
@@ -50,7 +51,7 @@ int ls_registry_global_init(void)
 
 uint64_t ls_registry_bytes_fetched(const ls_registry *c)
 {
-    return atomic_load(&((ls_registry *)c)->bytes);
+    return atomic_load(&c->host->bytes);
 }
 
 /* ---- messages ----------------------------------------------------------- */
@@ -303,9 +304,11 @@ static int fetch_token(ls_registry *c, const ls_auth_token_request *tr, const ch
     *value = NULL;
     ls_http_url_for_log(tr->url, logurl, sizeof logurl);
     snprintf(what, sizeof what, "%s: token service %s", label, logurl);
-    if (!(h = ls_http_new(&c->http)))
+    if (!(h = ls_registry_host_take(c->host)))
         return ls_error_set(err, LS_ERR_NOMEM, "%s: cannot start libcurl", label);
-    /* an identity token is POSTed (oauth.md); h is this fetch's alone */
+    atomic_fetch_add(&c->host->counters->tokens, 1);
+    /* an identity token is POSTed (oauth.md); h is this fetch's alone until
+     * it goes back to the host, which forgets the form */
     if (tr->form && ls_http_set_post(h, tr->form) < 0) {
         ls_error_set(err, LS_ERR_INTERNAL, "%s: libcurl cannot POST", label);
         goto out;
@@ -348,7 +351,7 @@ out:
         explicit_bzero(body, len);
         free(body);
     }
-    ls_http_free(h);
+    ls_registry_host_give(c->host, h);
     return rc;
 }
 
@@ -360,12 +363,12 @@ static int answer_challenge(ls_registry *c, const char *challenge, const char *s
     ls_auth_token_request tr;
     ls_error failure = {0};
     char *value = NULL;
-    int r = ls_auth_challenge(&c->auth, challenge, scope, sent, c->insecure, label, &tr, err);
+    int r = ls_auth_challenge(c->auth, challenge, scope, sent, c->insecure, label, &tr, err);
     if (r != LS_AUTH_FETCH)
         return r;
     if (fetch_token(c, &tr, label, &value, &failure) < 0)
         value = NULL;
-    return ls_auth_token_done(&c->auth, &tr, value, &failure, err);
+    return ls_auth_token_done(c->auth, &tr, value, &failure, err);
 }
 
 /* What to do with the outcome of one attempt. */
@@ -420,7 +423,7 @@ int ls_registry_send(ls_registry *c, ls_http *h, const char *url, const ls_reque
     for (;;) {
         bool own = ls_http_same_origin(s.cur, c->base), oom;
         char *auth = rq->credentials           ? strdup(rq->credentials)
-                     : own && !rq->no_auth ? ls_auth_value(&c->auth, rq->scope)
+                     : own && !rq->no_auth ? ls_auth_value(c->auth, rq->scope)
                                            : NULL;
         struct curl_slist *hdrs = build_headers(rq, auth, &oom);
         CURLcode cc;
@@ -512,6 +515,7 @@ static int probe(ls_registry *c, ls_error *err)
     char url[700];
     long st;
     snprintf(url, sizeof url, "%s/v2/", c->base);
+    atomic_fetch_add(&c->host->counters->probes, 1);
     if (ls_registry_send(c, c->meta, url, &rq, c->domain, err) < 0)
         return -1;
     st = ls_http_response_of(c->meta)->status;
@@ -558,12 +562,84 @@ static const char *cert_dir_of(const ls_registry_opts *opts, const char *domain,
     return NULL;
 }
 
+/* What clients must agree on to share a host: the registry, how it is
+ * reached (TLS settings, limits) and who they are (the credentials, as a
+ * SHA-256 so the key holds no secret). 0, or -1 out of memory. */
+static int host_key(const ls_registry *c, const char *cert_dir, char **key, ls_error *err)
+{
+    char who[LS_DIGEST_MAX] = "", *id = NULL;
+    size_t n;
+    int rc;
+    if (c->creds.kind != LS_CREDS_NONE) {
+        const char *u = c->creds.user ? c->creds.user : "", *p = c->creds.pass ? c->creds.pass : "";
+        n = strlen(u) + strlen(p) + strlen(c->creds.helper) + 16;
+        if (!(id = malloc(n)))
+            return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", c->domain);
+        n = (size_t)snprintf(id, n, "%d%c%s%c%s%c%s", (int)c->creds.kind, 0, u, 0, p, 0,
+                             c->creds.helper);
+        rc = ls_sha256_buffer(id, n, who, err);
+        explicit_bzero(id, n);
+        free(id);
+        if (rc < 0)
+            return -1;
+    }
+    n = strlen(c->domain) + (cert_dir ? strlen(cert_dir) : 0) + sizeof who + 80;
+    if (!(*key = malloc(n)))
+        return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", c->domain);
+    snprintf(*key, n, "%s\n%d\n%s\n%llu\n%llu\n%s", c->domain, (int)c->insecure,
+             cert_dir ? cert_dir : "", (unsigned long long)c->stall_ms,
+             (unsigned long long)c->doc_timeout_ms, who);
+    return 0;
+}
+
+/* The client's host: the pool's for its key, else one of its own. */
+static int attach_host(ls_registry *c, const ls_registry_opts *opts, const char *cert_dir,
+                       ls_error *err)
+{
+    char *key = NULL, *basic = NULL, *refresh = NULL;
+    long secs = (long)((c->stall_ms + 999) / 1000);
+    long connect = (long)(c->doc_timeout_ms < LS_REGISTRY_CONNECT_MS ? c->doc_timeout_ms
+                                                                     : LS_REGISTRY_CONNECT_MS);
+    if (host_key(c, cert_dir, &key, err) < 0)
+        return -1;
+    if ((c->creds.kind == LS_CREDS_PASSWORD && !(basic = ls_creds_basic(&c->creds))) ||
+        (c->creds.kind == LS_CREDS_TOKEN && !(refresh = strdup(c->creds.pass)))) {
+        free(key);
+        return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", c->domain);
+    }
+    if (opts->pool)
+        c->host = ls_registry_pool_host(opts->pool, key, cert_dir, opts->insecure, basic, refresh,
+                                        opts->bytes_fetched, secs, connect, c->domain, err);
+    else
+        c->host = ls_registry_host_new(key, cert_dir, opts->insecure, basic, refresh, NULL,
+                                       opts->bytes_fetched, secs, connect, c->domain, err);
+    free(key);
+    if (!c->host)
+        return -1;
+    c->own_host = !opts->pool;
+    c->auth = &c->host->auth;
+    return 0;
+}
+
+/* The /v2/ probe, once per host: the first client probes, the others wait
+ * for it and take the scheme it chose. */
+static int probe_once(ls_registry *c, ls_error *err)
+{
+    int rc;
+    if (!ls_registry_host_probe_begin(c->host, c->base))
+        return 0;
+    rc = probe_scheme(c, ls_registry_domain_host(c->domain), err);
+    ls_registry_host_probed(c->host, rc == 0, c->base);
+    return rc;
+}
+
 int ls_registry_open(ls_registry **out, const char *domain, const ls_registry_opts *opts,
                      ls_error *err)
 {
     static const ls_registry_opts none = {.creds = NULL};
     char certs_d[4096];
     ls_registry *c;
+    int rc;
     *out = NULL;
     if (!opts)
         opts = &none;
@@ -579,33 +655,21 @@ int ls_registry_open(ls_registry **out, const char *domain, const ls_registry_op
     c->stall_ms = opts->stall_ms ? opts->stall_ms : LS_REGISTRY_STALL_MS;
     c->deadline_ms = opts->deadline_ms;
     c->debug = opts->debug;
-    if (!(c->domain = strdup(domain)) || ls_auth_init(&c->auth, NULL) < 0) {
-        free(c->domain);
+    if (!(c->domain = strdup(domain))) {
         free(c);
         return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", domain);
     }
-    if (ls_http_config_init(&c->http, cert_dir_of(opts, domain, certs_d, sizeof certs_d),
-                            opts->insecure, err) < 0)
+    rc = opts->pool ? ls_registry_pool_creds(opts->pool, &c->creds, domain, opts->repository,
+                                             opts->creds, opts->authfile, &opts->auth_env, err)
+                    : ls_creds_resolve_in(&c->creds, domain, opts->repository, opts->creds,
+                                          opts->authfile, &opts->auth_env, err);
+    if (rc < 0 || attach_host(c, opts, cert_dir_of(opts, domain, certs_d, sizeof certs_d), err) < 0)
         goto fail;
-    c->http.counters[0] = &c->bytes;
-    c->http.counters[1] = opts->bytes_fetched;
-    c->http.low_speed_bytes = LS_REGISTRY_LOW_SPEED;
-    c->http.low_speed_secs = (long)((c->stall_ms + 999) / 1000);
-    c->http.connect_ms = (long)(c->doc_timeout_ms < LS_REGISTRY_CONNECT_MS ? c->doc_timeout_ms
-                                                                           : LS_REGISTRY_CONNECT_MS);
-    if (ls_creds_resolve_in(&c->creds, domain, opts->repository, opts->creds, opts->authfile,
-                            &opts->auth_env, err) < 0)
-        goto fail;
-    if ((c->creds.kind == LS_CREDS_PASSWORD && !(c->auth.basic = ls_creds_basic(&c->creds))) ||
-        (c->creds.kind == LS_CREDS_TOKEN && !(c->auth.refresh = strdup(c->creds.pass)))) {
-        ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", domain);
-        goto fail;
-    }
-    if (!(c->meta = ls_http_new(&c->http))) {
+    if (!(c->meta = ls_registry_host_take(c->host))) {
         ls_error_set(err, LS_ERR_INTERNAL, "%s: libcurl cannot make a handle", domain);
         goto fail;
     }
-    if (probe_scheme(c, ls_registry_domain_host(domain), err) < 0)
+    if (probe_once(c, err) < 0)
         goto fail;
     *out = c;
     return 0;
@@ -618,10 +682,12 @@ void ls_registry_free(ls_registry *c)
 {
     if (!c)
         return;
-    ls_http_free(c->meta);
-    ls_auth_clear(&c->auth);
+    if (c->host) {
+        ls_registry_host_give(c->host, c->meta);
+        if (c->own_host)
+            ls_registry_host_free(c->host);
+    }
     ls_creds_clear(&c->creds);
-    ls_http_config_clear(&c->http);
     free(c->domain);
     free(c);
 }

@@ -2,9 +2,10 @@
  * stream.c - a layer blob as an ls_reader over the registry's HTTP body.
  *
  * Each reader has its own ls_http (its own curl handle and connection), so
- * the worker threads of image_scan.c pull layers in parallel; the only
- * shared state is the client's token table (auth.c, under its mutex) and
- * byte counters (atomics). Bytes flow through http.c's bounded buffer, so a
+ * the worker threads of image_scan.c pull layers in parallel; it takes the
+ * handle from the client's host and gives it back when closed, so the next
+ * reader reuses its connection. The other shared state is the host's token
+ * table (auth.c, under its mutex) and byte counters (atomics). Bytes flow through http.c's bounded buffer, so a
  * layer of any size costs the same memory.
  *
  * Digests are not checked here on purpose: the blob stage already hashes
@@ -121,7 +122,7 @@ static ssize_t stream_read(void *ctx, void *buf, size_t n, ls_error *err)
 static void stream_close(void *ctx)
 {
     blob_stream *b = ctx;
-    ls_http_free(b->h);
+    ls_registry_host_give(b->c->host, b->h);
     free(b);
 }
 
@@ -156,7 +157,7 @@ ls_reader *ls_registry_open_blob(ls_registry *c, const char *repo, const char *d
         free(b);
         return NULL;
     }
-    if (!(b->h = ls_http_new(&c->http))) {
+    if (!(b->h = ls_registry_host_take(c->host))) {
         ls_error_set(err, LS_ERR_INTERNAL, "%s: libcurl cannot make a handle", b->label);
         free(b);
         return NULL;

@@ -54,6 +54,11 @@ typedef struct ls_registry_opts {
     ls_creds_env auth_env;   /* where the auth files are, as the program read its
                               * environment; all NULL = only --creds/--authfile */
     bool debug;              /* LAYERSCAN_DEBUG: requests traced to stderr */
+    /* Clients shared per registry host by every image of a run (an audit):
+     * one /v2/ probe, tokens reused per scope, connections reused, each
+     * credential helper run once. NULL = each client on its own. Made with
+     * ls_registry_pool_new (analyzer/registry/pool.h). */
+    struct ls_registry_pool *pool;
 } ls_registry_opts;
 
 #endif

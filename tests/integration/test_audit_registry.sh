@@ -237,7 +237,7 @@ expect_eq "cold: the table on stderr says the same" "$(grep -E '^  bytes fetched
 
 # ---- warm: nothing scanned, no layer blob fetched --------------------------------
 for d in c-page c-resume c-shard c-b; do mkdir -p "$d"; cp c1/*.hsdb "$d/"; done
-LAYERSCAN_DEBUG=1 audit warm 1 --registry "$A" --tls-verify=false --cache "$WORK/c1"
+LAYERSCAN_DEBUG=1 audit warm 1 --registry "$A" --tls-verify=false --cache "$WORK/c1" --jobs 1
 check "warm: summary" $CHECK summary out/warm.out images=7 layers=16 unique_layers=4 layers_scanned=0 \
   cache_hits=16 findings.critical=9 errors=0 cache_rejected=0
 check "warm: the lines of the cold run" $CHECK same-lines out/warm.out out/cold.out
@@ -245,6 +245,14 @@ n=0
 for d in ${LAYER_DIGESTS//,/ }; do n=$((n + $(gets warm "$A/v2/[a-z/]*/blobs/$d"))); done
 expect_eq "warm: no layer blob requested" "$n" 0
 expect_eq "warm: 7 manifests and 7 configs requested" "$(gets warm "$A/v2/[a-z/]*/manifests/[a-z0-9.]*") $(grep -c "registry: GET $A/v2/[a-z/]*/blobs/" out/warm.err)" "7 7"
+# one client for the walk and the 7 images: /v2/ probed once (https first,
+# which fails on this plain-http registry, then http: two GETs), and every
+# later request over the connection the http probe opened (--jobs 1)
+expect_eq "warm: /v2/ probed once for the walk and all 7 images (https, then http)" \
+  "$(gets warm "$A/v2/") $(grep -c "registry: GET $A/v2/ -> -1 (transfer failed)" out/warm.err)" "2 1"
+expect_eq "warm: requests (trace, summary) and new connections (the https try, the http one)" \
+  "$(grep -c "registry: GET " out/warm.err) $(summary_of warm requests) $(summary_of warm connections)" \
+  "23 23 2"
 WARM_BYTES=$(summary_of warm bytes_fetched)
 if [ "$WARM_BYTES" -ge "$M" ] && [ "$WARM_BYTES" -lt $((M + 2048)) ]; then
   ok "warm: bytes_fetched $WARM_BYTES: manifests and configs ($M) + listings"
@@ -394,8 +402,11 @@ expect_eq "c-token: references" "$(refs_of c-token)" "docker://$C/team/b:2 docke
 check "c-token: summary (only the billing layer is new to cache c-b)" $CHECK summary out/c-token.out images=2 \
   layers=5 unique_layers=4 layers_scanned=1 cache_hits=4 findings.critical=3 errors=0
 check "c-token: lines equal the layout scans" $CHECK same-as-layout out/c-token.out layouts-c.tsv
-# a catalog token, then per image a pull token for its repository
-expect_eq "c-token: tokens issued: the catalog's, each repository's tags, each image's" "$(grep -c . "$TOKENS")" 5
+# one client per registry for the walk and every image: the catalog's token,
+# then one pull token per repository, which serves its tag list and its image
+expect_eq "c-token: tokens issued: the catalog's, then one per repository (tags and image share it)" "$(grep -c . "$TOKENS")" 3
+expect_eq "c-token: the token service asked 3 times, /v2/ probed once" \
+  "$(grep -c "registry: GET 127.0.0.1:$PT/token" out/c-token.err) $(gets c-token "$C/v2/")" "3 1"
 run c-wrong audit --registry "$C" --cert-dir "$CERTS" --creds "$CUSER:nope" --cache "$WORK/c-b"
 expect_error c-wrong "layerscan: $C: 401 Unauthorized (check --creds)"
 

@@ -93,6 +93,21 @@ expect_found helper
 expect_eq "helper: asked for the registry" "$(sort -u "$FAKE_HELPER_LOG")" "127.0.0.1:$P"
 no_secret helper
 
+# an audit of three images of that registry: one client for all of them, so
+# the helper runs once, /v2/ is probed once (https, then http: two GETs) and
+# each image's Basic credentials come from that one answer
+printf 'docker://127.0.0.1:%s/leaky:1\ndocker://127.0.0.1:%s/leaky:2\ndocker://127.0.0.1:%s/other/app:1\n' \
+  "$P" "$P" "$P" >"$WORK/three.list"
+: >"$FAKE_HELPER_LOG"
+FAKE_HELPER_MODE=ok run helper-audit audit --tls-verify=false --no-cache --jobs 2 "$WORK/three.list"
+expect_eq "helper-audit: exit, images, failed images" \
+  "$(rc_of helper-audit) $(tail -1 "$WORK/out/helper-audit.json" | python3 -c 'import json,sys; s=json.load(sys.stdin)["summary"]; print(s["images"], s["failed_images"])')" \
+  "1 3 0"
+expect_eq "helper-audit: the helper ran once for the three images" "$(grep -c . "$FAKE_HELPER_LOG")" 1
+expect_eq "helper-audit: /v2/ probed once (https, then http)" \
+  "$(grep -c "^layerscan: registry: GET 127.0.0.1:$P/v2/ -> " "$WORK/out/helper-audit.err")" 2
+no_secret helper-audit
+
 # the same file without the helper: its auths entry is wrong, so the success
 # above was the helper's
 printf '{"auths": {"127.0.0.1:%s": {"auth": "%s"}}}\n' "$P" "$(printf 'wrong:pw' | base64)" >"$WORK/nohelper.json"
