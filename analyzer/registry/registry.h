@@ -1,8 +1,10 @@
 /*
  * registry.h - a client of the OCI Distribution API (a "docker://" registry).
  *
- * One ls_registry per registry host: it owns the TLS settings, the
- * credentials and the tokens, and counts the bytes it fetched. Requests are
+ * One ls_registry per image (or registry walk), on a host (host.h) that
+ * owns the TLS settings, the tokens and the idle connections and counts the
+ * bytes fetched: the client's own, or shared through a pool (pool.h) by
+ * every client of the same registry and credentials in a run. Requests are
  * made with libcurl; every error names the registry (or the reference) and
  * never carries a credential, a token or a URL query string.
  *
@@ -63,7 +65,8 @@ void ls_registry_free(ls_registry *c);
  * LS_MAX_JSON_BYTES unless set; 0 leaves it; capped at LS_MAX_JSON_HARD). */
 void ls_registry_set_max_json(ls_registry *c, uint64_t max);
 
-/* Body bytes fetched by this client so far (every request, every reader). */
+/* Body bytes fetched through this client's host so far (every request,
+ * every reader; with a pool, every client of the host). */
 uint64_t ls_registry_bytes_fetched(const ls_registry *c);
 
 /* An entry of the image's index that may be about the image, noted while
