@@ -609,9 +609,10 @@ int cli_cmd_audit(const cli_opts *opts, const char *list)
                           : audit_enum_file((void *)list, &all, &err)) != 0)
         goto out;
     deduped = audit_refs_dedup(&all);
-    if (select_refs(o, &all, &mine, &resumed, &retried, &err) != 0 || open_engine(o, &rs, &m, &cache, &err) != 0)
+    if (select_refs(o, &all, &mine, &resumed, &retried, &err) != 0)
         goto out;
-    if (!(a.out = open_output(o, &a.out_label, &err)))
+    /* a refused -o is known before the rules are compiled (a minute, cold) */
+    if (!(a.out = open_output(o, &a.out_label, &err)) || open_engine(o, &rs, &m, &cache, &err) != 0)
         goto out;
     workers = o->jobs ? o->jobs : ls_parallel_cores();
     if (workers > mine.n)
