@@ -108,6 +108,11 @@ int cli_cmd_scan(const cli_opts *opts, const char *image)
         goto out;
     if (root && layered && cli_open_layer_cache(o, rs, root, &lc, &err) != 0)
         goto out;
+    /* every platform: layers the platforms share are read once, through a
+     * private cache for the run (in $TMPDIR) when --cache gave none */
+    if (!lc && o->platform && strcmp(o->platform, "all") == 0 &&
+        ls_layer_cache_new(&lc, NULL, rs, "platform-all", NULL, 0, &err) != 0)
+        goto out;
     so.layer_cache = lc;
     rc = ls_scan_image(image, m, &so, &r, &err);
     if (prog.shown)

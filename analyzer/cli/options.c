@@ -415,7 +415,7 @@ static const cli_option options[] = {
     {"output", 'o', required_argument, " FILE", CMD_FIND | CMD_EXTRACT | CMD_DIFF, SEC_OPTIONS, FIELD(output),
      "write the report to FILE instead of standard output"},
     {"platform", 0, required_argument, " OS/ARCH[/VARIANT]", CMD_READ, SEC_OPTIONS, FIELD(platform),
-     "pick one image of a multi-platform index"},
+     "pick one image of a multi-platform index; scan: \"all\" scans every one into one report"},
     {"show-secrets", 0, no_argument, "", CMD_SCAN | CMD_LAYERS | CMD_HISTORY | CMD_AUDIT, SEC_OPTIONS,
      FIELD(show_secrets), "print secrets whole (redacted by default)"},
     {"rules", 0, required_argument, " FILE|DIR", CMD_FIND | CMD_RULES, SEC_OPTIONS, SETTER(opt_rules),
@@ -667,6 +667,16 @@ int cli_parse_opts(int argc, char **argv, cli_opts *o)
         if (r == SET_VERSION) {
             cli_print_version();
             exit(EXIT_CLEAN);
+        }
+    }
+    /* every platform into one report is the scan's; the views of one
+     * image (layers, history, extract, diff) and audits take one */
+    if (o->platform && strcmp(o->platform, "all") == 0) {
+        const cli_command *cmd = find_command(argv[0]);
+        if (cmd && cmd->bit != CMD_SCAN) {
+            fprintf(stderr, "layerscan: --platform all: only scan reads every platform; %s takes one "
+                            "(os/arch[/variant])\n", cmd->name);
+            return -1;
         }
     }
     return optind;

@@ -20,6 +20,7 @@
 #include "pipeline/tamper.h"
 #include "pipeline/vendor_capture.h"
 #include "pipeline/parallel.h"
+#include "pipeline/platforms.h"
 #include "pipeline/attestations.h"
 #include "pipeline/signatures.h"
 #include "pipeline/supply_chain.h"
@@ -176,7 +177,10 @@ void ls_report_free(ls_report *r)
     free(r->errors);
     ls_attestation_reports_free(r->attestations, r->n_attestations);
     ls_signature_reports_free(r->signatures, r->n_signatures);
-    ls_source_free(r->owner);
+    if (r->owner_free)
+        r->owner_free(r->owner);
+    else
+        ls_source_free(r->owner);
     free(r);
 }
 
@@ -641,8 +645,8 @@ out:
     return rc;
 }
 
-int ls_scan_image(const char *ref, const ls_matcher *m, const ls_scan_opts *opts, ls_report **out,
-                  ls_error *err)
+int ls_scan_one_image(const char *ref, const ls_matcher *m, const ls_scan_opts *opts,
+                      ls_report **out, ls_error *err)
 {
     ls_source_opts sopts = {.platform = opts ? opts->platform : NULL,
                             .registry = opts ? opts->registry : NULL,
@@ -654,11 +658,13 @@ int ls_scan_image(const char *ref, const ls_matcher *m, const ls_scan_opts *opts
     ls_source *src = NULL;
     const ls_image *img;
     scan_state s = {.opts = opts};
+    ls_platform_list seen = {0}; /* with platform "all" (a stream): its images */
     double start = now_seconds();
     size_t n_layers = 0;
     int rc = -1;
 
     *out = NULL;
+    sopts.platforms = &seen; /* platform "all" here: a stream, read once (platforms.c) */
     if (opts && opts->image_timeout_ms)
         sopts.deadline_ms = ls_monotonic_ms() + opts->image_timeout_ms;
     s.report = calloc(1, sizeof *s.report);
@@ -674,6 +680,12 @@ int ls_scan_image(const char *ref, const ls_matcher *m, const ls_scan_opts *opts
             n_layers = s.report->image->n_layers; /* results to release, settled or not */
         if (opened != 0)
             goto out;
+        if (seen.n > 1) {
+            ls_error_set(err, LS_ERR_USAGE, "%s: --platform all reads an image piped in once and it "
+                         "holds %zu platforms: save it to a file (oci-archive:FILE) to scan them all",
+                         ref, seen.n);
+            goto out;
+        }
         img = s.report->image;
     } else {
         if (ls_source_open(&src, ref, &sopts, err) != 0)
@@ -721,5 +733,15 @@ int ls_scan_image(const char *ref, const ls_matcher *m, const ls_scan_opts *opts
 out:
     state_release(&s, n_layers);
     ls_report_free(s.report);
+    ls_platform_list_clear(&seen);
     return rc;
+}
+
+int ls_scan_image(const char *ref, const ls_matcher *m, const ls_scan_opts *opts, ls_report **out,
+                  ls_error *err)
+{
+    /* every platform: one scan each, merged (pipeline/platforms.h) */
+    if (opts && opts->platform && strcmp(opts->platform, LS_PLATFORM_ALL) == 0)
+        return ls_scan_platforms(ref, m, opts, out, err);
+    return ls_scan_one_image(ref, m, opts, out, err);
 }

@@ -161,7 +161,8 @@ static int resolve(ls_registry *c, const char *repo, const ls_platform *want, co
         if (depth >= MAX_NESTING)
             return ls_error_set(err, LS_ERR_LIMIT, "%s: indexes nested more than %d deep", label,
                                 MAX_NESTING);
-        if (ls_oci_choose_manifest(doc, what, NULL, want, label, &pick, err) < 0 ||
+        if (ls_platform_note_index(want, digest, label, err) < 0 ||
+            ls_oci_choose_manifest(doc, what, NULL, want, label, &pick, err) < 0 ||
             note_entries(doc, label, about, err) < 0)
             return -1;
         if (ls_digest_validate(doc->manifests[pick].digest, label, what, err) < 0)

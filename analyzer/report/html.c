@@ -263,6 +263,19 @@ static void write_image(html_ctx *h)
     }
     fputs("</dd>\n", h->out);
     put_fact(h, "Created", img->created);
+    if (h->r->n_platforms) {
+        fputs("<dt>Platforms scanned</dt><dd>", h->out);
+        for (size_t k = 0; k < h->r->n_platforms; k++) {
+            const ls_platform_report *p = &h->r->platforms[k];
+            if (k)
+                fputs(", ", h->out);
+            put(h, p->platform ? p->platform : "?");
+            if (p->n_layers)
+                fprintf(h->out, " (layers %ld&ndash;%ld)", p->first_layer,
+                        p->first_layer + (long)p->n_layers - 1);
+        }
+        fputs("</dd>\n", h->out);
+    }
     fprintf(h->out, "<dt>Layers</dt><dd>%zu</dd>\n<dt>History steps</dt><dd>%zu%s</dd>\n", h->r->n_layers,
             h->r->n_history,
             h->r->history_mismatch ? " <span class=\"bad\">(do not match the layers: steps are not "
@@ -304,6 +317,18 @@ static void write_summary(html_ctx *h)
 
 /* ---- the layer timeline ---- */
 
+/* The platform of an entry of a --platform all report, muted; nothing in
+ * the report of one image. */
+static void put_platform(html_ctx *h, size_t k)
+{
+    const char *name = k < h->r->n_platforms ? h->r->platforms[k].platform : NULL;
+    if (h->r->n_platforms == 0)
+        return;
+    fputs("<span class=\"muted\">", h->out);
+    put(h, name ? name : "?");
+    fputs("</span> ", h->out);
+}
+
 static void put_cell(html_ctx *h, long row, int col, const char *cls)
 {
     fprintf(h->out, "<div class=\"cell %s\" style=\"grid-area:%ld/%d\">", cls, row, col);
@@ -328,6 +353,7 @@ static void write_layer_row(html_ctx *h, const ls_layer_report *l, size_t bars)
     put_cell(h, row, 3, "size");
     fprintf(h->out, "%s</div>", size);
     put_cell(h, row, 4, "ins mono");
+    put_platform(h, l->platform);
     if (ins) {
         /* the title shows what the ellipsis cut */
         fputs("<span title=\"", h->out);
@@ -537,6 +563,10 @@ static void write_finding_row(html_ctx *h, const ls_finding *f, size_t n)
         fprintf(h->out, "%ld", f->layer);
     else
         fputs("<span class=\"muted\">&mdash;</span>", h->out);
+    if (h->r->n_platforms) {
+        fputs("<br>", h->out);
+        put_platform(h, f->platform);
+    }
     fputs("</td><td>", h->out);
     put_fate(h, f);
     fputs("</td><td class=\"mono ins\">", h->out);

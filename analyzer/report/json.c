@@ -53,6 +53,38 @@ static json_t *index_or_null(long i)
     return i >= 0 ? json_integer(i) : json_null();
 }
 
+/* --platform all: "platform" on an entry of image k; nothing in the report
+ * of one image (the contract's fields only grow where they mean something). */
+void ls_json_put_platform(bool *ok, json_t *o, const ls_report *r, size_t k)
+{
+    if (r->n_platforms == 0)
+        return;
+    ls_json_put(ok, o, "platform",
+                ls_json_str(k < r->n_platforms ? r->platforms[k].platform : NULL));
+}
+
+static json_t *platforms_json(const ls_report *r, bool *ok)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < r->n_platforms; i++) {
+        const ls_platform_report *p = &r->platforms[i];
+        json_t *j = json_object();
+        ls_json_put(ok, j, "platform", ls_json_str(p->platform));
+        ls_json_put(ok, j, "os", ls_json_str(p->os));
+        ls_json_put(ok, j, "architecture", ls_json_str(p->architecture));
+        ls_json_put(ok, j, "variant", ls_json_str(p->variant));
+        ls_json_put(ok, j, "manifest_digest", ls_json_str(p->manifest_digest));
+        ls_json_put(ok, j, "config_digest", ls_json_str(p->config_digest));
+        ls_json_put(ok, j, "created", ls_json_str(p->created));
+        ls_json_put(ok, j, "first_layer", index_or_null(p->first_layer));
+        ls_json_put(ok, j, "layers", json_integer((json_int_t)p->n_layers));
+        ls_json_put(ok, j, "first_history", index_or_null(p->first_history));
+        ls_json_put(ok, j, "history", json_integer((json_int_t)p->n_history));
+        ls_json_append(ok, a, j);
+    }
+    return a;
+}
+
 /* Takes ownership of s, a redacted copy of src (NULL stays null): NULL when
  * the copy could not be made or the string allocated. */
 static json_t *owned_str(const char *src, char *s)
@@ -105,6 +137,7 @@ static json_t *attestations_json(const ls_report *r, bool *ok)
         ls_json_put(ok, j, "predicate_type", ls_json_str(s->predicate_type));
         ls_json_put(ok, j, "source", ls_json_str(s->source));
         ls_json_put(ok, j, "strings", json_integer((json_int_t)s->strings));
+        ls_json_put_platform(ok, j, r, s->platform);
         ls_json_append(ok, a, j);
     }
     return a;
@@ -127,6 +160,7 @@ static json_t *signatures_json(const ls_report *r, bool *ok)
         ls_json_put(ok, j, "verified", verified_json(s->verified));
         ls_json_put(ok, j, "key", ls_json_str(s->key));
         ls_json_put(ok, j, "error", ls_json_str(s->error));
+        ls_json_put_platform(ok, j, r, s->platform);
         ls_json_append(ok, a, j);
     }
     return a;
@@ -146,6 +180,8 @@ static json_t *image_json(const ls_report *r, bool *ok)
     ls_json_put(ok, o, "created", ls_json_str(img->created));
     ls_json_put(ok, o, "signatures", signatures_json(r, ok));
     ls_json_put(ok, o, "attestations", attestations_json(r, ok));
+    if (r->n_platforms)
+        ls_json_put(ok, o, "platforms", platforms_json(r, ok));
     return o;
 }
 
@@ -176,6 +212,7 @@ static json_t *layers_json(const ls_report *r, const ls_write_opts *o, bool *ok)
         ls_json_put(ok, j, "entries", json_integer((json_int_t)l->entries));
         ls_json_put(ok, j, "whiteouts", json_integer((json_int_t)l->whiteouts));
         ls_json_put(ok, j, "digest_verified", json_boolean(l->digest_verified));
+        ls_json_put_platform(ok, j, r, l->platform);
         ls_json_append(ok, a, j);
     }
     return a;
@@ -197,6 +234,7 @@ static json_t *history_json(const ls_report *r, const ls_write_opts *o, bool *ok
         for (size_t k = 0; k < h->n_build_args; k++)
             ls_json_append(ok, args, owned_str(h->build_args[k], ls_redact_text(r, h->build_args[k], o->show_secrets)));
         ls_json_put(ok, j, "build_args", args);
+        ls_json_put_platform(ok, j, r, h->platform);
         ls_json_append(ok, a, j);
     }
     return a;
@@ -278,6 +316,7 @@ json_t *ls_json_finding(const ls_report *r, const ls_finding *f, const ls_write_
     ls_json_put(ok, j, "validation", json_string(f->validation));
     ls_json_put(ok, j, "origin", json_string(ls_origin_name(f->origin)));
     ls_json_put(ok, j, "package", package_json(r, f));
+    ls_json_put_platform(ok, j, r, f->platform);
     if (!all) {
         json_decref(j);
         return NULL;
@@ -294,6 +333,7 @@ static json_t *errors_json(const ls_report *r, bool *ok)
         ls_json_put(ok, j, "layer", index_or_null(e->layer));
         ls_json_put(ok, j, "path", ls_json_str(e->path));
         ls_json_put(ok, j, "message", ls_json_str(e->message));
+        ls_json_put_platform(ok, j, r, e->platform);
         ls_json_append(ok, a, j);
     }
     return a;
@@ -321,6 +361,11 @@ static json_t *stats_json(const ls_report *r, bool *ok)
     ls_json_put(ok, j, "findings", json_integer((json_int_t)r->n_findings));
     ls_json_put(ok, j, "suppressed", json_integer((json_int_t)r->n_suppressed));
     ls_json_put(ok, j, "seconds", json_real(r->seconds));
+    if (r->n_platforms) {
+        ls_json_put(ok, j, "platforms", json_integer((json_int_t)r->n_platforms));
+        ls_json_put(ok, j, "layers_read", json_integer((json_int_t)r->layers_read));
+        ls_json_put(ok, j, "layers_reused", json_integer((json_int_t)r->layers_reused));
+    }
     return j;
 }
 

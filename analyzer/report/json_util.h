@@ -20,6 +20,9 @@ json_t *ls_json_str(const char *s);
  * writer builds the whole document, then writes it only when *ok still
  * holds, so a report is never written with a member missing. */
 void ls_json_put(bool *ok, json_t *o, const char *key, json_t *v);
+/* "platform": the name of platforms[k] on an entry of a --platform all
+ * report; adds nothing to the report of one image. */
+void ls_json_put_platform(bool *ok, json_t *o, const ls_report *r, size_t k);
 void ls_json_append(bool *ok, json_t *a, json_t *v);
 
 /* Writes root to out with jansson's flags, then a newline. 0, or -1 with err:

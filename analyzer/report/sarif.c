@@ -277,6 +277,7 @@ static json_t *result_json(const ls_report *r, const ls_finding *f, long rule_in
     ls_json_put(&ok, props, "removed_in_layer",
                 f->removed_in_layer >= 0 ? json_integer(f->removed_in_layer) : json_null());
     ls_json_put(&ok, props, "origin", json_string(ls_origin_name(f->origin)));
+    ls_json_put_platform(&ok, props, r, f->platform);
     if (f->package >= 0 && (size_t)f->package < r->n_packages) {
         const ls_package *p = &r->packages[f->package];
         ls_json_put(&ok, props, "package",
@@ -346,6 +347,12 @@ int ls_report_write_sarif(const ls_report *r, FILE *out, const ls_write_opts *o,
     ls_json_put(&ok, img, "transport", ls_json_str(r->image->transport));
     ls_json_put(&ok, img, "manifest_digest", ls_json_str(r->image->manifest_digest));
     ls_json_put(&ok, img, "config_digest", ls_json_str(r->image->config_digest));
+    if (r->n_platforms) {
+        json_t *names = json_array();
+        for (size_t k = 0; k < r->n_platforms; k++)
+            ls_json_append(&ok, names, ls_json_str(r->platforms[k].platform));
+        ls_json_put(&ok, img, "platforms", names);
+    }
     ls_json_put(&ok, props, "image", img);
     ls_json_put(&ok, props, "suppressed", json_integer((json_int_t)r->n_suppressed));
     ls_json_put(&ok, props, "errors", json_integer((json_int_t)r->n_errors));

@@ -40,6 +40,18 @@ static void put_redacted(const text_ctx *t, const char *text)
     free(red);
 }
 
+/* "[linux/arm64] " before what belongs to one image of a --platform all
+ * report; nothing in the report of one image. */
+static void put_platform(const text_ctx *t, size_t k)
+{
+    const char *name = k < t->r->n_platforms ? t->r->platforms[k].platform : NULL;
+    if (t->r->n_platforms == 0)
+        return;
+    fputc('[', t->out);
+    ls_fputs_escaped(name ? name : "?", t->out);
+    fputs("] ", t->out);
+}
+
 static void print_header(const text_ctx *t)
 {
     const ls_image *img = t->r->image;
@@ -52,6 +64,13 @@ static void print_header(const text_ctx *t)
         fputc('/', t->out);
         ls_fputs_escaped(img->architecture, t->out);
     }
+    if (t->r->n_platforms) {
+        fprintf(t->out, ", %zu platform%s:", t->r->n_platforms, t->r->n_platforms == 1 ? "" : "s");
+        for (size_t k = 0; k < t->r->n_platforms; k++) {
+            fputc(' ', t->out);
+            ls_fputs_escaped(t->r->platforms[k].platform ? t->r->platforms[k].platform : "?", t->out);
+        }
+    }
     fprintf(t->out, ")\n%zu layer%s, %zu finding%s, %zu error%s\n", t->r->n_layers,
             t->r->n_layers == 1 ? "" : "s", t->r->n_findings, t->r->n_findings == 1 ? "" : "s",
             t->r->n_errors, t->r->n_errors == 1 ? "" : "s");
@@ -63,6 +82,7 @@ static void print_layer_heading(const text_ctx *t, const ls_layer_report *l)
     const char *ins = ls_report_layer_instruction(t->r, l->index);
     ls_report_human_size(l->bytes, size, sizeof size);
     fprintf(t->out, "\n%sLayer %ld%s  ", color(t, C_BOLD), l->index, color(t, C_RESET));
+    put_platform(t, l->platform);
     if (l->digest) {
         char shortd[20];
         snprintf(shortd, sizeof shortd, "%s", l->digest); /* the manifest chose it: escape it too */
@@ -117,6 +137,8 @@ static void print_finding(const text_ctx *t, const ls_finding *f)
         sev[i] = (char)(ls_severity_name(rule->severity)[i] - 'a' + 'A');
     sev[i] = '\0';
     fprintf(t->out, "  %s%-8s%s  ", color(t, severity_color(rule->severity)), sev, color(t, C_RESET));
+    if (f->layer < 0)
+        put_platform(t, f->platform); /* a layer's heading names it */
     ls_fputs_escaped(rule->title, t->out);
     fputs("  ", t->out);
     ls_fputs_escaped(f->path, t->out);
@@ -137,6 +159,7 @@ static void print_errors(const text_ctx *t)
     for (size_t i = 0; i < t->r->n_errors; i++) {
         const ls_report_error *e = &t->r->errors[i];
         fputs("  ", t->out);
+        put_platform(t, e->platform);
         if (e->layer >= 0)
             fprintf(t->out, "layer %ld: ", e->layer);
         if (e->path) {

@@ -145,6 +145,51 @@ static int choose_platform(candidates *c, const ls_manifest_doc *doc, const ls_p
                         wanted, avail);
 }
 
+/* --platform all: every remaining candidate listed (replacing what a level
+ * above listed: the last index consulted is the one that lists images).
+ * Entries that no platform tells apart cannot be scanned one by one. */
+static int collect_all(const candidates *c, const ls_manifest_doc *doc, ls_platform_list *l,
+                       const char *what, const char *label, ls_error *err)
+{
+    ls_platform_entry *items;
+    if (c->n > LS_PLATFORM_LIST_MAX)
+        return ls_error_set(err, LS_ERR_LIMIT, "%s: %s lists %zu images (--platform all scans at most %d)",
+                            label, what, c->n, LS_PLATFORM_LIST_MAX);
+    if (c->n > 1 && !all_have_platform(c, doc))
+        return ls_error_set(err, LS_ERR_USAGE,
+                            "%s: %s lists %zu images, not all with a platform: --platform all cannot "
+                            "tell them apart", label, what, c->n);
+    if (!(items = calloc(c->n, sizeof *items)))
+        return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", label);
+    for (size_t i = 0; i < c->n; i++) {
+        const ls_descriptor *d = &doc->manifests[c->idx[i]];
+        if (d->os && d->architecture)
+            ls_platform_format(items[i].platform, sizeof items[i].platform, d->os, d->architecture,
+                               d->variant);
+        for (size_t j = 0; j < i && items[i].platform[0]; j++)
+            if (strcmp(items[i].platform, items[j].platform) == 0) {
+                ls_error_set(err, LS_ERR_USAGE, "%s: %s lists platform %s twice: --platform all cannot "
+                             "tell the images apart", label, what, items[i].platform);
+                goto fail;
+            }
+        if (d->digest && !(items[i].digest = strdup(d->digest))) {
+            ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", label);
+            goto fail;
+        }
+    }
+    for (size_t i = 0; i < l->n; i++)
+        free(l->items[i].digest);
+    free(l->items);
+    l->items = items;
+    l->n = c->n;
+    return 0;
+fail:
+    for (size_t i = 0; i < c->n; i++)
+        free(items[i].digest);
+    free(items);
+    return -1;
+}
+
 int ls_oci_choose_manifest(const ls_manifest_doc *doc, const char *what, const char *ref,
                            const ls_platform *want, const char *label, size_t *chosen, ls_error *err)
 {
@@ -182,6 +227,13 @@ int ls_oci_choose_manifest(const ls_manifest_doc *doc, const char *what, const c
         list_refs(&c, doc, names, sizeof names);
         ls_error_set(err, LS_ERR_USAGE, "%s: %s lists several images (%s); choose one with PATH:REF",
                      label, what, names);
+        goto out;
+    }
+    if (want && want->collect) {
+        if (collect_all(&c, doc, want->collect, what, label, err) < 0)
+            goto out;
+        *chosen = c.idx[0];
+        rc = 0;
         goto out;
     }
     if (c.n > 1 && choose_platform(&c, doc, want, label, err) < 0)
@@ -291,7 +343,8 @@ static int resolve_manifest(ls_store *store, ls_manifest_doc *index, const char 
                          OCI_MAX_NESTING);
             goto out;
         }
-        if (ls_oci_choose_manifest(&cur, what, depth == 1 ? ref : NULL, want, label, &pick, err) < 0)
+        if (ls_platform_note_index(want, *digest, label, err) < 0 ||
+            ls_oci_choose_manifest(&cur, what, depth == 1 ? ref : NULL, want, label, &pick, err) < 0)
             goto out;
         if (load_doc(store, &cur.manifests[pick], what, &next, err) < 0)
             goto out;

@@ -6,6 +6,7 @@
 #include "source/platform.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int copy_part(char *dst, size_t cap, const char *s, size_t len)
@@ -61,4 +62,31 @@ void ls_platform_format(char *out, size_t cap, const char *os, const char *arch,
         snprintf(out, cap, "%s/%s/%s", os ? os : "?", arch ? arch : "?", variant);
     else
         snprintf(out, cap, "%s/%s", os ? os : "?", arch ? arch : "?");
+}
+
+void ls_platform_list_clear(ls_platform_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->items[i].digest);
+    free(l->items);
+    free(l->index_digest);
+    free(l->root_digest);
+    memset(l, 0, sizeof *l);
+}
+
+int ls_platform_note_index(const ls_platform *want, const char *digest, const char *label,
+                           ls_error *err)
+{
+    ls_platform_list *l = want ? want->collect : NULL;
+    char *copy;
+    if (!l)
+        return 0;
+    copy = digest ? strdup(digest) : NULL;
+    if (digest && !copy)
+        return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", label);
+    free(l->index_digest);
+    l->index_digest = copy;
+    if (digest && !l->root_digest && !(l->root_digest = strdup(digest)))
+        return ls_error_set(err, LS_ERR_NOMEM, "%s: out of memory", label);
+    return 0;
 }

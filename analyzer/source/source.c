@@ -357,6 +357,27 @@ static int check_platform(const ls_source *src, const ls_platform *want, ls_erro
                         wanted, have);
 }
 
+/* The platform opts ask for into *buf, *want pointing at it (NULL when
+ * none): "all" collects every image of the index (opts->platforms). */
+static int want_from_opts(const ls_source_opts *opts, ls_platform *buf, ls_platform **want,
+                          ls_error *err)
+{
+    *want = NULL;
+    if (!opts || !opts->platform)
+        return 0;
+    if (strcmp(opts->platform, LS_PLATFORM_ALL) == 0) {
+        if (!opts->platforms)
+            return ls_error_set(err, LS_ERR_USAGE, "--platform all: only scan reads every platform; "
+                                "name one (os/arch[/variant])");
+        memset(buf, 0, sizeof *buf);
+        buf->collect = opts->platforms;
+    } else if (ls_platform_parse(buf, opts->platform, err) < 0) {
+        return -1;
+    }
+    *want = buf;
+    return 0;
+}
+
 int ls_source_open(ls_source **out, const char *ref, const ls_source_opts *opts, ls_error *err)
 {
     parsed_ref p = {0};
@@ -364,11 +385,8 @@ int ls_source_open(ls_source **out, const char *ref, const ls_source_opts *opts,
     ls_source *src = NULL;
     int rc = -1;
     *out = NULL;
-    if (opts && opts->platform) {
-        if (ls_platform_parse(&want_buf, opts->platform, err) < 0)
-            return -1;
-        want = &want_buf;
-    }
+    if (want_from_opts(opts, &want_buf, &want, err) < 0)
+        return -1;
     if (ls_source_is_stream(ref)) {
         ls_error_set(err, LS_ERR_USAGE, "%s: an image piped in or from an engine is read once (scan, layers "
                      "and history take one); save it to a file for this command", ref);
@@ -406,7 +424,7 @@ int ls_source_open(ls_source **out, const char *ref, const ls_source_opts *opts,
         break;
     }
     src->registry_opts = NULL; /* the caller's, valid only during this call */
-    if (rc == 0)
+    if (rc == 0 && !(want && want->collect))
         rc = check_platform(src, want, err);
 out:
     parsed_ref_clear(&p);
@@ -506,11 +524,8 @@ int ls_source_open_stream(ls_source **out, const char *ref, int fd, const ls_sou
     uint64_t max_json = opts && opts->max_json_bytes ? opts->max_json_bytes : LS_MAX_JSON_BYTES;
     int rc = -1;
     *out = NULL;
-    if (opts && opts->platform) {
-        if (ls_platform_parse(&want_buf, opts->platform, err) < 0)
-            return -1;
-        want = &want_buf;
-    }
+    if (want_from_opts(opts, &want_buf, &want, err) < 0)
+        return -1;
     src = calloc(1, sizeof *src);
     if (!src || !(src->img = calloc(1, sizeof *src->img))) {
         free(src);
@@ -547,7 +562,7 @@ int ls_source_open_stream(ls_source **out, const char *ref, int fd, const ls_sou
         src->img->transport = NULL;
         rc = set_string(&src->img->transport, "docker-daemon", err);
     }
-    if (rc == 0)
+    if (rc == 0 && !(want && want->collect))
         rc = check_platform(src, want, err);
 out:
     ls_reader_free(in);

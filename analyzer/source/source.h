@@ -26,6 +26,7 @@
 #include "layerscan/error.h"
 #include "layerscan/image.h"
 #include "source/attached.h"
+#include "source/platform.h"
 #include "source/stream.h"
 
 typedef struct ls_source ls_source;
@@ -41,6 +42,10 @@ typedef struct {
                                * reads fail (--image-timeout); 0 = none */
     ls_blob_opts blob;        /* how the layer blobs are read (mapped, decoded on a thread) */
     const char *engine_socket; /* docker-daemon: the engine's Unix socket; NULL = Docker's */
+    /* With platform "all" (LS_PLATFORM_ALL, pipeline/platforms.h): the
+     * images of the index, listed here as the index is resolved (the first
+     * is the one loaded); the caller clears it. Required with "all". */
+    ls_platform_list *platforms;
 } ls_source_opts;
 
 /* The default bound on one layer blob (compressed bytes as stored). */

@@ -60,6 +60,7 @@ typedef struct {
     ls_confidence confidence;  /* the rule's, adjusted by validation (analyzer/detect) */
     ls_origin origin;          /* image unless the bytes are a package's or a dependency's */
     long package;              /* the report's packages[] index for vendor findings, else -1 */
+    size_t platform;           /* platforms[] index; meaningful only when n_platforms > 0 */
 } ls_finding;
 
 /* A finding kept out of findings[] by a baseline, the config file or
@@ -81,6 +82,7 @@ typedef struct {
     uint64_t entries, whiteouts;
     bool digest_verified;      /* every digest the image declares for it matched */
     bool scanned;              /* the whole tar was walked */
+    size_t platform;           /* platforms[] index; meaningful only when n_platforms > 0 */
 } ls_layer_report;
 
 typedef struct {
@@ -89,12 +91,14 @@ typedef struct {
     char **build_args;         /* "NAME=value" from "|N A=1 B=2 /bin/sh -c", n_build_args of them */
     size_t n_build_args;
     long layer;                /* the layer it created, -1 for empty_layer entries or when unknown */
+    size_t platform;           /* platforms[] index; meaningful only when n_platforms > 0 */
 } ls_history_report;
 
 typedef struct {
     long layer;                /* -1 when not about one layer */
     char *path;                /* NULL when not about one path */
     char *message;
+    size_t platform;           /* platforms[] index; meaningful only when n_platforms > 0 */
 } ls_report_error;
 
 /* One in-toto statement attached to the image (a BuildKit attestation
@@ -106,6 +110,7 @@ typedef struct {
     char *predicate_type;      /* the statement's predicateType; NULL when absent */
     const char *source;        /* static: "index" | "referrer" | "tag" (source/attached.h) */
     uint64_t strings;          /* strings scanned */
+    size_t platform;           /* platforms[] index; meaningful only when n_platforms > 0 */
 } ls_attestation_report;
 
 /* One signature manifest found for the image (cosign: a legacy .sig tag's
@@ -117,7 +122,21 @@ typedef struct {
     int verified;              /* 1 true, 0 false, -1 null (no key given) */
     char *key;                 /* the key file that verified it, else the first tried, else NULL */
     char *error;               /* why not, whenever verified is 0; else NULL */
+    size_t platform;           /* platforms[] index; meaningful only when n_platforms > 0 */
 } ls_signature_report;
+
+/* One image of a multi-platform index in a --platform all report
+ * (pipeline/platforms.h): where its layers and history sit in the report's
+ * layers[] and history[]. */
+typedef struct {
+    char *platform;            /* "os/arch[/variant]" as the image's config says (else its descriptor) */
+    char *os, *architecture, *variant;
+    char *manifest_digest, *config_digest, *created;
+    long first_layer;          /* layers[] index of its bottom layer, -1 when it has none */
+    size_t n_layers;
+    long first_history;        /* history[] index of its first entry, -1 when it has none */
+    size_t n_history;
+} ls_platform_report;
 
 typedef struct {
     const ls_image *image;     /* borrowed from the source (see ls_report_free) */
@@ -143,6 +162,17 @@ typedef struct {
     size_t n_attestations;
     ls_signature_report *signatures;     /* signatures found for the image */
     size_t n_signatures;
+    /* --platform all (pipeline/platforms.h): the images scanned, in index
+     * order; n_platforms is 0 in the report of one image. layers[],
+     * history[] and every index into them run over all the images, and
+     * each entry's `platform` says whose it is. */
+    ls_platform_report *platforms;
+    size_t n_platforms;
+    uint64_t layers_read;      /* with n_platforms: layers read and scanned in this run */
+    uint64_t layers_reused;    /* with n_platforms: layers whose result was reused (shared, cached) */
+    /* Frees owner instead of the source that a one-image report owns (a
+     * merged report's images); NULL for that source. */
+    void (*owner_free)(void *owner);
 } ls_report;
 
 const char *ls_status_name(ls_status s);          /* "present", ... */

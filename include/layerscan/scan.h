@@ -48,7 +48,11 @@ typedef struct {
 #define LS_NESTED_DEFAULT_ENTRIES 100000ull
 
 typedef struct {
-    const char *platform;   /* "os/arch[/variant]" or NULL for the default */
+    /* "os/arch[/variant]" or NULL for the default; "all": every image of
+     * the index scanned into one report (report.h: platforms[]), the
+     * layers they share read once through layer_cache (a private one for
+     * the call when NULL). */
+    const char *platform;
     /* Called after each layer is read: done of total layers, bytes = that
      * layer's compressed size. NULL = no progress reports. */
     void (*progress)(void *ctx, size_t done, size_t total, uint64_t bytes);

@@ -38,7 +38,16 @@ Spec (JSON), keys starting with "_" are ignored (test-runner options):
                  {"path": "h", "type": "hardlink", "target": "etc/x"}]}],
    "corrupt": {"layer": N, "kind": "truncate"|"flip"|"missing"|"bad_diff_id"|"bad_crc"},
    "raw_config": "{ malformed",
-   "platform_config": {"linux/arm64": {"Env": [...]}}}
+   "platform_config": {"linux/arm64": {"Env": [...]}},
+   "platform_layers": {"linux/arm64": [<layer>...]},
+   "platform_history": {"linux/arm64": [<history entry>...]},
+   "attestation_for": "linux/amd64"}
+
+With --platforms, "platform_layers" and "platform_history" replace "layers"
+and "history" for the platforms they name (a layer spelled the same in two
+platforms is the same blob: the platforms share it), and "attestation_for"
+adds a BuildKit attestation manifest (platform unknown/unknown) about that
+platform's image to the index.
 
 Without "history", one entry per layer is generated. A history entry without
 "empty_layer": true owns the next layer. Whiteouts are ordinary empty files
@@ -262,7 +271,10 @@ class Image:
         self.platform = platform
         self.corrupt = spec.get("corrupt") or {}
         self.layers = []  # dicts: tar, blob, compression, diff_id, digest
-        for i, layer in enumerate(spec.get("layers", [])):
+        layer_specs = spec.get("layers", [])
+        if platform and platform in (spec.get("platform_layers") or {}):
+            layer_specs = spec["platform_layers"][platform]
+        for i, layer in enumerate(layer_specs):
             where = f"layers[{i}]"
             tar = build_layer_tar(layer, self.mtime, where)
             comp = layer.get("compression", "gzip")
@@ -285,9 +297,12 @@ class Image:
 
     # the config
     def history(self):
-        if "history" in self.spec:
+        hist = self.spec.get("history")
+        if self.platform and self.platform in (self.spec.get("platform_history") or {}):
+            hist = self.spec["platform_history"][self.platform]
+        if hist is not None:
             out = []
-            for h in self.spec["history"]:
+            for h in hist:
                 e = {"created": h.get("created", self.created)}
                 for k, v in h.items():
                     if k != "created":
@@ -356,6 +371,31 @@ class BlobStore:
         return h
 
 
+def attestation_entry(store, subject_hex):
+    """A BuildKit attestation manifest about the manifest subject_hex, as
+    BuildKit lists it in the index: platform unknown/unknown."""
+    stmt = jdump({"_type": "https://in-toto.io/Statement/v0.1",
+                  "predicateType": "https://slsa.dev/provenance/v0.2",
+                  "subject": [{"name": "pkg:docker/layerscan/test",
+                               "digest": {"sha256": subject_hex}}],
+                  "predicate": {"builder": {"id": "mkimage"}}})
+    sh = store.put(stmt)
+    cfg = jdump({"architecture": "unknown", "os": "unknown", "config": {},
+                 "rootfs": {"type": "layers", "diff_ids": ["sha256:" + sh]}})
+    ch = store.put(cfg)
+    man = jdump({"schemaVersion": 2, "mediaType": MT_OCI_MANIFEST,
+                 "config": {"mediaType": MT_OCI_CONFIG, "digest": "sha256:" + ch, "size": len(cfg)},
+                 "layers": [{"mediaType": "application/vnd.in-toto+json", "digest": "sha256:" + sh,
+                             "size": len(stmt),
+                             "annotations": {"in-toto.io/predicate-type":
+                                             "https://slsa.dev/provenance/v0.2"}}]})
+    mh = store.put(man)
+    return {"mediaType": MT_OCI_MANIFEST, "digest": "sha256:" + mh, "size": len(man),
+            "platform": {"architecture": "unknown", "os": "unknown"},
+            "annotations": {"vnd.docker.reference.digest": "sha256:" + subject_hex,
+                            "vnd.docker.reference.type": "attestation-manifest"}}
+
+
 def build_layout(images, spec, uncompressed):
     """Returns (files: list of (relpath, bytes)), manifest info for docker-oci."""
     store = BlobStore()
@@ -395,6 +435,9 @@ def build_layout(images, spec, uncompressed):
                   "manifests": [{"mediaType": MT_OCI_MANIFEST, "digest": "sha256:" + mh,
                                  "size": ms, "platform": platform_obj(img)}
                                 for img, mh, ms, _, _ in manifests]}
+        about = [m for m in manifests if m[0].platform == spec.get("attestation_for")]
+        if about:
+            nested["manifests"].append(attestation_entry(store, about[0][1]))
         nb = jdump(nested)
         nh = store.put(nb)
         top = [{"mediaType": MT_OCI_INDEX, "digest": "sha256:" + nh, "size": len(nb),

@@ -513,7 +513,7 @@ static void test_require(void)
     ls_ruleset *rs = ls_ruleset_new();
     ls_finding_list out = {0};
     ls_error err = {0};
-    ls_signature_report v[2] = {{"cosign", "tag", NULL, 0, NULL, NULL}, {"cosign", "referrer", NULL, -1, NULL, NULL}};
+    ls_signature_report v[2] = {{"cosign", "tag", NULL, 0, NULL, NULL, 0}, {"cosign", "referrer", NULL, -1, NULL, NULL, 0}};
     snprintf(path, sizeof path, "%s/patterns/provenance.json", src ? src : ".");
     CHECK_INT(ls_ruleset_load(rs, path, &err), 0);
     CHECK_INT(ls_signatures_require(NULL, 0, IMAGE, rs, &out, &err), 0);
