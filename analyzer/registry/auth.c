@@ -203,6 +203,9 @@ static int begin_fetch(ls_auth *a, const ls_challenge *ch, const char *scope, bo
     a->scheme = LS_AUTH_BEARER;
     if (check_realm(a, ch->realm, plain_http_ok, label, err) < 0)
         return -1;
+    /* remembered for the next scopes' tokens (ls_auth_prefetch) */
+    snprintf(a->realm, sizeof a->realm, "%s", ch->realm);
+    snprintf(a->service, sizeof a->service, "%s", ch->service);
     tr->form = NULL;
     if (a->refresh ? snprintf(tr->url, sizeof tr->url, "%s", ch->realm) >= (int)sizeof tr->url
                    : token_url(tr->url, sizeof tr->url, ch, scope) < 0)
@@ -242,6 +245,30 @@ int ls_auth_challenge(ls_auth *a, const char *www_authenticate, const char *scop
     } else if ((f = inflight_of(a, scope))) {
         rc = wait_for(a, f, err); /* another thread is fetching this scope's token */
     } else {
+        rc = begin_fetch(a, &ch, scope, plain_http_ok, label, tr, err);
+    }
+    pthread_mutex_unlock(&a->mu);
+    return rc;
+}
+
+int ls_auth_prefetch(ls_auth *a, const char *scope, bool plain_http_ok, const char *label,
+                     ls_auth_token_request *tr, ls_error *err)
+{
+    ls_challenge ch = {.scheme = LS_AUTH_BEARER};
+    ls_auth_fetch *f;
+    int rc = LS_AUTH_GIVE_UP, i;
+    pthread_mutex_lock(&a->mu);
+    if (a->scheme != LS_AUTH_BEARER || !a->realm[0]) {
+        rc = LS_AUTH_GIVE_UP;
+    } else if ((i = slot_of(a, scope)) >= 0 && a->slots[i].value) {
+        rc = LS_AUTH_RETRY;
+    } else if ((f = inflight_of(a, scope))) {
+        rc = wait_for(a, f, err);
+    } else {
+        /* the realm and service as the registry named them; the scope is
+         * this request's (ch.scope empty: token_url takes it) */
+        memcpy(ch.realm, a->realm, sizeof ch.realm);
+        memcpy(ch.service, a->service, sizeof ch.service);
         rc = begin_fetch(a, &ch, scope, plain_http_ok, label, tr, err);
     }
     pthread_mutex_unlock(&a->mu);

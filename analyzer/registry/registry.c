@@ -371,6 +371,23 @@ static int answer_challenge(ls_registry *c, const char *challenge, const char *s
     return ls_auth_token_done(c->auth, &tr, value, &failure, err);
 }
 
+/* A request of a scope that has no token yet, to a registry that wants
+ * tokens: the token is fetched first, saving the 401 round trip. A failure
+ * is not this request's to report: sent without a token, it gets its 401,
+ * and answering that challenge says what went wrong. */
+static void prefetch_token(ls_registry *c, const ls_request *rq, const char *label)
+{
+    ls_auth_token_request tr;
+    ls_error failure = {0}, ignored = {0};
+    char *value = NULL;
+    if (!rq->scope || rq->no_auth || rq->credentials ||
+        ls_auth_prefetch(c->auth, rq->scope, c->insecure, label, &tr, &ignored) != LS_AUTH_FETCH)
+        return;
+    if (fetch_token(c, &tr, label, &value, &failure) < 0)
+        value = NULL;
+    (void)ls_auth_token_done(c->auth, &tr, value, &failure, &ignored);
+}
+
 /* What to do with the outcome of one attempt. */
 static step judge(ls_registry *c, ls_http *h, send_state *s, const ls_request *rq, CURLcode cc,
                   bool own, const char *sent, const char *label, ls_error *err)
@@ -420,6 +437,8 @@ int ls_registry_send(ls_registry *c, ls_http *h, const char *url, const ls_reque
     if (strlen(url) >= sizeof s.cur)
         return ls_error_set(err, LS_ERR_LIMIT, "%s: URL too long", label);
     strcpy(s.cur, url);
+    if (ls_http_same_origin(s.cur, c->base))
+        prefetch_token(c, rq, label);
     for (;;) {
         bool own = ls_http_same_origin(s.cur, c->base), oom;
         char *auth = rq->credentials           ? strdup(rq->credentials)

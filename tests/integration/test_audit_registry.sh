@@ -407,6 +407,11 @@ check "c-token: lines equal the layout scans" $CHECK same-as-layout out/c-token.
 expect_eq "c-token: tokens issued: the catalog's, then one per repository (tags and image share it)" "$(grep -c . "$TOKENS")" 3
 expect_eq "c-token: the token service asked 3 times, /v2/ probed once" \
   "$(grep -c "registry: GET 127.0.0.1:$PT/token" out/c-token.err) $(gets c-token "$C/v2/")" "3 1"
+# the realm known from the catalog's challenge, each repository's token is
+# fetched before its first request: no other 401 than the probe's and the
+# catalog's first try
+expect_eq "c-token: 401s: the probe's and the catalog's first try only" \
+  "$(grep -- "-> 401" out/c-token.err | sed "s|.*registry: GET $C||; s| -> 401.*||" | tr '\n' ' ')" "/v2/ /v2/_catalog "
 run c-wrong audit --registry "$C" --cert-dir "$CERTS" --creds "$CUSER:nope" --cache "$WORK/c-b"
 expect_error c-wrong "layerscan: $C: 401 Unauthorized (check --creds)"
 
