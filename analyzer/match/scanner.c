@@ -208,7 +208,7 @@ static bool path_matches(const ls_glob *globs, size_t n, const char *path, size_
 {
     size_t i;
     for (i = 0; i < n; i++)
-        if (ls_glob_match(&globs[i], path, len))
+        if (ls_glob_may_match(&globs[i], path, len) && ls_glob_match(&globs[i], path, len))
             return true;
     return false;
 }

@@ -26,20 +26,10 @@
 #   c  neither: a false positive the rules must not raise, or vendor bytes no database covers.
 # Needs root (debootstrap, chroot), buildah, npm, python3, /usr/bin/time. Runs its builds
 # under nice.
-set -euo pipefail
-
-HERE=$(cd "$(dirname "$0")" && pwd)
-OUT=${BENCH_PRECISION_IMAGE_DIR:-$HERE/out/precision-image}
-[ $# -ge 1 ] || { sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
-LS=$1
-LABEL=${2:-run}
-case $LABEL in */* | .* | "") echo "precision_image.sh: bad LABEL '$LABEL'" >&2; exit 2 ;; esac
-[ -x "$LS" ] || { echo "precision_image.sh: $LS is not an executable" >&2; exit 2; }
-LS=$(cd "$(dirname "$LS")" && pwd)/$(basename "$LS")
-[ -x /usr/bin/time ] || { echo "precision_image.sh: /usr/bin/time is missing (apt-get install time)" >&2; exit 2; }
-for t in python3 tar; do
-  command -v "$t" >/dev/null || { echo "precision_image.sh: $t is missing" >&2; exit 2; }
-done
+#
+# Sourced (`. tests/bench/precision_image.sh`, as tests/bench/realistic.sh does), it only
+# defines precision_image_ensure DIR: the same image built into DIR/image unless it is there
+# already, then PRECISION_IMAGE=DIR/image; nothing is scanned and no option is set.
 
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 APT_PKGS="python3 python3-boto3 python3-botocore python3-requests python3-cryptography python3-jwt
@@ -50,27 +40,24 @@ NPM_PKGS="@aws-sdk/client-s3 @azure/storage-blob @azure/identity @google-cloud/s
   stripe twilio @slack/web-api @octokit/rest jsonwebtoken node-forge ssh2 pg mysql2 mongodb axios
   express dotenv lodash"
 
-IMG=$OUT/image
-STORE=$OUT/storage
-BA=(buildah --root "$STORE/root" --runroot "$STORE/run" --storage-driver vfs)
-mkdir -p "$OUT/results"
-log() { echo "precision_image.sh: $*" >&2; }
+pi_log() { echo "precision_image.sh: $*" >&2; }
 
+# build_image: OUT, IMG, STORE and BA come from precision_image_ensure (dynamic scope)
 build_image() {
-  [ "$(id -u)" = 0 ] || { log "building the image needs root (debootstrap, chroot)"; exit 2; }
-  command -v buildah >/dev/null || { log "buildah is missing (apt-get install buildah)"; exit 2; }
-  command -v npm >/dev/null || { log "npm is missing"; exit 2; }
+  [ "$(id -u)" = 0 ] || { pi_log "building the image needs root (debootstrap, chroot)"; exit 2; }
+  command -v buildah >/dev/null || { pi_log "buildah is missing (apt-get install buildah)"; exit 2; }
+  command -v npm >/dev/null || { pi_log "npm is missing"; exit 2; }
   if ! command -v debootstrap >/dev/null; then
-    log "installing debootstrap"
-    apt-get install -y -qq debootstrap >/dev/null || { log "apt-get install debootstrap failed"; exit 2; }
+    pi_log "installing debootstrap"
+    apt-get install -y -qq debootstrap >/dev/null || { pi_log "apt-get install debootstrap failed"; exit 2; }
   fi
   rm -rf "$IMG" "$OUT/rootfs" "$OUT/npm"
   "${BA[@]}" rm --all >/dev/null 2>&1 || true
   "${BA[@]}" rmi --all --force >/dev/null 2>&1 || true
 
-  log "layer 1: debootstrap --variant=minbase bookworm ($MIRROR)"
+  pi_log "layer 1: debootstrap --variant=minbase bookworm ($MIRROR)"
   nice debootstrap --variant=minbase bookworm "$OUT/rootfs" "$MIRROR" >"$OUT/debootstrap.log" 2>&1 ||
-    { tail -20 "$OUT/debootstrap.log" >&2; log "debootstrap failed (see $OUT/debootstrap.log)"; exit 2; }
+    { tail -20 "$OUT/debootstrap.log" >&2; pi_log "debootstrap failed (see $OUT/debootstrap.log)"; exit 2; }
   cat >"$OUT/rootfs/etc/apt/sources.list" <<EOF
 deb $MIRROR bookworm main
 deb $MIRROR bookworm-updates main
@@ -88,7 +75,7 @@ EOF
   "${BA[@]}" rm "$c" >/dev/null
   rm -rf "$OUT/rootfs"
 
-  log "layer 2: apt-get install $(echo $APT_PKGS | wc -w) packages (chroot)"
+  pi_log "layer 2: apt-get install $(echo $APT_PKGS | wc -w) packages (chroot)"
   c=$("${BA[@]}" from precision-l1)
   # shellcheck disable=SC2086
   nice "${BA[@]}" run --isolation chroot "$c" -- /bin/sh -ec "
@@ -97,18 +84,18 @@ EOF
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends $(echo $APT_PKGS)
     apt-get clean; rm -rf /var/lib/apt/lists/* /usr/sbin/policy-rc.d" >"$OUT/apt.log" 2>&1 ||
-    { tail -30 "$OUT/apt.log" >&2; log "apt-get install in the chroot failed (see $OUT/apt.log)"; exit 2; }
+    { tail -30 "$OUT/apt.log" >&2; pi_log "apt-get install in the chroot failed (see $OUT/apt.log)"; exit 2; }
   "${BA[@]}" config --created-by "apt-get install --no-install-recommends $(echo $APT_PKGS)" "$c"
   "${BA[@]}" commit -q "$c" precision-l2 >/dev/null
   "${BA[@]}" rm "$c" >/dev/null
 
-  log "layer 3: npm install --ignore-scripts $(echo $NPM_PKGS | wc -w) packages"
+  pi_log "layer 3: npm install --ignore-scripts $(echo $NPM_PKGS | wc -w) packages"
   mkdir -p "$OUT/npm/app"
   echo '{"name":"precision-app","version":"1.0.0","private":true}' >"$OUT/npm/app/package.json"
   # shellcheck disable=SC2086
   (cd "$OUT/npm/app" && nice npm install --ignore-scripts --no-audit --no-fund --loglevel=error \
     $NPM_PKGS) >"$OUT/npm.log" 2>&1 ||
-    { tail -30 "$OUT/npm.log" >&2; log "npm install failed (see $OUT/npm.log)"; exit 2; }
+    { tail -30 "$OUT/npm.log" >&2; pi_log "npm install failed (see $OUT/npm.log)"; exit 2; }
   c=$("${BA[@]}" from precision-l2)
   "${BA[@]}" copy "$c" "$OUT/npm/app" /app >/dev/null
   "${BA[@]}" config --workingdir /app --created-by "npm install --ignore-scripts $(echo $NPM_PKGS)" "$c"
@@ -120,21 +107,48 @@ EOF
   rm -rf "$OUT/npm" "$STORE"
 }
 
-if [ ! -f "$IMG/index.json" ]; then
-  SECONDS=0
-  build_image
-  log "image built in ${SECONDS} s"
-fi
+precision_image_ensure() { # DIR: DIR/image built unless there; PRECISION_IMAGE=DIR/image
+  local OUT=$1
+  local IMG=$OUT/image STORE=$OUT/storage t0
+  local BA=(buildah --root "$STORE/root" --runroot "$STORE/run" --storage-driver vfs)
+  if [ ! -f "$IMG/index.json" ]; then
+    mkdir -p "$OUT"
+    t0=$(date +%s)
+    build_image
+    pi_log "image built in $(($(date +%s) - t0)) s"
+  fi
+  PRECISION_IMAGE=$IMG
+}
+
+# sourced: only the functions above
+[ "${BASH_SOURCE[0]}" = "$0" ] || return 0
+
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+OUT=${BENCH_PRECISION_IMAGE_DIR:-$HERE/out/precision-image}
+[ $# -ge 1 ] || { sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+LS=$1
+LABEL=${2:-run}
+case $LABEL in */* | .* | "") echo "precision_image.sh: bad LABEL '$LABEL'" >&2; exit 2 ;; esac
+[ -x "$LS" ] || { echo "precision_image.sh: $LS is not an executable" >&2; exit 2; }
+LS=$(cd "$(dirname "$LS")" && pwd)/$(basename "$LS")
+[ -x /usr/bin/time ] || { echo "precision_image.sh: /usr/bin/time is missing (apt-get install time)" >&2; exit 2; }
+for t in python3 tar; do
+  command -v "$t" >/dev/null || { echo "precision_image.sh: $t is missing" >&2; exit 2; }
+done
+mkdir -p "$OUT/results"
+precision_image_ensure "$OUT"
+IMG=$PRECISION_IMAGE
 
 RES=$OUT/results/$LABEL.json
 export LAYERSCAN_CACHE_DIR=$OUT/results/cache-$LABEL
-log "scanning oci:$IMG:precision with $LS"
+pi_log "scanning oci:$IMG:precision with $LS"
 st=0
 /usr/bin/time -f '%e s wall %U+%S s CPU %M KB' -o "$OUT/results/$LABEL.time" \
   "$LS" scan --format json -o "$RES" "oci:$IMG:precision" 2>"$OUT/results/$LABEL.stderr" || st=$?
 if [ "$st" -gt 1 ]; then
   cat "$OUT/results/$LABEL.stderr" >&2
-  log "layerscan scan failed (exit $st)"
+  pi_log "layerscan scan failed (exit $st)"
   exit 2
 fi
 echo "command: $LS scan --format json -o $RES oci:$IMG:precision"

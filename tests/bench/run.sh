@@ -21,7 +21,10 @@
 #   4. peers on the extracted tree: git-secrets --scan -r, yara -r -N with a
 #      handful of rules, secretlint on a subset (it is slow), and layerscan on
 #      the same bytes as a tar (layerscan reads images and layer tars, not
-#      directories).
+#      directories);
+#   5. a realistic image, cold and warm (tests/bench/realistic.sh, BENCH_REALISTIC);
+#   6. bulk audit throughput and requests per image (tests/bench/audit_throughput.sh,
+#      BENCH_AUDIT).
 #
 # Scale and knobs (environment):
 #   BENCH_MB=500          the /usr tar (plain, gzip -6, zstd -3) and the peers' tree
@@ -34,6 +37,18 @@
 #   BENCH_SUBSET_MB=20    the secretlint subset
 #   BENCH_INSTALL=1       install missing peers (apt-get: git-secrets yara;
 #                         npm into tests/bench/out/npm: secretlint); 0 = report them missing
+#   BENCH_REALISTIC=1     0 skips section 5: tests/bench/realistic.sh, the image of
+#                         precision_image.sh (Debian 12, apt runtimes, node_modules; built
+#                         once: root, buildah, npm, network) scanned fully cold, cold (rules
+#                         cached), warm (layer results cached) against igzip -dc of its layers
+#                         (its own knobs: BENCH_REALISTIC_RUNS, BENCH_REALISTIC_FULLY_COLD)
+#   BENCH_AUDIT=1         0 skips section 6: tests/bench/audit_throughput.sh, `layerscan audit`
+#                         of 200 images sharing base layers in a local docker-registry, cold
+#                         and warm: images/min, CPU, requests per image by class (its own
+#                         knobs: BENCH_AUDIT_N, BENCH_AUDIT_BASE_MB, BENCH_AUDIT_JOBS,
+#                         BENCH_AUDIT_AUTH, BENCH_AUDIT_RUNS, BENCH_AUDIT_FULLY_COLD)
+# Both also run alone (same arguments); a section that cannot run (no root or network to
+# build the image, no docker-registry) says so and the others go on.
 # The rule library's own costs (compile, union-database speed, leave-one-file-out, start-up):
 # tests/bench/rules.sh; its findings on real clean content: tests/bench/precision.sh.
 # A quick run: BENCH_MB=100 BENCH_LAYER_MB=30 BENCH_BIG_MB=256 BENCH_SMALL_N=50000 BENCH_RUNS=3
@@ -305,7 +320,17 @@ EOF
   fi
 fi
 
+# ---- realistic image, bulk audit (scripts of their own) -----------------------------
+if [ "${BENCH_REALISTIC:-1}" = 1 ]; then
+  echo
+  "$HERE/realistic.sh" "$LS" || echo "realistic image: not measured (tests/bench/realistic.sh exit $?)"
+fi
+if [ "${BENCH_AUDIT:-1}" = 1 ]; then
+  echo
+  "$HERE/audit_throughput.sh" "$LS" || echo "bulk audit: not measured (tests/bench/audit_throughput.sh exit $?)"
+fi
+
 echo
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(free -g | awk '/Mem:/ { print $2 }') GiB; $(. /etc/os-release && echo "$PRETTY_NAME"); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "command: BENCH_MB=$MB BENCH_LAYER_MB=$LAYER_MB BENCH_BIG_MB=$BIG_MB BENCH_SMALL_N=$SMALL_N BENCH_RUNS=$RUNS BENCH_PEERS=$PEERS BENCH_SUBSET_MB=$SUBSET_MB tests/bench/run.sh"
+echo "command: BENCH_MB=$MB BENCH_LAYER_MB=$LAYER_MB BENCH_BIG_MB=$BIG_MB BENCH_SMALL_N=$SMALL_N BENCH_RUNS=$RUNS BENCH_PEERS=$PEERS BENCH_SUBSET_MB=$SUBSET_MB BENCH_REALISTIC=${BENCH_REALISTIC:-1} BENCH_AUDIT=${BENCH_AUDIT:-1} tests/bench/run.sh"
 "$LS" --version | tr '\n' ';' | sed 's/;$/\n/'

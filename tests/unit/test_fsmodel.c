@@ -103,6 +103,66 @@ static void test_grow(void)
     CHECK(!ls_fs_layer_file(L[0], "/d36/f99947x", &c));
 }
 
+typedef struct {
+    size_t n;
+    uint64_t sum;             /* of the contents' lo */
+    ls_fs_layer *copy;        /* every record restored here */
+} each_acc;
+
+static int each_record(void *ctx, const ls_fs_record *rec)
+{
+    each_acc *a = ctx;
+    a->n++;
+    a->sum += rec->content.lo;
+    return ls_fs_layer_restore(a->copy, rec);
+}
+
+/* Past 2 MiB the slots, the records and the arena are mapped (huge pages):
+ * every path is found with its own content after the slots grew and the
+ * records moved, a put at a known path replaces its record in place, a path
+ * longer than an arena chunk is kept whole, and a table walk visits each
+ * record once (restored into a new table, every answer is the same). */
+static void test_grow_mapped(void)
+{
+    static char longp[200000];
+    char path[64];
+    ls_content_id c;
+    each_acc acc = {0, 0, ls_fs_layer_new()};
+    uint64_t want = 0;
+    int missing = 0;
+    reset();
+    memset(longp, 'x', sizeof longp - 1);
+    longp[0] = '/';
+    for (int i = 0; i < 150000; i++) {
+        snprintf(path, sizeof path, "/srv/d%04d/f%07d.conf", i / 1000, i);
+        CHECK(ls_fs_layer_put(L[0], path, LS_FS_FILE, (ls_content_id){(uint64_t)i + 1, 7}) == 0);
+        want += (uint64_t)i + 1;
+        if (i == 70000)
+            CHECK(ls_fs_layer_put(L[0], longp, LS_FS_FILE, (ls_content_id){0, 9}) == 0);
+    }
+    CHECK(ls_fs_layer_put(L[0], "/srv/d0003/f0003000.conf", LS_FS_FILE, (ls_content_id){3001, 8}) == 0);
+    CHECK_INT(ls_fs_layer_size(L[0]), 150001);
+    for (int i = 0; i < 150000; i++) {
+        snprintf(path, sizeof path, "/srv/d%04d/f%07d.conf", i / 1000, i);
+        if (!ls_fs_layer_file(L[0], path, &c) || c.lo != (uint64_t)i + 1)
+            missing++;
+    }
+    CHECK_INT(missing, 0);
+    CHECK(ls_fs_layer_file(L[0], "/srv/d0003/f0003000.conf", &c) && c.hi == 8);
+    CHECK(ls_fs_layer_file(L[0], longp, &c) && c.hi == 9);
+    longp[100000] = 'y';
+    CHECK(!ls_fs_layer_file(L[0], longp, &c));
+    longp[100000] = 'x';
+    CHECK(acc.copy != NULL);
+    CHECK_INT(ls_fs_layer_each(L[0], each_record, &acc), 0);
+    CHECK_INT(acc.n, 150001);
+    CHECK_INT(acc.sum, want);
+    CHECK_INT(ls_fs_layer_size(acc.copy), 150001);
+    CHECK(ls_fs_layer_file(acc.copy, "/srv/d0149/f0149999.conf", &c) && c.lo == 150000);
+    CHECK(ls_fs_layer_file(acc.copy, longp, &c) && c.hi == 9);
+    ls_fs_layer_free(acc.copy);
+}
+
 static void test_paths(void)
 {
     struct { const char *in, *out; } cases[] = {
@@ -152,6 +212,7 @@ int main(void)
     test_fates();
     test_nested();
     test_grow();
+    test_grow_mapped();
     test_paths();
     for (int i = 0; i < 6; i++)
         ls_fs_layer_free(L[i]);
