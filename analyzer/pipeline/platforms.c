@@ -16,8 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "core/reader.h" /* ls_monotonic_ms */
 #include "match/matcher.h"
 #include "pipeline/layer_cache.h"
 #include "source/source.h"
@@ -30,13 +30,6 @@ typedef struct {
     ls_platform_report *platforms;
     size_t n_platforms;
 } merged_owner;
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void platform_report_clear(ls_platform_report *p)
 {
@@ -351,7 +344,7 @@ int ls_scan_platforms(const char *ref, const ls_matcher *m, const ls_scan_opts *
     ls_layer_cache_stats before, after;
     merged_owner *o = calloc(1, sizeof *o);
     ls_report *r = calloc(1, sizeof *r);
-    double start = now_seconds();
+    uint64_t start = ls_monotonic_ms();
     int rc = -1;
     *out = NULL;
     if (!o || !r) {
@@ -385,7 +378,7 @@ int ls_scan_platforms(const char *ref, const ls_matcher *m, const ls_scan_opts *
         goto out;
     r->platforms = o->platforms;
     r->n_platforms = o->n_platforms;
-    r->seconds = now_seconds() - start;
+    r->seconds = (double)(ls_monotonic_ms() - start) / 1000.0;
     *out = r;
     r = NULL;
     rc = 0;

@@ -64,6 +64,7 @@ void ls_registry_host_free(ls_registry_host *h)
         return;
     for (unsigned i = 0; i < h->n_idle; i++)
         ls_http_free(h->idle[i]);
+    atomic_fetch_sub(&h->counters->idle, h->n_idle);
     ls_auth_clear(&h->auth);
     ls_http_config_clear(&h->http);
     pthread_mutex_destroy(&h->mu);
@@ -76,8 +77,10 @@ ls_http *ls_registry_host_take(ls_registry_host *h)
 {
     ls_http *http = NULL;
     pthread_mutex_lock(&h->mu);
-    if (h->n_idle > 0)
+    if (h->n_idle > 0) {
         http = h->idle[--h->n_idle];
+        atomic_fetch_sub(&h->counters->idle, 1);
+    }
     pthread_mutex_unlock(&h->mu);
     return http ? http : ls_http_new(&h->http);
 }
@@ -93,9 +96,13 @@ void ls_registry_host_give(ls_registry_host *h, ls_http *http)
         return;
     }
     pthread_mutex_lock(&h->mu);
-    if (h->n_idle < LS_HOST_IDLE) {
+    /* the pool-wide count is reserved before the handle is kept, so hosts
+     * giving back at once never keep more than LS_POOL_IDLE together */
+    if (h->n_idle < LS_HOST_IDLE && atomic_fetch_add(&h->counters->idle, 1) < LS_POOL_IDLE) {
         h->idle[h->n_idle++] = http;
         http = NULL;
+    } else if (h->n_idle < LS_HOST_IDLE) {
+        atomic_fetch_sub(&h->counters->idle, 1);
     }
     pthread_mutex_unlock(&h->mu);
     ls_http_free(http);

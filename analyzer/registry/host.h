@@ -28,7 +28,10 @@
 #include "registry/auth.h"
 #include "registry/http.h"
 
-#define LS_HOST_IDLE 16       /* idle handles kept; more are freed when given back */
+#define LS_HOST_IDLE 16       /* idle handles kept per host; more are freed when given back */
+#define LS_POOL_IDLE 32       /* ... and for all the hosts of a pool together: an audit list
+                               * naming a thousand registries keeps at most this many open
+                               * connections and 256 KiB body buffers */
 #define LS_HOST_BASE_MAX 600  /* "https://HOST" */
 
 /* Counters every client of a pool (or of one private host) adds to. */
@@ -37,6 +40,7 @@ typedef struct {
     _Atomic uint64_t connections; /* new connections those requests opened */
     _Atomic uint64_t probes;      /* GET /v2/ probes */
     _Atomic uint64_t tokens;      /* token requests */
+    _Atomic uint64_t idle;        /* idle handles kept, every host together (LS_POOL_IDLE) */
 } ls_registry_counters;
 
 typedef struct ls_registry_host {
@@ -74,7 +78,8 @@ void ls_registry_host_free(ls_registry_host *h);
 ls_http *ls_registry_host_take(ls_registry_host *h);
 
 /* Ends what transfer h has, forgets any POST form and keeps h for the next
- * taker (or frees it past LS_HOST_IDLE). Accepts NULL. */
+ * taker (or frees it past LS_HOST_IDLE for the host or LS_POOL_IDLE for all
+ * the hosts sharing its counters). Accepts NULL. */
 void ls_registry_host_give(ls_registry_host *h, ls_http *http);
 
 /* The probe is done once per host: returns true when the caller must probe

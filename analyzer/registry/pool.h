@@ -7,7 +7,11 @@
  * image. The caller makes one pool (ls_registry_pool_new), points
  * ls_registry_opts.pool at it, and every ls_registry_open() of the run then
  * shares a host (host.h) with the other clients of the same registry,
- * credentials and TLS settings. Thread-safe; the pool outlives its clients.
+ * credentials and TLS settings (the first client's bytes_fetched counter is
+ * the host's: a run's clients give the same one). Idle handles are bounded
+ * for the whole pool (host.h: LS_POOL_IDLE), so a list naming many
+ * registries keeps few connections open. Thread-safe; the pool outlives its
+ * clients.
  */
 #ifndef LS_REGISTRY_POOL_H
 #define LS_REGISTRY_POOL_H
